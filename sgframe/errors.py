@@ -3,8 +3,35 @@
 One root, :class:`SgframeError`, and two families under it that say whose fault a
 failure is: :class:`UsageError` (our side: bad arguments, never sent to a device) and
 :class:`TaskFailed` (the device, the transport or the kernel said the command failed).
+
+:func:`exception_for` turns a completion (status, host byte, driver byte, sense data)
+into the exception to raise, or ``None`` when the command succeeded. Opening a device
+node fails with a :class:`DeviceOpenError` built by :func:`for_errno`, whose message
+says what to do about it.
 """
 from __future__ import annotations
+
+import errno as _errno
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, Optional, Type, Union
+
+from .status import (
+    DriverStatus, HostStatus, ScsiStatus, driver_code, driver_status_text, host_status_text,
+    is_good_status, status_text,
+)
+
+if TYPE_CHECKING:
+    from .sense import Sense
+
+__all__ = [
+    "SgframeError", "UsageError", "ExpectationFailed", "TaskFailed",
+    "CheckCondition", "NoSense", "RecoveredError", "NotReady", "MediumError", "HardwareError",
+    "IllegalRequest", "UnitAttention", "DataProtect", "BlankCheck", "VendorSpecific",
+    "CopyAborted", "AbortedCommand", "ReservedSenseKey", "VolumeOverflow", "Miscompare",
+    "Completed", "StatusError", "Busy", "ReservationConflict", "TaskSetFull", "AcaActive",
+    "TaskAborted", "HostError", "CommandTimeout", "DriverError", "DeviceGone",
+    "DeviceOpenError", "DevicePermissionError", "DeviceNodeMissing", "NoSuchDevice",
+    "WrongNodeType", "DeviceBusy", "exception_for", "for_errno", "check_condition_class",
+]
 
 
 class SgframeError(Exception):
@@ -15,5 +42,391 @@ class UsageError(SgframeError, ValueError):
     """A bad argument on the caller's side; nothing was sent to a device."""
 
 
+class ExpectationFailed(SgframeError, AssertionError):
+    """A response handler's expectation was not met: a command failed that should have
+    succeeded, succeeded where it should have failed, or failed the wrong way."""
+
+
+def _restore(cls: type, message: str, state: Dict[str, Any]) -> "TaskFailed":
+    obj = cls.__new__(cls)
+    Exception.__init__(obj, message)
+    obj.__dict__.update(state)
+    return obj
+
+
 class TaskFailed(SgframeError):
-    """A command was sent and did not complete successfully."""
+    """A command was sent and did not complete successfully.
+
+    Carries what the device and the kernel said: ``command`` (the T10 name such as
+    ``"READ(16)"``), ``device`` (the node path), ``status`` (the SCSI status byte or
+    ``None`` when there was none), ``host_status``, ``driver_status`` and ``sense``
+    (decoded :class:`sgframe.sense.Sense` or ``None``). The channel sets ``io`` to the
+    exchange that failed.
+    """
+
+    #: for sense-key classes: RECOVERED ERROR and COMPLETED report success with
+    #: information; the caller's policy decides whether to raise them.
+    informational: ClassVar[bool] = False
+
+    def __init__(self, message: Optional[str] = None, *, command: Optional[str] = None,
+                 device: Optional[str] = None, status: Optional[int] = None, host_status: int = 0,
+                 driver_status: int = 0, sense: Union["Sense", bytes, None] = None) -> None:
+        self.command = command
+        self.device = device
+        self.status = _as_enum(ScsiStatus, status) if status is not None else None
+        self.host_status = _as_enum(HostStatus, host_status)
+        self.driver_status = driver_status
+        self.sense = _as_sense(sense)
+        self.io: Any = None
+        super().__init__(message if message is not None else self._where() + self._detail())
+
+    def __reduce__(self) -> Any:
+        state = dict(self.__dict__)
+        state["io"] = None  # an Io holds buffers and a channel; not worth shipping
+        return (_restore, (type(self), str(self), state))
+
+    @property
+    def sense_key(self) -> Optional[int]:
+        return self.sense.sense_key if self.sense is not None else None
+
+    @property
+    def asc(self) -> Optional[int]:
+        return self.sense.asc if self.sense is not None else None
+
+    @property
+    def ascq(self) -> Optional[int]:
+        return self.sense.ascq if self.sense is not None else None
+
+    @property
+    def information(self) -> Optional[int]:
+        return self.sense.information if self.sense is not None else None
+
+    def _where(self) -> str:
+        if self.command and self.device:
+            return "%s on %s: " % (self.command, self.device)
+        if self.command or self.device:
+            return "%s: " % (self.command or self.device)
+        return ""
+
+    def _detail(self) -> str:
+        if self.status is not None:
+            text = status_text(self.status)
+        else:
+            text = "command failed"
+        return text + _sense_tail(self.sense)
+
+
+def _as_enum(enum_cls: Any, value: int) -> int:
+    try:
+        return enum_cls(value)
+    except ValueError:
+        return value
+
+
+def _as_sense(sense: Union["Sense", bytes, bytearray, memoryview, None]) -> Optional["Sense"]:
+    if sense is None:
+        return None
+    if isinstance(sense, (bytes, bytearray, memoryview)):
+        if not len(sense):
+            return None
+        # Imported here: sgframe.sense.build imports this module for UsageError.
+        from .sense import decode_sense
+        return decode_sense(bytes(sense))
+    return sense
+
+
+def _sense_summary(sense: "Sense") -> str:
+    key = str(sense.sense_key)
+    if sense.deferred:
+        key += " (deferred error)"
+    text = "%s, %s [%02Xh/%02Xh]" % (key, sense.asc_text, sense.asc, sense.ascq)
+    if sense.information is not None:
+        text += ", information 0x%x" % sense.information
+    if sense.sense_key_specific is not None:
+        text += ", %s" % sense.sense_key_specific
+    if sense.problems:
+        text += " (malformed sense: %s)" % "; ".join(sense.problems)
+    return text
+
+
+def _sense_tail(sense: Optional["Sense"]) -> str:
+    return "" if sense is None else "; sense: " + _sense_summary(sense)
+
+
+class CheckCondition(TaskFailed):
+    """CHECK CONDITION: the device returned sense data saying what went wrong.
+    The subclass names the sense key; ``sense`` holds the rest."""
+
+    SENSE_KEY: ClassVar[Optional[int]] = None
+
+    def _detail(self) -> str:
+        if self.sense is None:
+            return "CHECK CONDITION, no sense data"
+        return "CHECK CONDITION, " + _sense_summary(self.sense)
+
+
+class NoSense(CheckCondition):
+    """NO SENSE under CHECK CONDITION: look at the flags (FILEMARK, EOM, ILI) and
+    the progress indication."""
+    SENSE_KEY = 0x0
+
+
+class RecoveredError(CheckCondition):
+    """RECOVERED ERROR: the command completed after the device recovered."""
+    SENSE_KEY = 0x1
+    informational = True
+
+
+class NotReady(CheckCondition):
+    SENSE_KEY = 0x2
+
+
+class MediumError(CheckCondition):
+    """MEDIUM ERROR; ``information`` usually holds the first bad LBA."""
+    SENSE_KEY = 0x3
+
+
+class HardwareError(CheckCondition):
+    SENSE_KEY = 0x4
+
+
+class IllegalRequest(CheckCondition):
+    SENSE_KEY = 0x5
+
+
+class UnitAttention(CheckCondition):
+    SENSE_KEY = 0x6
+
+
+class DataProtect(CheckCondition):
+    SENSE_KEY = 0x7
+
+
+class BlankCheck(CheckCondition):
+    SENSE_KEY = 0x8
+
+
+class VendorSpecific(CheckCondition):
+    SENSE_KEY = 0x9
+
+
+class CopyAborted(CheckCondition):
+    SENSE_KEY = 0xA
+
+
+class AbortedCommand(CheckCondition):
+    SENSE_KEY = 0xB
+
+
+class ReservedSenseKey(CheckCondition):
+    """Sense key 0Ch, reserved since SPC-3 (EQUAL in SCSI-2)."""
+    SENSE_KEY = 0xC
+
+
+class VolumeOverflow(CheckCondition):
+    SENSE_KEY = 0xD
+
+
+class Miscompare(CheckCondition):
+    SENSE_KEY = 0xE
+
+
+class Completed(CheckCondition):
+    """COMPLETED (SPC-5): the command completed; the sense data is informational."""
+    SENSE_KEY = 0xF
+    informational = True
+
+
+_BY_SENSE_KEY: Dict[int, Type[CheckCondition]] = {
+    cls.SENSE_KEY: cls for cls in (  # type: ignore[misc]
+        NoSense, RecoveredError, NotReady, MediumError, HardwareError, IllegalRequest,
+        UnitAttention, DataProtect, BlankCheck, VendorSpecific, CopyAborted, AbortedCommand,
+        ReservedSenseKey, VolumeOverflow, Miscompare, Completed)
+}
+
+
+def check_condition_class(sense_key: int) -> Type[CheckCondition]:
+    """The :class:`CheckCondition` subclass for a sense key (0..15)."""
+    return _BY_SENSE_KEY[sense_key & 0xF]
+
+
+class StatusError(TaskFailed):
+    """A status other than GOOD, CONDITION MET or CHECK CONDITION; the subclass names
+    it. A status SAM-5 does not assign is raised as this class itself."""
+
+    STATUS: ClassVar[Optional[int]] = None
+
+
+class Busy(StatusError):
+    """BUSY: the logical unit cannot take the command now; try later."""
+    STATUS = ScsiStatus.BUSY
+
+
+class ReservationConflict(StatusError):
+    """RESERVATION CONFLICT: another initiator holds a reservation."""
+    STATUS = ScsiStatus.RESERVATION_CONFLICT
+
+
+class TaskSetFull(StatusError):
+    """TASK SET FULL: the device's command queue is full."""
+    STATUS = ScsiStatus.TASK_SET_FULL
+
+
+class AcaActive(StatusError):
+    """ACA ACTIVE: an auto contingent allegiance condition blocks the command."""
+    STATUS = ScsiStatus.ACA_ACTIVE
+
+
+class TaskAborted(StatusError):
+    """TASK ABORTED: the command was aborted by another initiator's action."""
+    STATUS = ScsiStatus.TASK_ABORTED
+
+
+_BY_STATUS: Dict[int, Type[StatusError]] = {
+    cls.STATUS: cls for cls in (Busy, ReservationConflict, TaskSetFull, AcaActive, TaskAborted)  # type: ignore[misc]
+}
+
+
+class HostError(TaskFailed):
+    """The host adapter or transport failed the command (a non-zero host byte,
+    ``host_status``, a :class:`sgframe.status.HostStatus` when known)."""
+
+    def _detail(self) -> str:
+        return "host status " + host_status_text(self.host_status) + _sense_tail(self.sense)
+
+
+class CommandTimeout(HostError):
+    """The command timed out: host byte DID_TIME_OUT, or driver byte DRIVER_TIMEOUT
+    from kernels that still set one."""
+
+    def _detail(self) -> str:
+        if self.host_status == HostStatus.DID_TIME_OUT or driver_code(self.driver_status) != DriverStatus.DRIVER_TIMEOUT:
+            return super()._detail()
+        return "driver status " + driver_status_text(self.driver_status) + _sense_tail(self.sense)
+
+
+class DriverError(TaskFailed):
+    """The kernel driver failed the command (a driver byte other than DRIVER_OK or
+    DRIVER_SENSE)."""
+
+    def _detail(self) -> str:
+        return "driver status " + driver_status_text(self.driver_status) + _sense_tail(self.sense)
+
+
+class DeviceGone(TaskFailed):
+    """The device went away (ENODEV or ENXIO from the node, or POLLHUP while commands
+    were pending); nothing more will complete on it."""
+
+    def __init__(self, message: Optional[str] = None, *, command: Optional[str] = None,
+                 device: Optional[str] = None, errno: Optional[int] = None, **kwargs: Any) -> None:
+        self.errno = errno
+        super().__init__(message, command=command, device=device, **kwargs)
+
+    def _detail(self) -> str:
+        text = "the device is gone"
+        if self.errno is not None:
+            text += " (%s)" % _errno.errorcode.get(self.errno, str(self.errno))
+        return text
+
+
+def exception_for(status: int, host_status: int = 0, driver_status: int = 0,
+                  sense: Union["Sense", bytes, None] = None, *, command: Optional[str] = None,
+                  device: Optional[str] = None) -> Optional[TaskFailed]:
+    """The exception a completion calls for, or ``None`` when the command succeeded.
+
+    Precedence: a non-zero host byte first (the device may never have seen the command,
+    so its status means little), then a driver byte other than DRIVER_OK/DRIVER_SENSE
+    (DRIVER_SENSE only says sense data came back), then the status, and for CHECK
+    CONDITION the sense key. RECOVERED ERROR and COMPLETED give an instance whose class
+    has ``informational = True``; whether to raise it is the caller's policy.
+
+    :param status: the SCSI status byte (not sg's ``masked_status``)
+    :param host_status: the Linux host byte (``DID_*``)
+    :param driver_status: the Linux driver byte (``DRIVER_*``, suggest bits allowed)
+    :param sense: sense bytes (cut to the length returned) or a decoded :class:`Sense`
+    :param command: the command's T10 name, for the message
+    :param device: the device path, for the message
+    """
+    common = dict(command=command, device=device, status=status, host_status=host_status,
+                  driver_status=driver_status, sense=sense)
+    if host_status:
+        cls: Type[TaskFailed] = CommandTimeout if host_status == HostStatus.DID_TIME_OUT else HostError
+        return cls(**common)
+    code = driver_code(driver_status)
+    if code not in (DriverStatus.DRIVER_OK, DriverStatus.DRIVER_SENSE):
+        cls = CommandTimeout if code == DriverStatus.DRIVER_TIMEOUT else DriverError
+        return cls(**common)
+    if is_good_status(status):
+        return None
+    if status == ScsiStatus.CHECK_CONDITION:
+        decoded = _as_sense(sense)
+        common["sense"] = decoded
+        if decoded is None:
+            return CheckCondition(**common)
+        return check_condition_class(decoded.sense_key)(**common)
+    return _BY_STATUS.get(status, StatusError)(**common)
+
+
+class DeviceOpenError(SgframeError, OSError):
+    """Opening a device node failed. ``errno`` and ``filename`` are those of the
+    OSError; ``str()`` says what happened and what to do about it."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+class DevicePermissionError(DeviceOpenError, PermissionError):
+    """EACCES/EPERM: the user may not open the node."""
+
+
+class DeviceNodeMissing(DeviceOpenError, FileNotFoundError):
+    """ENOENT: there is no such node."""
+
+
+class NoSuchDevice(DeviceOpenError):
+    """ENXIO/ENODEV: the node exists but no device is behind it."""
+
+
+class WrongNodeType(DeviceOpenError):
+    """The path is not a SCSI generic or bsg character device."""
+
+
+class DeviceBusy(DeviceOpenError):
+    """EBUSY: someone holds the device open exclusively (O_EXCL)."""
+
+
+_ADVICE = {
+    _errno.EACCES: (DevicePermissionError, "permission denied",
+                    "run as root, or add the user to the group that owns the node "
+                    "(usually 'disk': usermod -aG disk USER, then log in again)"),
+    _errno.ENOENT: (DeviceNodeMissing, "no such device node",
+                    "list the SCSI generic nodes with 'lsscsi -g' or 'ls /dev/sg* /dev/bsg'; "
+                    "if there are none, load the driver with 'modprobe sg'"),
+    _errno.ENXIO: (NoSuchDevice, "no device behind this node",
+                   "the device was removed or is offline; check 'lsscsi -g' and the kernel log"),
+    _errno.EBUSY: (DeviceBusy, "the device is busy",
+                   "another program has it open with O_EXCL; close it or open without exclusive access"),
+    _errno.ENOTTY: (WrongNodeType, "not a SCSI generic device node",
+                    "use a /dev/sgN or /dev/bsg/H:C:T:L character device"),
+}
+_ADVICE[_errno.EPERM] = _ADVICE[_errno.EACCES]
+_ADVICE[_errno.ENODEV] = _ADVICE[_errno.ENXIO]
+for _e in (_errno.EISDIR, _errno.ENOTDIR, _errno.EINVAL, _errno.ENOTBLK):
+    _ADVICE[_e] = _ADVICE[_errno.ENOTTY]
+
+
+def for_errno(exc: OSError, path: str) -> DeviceOpenError:
+    """A :class:`DeviceOpenError` for an OSError from opening (or first probing) ``path``,
+    with a message that says what to do; the caller raises it ``from exc``.
+
+    :param exc: the OSError from ``os.open`` or the first ioctl on the new descriptor
+    :param path: the node that was being opened
+    """
+    code = exc.errno
+    name = _errno.errorcode.get(code, str(code)) if code is not None else "no errno"
+    entry = _ADVICE.get(code) if code is not None else None
+    if entry is None:
+        what = exc.strerror or str(exc)
+        return DeviceOpenError(code, "cannot open %s: %s (%s)" % (path, what, name), path)
+    cls, what, todo = entry
+    return cls(code, "cannot open %s: %s (%s); %s" % (path, what, name, todo), path)
