@@ -1,0 +1,326 @@
+"""The channel: commands to one device, through one transport, judged on return.
+
+``channel.cmd.Read10(lba=0, transfer_length=1)`` builds the command, sends it, waits and
+returns the Io (raising the command's failure); with ``async_=True`` it returns at once
+and the Io completes later, through the channel's reactor.
+"""
+from __future__ import annotations
+
+import asyncio
+import struct
+from collections import deque
+from typing import Any, Callable, Iterable
+
+from . import errors
+from .cdb import Command, Direction
+from .io import DEFAULT_TIMEOUT_MS, Io, io_for
+from .reactor import Reactor, default_reactor
+from .transport.base import Transport
+
+__all__ = ["Channel"]
+
+# Options of channel.cmd.<Name>(...) that are not CDB fields.
+_EXECUTE_OPTIONS = frozenset({"data", "async_", "timeout", "verify_handler", "io"})
+
+
+class Channel:
+    """Sends commands to one device.
+
+    :param transport: what carries the commands (see :mod:`sgframe.transport`).
+    :param reactor: where asynchronous completions are collected (default: the process's).
+    :param block_size: the logical block size, if known; learnt with READ CAPACITY when a
+        command counts its data in blocks and it is not given.
+    :param timeout: the default per-command timeout in milliseconds, passed to the kernel.
+    """
+
+    def __init__(self, transport: Transport, *, reactor: Reactor | None = None,
+                 block_size: int | None = None, timeout: int = DEFAULT_TIMEOUT_MS) -> None:
+        self.transport = transport
+        self.reactor = reactor if reactor is not None else default_reactor()
+        self.block_size = block_size
+        self.timeout = timeout
+        #: Handlers run after each completion on this channel (after the command's own).
+        self.handlers: list[Callable[[Io], Any]] = []
+        self.retry_policy: Any = None
+        self._backlog: deque[Io] = deque()
+        self._outstanding = 0
+        self._unobserved: list[Io] = []
+        self._closed = False
+        self.reactor.add(self)
+
+    # --- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, uri: str, **options: Any) -> Channel:
+        """Open a device given as a path or a transport URI.
+
+        ``/dev/sgN``, ``/dev/sdX``, ``/dev/bsg/H:C:T:L``, ``H:C:T:L``, ``sg:/dev/sgN``,
+        ``bsg:/dev/bsg/H:C:T:L`` or ``emu:disk?blocks=N&block_size=512``.
+        """
+        from .transport import open_transport
+
+        transport_options = {k: options.pop(k) for k in ("queue_depth",) if k in options}
+        return cls(open_transport(uri, **transport_options), **options)
+
+    @classmethod
+    def from_path(cls, path: str, *, queue_depth: int = 16, **options: Any) -> Channel:
+        """Open an sg node (or a block device or H:C:T:L that resolves to one)."""
+        return cls.open(path, queue_depth=queue_depth, **options)
+
+    @classmethod
+    def from_fd(cls, fd: int, **options: Any) -> Channel:
+        """Use an sg fd the caller opened (and keeps: closing the channel leaves it open)."""
+        from .transport.sg import SgTransport
+
+        return cls(SgTransport(fd=fd), **options)
+
+    @property
+    def name(self) -> str:
+        return self.transport.name
+
+    # --- sending ------------------------------------------------------------------------
+
+    @property
+    def cmd(self) -> _Commands:
+        """Every registered command as a method: ``channel.cmd.Inquiry(evpd=True, ...)``."""
+        return _Commands(self)
+
+    def execute(self, command: Command, *, data: bytes | None = None, async_: bool = False,
+                timeout: int | None = None, verify_handler: Callable[[Io], Any] | None = None,
+                io: Io | None = None) -> Io:
+        """Send a command; return its Io.
+
+        :param data: what to send, for commands that write (length checked against the CDB).
+        :param async_: return at once; the Io completes through the reactor.
+        :param timeout: milliseconds before the kernel aborts the command.
+        :param verify_handler: replaces the default verification (raise on failure).
+        :param io: an Io to reuse (its buffers are kept).
+        :raises TaskFailed: (synchronous) the command failed.
+        """
+        if self._closed:
+            raise errors.UsageError(f"{self.name}: the channel is closed")
+        io = self._prepare(command, data, timeout, verify_handler, io)
+        if not async_:
+            self._run_now(io)
+            if io.exception is not None:
+                raise io.exception
+            return io
+        self._submit(io)
+        return io
+
+    def execute_many(self, commands: Iterable[Command], *, async_: bool = True, **options: Any) -> list[Io]:
+        """Send several commands; with ``async_`` (the default) they are all in flight at once."""
+        ios = [self.execute(command, async_=True, **options) for command in commands]
+        if not async_:
+            for io in ios:
+                io.wait()
+        return ios
+
+    async def aexecute(self, command: Command, **options: Any) -> Io:
+        """Send a command from asyncio code: ``io = await channel.aexecute(cmd)``."""
+        loop = asyncio.get_running_loop()
+        self.reactor.attach(loop)
+        io = self.execute(command, async_=True, **options)
+        if not io.returned:
+            future = loop.create_future()
+
+            def done(_: Io) -> None:
+                if not future.done():
+                    future.set_result(None)
+
+            io.add_done_callback(done)
+            await future
+        return io.wait()
+
+    def poll(self) -> bool:
+        """True when every command sent on this channel has returned."""
+        if self._outstanding:
+            self.reactor.run_once(0)
+        return not self._outstanding
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait until every command on the channel has returned.
+
+        :raises TaskFailed: the first failure among asynchronous commands whose failure
+            nobody has seen yet (through their own ``wait()`` or ``result``).
+        :raises TimeoutError: commands were still outstanding after ``timeout`` seconds.
+        """
+        if not self.reactor.wait_for(lambda: not self._outstanding, timeout):
+            raise TimeoutError(f"{self.name}: {self._outstanding} commands still outstanding after {timeout} s")
+        with self.reactor.lock:
+            unobserved, self._unobserved = self._unobserved, []
+        for io in unobserved:
+            if io.exception is not None and not getattr(io.exception, "observed", False):
+                io.exception.observed = True
+                raise io.exception
+
+    def reset(self, kind: str = "device") -> None:
+        """A SCSI reset through SG_SCSI_RESET: ``device``, ``target``, ``bus`` or ``host``."""
+        reset = getattr(self.transport, "reset", None)
+        if reset is None:
+            raise errors.UsageError(f"{self.name}: this transport cannot reset")
+        reset(kind)
+
+    # --- the life of an Io --------------------------------------------------------------
+
+    def _prepare(self, command: Command, data: bytes | None, timeout: int | None,
+                 verify_handler: Callable[[Io], Any] | None, io: Io | None) -> Io:
+        if not isinstance(command, Command):
+            raise errors.UsageError(f"execute() takes a command object, not {type(command).__name__}")
+        timeout = self.timeout if timeout is None else timeout
+        if io is None:
+            io = io_for(command, timeout=timeout)
+        else:
+            io.reset(command, timeout=timeout)
+        io.channel = self
+        io.verify_handler = verify_handler
+        io.handlers = getattr(command, "handlers", ())
+        direction = command.DIRECTION
+        length = command.data_length(self._block_size_for(command))
+        if direction is Direction.OUT or direction is Direction.BOTH:
+            if data is None:
+                raise errors.UsageError(f"{command.NAME} sends {length} bytes to the device: give data=")
+            if direction is Direction.OUT and len(data) != length:
+                raise errors.UsageError(
+                    f"{command.NAME} moves {length} bytes as its CDB says; data has {len(data)}"
+                )
+            io.set_data(data)
+            if direction is Direction.BOTH:
+                io.set_length(length)
+        else:
+            if data is not None:
+                raise errors.UsageError(f"{command.NAME} sends no data to the device ({direction.value}); drop data=")
+            io.set_length(length)
+        return io
+
+    def _block_size_for(self, command: Command) -> int | None:
+        if not command.needs_block_size:
+            return None
+        if self.block_size is None:
+            self.block_size = self._read_block_size()
+        return self.block_size
+
+    def _read_block_size(self) -> int:
+        from .command import ReadCapacity10, ReadCapacity16
+
+        io = self.execute(ReadCapacity10())
+        last_lba, block_size = struct.unpack(">II", io.data[:8].ljust(8, b"\0"))
+        if last_lba == 0xFFFFFFFF:  # SBC-4: too big for READ CAPACITY (10)
+            block_size = struct.unpack(">QI", self.execute(ReadCapacity16()).data[:12].ljust(12, b"\0"))[1]
+        if not block_size:
+            raise errors.UsageError(f"{self.name}: READ CAPACITY reported a block size of 0; give block_size=")
+        return block_size
+
+    def _run_now(self, io: Io) -> None:
+        io.attempts += 1
+        self.transport.execute(io)
+        with self.reactor.lock:
+            self._outstanding += 1
+            self._complete(io)
+
+    def _submit(self, io: Io) -> None:
+        with self.reactor.lock:
+            self._outstanding += 1
+            if self._backlog or not self._send(io):
+                self._backlog.append(io)
+
+    def _send(self, io: Io) -> bool:
+        io.attempts += 1
+        try:
+            sent = self.transport.submit(io)
+        except errors.TaskFailed as failure:
+            io.hdr.clear()
+            self._finish(io, failure)
+            return True
+        if sent and self.transport.inline:
+            self.reactor.notify_inline()
+        return sent
+
+    def _complete(self, io: Io) -> None:
+        """A transport finished this Io: judge it, run the handlers, wake the waiters."""
+        from .judge import judge
+
+        self._finish(io, judge(io))
+
+    def _finish(self, io: Io, failure: errors.TaskFailed | None) -> None:
+        if failure is not None:
+            failure.io = io
+            self._unobserved.append(io)
+        io.exception = failure
+        io.returned = True
+        self._outstanding -= 1
+        io._run_callbacks()
+        backlog = self._backlog
+        while backlog and self._send(backlog[0]):
+            backlog.popleft()
+
+    def _device_gone(self) -> int:
+        """EPOLLHUP: fail everything in flight or waiting with DeviceGone; drop the fds."""
+        self.reactor.remove(self)
+        lost = self.transport.detach() + list(self._backlog)
+        self._backlog.clear()
+        for io in lost:
+            io.hdr.clear()
+            self._finish(io, errors.DeviceGone(
+                f"{io.command.NAME} on {self.name}: the device went away with the command in flight",
+                command=io.command.NAME, device=self.name,
+            ))
+        return len(lost)
+
+    # --- closing ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Wait for nothing: fail what is still outstanding, release the descriptors."""
+        if self._closed:
+            return
+        self._closed = True
+        with self.reactor.lock:
+            self.reactor.remove(self)
+            lost = self.transport.detach() + list(self._backlog)
+            self._backlog.clear()
+            for io in lost:
+                self._finish(io, errors.DeviceGone(
+                    f"{io.command.NAME} on {self.name}: the channel was closed with the command in flight",
+                    command=io.command.NAME, device=self.name,
+                ))
+        self.transport.close()
+
+    def __enter__(self) -> Channel:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Channel({self.name!r}, outstanding={self._outstanding})"
+
+
+class _Commands:
+    """``channel.cmd``: every registered command, as a method that sends it."""
+
+    __slots__ = ("_channel",)
+
+    def __init__(self, channel: Channel) -> None:
+        self._channel = channel
+
+    def __getattr__(self, name: str) -> Callable[..., Io]:
+        from .command import REGISTRY
+
+        try:
+            cls = REGISTRY.by_name(name)
+        except (KeyError, errors.UsageError):
+            raise AttributeError(f"no command named {name!r} is registered (see sgframe commands)") from None
+        channel = self._channel
+
+        def send(**arguments: Any) -> Io:
+            options = {k: arguments.pop(k) for k in list(arguments) if k in _EXECUTE_OPTIONS}
+            return channel.execute(cls(**arguments), **options)
+
+        send.__name__ = name
+        send.__doc__ = cls.__doc__
+        return send
+
+    def __dir__(self) -> list[str]:
+        from .command import REGISTRY
+
+        return sorted(cls.__name__ for cls in REGISTRY)

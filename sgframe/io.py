@@ -1,0 +1,262 @@
+"""The Io: one exchange with a device (CDB out; data in or out; status and sense back).
+
+A command is an immutable CDB record; an Io is what happens when it is sent. It holds the
+CDB bytes, the data buffer, the completion header the transport fills in, and the result
+of judging that completion. The class names (``NoDirectionIo``, ``Input``, ``Output``)
+are the original sgframe design's; ``Bidirectional`` is for the rare commands with data
+both ways.
+
+An Io is reusable: :meth:`Io.reset` points it at another command of the same shape, so a
+benchmark or a test loop can keep a fixed set of Ios (and their buffers) in flight, the
+way fio reuses its io_u structures.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from .cdb import Command, Direction
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from .channel import Channel
+    from .errors import TaskFailed
+
+__all__ = ["Bidirectional", "Header", "Input", "Io", "NoDirectionIo", "Output", "io_for"]
+
+#: sg3_utils' and the kernel's default: 60 seconds.
+DEFAULT_TIMEOUT_MS = 60000
+#: SPC-5 limits sense data to 252 bytes (additional length 244 after an 8-byte header).
+SENSE_BUFFER_SIZE = 252
+
+
+class Header:
+    """What came back besides data: the completion header a transport fills in.
+
+    ``status`` is the SCSI status byte, ``host_status`` the Linux host byte (DID_*),
+    ``driver_status`` the driver byte, ``duration`` milliseconds as the kernel measured
+    them, ``resid`` the data bytes not transferred, ``info`` the sg info bits and
+    ``sense`` the sense bytes the device returned (empty when none).
+    """
+
+    __slots__ = ("status", "host_status", "driver_status", "duration", "resid", "info", "sense")
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.status = 0
+        self.host_status = 0
+        self.driver_status = 0
+        self.duration = 0
+        self.resid = 0
+        self.info = 0
+        self.sense = b""
+
+    @property
+    def masked_status(self) -> int:
+        """The obsolete shifted status some old code still reads (sg's masked_status)."""
+        return (self.status >> 1) & 0x7F
+
+    def __repr__(self) -> str:
+        return (
+            f"Header(status={self.status:#04x}, host_status={self.host_status:#x}, "
+            f"driver_status={self.driver_status:#x}, duration={self.duration}, "
+            f"resid={self.resid}, info={self.info:#x}, sense={self.sense.hex()!r})"
+        )
+
+
+class Io:
+    """One command's exchange with a device. Use the subclass for the data direction."""
+
+    __slots__ = (
+        "command",
+        "cdb",
+        "timeout",
+        "buffer",
+        "length",
+        "hdr",
+        "returned",
+        "channel",
+        "exception",
+        "handlers",
+        "verify_handler",
+        "retry_policy",
+        "attempts",
+        "transport_state",
+        "_callbacks",
+    )
+
+    DIRECTION = Direction.NONE
+
+    def __init__(self, command: Command, *, timeout: int = DEFAULT_TIMEOUT_MS) -> None:
+        self.hdr = Header()
+        self.buffer = bytearray()
+        self.length = 0
+        self.handlers: tuple[Callable[[Io], Any], ...] = ()
+        self.verify_handler: Callable[[Io], Any] | None = None
+        self.retry_policy: Any = None
+        self.transport_state: Any = None
+        self.channel: Channel | None = None
+        self._callbacks: list[Callable[[Io], Any]] = []
+        self._start(command, timeout)
+
+    def _start(self, command: Command, timeout: int) -> None:
+        if not isinstance(timeout, int) or not 0 <= timeout <= 0xFFFFFFFF:
+            raise UsageError(f"timeout is in milliseconds, 0..4294967295; got {timeout!r}")
+        self.command = command
+        self.cdb = command._cdb
+        self.timeout = timeout
+        self.returned = False
+        self.exception: TaskFailed | None = None
+        self.attempts = 0
+
+    def reset(self, command: Command, *, timeout: int | None = None) -> Io:
+        """Point this Io at another command of the same direction, keeping its buffers."""
+        if command.DIRECTION is not self.DIRECTION and not (
+            self.DIRECTION is Direction.NONE and command.DIRECTION is Direction.NONE
+        ):
+            raise UsageError(f"{type(self).__name__} cannot carry {command.NAME} ({command.DIRECTION.value})")
+        self.hdr.clear()
+        self._start(command, self.timeout if timeout is None else timeout)
+        return self
+
+    # --- results --------------------------------------------------------------------
+
+    @property
+    def data(self) -> bytes:
+        """Data from the device, trimmed by the residual count (b"" when none)."""
+        return b""
+
+    @property
+    def sense(self):
+        """The decoded sense data, or None when the device returned none."""
+        if not self.hdr.sense:
+            return None
+        from .sense import decode_sense
+
+        return decode_sense(self.hdr.sense)
+
+    @property
+    def result(self) -> Any:
+        """The decoded response where the command has a decoder, else the data bytes.
+
+        :raises TaskFailed: the command's failure, if it failed.
+        """
+        self.wait()
+        decode = getattr(self.command, "decode_response", None)
+        return decode(self.data) if decode is not None else self.data
+
+    @property
+    def ok(self) -> bool:
+        return self.returned and self.exception is None
+
+    # --- waiting --------------------------------------------------------------------
+
+    def poll(self) -> bool:
+        """True once the command has completed; lets the reactor make progress."""
+        if not self.returned and self.channel is not None:
+            self.channel.reactor.run_once(0)
+        return self.returned
+
+    def wait(self, timeout: float | None = None) -> Io:
+        """Wait until the command completes and raise its failure, if any.
+
+        :param timeout: seconds to wait at most (None: until it completes; the kernel's
+            per-command timeout bounds that).
+        :raises TimeoutError: nothing came back within ``timeout`` seconds.
+        :raises TaskFailed: the command completed and failed.
+        """
+        if not self.returned:
+            if self.channel is None:
+                raise UsageError(f"{self!r} was never submitted")
+            self.channel.reactor.wait_for(lambda: self.returned, timeout)
+            if not self.returned:
+                raise TimeoutError(f"{self.command.NAME} on {self.channel.name}: no completion within {timeout} s")
+        if self.exception is not None:
+            raise self.exception
+        return self
+
+    def set_length(self, length: int) -> None:
+        """Size the data phase, reusing the buffer when it is big enough.
+
+        The buffer is only ever replaced, never resized, so an address a transport
+        pinned stays valid for as long as it holds the old buffer.
+        """
+        if len(self.buffer) < length:
+            self.buffer = bytearray(length)
+            self.transport_state = None  # a transport's pinned address is now stale
+        self.length = length
+
+    def add_done_callback(self, callback: Callable[[Io], Any]) -> None:
+        """Call ``callback(io)`` once the Io has completed (at once if it has)."""
+        if self.returned:
+            callback(self)
+        else:
+            self._callbacks.append(callback)
+
+    def _run_callbacks(self) -> None:
+        callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback(self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(timeout={self.timeout}, returned={self.returned})"
+
+
+class NoDirectionIo(Io):
+    """A command without a data phase (TEST UNIT READY, SYNCHRONIZE CACHE, ...)."""
+
+    __slots__ = ()
+    DIRECTION = Direction.NONE
+
+
+class Input(Io):
+    """A command that reads data from the device into a buffer the Io owns."""
+
+    __slots__ = ()
+    DIRECTION = Direction.IN
+
+    @property
+    def data(self) -> bytes:
+        # A transport that cannot report the residual count leaves resid at 0.
+        return bytes(self.buffer[: max(0, self.length - self.hdr.resid)])
+
+
+class Output(Io):
+    """A command that writes data to the device."""
+
+    __slots__ = ()
+    DIRECTION = Direction.OUT
+
+    def set_data(self, data: bytes) -> None:
+        """Copy the data to send into the Io's own (reused) buffer."""
+        self.set_length(len(data))
+        self.buffer[: len(data)] = data
+
+    @property
+    def data(self) -> bytes:
+        return bytes(self.buffer[: self.length])
+
+
+class Bidirectional(Input):
+    """A command with data both ways (some vendor commands). The data to send is kept
+    in ``data_out``; only transports with a bidirectional path (bsg, emu) accept it."""
+
+    __slots__ = ("data_out",)
+    DIRECTION = Direction.BOTH
+
+    def set_data(self, data: bytes) -> None:
+        self.data_out = bytes(data)
+
+
+_IO_CLASSES = {
+    Direction.NONE: NoDirectionIo,
+    Direction.IN: Input,
+    Direction.OUT: Output,
+    Direction.BOTH: Bidirectional,
+}
+
+
+def io_for(command: Command, *, timeout: int = DEFAULT_TIMEOUT_MS) -> Io:
+    """A fresh Io of the class that matches the command's data direction."""
+    return _IO_CLASSES[command.DIRECTION](command, timeout=timeout)

@@ -1,0 +1,70 @@
+"""What a transport is: the one layer that makes system calls for a channel.
+
+A transport moves an :class:`~sgframe.io.Io` to one device and back. It fills in the
+Io's completion header (and its data buffer) and knows nothing about exceptions,
+handlers or waiting: the channel judges a completion, the reactor waits for it.
+
+Two kinds exist. A *kernel* transport (sg) completes commands later; it exposes file
+descriptors the reactor watches, and :meth:`Transport.reap` collects what is ready on
+one. An *inline* transport (the emulated disk, or one that runs commands synchronously
+on worker threads' behalf) finishes a command during :meth:`Transport.submit`; its
+completions wait in :attr:`Transport.completed` for the reactor to collect, without any
+system call.
+"""
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..io import Io
+
+__all__ = ["Transport"]
+
+
+class Transport:
+    """Base of every transport. Subclasses override the methods that apply."""
+
+    #: A short description of the device for messages: "/dev/sg1", "emu:disk".
+    name: str = "?"
+    #: True when submit() completes the command before it returns.
+    inline: bool = False
+
+    def __init__(self) -> None:
+        # Inline transports park finished Ios here; the reactor drains it.
+        self.completed: deque[Io] = deque()
+
+    @property
+    def depth(self) -> int:
+        """How many commands the transport can hold in flight at once."""
+        return 1
+
+    @property
+    def in_flight(self) -> int:
+        return 0
+
+    def fds(self) -> tuple[int, ...]:
+        """File descriptors whose readability means completions are ready."""
+        return ()
+
+    def execute(self, io: Io) -> None:
+        """Run one command to completion in the caller's thread."""
+        raise NotImplementedError
+
+    def submit(self, io: Io) -> bool:
+        """Start a command; False when the transport is full (nothing was sent)."""
+        self.execute(io)
+        self.completed.append(io)
+        return True
+
+    def reap(self, fd: int) -> list[Io]:
+        """Completions that are ready on ``fd``, without blocking."""
+        return []
+
+    def detach(self) -> list[Io]:
+        """The device is gone or the channel closes: release the descriptors and
+        return every Io still in flight (the caller fails them)."""
+        return []
+
+    def close(self) -> None:
+        self.detach()

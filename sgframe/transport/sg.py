@@ -1,0 +1,321 @@
+"""The ``sg`` transport: /dev/sgN through the sg driver's version 3 interface.
+
+Synchronous commands use ``ioctl(SG_IO)``. Asynchronous ones are ``write()`` of a
+``sg_io_hdr`` on an O_NONBLOCK fd and ``read()`` of its completion when epoll says the
+fd is readable (see :mod:`sgframe.linux.sg` for the driver's rules, checked on 6.1).
+
+Why several fds: the driver holds at most 16 requests per open file (SG_MAX_QUEUE), in
+flight or completed but unread. A transport for queue depth N opens ceil(N/16) fds on the
+same node and spreads commands over them.
+
+Why so few buffers: the driver copies the header and the CDB into the kernel during
+``write()``, so one header buffer and one CDB buffer per fd serve every command sent on
+it. Sense data and data-in are copied out during ``read()`` to the addresses given at
+submission: data goes straight into the Io's own buffer; sense goes into one buffer per
+fd, copied out right after each ``read()`` (reads on an fd never overlap). Nothing is
+allocated per command except the sense bytes of a command that returned sense.
+
+Completions come back in any order; each carries the ``pack_id`` it was sent with, a
+per-transport counter, which finds its Io.
+"""
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import os
+import stat
+import struct
+import threading
+from typing import TYPE_CHECKING
+
+from .. import errors
+from ..cdb import Direction
+from ..linux import sg as sgdev
+from .base import Transport
+
+if TYPE_CHECKING:
+    from ..io import Io
+
+__all__ = ["SgTransport", "open_sg"]
+
+# struct sg_io_hdr in native layout, field by field as in include/scsi/sg.h. The struct
+# module pads like the C compiler except at the end: the kernel wants all 88 bytes.
+_HEADER = struct.Struct("@iiBBHIPPPIIiPBBBBHHiII")
+_HEADER_SIZE = ctypes.sizeof(sgdev.SgIoHdr)
+_OUTPUT = struct.Struct("@BBBBHHiII")
+_OUTPUT_OFFSET = sgdev.SgIoHdr.status.offset
+_PACK_ID = struct.Struct("@i")
+_PACK_ID_OFFSET = sgdev.SgIoHdr.pack_id.offset
+assert _HEADER.size <= _HEADER_SIZE and _OUTPUT_OFFSET + _OUTPUT.size <= _HEADER_SIZE
+
+_DXFER = {
+    Direction.NONE: sgdev.SG_DXFER_NONE,
+    Direction.IN: sgdev.SG_DXFER_FROM_DEV,
+    Direction.OUT: sgdev.SG_DXFER_TO_DEV,
+}
+_SENSE_SIZE = 252
+_CDB_SIZE = 260
+_INTERFACE_ID = sgdev.SG_INTERFACE_ID_ORIG
+# errno values that mean the device is no longer there (sg.c: ENODEV once sdp->detaching;
+# ENXIO from open of a node whose device went away).
+_GONE = (errno.ENODEV, errno.ENXIO)
+
+
+def _address(buf: bytearray | ctypes.Array) -> tuple[object, int]:
+    """Pin a buffer and return (the object holding the pin, its address)."""
+    if not len(buf):
+        return None, 0
+    pinned = sgdev.pin(buf)
+    return pinned, ctypes.addressof(pinned)
+
+
+def open_sg(path: str, *, nonblocking: bool = True, read_only: bool = False) -> int:
+    """Open an sg node, turning the errno into a message that says what to do."""
+    flags = (os.O_RDONLY if read_only else os.O_RDWR) | os.O_CLOEXEC
+    if nonblocking:
+        flags |= os.O_NONBLOCK
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise errors.for_errno(exc, path) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISCHR(mode) or os.major(os.fstat(fd).st_rdev) != sgdev.SCSI_GENERIC_MAJOR:
+            raise errors.UsageError(
+                f"{path} is not an sg node (character device, major {sgdev.SCSI_GENERIC_MAJOR}): "
+                "give /dev/sgN, /dev/sdX or H:C:T:L"
+            )
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+class _Lane:
+    """One open fd of the transport, with its reusable header, CDB and sense buffers."""
+
+    __slots__ = ("fd", "held", "header", "reply", "cdb", "cdb_address", "sense", "sense_address", "_pins")
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.held = 0  # requests the driver holds for this fd (at most 16)
+        self.header = bytearray(_HEADER_SIZE)
+        self.reply = bytearray(_HEADER_SIZE)
+        self.cdb = bytearray(_CDB_SIZE)
+        self.sense = bytearray(_SENSE_SIZE)
+        cdb_pin, self.cdb_address = _address(self.cdb)
+        sense_pin, self.sense_address = _address(self.sense)
+        self._pins = (cdb_pin, sense_pin)
+        # read() must see a negative dxfer_direction at offset 4 to parse a v3 header.
+        _HEADER.pack_into(self.reply, 0, _INTERFACE_ID, sgdev.SG_DXFER_NONE, *([0] * 19))
+
+
+class SgTransport(Transport):
+    """Commands to one /dev/sgN node.
+
+    :param path: the sg node.
+    :param queue_depth: commands in flight at once; opens ceil(queue_depth / 16) fds.
+    :param fd: use this already open fd (the caller keeps ownership; queue depth 16).
+    """
+
+    def __init__(self, path: str | None = None, *, queue_depth: int = 16, fd: int | None = None,
+                 read_only: bool = False) -> None:
+        super().__init__()
+        if not isinstance(queue_depth, int) or queue_depth < 1:
+            raise errors.UsageError(f"queue_depth must be an int >= 1, got {queue_depth!r}")
+        self._owned = fd is None
+        self._lock = threading.Lock()
+        self._lanes: list[_Lane] = []
+        self._by_fd: dict[int, _Lane] = {}
+        self._pending: dict[int, tuple[Io, _Lane]] = {}
+        self._next_id = 0
+        self._sync_pool: list[_Lane] = []
+        if fd is not None:
+            self.name = path or f"fd {fd}"
+            fds = [fd]
+            queue_depth = min(queue_depth, sgdev.SG_MAX_QUEUE)
+        else:
+            if path is None:
+                raise errors.UsageError("give the sg node's path or an open fd")
+            self.name = path
+            fds = []
+            try:
+                for _ in range(-(-queue_depth // sgdev.SG_MAX_QUEUE)):
+                    fds.append(open_sg(path, read_only=read_only))
+            except BaseException:
+                for opened in fds:
+                    os.close(opened)
+                raise
+        self._depth = queue_depth
+        for each in fds:
+            lane = _Lane(each)
+            self._lanes.append(lane)
+            self._by_fd[each] = lane
+        # Synchronous SG_IO gets its own fd when we open the node ourselves: it counts
+        # against the same 16 requests per fd, and must not fail with EDOM because
+        # asynchronous commands fill the others.
+        self._sync_fd: int | None = None if self._owned else fds[0]
+        self._read_only = read_only
+
+    # --- the interface ----------------------------------------------------------------
+
+    @property
+    def depth(self) -> int:
+        return self._depth
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._pending)
+
+    def fds(self) -> tuple[int, ...]:
+        return tuple(self._by_fd)
+
+    def execute(self, io: Io) -> None:
+        """SG_IO: the kernel sends the command and sleeps until it completes."""
+        direction = _direction(io)
+        data_address = _data_address(io)
+        # One lane per concurrent synchronous caller (threads may share a transport);
+        # list.pop and list.append are atomic, so the pool needs no lock.
+        pool = self._sync_pool
+        lane = pool.pop() if pool else _Lane(self._synchronous_fd())
+        try:
+            cdb = io.cdb
+            lane.cdb[: len(cdb)] = cdb
+            header = lane.header
+            _HEADER.pack_into(
+                header, 0, _INTERFACE_ID, direction, len(cdb), _SENSE_SIZE, 0, io.length,
+                data_address, lane.cdb_address, lane.sense_address,
+                io.timeout, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            )
+            try:
+                fcntl.ioctl(lane.fd, sgdev.SG_IO, header, True)
+            except OSError as exc:
+                raise self._os_error(exc, io) from None
+            _fill(io, header, lane.sense)
+        finally:
+            pool.append(lane)
+
+    def submit(self, io: Io) -> bool:
+        direction = _direction(io)
+        data_address = _data_address(io)
+        with self._lock:
+            lane = self._free_lane()
+            if lane is None:
+                return False
+            pack_id = self._next_id
+            self._next_id = (pack_id + 1) & 0x7FFFFFFF
+            cdb = io.cdb
+            lane.cdb[: len(cdb)] = cdb
+            _HEADER.pack_into(
+                lane.header, 0, _INTERFACE_ID, direction, len(cdb), _SENSE_SIZE, 0, io.length,
+                data_address, lane.cdb_address, lane.sense_address,
+                io.timeout, 0, pack_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            )
+            try:
+                os.write(lane.fd, lane.header)
+            except OSError as exc:
+                raise self._os_error(exc, io) from None
+            lane.held += 1
+            self._pending[pack_id] = (io, lane)
+        return True
+
+    def reap(self, fd: int) -> list[Io]:
+        lane = self._by_fd.get(fd)
+        done: list[Io] = []
+        if lane is None:
+            return done
+        reply = lane.reply
+        with self._lock:
+            while lane.held:
+                try:
+                    os.readv(fd, (reply,))
+                except BlockingIOError:
+                    break
+                except OSError as exc:
+                    if exc.errno in _GONE:
+                        break  # the reactor sees POLLHUP and calls detach()
+                    raise
+                lane.held -= 1
+                (pack_id,) = _PACK_ID.unpack_from(reply, _PACK_ID_OFFSET)
+                io, _ = self._pending.pop(pack_id)
+                _fill(io, reply, lane.sense)
+                done.append(io)
+        return done
+
+    def detach(self) -> list[Io]:
+        with self._lock:
+            lost = [io for io, _ in self._pending.values()]
+            self._pending.clear()
+            lanes, self._lanes, self._by_fd = self._lanes, [], {}
+            sync_fd, self._sync_fd = self._sync_fd, None
+            self._sync_pool.clear()
+        if self._owned:
+            for lane in lanes:
+                os.close(lane.fd)
+            if sync_fd is not None:
+                os.close(sync_fd)
+        return lost
+
+    def _synchronous_fd(self) -> int:
+        with self._lock:
+            if self._sync_fd is None:
+                if not self._lanes:
+                    raise errors.DeviceGone(f"{self.name} is closed or gone", device=self.name)
+                self._sync_fd = open_sg(self.name, nonblocking=False, read_only=self._read_only)
+            return self._sync_fd
+
+    def reset(self, kind: str) -> None:
+        """SG_SCSI_RESET of the given kind (device, target, bus, host)."""
+        try:
+            sgdev.reset(self._synchronous_fd(), kind)
+        except OSError as exc:
+            raise errors.for_errno(exc, self.name) from None
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def _free_lane(self) -> _Lane | None:
+        best = None
+        for lane in self._lanes:
+            if lane.held < sgdev.SG_MAX_QUEUE and (best is None or lane.held < best.held):
+                best = lane
+        if best is None or len(self._pending) >= self._depth:
+            return None
+        return best
+
+    def _os_error(self, exc: OSError, io: Io) -> Exception:
+        if exc.errno in _GONE:
+            return errors.DeviceGone(f"{io.command.NAME} on {self.name}: the device is gone ({os.strerror(exc.errno)})",
+                                     command=io.command.NAME, device=self.name)
+        return errors.for_errno(exc, self.name)
+
+
+def _direction(io: Io) -> int:
+    try:
+        return _DXFER[io.DIRECTION]
+    except KeyError:
+        raise errors.UsageError(
+            f"{io.command.NAME}: the sg v3 interface has no bidirectional data path; use the bsg transport"
+        ) from None
+
+
+def _data_address(io: Io) -> int:
+    if not io.length:
+        return 0
+    state = io.transport_state
+    if state is None or state[0] is not io.buffer:
+        pin, address = _address(io.buffer)
+        state = io.transport_state = (io.buffer, pin, address)
+    return state[2]
+
+
+def _fill(io: Io, header: bytearray, sense: bytearray) -> None:
+    status, _, _, sb_len_wr, host, driver, resid, duration, info = _OUTPUT.unpack_from(header, _OUTPUT_OFFSET)
+    hdr = io.hdr
+    hdr.status = status
+    hdr.host_status = host
+    hdr.driver_status = driver
+    hdr.resid = resid
+    hdr.duration = duration
+    hdr.info = info
+    hdr.sense = bytes(sense[:sb_len_wr]) if sb_len_wr else b""
