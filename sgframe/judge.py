@@ -36,7 +36,7 @@ def device_verdict(io: Io) -> errors.TaskFailed | None:
         hdr.status, hdr.host_status, hdr.driver_status, hdr.sense or None,
         command=io.command.NAME, device=channel.name if channel is not None else None,
     )
-    if isinstance(failure, errors.RecoveredError) and not _raise_recovered(io):
+    if failure is not None and failure.informational and not _raise_recovered(io):
         return None
     return failure
 
