@@ -1,0 +1,248 @@
+"""Channel, Io and Reactor through the emulated disk: the API without a kernel.
+
+The same API runs on the real sg driver in tests/integration/test_channel_sg.py.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+
+import pytest
+
+from sgframe import Channel, Input, NoDirectionIo, Output, Reactor, command, errors
+from sgframe.transport.base import Transport
+
+
+@pytest.fixture
+def reactor():
+    with Reactor() as reactor:
+        yield reactor
+
+
+@pytest.fixture
+def channel(reactor):
+    with Channel.open("emu:disk?blocks=4096&block_size=512", reactor=reactor) as channel:
+        yield channel
+
+
+def test_test_unit_ready_returns_a_returned_no_direction_io(channel):
+    io = channel.cmd.TestUnitReady()
+    assert isinstance(io, NoDirectionIo)
+    assert repr(io) == "NoDirectionIo(timeout=60000, returned=True)"
+    assert io.hdr.status == 0 and io.data == b""
+
+
+def test_write_then_read_back_synchronously(channel):
+    io = channel.cmd.Write10(lba=7, transfer_length=2, data=b"a" * 512 + b"b" * 512)
+    assert isinstance(io, Output) and repr(io) == "Output(timeout=60000, returned=True)"
+    back = channel.cmd.Read10(lba=7, transfer_length=2)
+    assert isinstance(back, Input)
+    assert back.data == b"a" * 512 + b"b" * 512
+
+
+def test_block_size_is_learnt_with_read_capacity(reactor):
+    with Channel.open("emu:disk?blocks=100&block_size=4096", reactor=reactor) as channel:
+        assert channel.block_size is None
+        io = channel.cmd.Read16(lba=0, transfer_length=2)
+        assert channel.block_size == 4096
+        assert len(io.data) == 8192
+
+
+def test_asynchronous_read_polls_false_until_the_reactor_runs(channel):
+    channel.cmd.Write10(lba=0, transfer_length=1, data=b"a" * 512)
+    io = channel.cmd.Read10(lba=0, transfer_length=1, async_=True)
+    assert repr(io) == "Input(timeout=60000, returned=False)"
+    assert io.returned is False
+    io.wait()
+    assert io.poll() is True
+    assert io.data[:3] == b"aaa"
+
+
+def test_execute_many_and_channel_wait(channel):
+    ios = channel.execute_many([command.Inquiry(allocation_length=96), command.ReadCapacity10()], async_=True)
+    assert [io.returned for io in ios] == [False, False]
+    channel.wait()
+    assert channel.poll() is True
+    assert all(io.returned for io in ios)
+    assert len(ios[1].data) == 8
+    assert int.from_bytes(ios[1].data[:4], "big") == 4095
+
+
+def test_result_decodes_the_response(channel):
+    inquiry = channel.cmd.Inquiry(allocation_length=96).result
+    assert inquiry.vendor_identification.strip() == "SGFRAME"
+    capacity = channel.cmd.ReadCapacity16(allocation_length=32).result
+    assert capacity.returned_lba == 4095 and capacity.block_length == 512
+
+
+def test_a_failed_synchronous_command_raises(channel):
+    with pytest.raises(errors.IllegalRequest) as raised:
+        channel.cmd.Read16(lba=0xFFFFFFFF, transfer_length=1)
+    assert raised.value.asc == 0x21 and raised.value.ascq == 0x00
+    assert str(raised.value).startswith("READ(16) on emu:disk?blocks=4096&block_size=512: CHECK CONDITION, ILLEGAL REQUEST")
+    assert raised.value.io.hdr.status == 0x02
+
+
+def test_a_failed_asynchronous_command_raises_from_wait_and_result(channel):
+    io = channel.cmd.Read10(lba=5000, transfer_length=1, async_=True)
+    with pytest.raises(errors.IllegalRequest):
+        io.wait()
+    with pytest.raises(errors.IllegalRequest):
+        io.result
+    assert io.sense.asc == 0x21
+
+
+def test_channel_wait_raises_a_failure_nobody_looked_at_once(channel):
+    channel.cmd.Read10(lba=5000, transfer_length=1, async_=True)
+    good = channel.cmd.TestUnitReady(async_=True)
+    with pytest.raises(errors.IllegalRequest):
+        channel.wait()
+    assert good.returned
+    channel.wait()  # reported once, not again
+
+
+def test_data_length_must_match_the_cdb(channel):
+    with pytest.raises(errors.UsageError, match="moves 512 bytes"):
+        channel.cmd.Write10(lba=0, transfer_length=1, data=b"short")
+    with pytest.raises(errors.UsageError, match="give data="):
+        channel.cmd.Write10(lba=0, transfer_length=1)
+    with pytest.raises(errors.UsageError, match="drop data="):
+        channel.cmd.Read10(lba=0, transfer_length=1, data=b"x" * 512)
+
+
+def test_unknown_command_name_is_an_attribute_error(channel):
+    with pytest.raises(AttributeError, match="NoSuchCommand"):
+        channel.cmd.NoSuchCommand()
+
+
+def test_many_in_flight_complete_in_any_order_with_nothing_lost(channel):
+    for lba in range(64):
+        channel.cmd.Write10(lba=lba, transfer_length=1, data=bytes([lba]) * 512)
+    ios = [channel.cmd.Read10(lba=lba, transfer_length=1, async_=True) for lba in range(64)]
+    channel.wait()
+    assert [io.data[0] for io in ios] == list(range(64))
+
+
+def test_queue_depth_backlog_keeps_order_and_completes_everything(reactor):
+    with Channel.open("emu:disk?blocks=128", reactor=reactor, queue_depth=4) as channel:
+        ios = [channel.cmd.TestUnitReady(async_=True) for _ in range(50)]
+        channel.wait()
+        assert all(io.returned and io.exception is None for io in ios)
+
+
+def test_io_reuse_keeps_the_buffer(channel):
+    first = channel.cmd.Read10(lba=0, transfer_length=1)
+    buffer = first.buffer
+    again = channel.execute(command.Read10(lba=1, transfer_length=1), io=first)
+    assert again is first and again.buffer is buffer
+
+
+def test_threaded_reactor_completes_while_the_caller_waits(reactor):
+    with Channel.open("emu:disk?blocks=128", reactor=reactor) as channel:
+        reactor.start()
+        try:
+            ios = [channel.cmd.TestUnitReady(async_=True) for _ in range(20)]
+            channel.wait(timeout=5)
+            assert all(io.returned for io in ios)
+            assert reactor.running
+        finally:
+            reactor.stop()
+        assert not reactor.running
+
+
+def test_asyncio_aexecute(reactor):
+    async def main():
+        with Channel.open("emu:disk?blocks=128", reactor=reactor) as channel:
+            await channel.aexecute(command.Write10(lba=3, transfer_length=1), data=b"z" * 512)
+            ios = await asyncio.gather(*(channel.aexecute(command.Read10(lba=3, transfer_length=1)) for _ in range(8)))
+            return [io.data[:1] for io in ios]
+
+    assert asyncio.run(main()) == [b"z"] * 8
+
+
+def test_asyncio_aexecute_raises_the_failure(reactor):
+    async def main():
+        with Channel.open("emu:disk?blocks=128", reactor=reactor) as channel:
+            await channel.aexecute(command.Read10(lba=999, transfer_length=1))
+
+    with pytest.raises(errors.IllegalRequest):
+        asyncio.run(main())
+
+
+class _LostDevice(Transport):
+    """A kernel-style transport whose device hangs up with commands in flight."""
+
+    name = "lost"
+
+    def __init__(self):
+        super().__init__()
+        self.read_end, self.write_end = os.pipe()
+        self.held = []
+
+    @property
+    def depth(self):
+        return 64
+
+    def fds(self):
+        return (self.read_end,)
+
+    def submit(self, io):
+        self.held.append(io)
+        return True
+
+    def detach(self):
+        held, self.held = self.held, []
+        return held
+
+    def close(self):
+        for fd in (self.read_end, self.write_end):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def test_a_hangup_fails_every_pending_io_with_device_gone(reactor):
+    transport = _LostDevice()
+    channel = Channel(transport, reactor=reactor)
+    ios = [channel.execute(command.TestUnitReady(), async_=True) for _ in range(32)]
+    os.close(transport.write_end)  # the read end now reports EPOLLHUP, as sg does on removal
+    transport.write_end = -1
+    with pytest.raises(errors.DeviceGone):
+        ios[0].wait(timeout=5)
+    assert all(isinstance(io.exception, errors.DeviceGone) for io in ios)
+    assert channel.poll() is True
+    channel.close()
+
+
+def test_close_fails_what_is_in_flight(reactor):
+    transport = _LostDevice()
+    channel = Channel(transport, reactor=reactor)
+    io = channel.execute(command.TestUnitReady(), async_=True)
+    channel.close()
+    assert isinstance(io.exception, errors.DeviceGone)
+    with pytest.raises(errors.UsageError, match="closed"):
+        channel.execute(command.TestUnitReady())
+
+
+def test_wait_timeout_raises_timeout_error(reactor):
+    transport = _LostDevice()
+    channel = Channel(transport, reactor=reactor)
+    io = channel.execute(command.TestUnitReady(), async_=True)
+    with pytest.raises(TimeoutError):
+        io.wait(timeout=0.1)
+    with pytest.raises(TimeoutError):
+        channel.wait(timeout=0.1)
+    channel.close()
+
+
+def test_process_events_can_be_fed_without_a_kernel(reactor):
+    transport = _LostDevice()
+    channel = Channel(transport, reactor=reactor)
+    channel.execute(command.TestUnitReady(), async_=True)
+    import select
+
+    completed = reactor.process_events([(transport.read_end, select.EPOLLHUP)])
+    assert completed == 1
+    channel.close()
