@@ -130,7 +130,8 @@ class Channel:
 
             io.add_done_callback(done)
             await future
-        return io.wait()
+        io.wait()
+        return io
 
     def poll(self) -> bool:
         """True when every command sent on this channel has returned."""

@@ -158,7 +158,7 @@ class Io:
             self.channel.reactor.run_once(0)
         return self.returned
 
-    def wait(self, timeout: float | None = None) -> Io:
+    def wait(self, timeout: float | None = None) -> None:
         """Wait until the command completes and raise its failure, if any.
 
         :param timeout: seconds to wait at most (None: until it completes; the kernel's
@@ -174,7 +174,6 @@ class Io:
                 raise TimeoutError(f"{self.command.NAME} on {self.channel.name}: no completion within {timeout} s")
         if self.exception is not None:
             raise self.exception
-        return self
 
     def set_length(self, length: int) -> None:
         """Size the data phase, reusing the buffer when it is big enough.

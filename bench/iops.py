@@ -1,0 +1,196 @@
+"""4 KiB random-read IOPS: sgframe beside fio's sg engine, in one boot of the test bed.
+
+    python bench/iops.py [--seconds 3]
+
+Boots the User-Mode Linux test bed (scsi_debug, delay=0, four disks) and, on the same
+devices in the same boot, runs fio (--ioengine=sg) and sgframe at:
+
+* QD1, synchronous (SG_IO),
+* QD16 on one device,
+* QD16 on each of 4 devices through one reactor (fio: 4 jobs),
+
+then prints IOPS side by side and a last line ``min ratio vs fio: X.XX``. It also prints
+the framework's own cost: commands per second through the emu transport (no kernel),
+beside a bare Python SG_IO loop on the real device.
+
+Figures are relative: the guest's system calls are slow, so only ratios within one run
+mean anything.
+"""
+from __future__ import annotations
+
+import argparse
+import ctypes
+import fcntl
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+BLOCK = 512
+READ_BLOCKS = 8  # 4 KiB
+SCSI_DEBUG = "dev_size_mb=64 num_tgts=2 max_luns=2 delay=0"
+
+
+def fio(files: list[str], depth: int, seconds: float) -> float:
+    args = ["fio", "--output-format=json", "--group_reporting", "--ioengine=sg", "--rw=randread",
+            "--bs=4k", f"--iodepth={depth}", f"--runtime={seconds}", "--time_based", "--randrepeat=0"]
+    for index, path in enumerate(files):
+        args += [f"--name=job{index}", f"--filename={path}"]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    report = json.loads(out[out.index("{"):])
+    return sum(job["read"]["iops"] for job in report["jobs"])
+
+
+def sgframe_sync(path: str, seconds: float) -> float:
+    from sgframe import Channel, Reactor, command
+
+    with Reactor() as reactor, Channel.from_path(path, reactor=reactor, block_size=BLOCK) as channel:
+        blocks = channel.cmd.ReadCapacity10().result.returned_lba + 1 - READ_BLOCKS
+        rng = random.Random(1)
+        io = channel.execute(command.Read10(lba=0, transfer_length=READ_BLOCKS))
+        done = 0
+        end = time.perf_counter() + seconds
+        start = time.perf_counter()
+        while time.perf_counter() < end:
+            for _ in range(100):
+                channel.execute(command.Read10(lba=rng.randrange(blocks), transfer_length=READ_BLOCKS), io=io)
+            done += 100
+        return done / (time.perf_counter() - start)
+
+
+def sgframe_async(paths: list[str], depth: int, seconds: float) -> float:
+    """Keep ``depth`` reads in flight on each device; every completion sends the next."""
+    from sgframe import Channel, Reactor, command
+
+    with Reactor() as reactor:
+        channels = [Channel.from_path(p, queue_depth=depth, reactor=reactor, block_size=BLOCK) for p in paths]
+        try:
+            blocks = channels[0].cmd.ReadCapacity10().result.returned_lba + 1 - READ_BLOCKS
+            rng = random.Random(2)
+            state = {"done": 0, "running": True}
+
+            def again(io):
+                state["done"] += 1
+                if io.exception is not None:
+                    raise io.exception
+                if state["running"]:
+                    io.channel.execute(command.Read10(lba=rng.randrange(blocks), transfer_length=READ_BLOCKS),
+                                       async_=True, io=io)
+                    io.add_done_callback(again)
+
+            start = time.perf_counter()
+            for channel in channels:
+                for _ in range(depth):
+                    io = channel.execute(command.Read10(lba=rng.randrange(blocks), transfer_length=READ_BLOCKS),
+                                         async_=True)
+                    io.add_done_callback(again)
+            end = start + seconds
+            while time.perf_counter() < end:
+                reactor.run_once(0.1)
+            elapsed = time.perf_counter() - start
+            counted = state["done"]
+            state["running"] = False
+            for channel in channels:
+                channel.wait(timeout=30)
+            return counted / elapsed
+        finally:
+            for channel in channels:
+                channel.close()
+
+
+class _SgIoHdr(ctypes.Structure):
+    _fields_ = [("interface_id", ctypes.c_int), ("dxfer_direction", ctypes.c_int),
+                ("cmd_len", ctypes.c_ubyte), ("mx_sb_len", ctypes.c_ubyte), ("iovec_count", ctypes.c_ushort),
+                ("dxfer_len", ctypes.c_uint), ("dxferp", ctypes.c_void_p), ("cmdp", ctypes.c_void_p),
+                ("sbp", ctypes.c_void_p), ("timeout", ctypes.c_uint), ("flags", ctypes.c_uint),
+                ("pack_id", ctypes.c_int), ("usr_ptr", ctypes.c_void_p), ("status", ctypes.c_ubyte),
+                ("masked_status", ctypes.c_ubyte), ("msg_status", ctypes.c_ubyte), ("sb_len_wr", ctypes.c_ubyte),
+                ("host_status", ctypes.c_ushort), ("driver_status", ctypes.c_ushort), ("resid", ctypes.c_int),
+                ("duration", ctypes.c_uint), ("info", ctypes.c_uint)]
+
+
+def bare_sg_io(path: str, seconds: float) -> float:
+    """The floor: a minimal ctypes SG_IO loop, no framework at all."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        data = ctypes.create_string_buffer(READ_BLOCKS * BLOCK)
+        sense = ctypes.create_string_buffer(32)
+        cdb = ctypes.create_string_buffer(10)
+        hdr = _SgIoHdr(interface_id=ord("S"), dxfer_direction=-3, cmd_len=10, mx_sb_len=32,
+                       dxfer_len=len(data), dxferp=ctypes.addressof(data), cmdp=ctypes.addressof(cdb),
+                       sbp=ctypes.addressof(sense), timeout=60000)
+        blocks = 64 * 1024 * 1024 // BLOCK - READ_BLOCKS
+        rng = random.Random(3)
+        done = 0
+        start = time.perf_counter()
+        end = start + seconds
+        while time.perf_counter() < end:
+            for _ in range(100):
+                cdb.raw = bytes([0x28, 0]) + rng.randrange(blocks).to_bytes(4, "big") + bytes([0, 0, READ_BLOCKS, 0])
+                fcntl.ioctl(fd, 0x2285, hdr)
+            done += 100
+        return done / (time.perf_counter() - start)
+    finally:
+        os.close(fd)
+
+
+def emu_rate(seconds: float) -> float:
+    from sgframe import Channel, Reactor, command
+
+    with Reactor() as reactor, Channel.open("emu:disk?blocks=131072", reactor=reactor) as channel:
+        io = channel.execute(command.Read10(lba=0, transfer_length=READ_BLOCKS))
+        rng = random.Random(4)
+        done = 0
+        start = time.perf_counter()
+        end = start + seconds
+        while time.perf_counter() < end:
+            for _ in range(100):
+                channel.execute(command.Read10(lba=rng.randrange(131000), transfer_length=READ_BLOCKS), io=io)
+            done += 100
+        return done / (time.perf_counter() - start)
+
+
+def inside(seconds: float) -> int:
+    from sgframe.testbed import guest
+
+    disks = [d.sg for d in guest.devices("scsi_debug")][:4]
+    rows = [
+        ("QD1 synchronous, 1 device", fio(disks[:1], 1, seconds), sgframe_sync(disks[0], seconds)),
+        ("QD16, 1 device", fio(disks[:1], 16, seconds), sgframe_async(disks[:1], 16, seconds)),
+        ("QD16 x 4 devices, 1 reactor", fio(disks, 16, seconds), sgframe_async(disks, 16, seconds)),
+    ]
+    print(f"{'4 KiB random read (scsi_debug delay=0)':40s} {'fio IOPS':>10s} {'sgframe IOPS':>13s} {'ratio':>6s}")
+    for name, theirs, ours in rows:
+        print(f"{name:40s} {theirs:10,.0f} {ours:13,.0f} {ours / theirs:6.2f}")
+    bare = bare_sg_io(disks[0], seconds)
+    print(f"{'bare ctypes SG_IO loop, QD1':40s} {'':10s} {bare:13,.0f} {bare / rows[0][1]:6.2f}")
+    print(f"{'framework cost: emu transport, QD1':40s} {'':10s} {emu_rate(seconds):13,.0f}   (commands/s, no kernel)")
+    print(f"min ratio vs fio: {min(ours / theirs for _, theirs, ours in rows):.2f}")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inside:
+        return inside(args.seconds)
+    from sgframe import testbed
+
+    ok, reason = testbed.available()
+    if not ok:
+        print(f"cannot benchmark: {reason}", file=sys.stderr)
+        return 2
+    result = testbed.run([sys.executable, os.path.abspath(__file__), "--inside", "--seconds", str(args.seconds)],
+                         scsi_debug=SCSI_DEBUG, timeout=600)
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
