@@ -17,15 +17,14 @@ _HERE = Path(__file__).parent
 
 
 def pytest_collection_modifyitems(config, items) -> None:
+    # A skip marker, not an autouse fixture: higher-scoped fixtures such as `testbed` would
+    # be set up (and fail) before an autouse function fixture could skip.
+    skip = None if guest.in_testbed() else pytest.mark.skip(reason=guest.unavailable_reason())
     for item in items:
         if _HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.testbed)
-
-
-@pytest.fixture(autouse=True)
-def _require_testbed() -> None:
-    if not guest.in_testbed():
-        pytest.skip(guest.unavailable_reason())
+            if skip is not None:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
