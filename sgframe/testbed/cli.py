@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from typing import List, Optional, Sequence
 
@@ -105,6 +106,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             file=sys.stderr,
             flush=True,
         )
+    # A SIGTERM (tox, CI timeouts) must still kill the guest: turn it into SystemExit so
+    # run()'s cleanup kills the guest's process group and removes the boot's files.
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         result = run(
             ns.command,
@@ -118,3 +122,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"sgframe.testbed: {exc}", file=sys.stderr)
         return 2
     return result.returncode
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
