@@ -160,6 +160,31 @@ class Command:
     def from_bytes(cls, raw: bytes, *, strict: bool = False) -> Command:  # replaced by define()
         raise NotImplementedError
 
+    def add_handler(self, handler: Any) -> None:
+        """Run ``handler(io)`` after each completion of this command object.
+
+        The CDB is a value and stays frozen: handlers are not part of it (not compared,
+        hashed, printed, pickled or carried by ``attrs.evolve``). They belong to this one
+        object, the way a callback belongs to a request, so the same CDB value can be sent
+        with and without them.
+        """
+        if not callable(handler):
+            raise UsageError(f"a handler is called with the Io; {handler!r} is not callable")
+        try:
+            handlers = self._handlers
+        except AttributeError:
+            handlers = []
+            Command._handlers.__set__(self, handlers)
+        handlers.append(handler)
+
+    @property
+    def handlers(self) -> tuple[Any, ...]:
+        """The handlers added to this command object, in order."""
+        try:
+            return tuple(self._handlers)
+        except AttributeError:
+            return ()
+
     @classmethod
     def fixed_fields(cls) -> tuple[tuple[Bits, int], ...]:
         """Constants of the CDB: operation code, fixed service action, and so on."""
