@@ -1,0 +1,391 @@
+"""EmulatedDisk: an in-process SBC disk that answers CDBs with data and sense.
+
+No file descriptors and no threads: :meth:`EmulatedDisk.respond` takes the CDB, the
+data-out bytes and the size of the data-in buffer and returns a
+:class:`~sgframe.emu.reply.Reply`.  The emu transport wraps it; tests and plugins use
+it directly.
+
+Choices a user of sg3_utils would care about:
+
+* A new disk starts *clean*: the first TEST UNIT READY is GOOD.  A real disk reports
+  POWER ON OCCURRED once after power-up, but on Linux the SCSI mid-layer consumes it
+  while it scans the device, so what a program opening /dev/sgN sees is a clean unit.
+  Pass ``unit_attention=True`` to get the power-on UNIT ATTENTION (29h/01h) anyway.
+* :meth:`EmulatedDisk.reset` behaves like a LOGICAL UNIT RESET: every I_T nexus gets
+  one UNIT ATTENTION, POWER ON, RESET, OR BUS DEVICE RESET OCCURRED (29h/00h), and
+  SPC-2 reservations are released; persistent reservations survive (SPC-5 5.14.9).
+* INQUIRY and REPORT LUNS never report or clear a pending UNIT ATTENTION, and
+  REQUEST SENSE returns it as its sense data (SAM-5 5.14, SPC-5 6.39).
+* Writing a block clears an injected medium error on it, as a disk reallocates a
+  pending bad sector on write; FORMAT UNIT and SANITIZE clear them all.
+* A data-out buffer shorter than the CDB announces ends in ABORTED COMMAND, DATA
+  PHASE ERROR (4Bh/00h); extra data-out bytes are ignored.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Callable, Dict, List, Optional, Tuple, Union
+
+import attrs
+
+from sgframe.emu import modes as _modes
+from sgframe.emu import sense as _sense
+from sgframe.emu import table as _table
+from sgframe.emu.medium import SparseMedium
+from sgframe.emu.reply import Reply, Request, check_condition
+from sgframe.errors import UsageError
+
+# Commands that never see a pending UNIT ATTENTION (SAM-5 5.14).
+_UA_EXEMPT = frozenset((0x12, 0xA0, 0x03))
+
+_serials = itertools.count(1)
+
+BUFFER_CAPACITY = 64 * 1024
+
+
+@attrs.frozen
+class Fault:
+    """One injected failure, consumed by the next matching command."""
+
+    opcode: Optional[int]
+    service_action: Optional[int]
+    status: int
+    sense: Union[bytes, Tuple[int, int, int], None]
+
+    def matches(self, cdb: bytes) -> bool:
+        if self.opcode is None:
+            return True
+        if cdb[0] != self.opcode:
+            return False
+        if self.service_action is None:
+            return True
+        if cdb[0] == _table.VARIABLE_LENGTH:
+            return int.from_bytes(cdb[8:10], "big") == self.service_action
+        return len(cdb) > 1 and cdb[1] & 0x1F == self.service_action
+
+
+def _check_int(name: str, value: object, low: int, high: Optional[int] = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UsageError(f"{name} must be an int, not {value!r}")
+    if value < low or (high is not None and value > high):
+        allowed = f"{low}..{high}" if high is not None else f">= {low}"
+        raise UsageError(f"{name}={value} is out of range (allowed: {allowed})")
+    return value
+
+
+def _check_ascii(name: str, value: object, width: int) -> str:
+    if not isinstance(value, str) or not value.isascii() or len(value) > width or not value.isprintable():
+        raise UsageError(f"{name} must be printable ASCII of at most {width} characters, not {value!r}")
+    return value
+
+
+class EmulatedDisk:
+    """An SBC-4 direct-access block device (or a ZBC host-managed one) in memory.
+
+    :param blocks: number of logical blocks (1 .. 2**64 - 1; the medium is sparse).
+    :param block_size: logical block length in bytes (512 .. 65536, a multiple of 4).
+    :param vendor: T10 vendor identification (8 ASCII characters at most).
+    :param product: product identification (16 at most).
+    :param revision: product revision level (4 at most).
+    :param serial: unit serial number (VPD page 80h); a new one per disk by default.
+    :param lbpu: thin provisioned, with UNMAP; WRITE SAME may unmap too.
+    :param dsense: start with D_SENSE=1 in the control mode page (descriptor sense).
+    :param write_cache: initial WCE bit of the caching mode page.
+    :param unit_attention: start with a pending POWER ON OCCURRED unit attention.
+    :param zoned: a host-managed zoned disk (ZBC; peripheral device type 14h).
+    :param zone_size: zone length in blocks (zoned disks only).
+    :param conventional_zones: how many leading zones are conventional.
+    :param max_open_zones: the MAXIMUM NUMBER OF OPEN SEQUENTIAL WRITE REQUIRED ZONES.
+    :param max_transfer_length: MAXIMUM TRANSFER LENGTH in blocks (VPD page B0h).
+    """
+
+    def __init__(
+        self,
+        blocks: int = 2**21,
+        block_size: int = 512,
+        *,
+        vendor: str = "SGFRAME",
+        product: str = "EMU DISK",
+        revision: str = "0001",
+        serial: Optional[str] = None,
+        lbpu: bool = True,
+        dsense: bool = False,
+        write_cache: bool = True,
+        unit_attention: bool = False,
+        zoned: bool = False,
+        zone_size: Optional[int] = None,
+        conventional_zones: int = 0,
+        max_open_zones: int = 8,
+        max_transfer_length: int = 65536,
+    ) -> None:
+        self.blocks = _check_int("blocks", blocks, 1, 2**64 - 1)
+        self.block_size = _check_int("block_size", block_size, 512, 65536)
+        if block_size % 4:
+            raise UsageError(f"block_size={block_size} is not a multiple of 4")
+        self.vendor = _check_ascii("vendor", vendor, 8)
+        self.product = _check_ascii("product", product, 16)
+        self.revision = _check_ascii("revision", revision, 4)
+        if serial is None:
+            serial = f"EMU{next(_serials):08d}"
+        self.serial = _check_ascii("serial", serial, 20)
+        self.max_transfer_length = _check_int("max_transfer_length", max_transfer_length, 1, 0xFFFFFFFF)
+        self.zoned = bool(zoned)
+        # A host-managed zoned disk has no UNMAP: RESET WRITE POINTER frees zones.
+        self.lbpu = bool(lbpu) and not self.zoned
+        self.medium = SparseMedium(self.blocks, self.block_size)
+        self.started = True
+        self.prevent_removal = False
+        self.table = _table.CommandTable()
+        self.modes = _modes.ModePages(self, dsense=bool(dsense), write_cache=bool(write_cache))
+        self._nexuses = {0}
+        self._unit_attentions: Dict[int, List[Tuple[int, int]]] = {0: []}
+        self._faults: List[Fault] = []
+        self._bad_ranges: List[Tuple[int, int]] = []
+        self.buffer = bytearray(BUFFER_CAPACITY)
+        self.echo_buffer: Optional[bytes] = None
+        # Per-feature state lives with the handlers that use it, created lazily or here.
+        from sgframe.emu import builtin, logs, reservations, zoned as zoned_module
+
+        self.logs = logs.LogState()
+        self.reservations = reservations.Reservations(self)
+        self.zones: Optional[zoned_module.Zones] = None
+        if self.zoned:
+            if zone_size is None:
+                raise UsageError("a zoned disk needs zone_size (in blocks)")
+            self.zones = zoned_module.Zones(
+                self,
+                _check_int("zone_size", zone_size, 1, self.blocks),
+                _check_int("conventional_zones", conventional_zones, 0),
+                _check_int("max_open_zones", max_open_zones, 1, 0xFFFFFFFF),
+            )
+        elif zone_size is not None:
+            raise UsageError("zone_size is only meaningful with zoned=True")
+        builtin.register_builtins(self)
+        if unit_attention:
+            self._unit_attentions[0].append((0x29, 0x01))
+
+    # ----------------------------------------------------------------- public API
+
+    def respond(
+        self,
+        cdb: bytes,
+        data_out: Optional[bytes] = None,
+        allocation_length: int = 0,
+        *,
+        nexus: int = 0,
+    ) -> Reply:
+        """Execute one command and return what the device answers.
+
+        :param cdb: the CDB bytes.
+        :param data_out: the data-out buffer, or None for commands without one.
+        :param allocation_length: the size of the data-in buffer; the reply's data is
+            never longer.
+        :param nexus: the I_T nexus (initiator) sending it, for reservations and unit
+            attentions; leave it 0 to model a single initiator.
+        """
+        cdb = bytes(cdb)
+        allocation_length = max(0, int(allocation_length))
+        if nexus not in self._nexuses:
+            self._nexuses.add(nexus)
+            self._unit_attentions[nexus] = []
+        descriptor = self.modes.descriptor_sense
+        if not cdb:
+            return check_condition(_sense.invalid_opcode(), descriptor)
+        for index, fault in enumerate(self._faults):
+            if fault.matches(cdb):
+                del self._faults[index]
+                return self._fault_reply(fault, descriptor)
+        request = Request(cdb, bytes(data_out or b""), allocation_length, nexus)
+        try:
+            spec = self.table.lookup(cdb)
+            if cdb[0] not in _UA_EXEMPT:
+                pending = self._unit_attentions[nexus]
+                if pending:
+                    asc, ascq = pending.pop(0)
+                    raise _sense.Failure(_sense.UNIT_ATTENTION, asc, ascq)
+            self.reservations.check_access(spec, request)
+            if spec.medium and not self.started:
+                raise _sense.not_ready_initializing_command_required()
+            result = spec.handler(self, request)
+        except _sense.Failure as failure:
+            return check_condition(failure, descriptor, failure.data[:allocation_length])
+        except _sense.StatusFailure as failure:
+            return Reply(failure.status)
+        if result is None:
+            return Reply(_sense.GOOD)
+        limit = allocation_length
+        if spec.allocation is not None:
+            limit = min(limit, request.u(*spec.allocation))
+        if isinstance(result, Reply):
+            if len(result.data) > limit:
+                result = attrs.evolve(result, data=result.data[:limit])
+            return result
+        return Reply(_sense.GOOD, bytes(result[:limit]))
+
+    def reset(self) -> None:
+        """A logical unit reset: UNIT ATTENTION 29h/00h once for every I_T nexus."""
+        for nexus in self._nexuses:
+            self._unit_attentions[nexus] = [(0x29, 0x00)]
+        self.reservations.release_spc2()
+
+    def inject_medium_error(self, lba_start: int, count: int = 1) -> None:
+        """Make READ and VERIFY of ``count`` blocks from ``lba_start`` fail.
+
+        They end in MEDIUM ERROR, UNRECOVERED READ ERROR (11h/00h) with the first bad
+        LBA in the INFORMATION field; the blocks before it are transferred.
+        """
+        _check_int("lba_start", lba_start, 0, self.blocks - 1)
+        _check_int("count", count, 1, self.blocks - lba_start)
+        self._bad_ranges.append((lba_start, lba_start + count))
+
+    def clear_medium_errors(self) -> None:
+        self._bad_ranges.clear()
+
+    def inject(
+        self,
+        opcode: Optional[int],
+        status: Optional[int] = None,
+        *,
+        sense: Union[bytes, Tuple[int, int, int], None] = None,
+        count: int = 1,
+        service_action: Optional[int] = None,
+    ) -> None:
+        """Make the next ``count`` commands with ``opcode`` fail without executing.
+
+        :param opcode: the operation code to match, or None for any command.
+        :param status: the status to return (BUSY 08h, TASK SET FULL 28h, ...);
+            CHECK CONDITION when omitted and ``sense`` is given.
+        :param sense: (sense key, ASC, ASCQ), built in the disk's current sense
+            format, or raw sense bytes returned as they are.
+        :param service_action: match only this service action of ``opcode``.
+        """
+        if opcode is not None:
+            _check_int("opcode", opcode, 0, 0xFF)
+        if service_action is not None:
+            if opcode is None:
+                raise UsageError("service_action needs an opcode")
+            _check_int("service_action", service_action, 0, 0xFFFF)
+        if status is None:
+            if sense is None:
+                raise UsageError("inject() needs a status, a sense or both")
+            status = _sense.CHECK_CONDITION
+        _check_int("status", status, 0, 0xFF)
+        if status == _sense.GOOD:
+            raise UsageError("inject() a failure: status GOOD (0) injects nothing")
+        if sense is not None:
+            if status != _sense.CHECK_CONDITION:
+                raise UsageError("sense data goes only with CHECK CONDITION (status 02h)")
+            if isinstance(sense, (bytes, bytearray)):
+                sense = bytes(sense)
+            elif isinstance(sense, tuple) and len(sense) == 3:
+                _check_int("sense key", sense[0], 0, 0x0F)
+                _check_int("ASC", sense[1], 0, 0xFF)
+                _check_int("ASCQ", sense[2], 0, 0xFF)
+            else:
+                raise UsageError(f"sense must be bytes or (key, asc, ascq), not {sense!r}")
+        _check_int("count", count, 1)
+        self._faults.extend([Fault(opcode, service_action, status, sense)] * count)
+
+    def register(
+        self,
+        opcode: int,
+        service_action: Optional[int],
+        handler: Callable[["EmulatedDisk", Request], Union[bytes, Reply, None]],
+        *,
+        name: Optional[str] = None,
+        usage: Optional[bytes] = None,
+        medium: bool = False,
+        access: str = _table.NONE,
+        timeouts: Tuple[int, int] = (0, 0),
+        allocation: Optional[Tuple[int, int]] = None,
+    ) -> None:
+        """Add or replace the handler of (opcode, service action).
+
+        The handler gets this disk and the :class:`Request`; it returns data-in
+        bytes, a :class:`Reply`, or None (GOOD, no data), and raises
+        :class:`sgframe.emu.sense.Failure` for CHECK CONDITION.  ``usage`` is the
+        CDB usage data (see :mod:`sgframe.emu.table`); by default every bit but the
+        control byte is accepted.
+        """
+        if not callable(handler):
+            raise UsageError(f"handler must be callable, not {handler!r}")
+        if access not in (_table.NONE, _table.READ, _table.WRITE):
+            raise UsageError(f"access must be 'none', 'read' or 'write', not {access!r}")
+        _check_int("opcode", opcode, 0, 0xFF)
+        if usage is None:
+            usage = _table.default_usage(opcode, service_action)
+        self.table.add(
+            _table.CommandSpec(
+                opcode=opcode,
+                service_action=service_action,
+                name=name or getattr(handler, "__name__", "vendor command"),
+                handler=handler,
+                usage=bytes(usage),
+                medium=medium,
+                access=access,
+                timeouts=timeouts,
+                allocation=allocation,
+            )
+        )
+
+    def unregister(self, opcode: int, service_action: Optional[int]) -> None:
+        self.table.remove(opcode, service_action)
+
+    # ------------------------------------------------- helpers for command handlers
+
+    @property
+    def last_lba(self) -> int:
+        return self.blocks - 1
+
+    def check_range(self, lba: int, count: int) -> None:
+        if lba + count > self.blocks or lba >= self.blocks:
+            raise _sense.lba_out_of_range()
+
+    def first_bad_block(self, lba: int, count: int) -> Optional[int]:
+        first = None
+        end = lba + count
+        for start, stop in self._bad_ranges:
+            if start < end and stop > lba:
+                candidate = max(start, lba)
+                if first is None or candidate < first:
+                    first = candidate
+        return first
+
+    def heal(self, lba: int, count: int) -> None:
+        """Writing blocks reallocates them: injected errors on them go away."""
+        end = lba + count
+        kept: List[Tuple[int, int]] = []
+        for start, stop in self._bad_ranges:
+            if start < end and stop > lba:
+                if start < lba:
+                    kept.append((start, lba))
+                if stop > end:
+                    kept.append((end, stop))
+            else:
+                kept.append((start, stop))
+        self._bad_ranges = kept
+
+    @property
+    def bad_ranges(self) -> List[Tuple[int, int]]:
+        return list(self._bad_ranges)
+
+    def unit_attention(self, asc: int, ascq: int, *, nexuses: Optional[List[int]] = None, exclude: Optional[int] = None) -> None:
+        """Queue a UNIT ATTENTION for the given (default: all) I_T nexuses."""
+        for nexus in self._nexuses if nexuses is None else nexuses:
+            if nexus == exclude:
+                continue
+            queue = self._unit_attentions.setdefault(nexus, [])
+            if (asc, ascq) not in queue:
+                queue.append((asc, ascq))
+
+    def pop_unit_attention(self, nexus: int) -> Optional[Tuple[int, int]]:
+        pending = self._unit_attentions.get(nexus)
+        return pending.pop(0) if pending else None
+
+    def _fault_reply(self, fault: Fault, descriptor: bool) -> Reply:
+        if fault.sense is None:
+            return Reply(fault.status)
+        if isinstance(fault.sense, bytes):
+            return Reply(fault.status, b"", fault.sense)
+        key, asc, ascq = fault.sense
+        return Reply(fault.status, b"", _sense.build_sense(key, asc, ascq, descriptor=descriptor))
