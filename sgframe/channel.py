@@ -175,7 +175,8 @@ class Channel:
             io.reset(command, timeout=timeout)
         io.channel = self
         io.verify_handler = verify_handler
-        io.handlers = getattr(command, "handlers", ())
+        io.handlers = command.handlers
+        io.retry_policy = getattr(command, "retry_policy", None)
         direction = command.DIRECTION
         length = command.data_length(self._block_size_for(command))
         if direction is Direction.OUT or direction is Direction.BOTH:
@@ -213,11 +214,24 @@ class Channel:
         return block_size
 
     def _run_now(self, io: Io) -> None:
-        io.attempts += 1
-        self.transport.execute(io)
         with self.reactor.lock:
             self._outstanding += 1
+        io.attempts += 1
+        try:
+            self.transport.execute(io)
+        except errors.TaskFailed as failure:
+            with self.reactor.lock:
+                self._finish(io, failure)
+            return
+        except BaseException:
+            with self.reactor.lock:
+                self._outstanding -= 1
+            raise
+        with self.reactor.lock:
             self._complete(io)
+        if not io.returned:
+            # A retry policy sent it again asynchronously: a synchronous call still waits.
+            self.reactor.wait_for(lambda: io.returned)
 
     def _submit(self, io: Io) -> None:
         with self.reactor.lock:
@@ -238,10 +252,29 @@ class Channel:
         return sent
 
     def _complete(self, io: Io) -> None:
-        """A transport finished this Io: judge it, run the handlers, wake the waiters."""
-        from .judge import judge
+        """A transport finished this Io: judge it, run the handlers, wake the waiters.
 
+        A failure that a retry policy (the command's, else the channel's, else the
+        reactor's; none by default) wants retried is sent again instead, after the
+        policy's delay, and only the last attempt is judged by the handlers.
+        """
+        from .judge import device_verdict, judge
+
+        policy = io.retry_policy or self.retry_policy or self.reactor.retry_policy
+        if policy is not None:
+            delay = policy.should_retry(io, device_verdict(io))
+            if delay is not None:
+                io.hdr.clear()
+                if delay > 0:
+                    self.reactor.call_later(delay, lambda: self._resend(io))
+                else:
+                    self._resend(io)
+                return
         self._finish(io, judge(io))
+
+    def _resend(self, io: Io) -> None:
+        if self._backlog or not self._send(io):
+            self._backlog.append(io)
 
     def _finish(self, io: Io, failure: errors.TaskFailed | None) -> None:
         if failure is not None:

@@ -27,6 +27,8 @@ in the transport's ``completed`` queue and are collected on the next pass, with 
 """
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
 import select
 import threading
@@ -64,6 +66,9 @@ class Reactor:
         os.set_blocking(self._wake_write, False)
         self._epoll.register(self._wake_read, _READABLE)
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Timers (retry back-off): a heap of (deadline, sequence, callback).
+        self._timers: list[tuple[float, int, Callable[[], Any]]] = []
+        self._timer_sequence = itertools.count()
         #: Handlers run after each completion on any channel of this reactor.
         self.handlers: list[Callable[[Any], Any]] = []
         self.retry_policy: Any = None
@@ -94,10 +99,22 @@ class Reactor:
 
     # --- the loop -----------------------------------------------------------------------
 
+    def call_later(self, delay: float, callback: Callable[[], Any]) -> None:
+        """Run ``callback()`` from the loop, under the lock, ``delay`` seconds from now."""
+        with self.lock:
+            heapq.heappush(self._timers, (time.monotonic() + delay, next(self._timer_sequence), callback))
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.call_later, delay, self._on_asyncio_ready)
+        else:
+            self.wake()
+
     def get_events(self, timeout: float | None) -> list[tuple[int, int]]:
         """Wait up to ``timeout`` seconds (None: forever) for fds with something to say."""
         if any(channel.transport.completed for channel in self._inline):
             timeout = 0
+        elif self._timers:
+            due = max(0.0, self._timers[0][0] - time.monotonic())
+            timeout = due if timeout is None else min(timeout, due)
         while True:
             try:
                 return self._epoll.poll(-1 if timeout is None else timeout)
@@ -121,6 +138,9 @@ class Reactor:
                         completed += 1
                 if mask & _HANGUP:
                     completed += channel._device_gone()
+            timers = self._timers
+            while timers and timers[0][0] <= time.monotonic():
+                heapq.heappop(timers)[2]()
             for channel in list(self._inline):
                 queue = channel.transport.completed
                 while queue:
