@@ -103,6 +103,7 @@ class Channel:
         if not async_:
             self._run_now(io)
             if io.exception is not None:
+                io.exception.observed = True
                 raise io.exception
             return io
         self._submit(io)

@@ -173,6 +173,7 @@ class Io:
             if not self.returned:
                 raise TimeoutError(f"{self.command.NAME} on {self.channel.name}: no completion within {timeout} s")
         if self.exception is not None:
+            self.exception.observed = True  # channel.wait() need not report it again
             raise self.exception
 
     def set_length(self, length: int) -> None:

@@ -39,6 +39,7 @@ __all__ = [
     "remove_sdebug_host",
     "mounted_block_devices",
     "holders",
+    "swap_devices",
     "mounted_filesystem",
     "open_fds",
 ]
@@ -319,6 +320,16 @@ def holders(block: str) -> List[str]:
         return sorted(os.listdir(f"/sys/class/block/{name}/holders"))
     except OSError:
         return []
+
+
+def swap_devices() -> List[str]:
+    """Block devices in use as swap (``/proc/swaps``)."""
+    try:
+        with open("/proc/swaps") as f:
+            lines = f.read().splitlines()[1:]
+    except OSError:
+        return []
+    return [_unescape_mount(line.split()[0]) for line in lines if line.strip()]
 
 
 @contextlib.contextmanager
