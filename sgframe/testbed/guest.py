@@ -42,6 +42,7 @@ __all__ = [
     "swap_devices",
     "mounted_filesystem",
     "open_fds",
+    "leaked_fds",
 ]
 
 #: Driver attributes: writing here also updates scsi_debug's derived state (for ``opts``,
@@ -365,3 +366,8 @@ def open_fds() -> Dict[int, str]:
             # The fd listdir itself used, closed by now.
             continue
     return result
+
+
+def leaked_fds(before: Dict[int, str], after: Dict[int, str]) -> Dict[int, str]:
+    """Descriptors in ``after`` that were not open (or pointed elsewhere) in ``before``."""
+    return {fd: target for fd, target in after.items() if before.get(fd) != target}

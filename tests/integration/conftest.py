@@ -76,10 +76,27 @@ def sdebug_params() -> Iterator[Callable[..., Dict[str, str]]]:
 
 
 @pytest.fixture
+def sdebug_host(testbed: guest.Manifest) -> Iterator[List[guest.Device]]:
+    """A scsi_debug host of this test's own (4 devices), removed afterwards.
+
+    For tests that delete devices or change parameters read only when a device is created
+    (``inq_vendor``, ``ptype`` ...): set those first, then request this fixture.  The host
+    is removed with ``add_host=-1``, which removes the newest host, so a test must not
+    leave another host added after it.
+    """
+    added = guest.add_sdebug_hosts(1)
+    try:
+        yield added
+    finally:
+        guest.remove_sdebug_host()
+        guest.wait_for(lambda: not any(d.exists() for d in added), 10, "removal of the host")
+
+
+@pytest.fixture
 def no_fd_leak() -> Iterator[None]:
     """Fail the test if it leaves file descriptors open in this process."""
     before = guest.open_fds()
     yield
     after = guest.open_fds()
-    leaked = {fd: target for fd, target in after.items() if before.get(fd) != target}
+    leaked = guest.leaked_fds(before, after)
     assert not leaked, f"file descriptors left open: {leaked}"

@@ -123,12 +123,41 @@ def test_mounted_filesystem_is_seen(scsi_debug_devices):
     assert guest.holders(block) == []
 
 
-def test_no_fd_leak_fixture_detects_a_leak(no_fd_leak, request):
-    # The fixture's own check, driven by hand: an fd opened and kept is reported.
+def test_leaked_fds_reports_a_kept_descriptor(no_fd_leak):
     before = guest.open_fds()
     fd = os.open("/dev/null", os.O_RDONLY)
     try:
-        after = guest.open_fds()
-        assert {k: v for k, v in after.items() if before.get(k) != v} == {fd: "/dev/null"}
+        assert guest.leaked_fds(before, guest.open_fds()) == {fd: "/dev/null"}
     finally:
         os.close(fd)
+    assert guest.leaked_fds(before, guest.open_fds()) == {}
+
+
+def test_identity_parameters_apply_at_inquiry_time(scsi_debug_devices):
+    # scsi_debug builds each INQUIRY response from the current parameters, so a change is
+    # seen at once by every device; sysfs keeps what the kernel's scan read.
+    device = scsi_debug_devices[0]
+    with guest.sdebug_params(inq_vendor="SGFRAME", inq_product="TESTDISK"):
+        fields = _inquiry(device.sg)
+        assert (fields["Vendor identification"], fields["Product identification"]) == (
+            "SGFRAME", "TESTDISK"
+        )
+        added = guest.add_sdebug_hosts(1)
+    try:
+        assert {(d.vendor, d.product) for d in added} == {("SGFRAME", "TESTDISK")}
+    finally:
+        guest.remove_sdebug_host()
+    guest.wait_for(lambda: not any(d.exists() for d in added), 10, "host removal")
+    assert guest.sdebug_param("inq_vendor") == "Linux"
+    assert _inquiry(device.sg)["Vendor identification"] == "Linux"
+
+
+def test_sdebug_host_fixture_gives_private_devices(sdebug_host, scsi_debug_devices):
+    assert len(sdebug_host) == 4
+    guest.delete_device(sdebug_host[0].hctl)
+    assert not sdebug_host[0].exists()
+    assert all(d.exists() for d in scsi_debug_devices)
+
+
+def test_nothing_is_swap():
+    assert guest.swap_devices() == []
