@@ -1,0 +1,45 @@
+"""The SPC/SBC/ZBC commands as CDB classes, and the default command registry.
+
+``REGISTRY`` holds every built-in command; ``decode_cdb(raw)`` finds the class for raw CDB
+bytes by opcode and service action and decodes them.
+"""
+from __future__ import annotations
+
+from ..registry import CommandRegistry
+from . import reservations, rw, sbc, spc, zbc
+from .reservations import (
+    PersistentReserveIn, PersistentReserveOut, PrInServiceAction, PrOutServiceAction, PrType,
+    Release6, Release10, Reserve6, Reserve10,
+)
+from .rw import (
+    CompareAndWrite, Read6, Read10, Read12, Read16, Read32, Verify10, Verify16, Write6, Write10,
+    Write12, Write16, Write32, WriteAndVerify10, WriteAndVerify16, WriteSame10, WriteSame16,
+)
+from .sbc import (
+    FormatUnit, GetLbaStatus, PreFetch10, PreFetch16, ReadCapacity10, ReadCapacity16, Sanitize,
+    SanitizeServiceAction, SynchronizeCache10, SynchronizeCache16, Unmap,
+)
+from .spc import (
+    Inquiry, LogSelect, LogSense, ModeSelect6, ModeSelect10, ModeSense6, ModeSense10,
+    PreventAllowMediumRemoval, ReadBuffer10, ReceiveDiagnosticResults, ReportLuns,
+    ReportSupportedOperationCodes, ReportSupportedTaskManagementFunctions,
+    ReportTargetPortGroups, RequestSense, SendDiagnostic, StartStopUnit, TestUnitReady,
+    WriteBuffer,
+)
+from .zbc import CloseZone, FinishZone, OpenZone, ReportZones, ResetWritePointer
+
+#: Every built-in command class, SPC first, in the order the modules declare them.
+BUILTIN_COMMANDS = spc.COMMANDS + reservations.COMMANDS + rw.COMMANDS + sbc.COMMANDS + zbc.COMMANDS
+
+#: The default registry: the built-in commands, and whatever plugins add.
+REGISTRY = CommandRegistry()
+for _cls in BUILTIN_COMMANDS:
+    REGISTRY.add(_cls)
+del _cls
+
+decode_cdb = REGISTRY.decode_cdb
+
+__all__ = [
+    "BUILTIN_COMMANDS", "REGISTRY", "decode_cdb",
+    *spc.__all__, *reservations.__all__, *rw.__all__, *sbc.__all__, *zbc.__all__,
+]

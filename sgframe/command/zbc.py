@@ -1,0 +1,124 @@
+"""ZBC-2 commands for host-managed and host-aware zoned disks: REPORT ZONES (ZBC IN, 95h)
+and the ZBC OUT (94h) zone operations."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..cdb import Command, Direction, define, field, flag
+
+__all__ = ["CloseZone", "FinishZone", "OpenZone", "ReportZones", "ResetWritePointer"]
+
+
+@define
+class ReportZones(Command):
+    """REPORT ZONES (ZBC-2): ZBC IN, service action 00h.
+
+    ====  ==================================================
+    byte  fields
+    ====  ==================================================
+    0     OPERATION CODE (95h)
+    1     reserved (7-5), SERVICE ACTION (4-0) = 00h
+    2-9   ZONE START LBA
+    10-13 ALLOCATION LENGTH
+    14    PARTIAL (7), reserved (6), REPORTING OPTIONS (5-0)
+    15    CONTROL
+    ====  ==================================================
+    """
+
+    OPCODE = 0x95
+    SERVICE_ACTION = 0x00
+    NAME = "REPORT ZONES"
+    CDB_LENGTH = 16
+    DIRECTION = Direction.IN
+    LENGTH_FIELD = "allocation_length"
+    zone_start_lba: int = field(byte=2, width=64)
+    allocation_length: int = field(byte=10, width=32)
+    partial: bool = flag(byte=14, bit=7)
+    reporting_options: int = field(byte=14, bit=5, width=6)
+    control: int = field(byte=15)
+
+    def decode_response(self, data: bytes) -> Any:
+        """The zone descriptors."""
+        from ..decode import decode_report_zones
+
+        return decode_report_zones(data)
+
+
+_ZBC_OUT_TABLE = """
+
+    ====  ==================================================
+    byte  fields
+    ====  ==================================================
+    0     OPERATION CODE (94h)
+    1     reserved (7-5), SERVICE ACTION (4-0) = {sa:02X}h
+    2-9   ZONE ID
+    10-11 reserved
+    12-13 ZONE COUNT (ZBC-2)
+    14    reserved (7-1), ALL (0)
+    15    CONTROL
+    ====  ==================================================
+    """
+
+
+class _ZbcOut(Command):
+    """The ZBC OUT layout shared by the four zone operations (ZBC-2, 5.5)."""
+
+    __slots__ = ()
+    OPCODE = 0x94
+    CDB_LENGTH = 16
+
+
+@define
+class CloseZone(_ZbcOut):
+    __doc__ = "CLOSE ZONE (ZBC-2): ZBC OUT, service action 01h." + _ZBC_OUT_TABLE.format(sa=1)
+    SERVICE_ACTION = 0x01
+    NAME = "CLOSE ZONE"
+    zone_id: int = field(byte=2, width=64)
+    zone_count: int = field(byte=12, width=16)
+    all: bool = flag(byte=14, bit=0)
+    control: int = field(byte=15)
+
+
+@define
+class FinishZone(_ZbcOut):
+    __doc__ = (
+        "FINISH ZONE (ZBC-2): ZBC OUT, service action 02h. Counted as modifying the "
+        "medium: it moves the write pointer to the end of the zone, so the zone can take no "
+        "more writes until it is reset." + _ZBC_OUT_TABLE.format(sa=2)
+    )
+    SERVICE_ACTION = 0x02
+    NAME = "FINISH ZONE"
+    MODIFIES_MEDIUM = True
+    zone_id: int = field(byte=2, width=64)
+    zone_count: int = field(byte=12, width=16)
+    all: bool = flag(byte=14, bit=0)
+    control: int = field(byte=15)
+
+
+@define
+class OpenZone(_ZbcOut):
+    __doc__ = "OPEN ZONE (ZBC-2): ZBC OUT, service action 03h." + _ZBC_OUT_TABLE.format(sa=3)
+    SERVICE_ACTION = 0x03
+    NAME = "OPEN ZONE"
+    zone_id: int = field(byte=2, width=64)
+    zone_count: int = field(byte=12, width=16)
+    all: bool = flag(byte=14, bit=0)
+    control: int = field(byte=15)
+
+
+@define
+class ResetWritePointer(_ZbcOut):
+    __doc__ = (
+        "RESET WRITE POINTER (ZBC-2): ZBC OUT, service action 04h. Modifies the medium: "
+        "the zone's data is no longer readable." + _ZBC_OUT_TABLE.format(sa=4)
+    )
+    SERVICE_ACTION = 0x04
+    NAME = "RESET WRITE POINTER"
+    MODIFIES_MEDIUM = True
+    zone_id: int = field(byte=2, width=64)
+    zone_count: int = field(byte=12, width=16)
+    all: bool = flag(byte=14, bit=0)
+    control: int = field(byte=15)
+
+
+COMMANDS = (ReportZones, ResetWritePointer, OpenZone, CloseZone, FinishZone)
