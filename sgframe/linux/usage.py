@@ -138,7 +138,7 @@ def _swap_reasons(root: str, devs: dict[str, str]) -> list[str]:
     return reasons
 
 
-def _holder_reasons(root: str, disk: str, devs: Iterable[str], depth: int = 0) -> list[str]:
+def _holder_reasons(root: str, disk: str, devs: Iterable[str], seen: set[str]) -> list[str]:
     reasons = []
     for name in devs:
         try:
@@ -147,15 +147,17 @@ def _holder_reasons(root: str, disk: str, devs: Iterable[str], depth: int = 0) -
             continue
         for holder in holders:
             reasons.append(f"/dev/{name} is held by {holder_description(holder, root)}")
-            if depth < 8:   # a stack deeper than this is a loop in a broken tree
-                reasons.extend(_reasons_for_disk(root, holder, depth + 1))
+            # Holders form a DAG (one md array on two partitions): follow each once.
+            if holder not in seen:
+                seen.add(holder)
+                reasons.extend(_reasons_for_disk(root, holder, seen))
     return reasons
 
 
-def _reasons_for_disk(root: str, disk: str, depth: int = 0) -> list[str]:
+def _reasons_for_disk(root: str, disk: str, seen: set[str]) -> list[str]:
     devs = _block_devices(root, disk)
     return (_mount_reasons(root, devs) + _swap_reasons(root, devs)
-            + _holder_reasons(root, disk, devs, depth))
+            + _holder_reasons(root, disk, devs, seen))
 
 
 def in_use(nodes: DeviceNodes, root: str = "/") -> list[str]:
@@ -168,4 +170,5 @@ def in_use(nodes: DeviceNodes, root: str = "/") -> list[str]:
     """
     if nodes.block is None:
         return []
-    return _reasons_for_disk(root, os.path.basename(nodes.block))
+    disk = os.path.basename(nodes.block)
+    return _reasons_for_disk(root, disk, {disk})
