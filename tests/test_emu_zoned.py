@@ -150,3 +150,9 @@ def test_zoned_uri_and_short_last_zone() -> None:
     disk = create("emu:zoned?blocks=100&zone_size=64")
     data = ok(disk.respond(report(), None, 4096))
     assert _descriptors(data)[1] == descriptor(2, 1, 64, 64, length=36)
+
+
+def test_full_zone_field_pointer_names_the_lba_field(disk: EmulatedDisk) -> None:
+    ok(disk.respond(zone_out(0x02, 64)))
+    write32 = H("7f 00 00 00 00 00 00 18 000b 00 00 0000000000000040") + bytes(8) + H("00000001")
+    assert disk.respond(write32, bytes(512)).sense == invalid_cdb(12)

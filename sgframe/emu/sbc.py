@@ -62,10 +62,15 @@ def _read_checked(disk: "EmulatedDisk", lba: int, count: int) -> bytes:
     return data
 
 
-def _store(disk: "EmulatedDisk", lba: int, data: bytes) -> None:
+def _lba_byte(request: Request) -> int:
+    """Where the LBA field starts, for field pointers."""
+    return {0x0A: 1, 0x7F: 12}.get(request.cdb[0], 2)
+
+
+def _store(disk: "EmulatedDisk", lba: int, data: bytes, request: Request) -> None:
     count = len(data) // disk.block_size
     if disk.zones is not None:
-        disk.zones.check_write(lba, count)
+        disk.zones.check_write(lba, count, _lba_byte(request))
     disk.medium.write(lba, data)
     disk.heal(lba, count)
     if disk.zones is not None:
@@ -81,7 +86,7 @@ def read(disk: "EmulatedDisk", request: Request) -> bytes:
 def write(disk: "EmulatedDisk", request: Request) -> None:
     lba, count = _transfer(disk, request)
     if count:
-        _store(disk, lba, request.parameters(count * disk.block_size))
+        _store(disk, lba, request.parameters(count * disk.block_size), request)
     return None
 
 
@@ -118,7 +123,7 @@ def write_and_verify(disk: "EmulatedDisk", request: Request) -> None:
         raise _sense.invalid_field_in_cdb(1, 2)
     if count:
         # The verification of freshly written, healed blocks always succeeds.
-        _store(disk, lba, request.parameters(count * disk.block_size))
+        _store(disk, lba, request.parameters(count * disk.block_size), request)
     return None
 
 
@@ -143,7 +148,7 @@ def write_same(disk: "EmulatedDisk", request: Request) -> None:
         disk.heal(lba, count)
         return None
     if disk.zones is not None:
-        disk.zones.check_write(lba, count)
+        disk.zones.check_write(lba, count, _lba_byte(request))
     disk.medium.write_same(lba, count, block)
     disk.heal(lba, count)
     if disk.zones is not None:
@@ -210,7 +215,7 @@ def compare_and_write(disk: "EmulatedDisk", request: Request) -> None:
     size = count * disk.block_size
     data = request.parameters(2 * size)
     _compare(data[:size], _read_checked(disk, lba, count))
-    _store(disk, lba, data[size:])
+    _store(disk, lba, data[size:], request)
     return None
 
 
