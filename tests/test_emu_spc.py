@@ -508,3 +508,10 @@ def test_reset_releases_spc2_reservation(disk: EmulatedDisk) -> None:
 def test_spc2_reserve_conflicts_with_registrations(disk: EmulatedDisk) -> None:
     ok(disk.respond(*pr_out(0, 0, 0xAA)))
     assert disk.respond(H("16 00 00 00 00 00")) == Reply(0x18)
+
+
+def test_mode_sense_saved_values_equal_current(disk: EmulatedDisk) -> None:
+    ok(disk.respond(H("15 11 00 00 18 00"), caching_select(0x01)))  # SP=1: saving is accepted
+    saved = ok(disk.respond(H("1a 08 c8 00 ff 00"), None, 255))
+    default = ok(disk.respond(H("1a 08 88 00 ff 00"), None, 255))
+    assert saved[6] == 0x01 and default[6] == 0x04

@@ -87,7 +87,7 @@ class Zones:
         else:
             self.open.pop(zone, None)
 
-    def _room_for_one_more(self, explicit: bool) -> None:
+    def _room_for_one_more(self) -> None:
         """Make room for one more open zone, or raise INSUFFICIENT ZONE RESOURCES."""
         if len(self.open) < self.max_open:
             return
@@ -113,7 +113,7 @@ class Zones:
         if last != first:
             raise _sense.Failure(_sense.ILLEGAL_REQUEST, 0x21, 0x05)
         if first not in self.open:
-            self._room_for_one_more(explicit=False)
+            self._room_for_one_more()
 
     def written(self, lba: int, count: int) -> None:
         zone = self.zone_of(lba)
@@ -144,7 +144,7 @@ class Zones:
         if condition in (EXPLICITLY_OPENED, FULL):
             return
         if condition != IMPLICITLY_OPENED:
-            self._room_for_one_more(explicit=True)
+            self._room_for_one_more()
         self._set(zone, EXPLICITLY_OPENED)
 
     def close(self, zone: int) -> None:
