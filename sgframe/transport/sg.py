@@ -108,7 +108,7 @@ class _Lane:
         sense_pin, self.sense_address = _address(self.sense)
         self._pins = (cdb_pin, sense_pin)
         # read() must see a negative dxfer_direction at offset 4 to parse a v3 header.
-        _HEADER.pack_into(self.reply, 0, _INTERFACE_ID, sgdev.SG_DXFER_NONE, *([0] * 19))
+        _HEADER.pack_into(self.reply, 0, _INTERFACE_ID, sgdev.SG_DXFER_NONE, *([0] * (len(_HEADER.format) - 3)))
 
 
 class SgTransport(Transport):
