@@ -261,6 +261,9 @@ class Channel:
         """
         from .judge import device_verdict, judge
 
+        if io.transport_error is not None:
+            self._finish(io, io.transport_error)
+            return
         policy = io.retry_policy or self.retry_policy or self.reactor.retry_policy
         if policy is not None:
             delay = policy.should_retry(io, device_verdict(io))

@@ -83,6 +83,7 @@ class Io:
         "retry_policy",
         "attempts",
         "transport_state",
+        "transport_error",
         "_callbacks",
     )
 
@@ -108,6 +109,9 @@ class Io:
         self.timeout = timeout
         self.returned = False
         self.exception: TaskFailed | None = None
+        # Set by a transport that completes an Io without the device having answered
+        # (a worker thread's ENODEV, for instance); the channel makes it the outcome.
+        self.transport_error: TaskFailed | None = None
         self.attempts = 0
 
     def reset(self, command: Command, *, timeout: int | None = None) -> Io:

@@ -167,3 +167,17 @@ def test_the_same_api_on_lio(lio_devices, reactor, no_fd_leak):
         ios = [channel.cmd.Read10(lba=10, transfer_length=1, async_=True) for _ in range(32)]
         channel.wait(timeout=30)
         assert {io.data for io in ios} == {b"L" * 512}
+
+
+def test_bsg_gives_the_same_answers_as_sg(disk, reactor, no_fd_leak):
+    with Channel.open(disk.bsg, reactor=reactor) as via_bsg, Channel.from_path(disk.sg, reactor=reactor) as via_sg:
+        assert via_bsg.transport.__class__.__name__ == "BsgTransport"
+        assert via_bsg.cmd.Inquiry(allocation_length=36).data == via_sg.cmd.Inquiry(allocation_length=36).data
+        via_bsg.cmd.Write10(lba=20, transfer_length=1, data=b"B" * 512)
+        assert via_sg.cmd.Read10(lba=20, transfer_length=1).data == b"B" * 512
+        ios = [via_bsg.cmd.Read10(lba=20, transfer_length=1, async_=True) for _ in range(40)]
+        via_bsg.wait(timeout=30)
+        assert {io.data for io in ios} == {b"B" * 512}
+        with pytest.raises(errors.IllegalRequest) as raised:
+            via_bsg.cmd.Read16(lba=0xFFFFFFFF, transfer_length=1)
+        assert raised.value.asc == 0x21
