@@ -33,10 +33,16 @@ How the driver behaves, per open file descriptor:
   ``SG_INFO_CHECK`` set whenever masked_status, host_status or driver_status is nonzero.
 * **Timeouts** are in milliseconds, per command (``timeout`` field); the ioctl
   ``SG_GET_TIMEOUT`` only concerns the old interface and counts in USER_HZ ticks.
-* **Device removal.** Once the SCSI device is being removed, ``poll()`` adds POLLHUP,
-  ``write()`` and SG_IO fail with ENODEV, a blocking ``read()`` with nothing left to
-  return fails with ENODEV, but an O_NONBLOCK ``read()`` with nothing ready still says
-  EAGAIN: only POLLHUP tells a non-blocking reader that the device went away.
+* **Device removal** (``echo 1 > .../device/delete``). At once, ``poll()`` reports
+  POLLHUP (with POLLIN while a completion is ready) and never POLLOUT again; POLLHUP is
+  level-triggered, so a reactor must stop watching the fd or epoll_wait spins.
+  ``write()`` and SG_IO fail with ENODEV. Commands already in flight are NOT failed by
+  sg: the deletion waits for them, they complete as the device answers (or end with
+  DID_TIME_OUT at their timeout) and can still be read. With nothing ready, an
+  O_NONBLOCK ``read()`` still says EAGAIN (sg checks O_NONBLOCK before the detaching
+  flag); a blocking ``read()`` returns ENODEV once no request is left running. So only
+  POLLHUP tells a non-blocking reader that the device went away.
+  ``SG_GET_REQUEST_TABLE`` still answers, and says which requests are running.
 * **Signals.** SG_IO interrupted by a signal fails with EINTR and leaves the command
   running as an orphan, dropped on completion (``SG_SET_KEEP_ORPHAN`` keeps it for
   ``read()``). Re-issuing the ioctl would send the command a second time, so
