@@ -170,20 +170,12 @@ class Command:
         """
         if not callable(handler):
             raise UsageError(f"a handler is called with the Io; {handler!r} is not callable")
-        try:
-            handlers = self._handlers
-        except AttributeError:
-            handlers = []
-            Command._handlers.__set__(self, handlers)
-        handlers.append(handler)
+        Command._handlers.__set__(self, (*self._handlers, handler))
 
     @property
     def handlers(self) -> tuple[Any, ...]:
         """The handlers added to this command object, in order."""
-        try:
-            return tuple(self._handlers)
-        except AttributeError:
-            return ()
+        return self._handlers
 
     @classmethod
     def fixed_fields(cls) -> tuple[tuple[Bits, int], ...]:
@@ -445,6 +437,7 @@ def _compile(cls: type, fields: list[tuple[str, Bits, bool]], fixed: tuple[tuple
     lines.append("    self = _object_new(_twin)")
     lines += [f"    self.{name} = {name}" for name in names]
     lines.append("    self._cdb = cdb")
+    lines.append("    self._handlers = ()")
     lines.append("    self.__class__ = cls")
     lines.append("    return self")
     lines.append("def encode(self):")

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable
 from . import errors
 from .cdb import Command, Direction
 from .io import DEFAULT_TIMEOUT_MS, Io, io_for
+from .judge import device_verdict, judge
 from .reactor import Reactor, default_reactor
 from .transport.base import Transport
 
@@ -169,17 +170,21 @@ class Channel:
                  verify_handler: Callable[[Io], Any] | None, io: Io | None) -> Io:
         if not isinstance(command, Command):
             raise errors.UsageError(f"execute() takes a command object, not {type(command).__name__}")
-        timeout = self.timeout if timeout is None else timeout
+        if timeout is None:
+            timeout = self.timeout
         if io is None:
             io = io_for(command, timeout=timeout)
         else:
             io.reset(command, timeout=timeout)
         io.channel = self
         io.verify_handler = verify_handler
-        io.handlers = command.handlers
+        io.handlers = command._handlers
         io.retry_policy = getattr(command, "retry_policy", None)
         direction = command.DIRECTION
-        length = command.data_length(self._block_size_for(command))
+        block_size = self.block_size
+        if block_size is None and command.needs_block_size:
+            block_size = self.block_size = self._read_block_size()
+        length = command.data_length(block_size)
         if direction is Direction.OUT or direction is Direction.BOTH:
             if data is None:
                 raise errors.UsageError(f"{command.NAME} sends {length} bytes to the device: give data=")
@@ -196,13 +201,6 @@ class Channel:
             io.set_length(length)
         return io
 
-    def _block_size_for(self, command: Command) -> int | None:
-        if not command.needs_block_size:
-            return None
-        if self.block_size is None:
-            self.block_size = self._read_block_size()
-        return self.block_size
-
     def _read_block_size(self) -> int:
         from .command import ReadCapacity10, ReadCapacity16
 
@@ -215,20 +213,16 @@ class Channel:
         return block_size
 
     def _run_now(self, io: Io) -> None:
-        with self.reactor.lock:
-            self._outstanding += 1
         io.attempts += 1
         try:
             self.transport.execute(io)
         except errors.TaskFailed as failure:
             with self.reactor.lock:
+                self._outstanding += 1
                 self._finish(io, failure)
             return
-        except BaseException:
-            with self.reactor.lock:
-                self._outstanding -= 1
-            raise
         with self.reactor.lock:
+            self._outstanding += 1
             self._complete(io)
         if not io.returned:
             # A retry policy sent it again asynchronously: a synchronous call still waits.
@@ -259,8 +253,6 @@ class Channel:
         reactor's; none by default) wants retried is sent again instead, after the
         policy's delay, and only the last attempt is judged by the handlers.
         """
-        from .judge import device_verdict, judge
-
         if io.transport_error is not None:
             self._finish(io, io.transport_error)
             return
@@ -287,7 +279,8 @@ class Channel:
         io.exception = failure
         io.returned = True
         self._outstanding -= 1
-        io._run_callbacks()
+        if io._callbacks:
+            io._run_callbacks()
         backlog = self._backlog
         while backlog and self._send(backlog[0]):
             backlog.popleft()

@@ -102,7 +102,7 @@ class Io:
         self._start(command, timeout)
 
     def _start(self, command: Command, timeout: int) -> None:
-        if not isinstance(timeout, int) or not 0 <= timeout <= 0xFFFFFFFF:
+        if timeout.__class__ is not int or not 0 <= timeout <= 0xFFFFFFFF:
             raise UsageError(f"timeout is in milliseconds, 0..4294967295; got {timeout!r}")
         self.command = command
         self.cdb = command._cdb
@@ -116,9 +116,7 @@ class Io:
 
     def reset(self, command: Command, *, timeout: int | None = None) -> Io:
         """Point this Io at another command of the same direction, keeping its buffers."""
-        if command.DIRECTION is not self.DIRECTION and not (
-            self.DIRECTION is Direction.NONE and command.DIRECTION is Direction.NONE
-        ):
+        if command.DIRECTION is not self.DIRECTION:
             raise UsageError(f"{type(self).__name__} cannot carry {command.NAME} ({command.DIRECTION.value})")
         self.hdr.clear()
         self._start(command, self.timeout if timeout is None else timeout)
