@@ -1,0 +1,293 @@
+"""The CDB field language itself (sgframe.cdb): declaration errors, validation, values,
+and the record behaviour (frozen, evolve, pickle) of the classes it makes."""
+from __future__ import annotations
+
+import copy
+import enum
+import pickle
+
+import attrs
+import pytest
+
+from sgframe.cdb import Bits, Command, Direction, VariableLengthCommand, define, field, fields_of, flag
+from sgframe.command import Read16, Read32, Write32
+from sgframe.errors import UsageError
+
+
+@define
+class Sample(Command):
+    """A made-up 10-byte CDB exercising every kind of field."""
+
+    OPCODE = 0xC0
+    NAME = "SAMPLE"
+    CDB_LENGTH = 10
+    DIRECTION = Direction.IN
+    LENGTH_FIELD = "length"
+    mode: int = field(byte=1, bit=7, width=3)
+    on: bool = flag(byte=1, bit=4)
+    low: int = field(byte=1, bit=3, width=4)
+    address: int = field(byte=2, width=32)
+    narrow: int = field(byte=6, bit=5, width=6)
+    length: int = field(byte=7, width=16)
+    control: int = field(byte=9)
+
+
+class Mode(enum.IntEnum):
+    FAST = 5
+
+
+@define
+class Vendor32(VariableLengthCommand):
+    """A made-up variable-length CDB."""
+
+    SERVICE_ACTION = 0xF801
+    NAME = "VENDOR(32)"
+    control: int = field(byte=1)
+    value: int = field(byte=12, width=64)
+
+
+def test_bits_geometry():
+    bits = Bits(byte=1, bit=4, width=21)
+    assert (bits.start, bits.end, bits.max) == (11, 32, 0x1FFFFF)
+    assert list(bits.pieces()) == [(1, 16, 5, 0), (2, 8, 8, 0), (3, 0, 8, 0)]
+
+
+def test_encodes_every_kind_of_field():
+    cmd = Sample(mode=5, on=True, low=0xA, address=0x01020304, narrow=0x2A, length=0x0506, control=0x80)
+    assert bytes(cmd) == bytes.fromhex("c0 ba 01020304 2a 0506 80")
+    assert Sample.from_bytes(bytes(cmd)) == cmd
+
+
+def test_defaults_are_zero_and_false():
+    cmd = Sample()
+    assert (cmd.mode, cmd.on, cmd.address, cmd.control) == (0, False, 0, 0)
+    assert bytes(cmd) == bytes.fromhex("c0 00 00000000 00 0000 00")
+
+
+def test_fields_are_keyword_only():
+    with pytest.raises(TypeError):
+        Sample(1)
+
+
+def test_unknown_field_is_a_type_error():
+    with pytest.raises(TypeError):
+        Sample(nonsense=1)
+
+
+def test_out_of_range_message_names_field_and_range():
+    with pytest.raises(UsageError) as info:
+        Sample(mode=8)
+    assert str(info.value) == "Sample.mode=8 is out of range: a 3-bit field holds 0..7 (0x7)"
+
+
+def test_out_of_range_in_whole_bytes_is_caught_too():
+    with pytest.raises(UsageError, match=r"Sample.address=4294967296 is out of range: a 32-bit field holds 0..4294967295"):
+        Sample(address=1 << 32)
+    with pytest.raises(UsageError, match=r"Sample.length=-1 is out of range"):
+        Sample(length=-1)
+
+
+def test_usage_error_is_a_value_error():
+    with pytest.raises(ValueError):
+        Sample(control=256)
+
+
+def test_non_int_is_refused():
+    with pytest.raises(UsageError, match=r"Sample.mode must be an int in 0..7, got 1.0"):
+        Sample(mode=1.0)
+    with pytest.raises(UsageError, match=r"Sample.address must be an int"):
+        Sample(address="1")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cdb._compile lets struct.pack range-check a field alone at the bottom of its byte; "
+    "struct only checks 0..255 (built-in commands are guarded by sgframe.command._rangefix)",
+)
+def test_narrow_field_alone_in_its_byte_is_range_checked():
+    with pytest.raises(UsageError, match="narrow"):
+        Sample(narrow=64)
+
+
+def test_flags_take_bools_and_zero_one():
+    assert Sample(on=1).on is True
+    assert Sample(on=0).on is False
+    assert Sample(on=True) == Sample(on=1)
+    for bad in (2, -1, 1.0, "yes", None):
+        with pytest.raises(UsageError, match=r"Sample.on is a one-bit flag"):
+            Sample(on=bad)
+
+
+def test_flags_decode_as_bool():
+    cmd = Sample.from_bytes(bytes.fromhex("c0 10 00000000 00 0000 00"))
+    assert cmd.on is True and cmd.mode == 0
+
+
+def test_int_enum_values_encode_as_their_value():
+    cmd = Sample(mode=Mode.FAST, control=Mode.FAST)
+    assert bytes(cmd)[1] == 0xA0 and bytes(cmd)[9] == 5
+    assert cmd == Sample(mode=5, control=5)
+    assert type(cmd.mode) is int
+
+
+def test_overlapping_fields_fail_at_definition():
+    with pytest.raises(TypeError, match=r"Bad\.b overlaps a at bit offset 12"):
+
+        @define
+        class Bad(Command):
+            OPCODE = 0xC1
+            NAME = "BAD"
+            CDB_LENGTH = 6
+            a: int = field(byte=1, bit=7, width=5)
+            b: int = field(byte=1, bit=3, width=2)
+
+
+def test_field_over_the_opcode_fails_at_definition():
+    with pytest.raises(TypeError, match=r"Bad.constant 0xc1 overlaps a at bit offset 0"):
+
+        @define
+        class Bad(Command):
+            OPCODE = 0xC1
+            NAME = "BAD"
+            CDB_LENGTH = 6
+            a: int = field(byte=0)
+
+
+def test_fields_out_of_order_fail_at_definition():
+    with pytest.raises(TypeError, match=r"Bad: declare fields in wire order"):
+
+        @define
+        class Bad(Command):
+            OPCODE = 0xC1
+            NAME = "BAD"
+            CDB_LENGTH = 6
+            b: int = field(byte=4)
+            a: int = field(byte=2)
+
+
+def test_field_past_the_end_fails_at_definition():
+    with pytest.raises(TypeError, match=r"does not fit a 6-byte CDB"):
+
+        @define
+        class Bad(Command):
+            OPCODE = 0xC1
+            NAME = "BAD"
+            CDB_LENGTH = 6
+            a: int = field(byte=5, width=16)
+
+
+def test_bad_bit_number_fails_at_definition():
+    with pytest.raises(TypeError, match=r"does not fit"):
+
+        @define
+        class Bad(Command):
+            OPCODE = 0xC1
+            NAME = "BAD"
+            CDB_LENGTH = 6
+            a: int = field(byte=1, bit=8, width=1)
+
+
+def test_subclassing_a_command_is_refused():
+    with pytest.raises(TypeError, match=r"derive commands from Command"):
+
+        @define
+        class Read16Again(Read16):
+            pass
+
+
+def test_frozen():
+    cmd = Sample(mode=1)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        cmd.mode = 2
+    assert cmd.mode == 1
+
+
+def test_evolve_re_encodes_and_re_validates():
+    cmd = Sample(mode=1, address=5)
+    other = attrs.evolve(cmd, address=6)
+    assert bytes(other) == bytes.fromhex("c0 20 00000006 00 0000 00")
+    assert bytes(cmd) == bytes.fromhex("c0 20 00000005 00 0000 00")
+    with pytest.raises(UsageError, match="mode"):
+        attrs.evolve(cmd, mode=9)
+
+
+def test_pickle_and_copy_keep_value_and_bytes():
+    cmd = Read16(lba=1 << 40, transfer_length=8, fua=True, group_number=3)
+    for clone in (pickle.loads(pickle.dumps(cmd)), copy.copy(cmd), copy.deepcopy(cmd)):
+        assert clone == cmd and type(clone) is Read16
+        assert bytes(clone) == bytes(cmd)
+
+
+def test_equality_and_hash_follow_values():
+    assert Sample(mode=1) == Sample(mode=1)
+    assert Sample(mode=1) != Sample(mode=2)
+    assert hash(Sample(mode=1)) == hash(Sample(mode=1))
+    assert len({Sample(mode=1), Sample(mode=1), Sample(mode=2)}) == 2
+
+
+def test_repr_lists_fields_in_wire_order():
+    assert repr(Sample(mode=2)) == "Sample(mode=2, on=False, low=0, address=0, narrow=0, length=0, control=0)"
+
+
+def test_fields_of_in_wire_order():
+    assert [(n, b.byte, f) for n, b, f in fields_of(Sample)] == [
+        ("mode", 1, False), ("on", 1, True), ("low", 1, False), ("address", 2, False),
+        ("narrow", 6, False), ("length", 7, False), ("control", 9, False),
+    ]
+
+
+def test_from_bytes_checks_length_and_opcode():
+    with pytest.raises(UsageError, match=r"SAMPLE CDB must be 10 bytes, got 6"):
+        Sample.from_bytes(bytes(6))
+    with pytest.raises(UsageError, match=r"not a SAMPLE CDB: byte 0 holds 0x28 where SAMPLE has 0xc0"):
+        Sample.from_bytes(bytes.fromhex("28 00 00000000 00 0000 00"))
+
+
+def test_strict_rejects_reserved_bits_by_byte():
+    raw = bytes.fromhex("c0 00 00000000 c0 0000 00")  # byte 6 bits 7-6 are reserved
+    assert Sample.from_bytes(raw) == Sample()
+    with pytest.raises(UsageError, match=r"SAMPLE CDB byte 6 = 0xc0 sets reserved bits 0xc0"):
+        Sample.from_bytes(raw, strict=True)
+
+
+def test_from_bytes_accepts_bytearray_and_memoryview():
+    raw = bytes(Sample(address=7))
+    assert Sample.from_bytes(bytearray(raw)) == Sample(address=7)
+    assert Sample.from_bytes(memoryview(raw)) == Sample(address=7)
+
+
+def test_variable_length_constants():
+    cmd = Vendor32(control=4, value=0x1122334455667788)
+    raw = bytes(cmd)
+    assert len(raw) == 32
+    assert raw[0] == 0x7F and raw[1] == 4
+    assert raw[7] == 0x18  # ADDITIONAL CDB LENGTH = 32 - 8
+    assert raw[8:10] == b"\xf8\x01"
+    assert raw[12:20] == bytes.fromhex("1122334455667788")
+    assert Vendor32.from_bytes(raw) == cmd
+    with pytest.raises(UsageError, match="byte 7 holds 0x10"):
+        Vendor32.from_bytes(raw[:7] + b"\x10" + raw[8:])
+    with pytest.raises(UsageError, match="not a VENDOR"):
+        Vendor32.from_bytes(raw[:9] + b"\x02" + raw[10:])
+
+
+def test_variable_length_service_actions_tell_read_from_write():
+    raw = bytes(Read32(lba=1))
+    with pytest.raises(UsageError, match=r"not a WRITE\(32\) CDB"):
+        Write32.from_bytes(raw)
+
+
+def test_fixed_service_action_is_a_constant():
+    assert Read32.fixed_fields() == ((Bits(0), 0x7F), (Bits(8, 7, 16), 0x0009), (Bits(7), 24))
+
+
+def test_data_length_counts_bytes_or_blocks():
+    assert Sample(length=300).data_length() == 300
+    assert Read16(transfer_length=3).data_length(4096) == 12288
+    assert Read16().needs_block_size and not Sample().needs_block_size
+
+
+def test_encode_equals_bytes_and_reference():
+    cmd = Sample(mode=7, on=True, low=15, address=0xFFFFFFFF, narrow=63, length=0xFFFF, control=0xFF)
+    assert cmd.encode() == bytes(cmd) == cmd.to_bitstring() == bytes.fromhex("c0 ff ffffffff 3f ffff ff")
+    assert Sample.from_bitstring(bytes(cmd)) == cmd
