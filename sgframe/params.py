@@ -6,7 +6,7 @@ naming the field and its range, so a malformed list is never sent.
 from __future__ import annotations
 
 import struct
-from typing import Any, Iterable, Sequence, Tuple
+from typing import Any, Iterable, Optional, Sequence, Tuple
 
 from .errors import UsageError
 
@@ -145,15 +145,19 @@ def pr_out_register_and_move(
     )
 
 
-def mode_select_parameters(*args: Any, **kwargs: Any) -> bytes:
+def mode_select_parameters(
+    header: Any = None,
+    block_descriptors: Sequence[Any] = (),
+    pages: Sequence[Any] = (),
+    *,
+    ten: Optional[bool] = None,
+) -> bytes:
     """The MODE SELECT parameter list: header, block descriptors, pages.
 
-    The encoder lives beside the mode page decoders (``sgframe.decode.mode``) so the two
-    share one description of the pages; this is that encoder, under the builders' roof.
-    Its arguments are those of ``sgframe.decode.mode.encode_mode_parameters``.
+    The encoder lives beside the mode page decoders so the two share one description of
+    the pages; this is :func:`sgframe.decode.mode.encode_mode_parameters` under the
+    builders' roof (see it for the arguments). ``ten`` picks MODE SELECT(10) over (6).
     """
-    try:
-        from .decode.mode import encode_mode_parameters
-    except ImportError:
-        raise NotImplementedError("sgframe.decode.mode.encode_mode_parameters is not available yet") from None
-    return encode_mode_parameters(*args, **kwargs)
+    from .decode.mode import encode_mode_parameters
+
+    return encode_mode_parameters(header, block_descriptors, pages, ten=ten)

@@ -359,3 +359,43 @@ def test_modifies_medium_exactly_for_the_writing_commands():
 )
 def test_names_and_service_actions(cls, name, opcode, service_action):
     assert (cls.NAME, cls.OPCODE, cls.SERVICE_ACTION) == (name, opcode, service_action)
+
+
+# Responses ------------------------------------------------------------------------------
+
+RESPONSES = [
+    (c.Inquiry(allocation_length=36), "00 00 06 02 1f 00 00 00" + b"ACME    WIDGET          1.00".hex(), "InquiryData"),
+    (c.Inquiry(evpd=True, page_code=0x80), "00 80 00 04" + b"ABCD".hex(), "UnitSerialNumber"),
+    (c.RequestSense(allocation_length=18), "70 00 05 00000000 0a 00000000 24 00 00 000000", "Sense"),
+    (c.ModeSense6(), "03 00 00 00", "ModeParameters"),
+    (c.ModeSense10(), "0006 00 00 00 00 0000", "ModeParameters"),
+    (c.LogSense(), "00 00 00 02 00 0d", "SupportedLogPages"),
+    (c.ReportLuns(), "00000008 00000000 0001000000000000", "ReportLunsData"),
+    (c.ReportSupportedOperationCodes(), "00000000", "AllCommandsData"),
+    (c.PersistentReserveIn(service_action=0), "00000001 00000008 0000000000001234", "ReadKeysData"),
+    (c.ReadCapacity10(), "00000fff 00000200", "ReadCapacity10Data"),
+    (c.ReadCapacity16(), "0000000000000fff 00001000" + "00" * 20, "ReadCapacity16Data"),
+    (c.GetLbaStatus(), "00000004 00000000", "LbaStatusData"),
+    (c.ReportZones(), "00" * 64, "ReportZonesData"),
+]
+
+
+@pytest.mark.parametrize("cmd, data, record", RESPONSES, ids=[type(r[0]).__name__ for r in RESPONSES])
+def test_decode_response(cmd, data, record):
+    decoded = cmd.decode_response(bytes.fromhex(data))
+    assert type(decoded).__name__ == record
+    assert decoded.problems == ()
+
+
+def test_decode_response_values_reach_the_record():
+    assert c.Inquiry().decode_response(bytes.fromhex(RESPONSES[0][1])).vendor_identification == "ACME"
+    capacity = c.ReadCapacity10().decode_response(bytes.fromhex("00000fff 00000200"))
+    assert (capacity.returned_lba, capacity.block_length) == (4095, 512)
+    keys = c.PersistentReserveIn(service_action=0).decode_response(bytes.fromhex(RESPONSES[8][1]))
+    assert keys.reservation_keys == (0x1234,)
+    assert c.RequestSense().decode_response(bytes.fromhex(RESPONSES[2][1])).sense_key == 5
+
+
+def test_every_command_with_a_decoder_is_covered():
+    with_decoder = {cls.__name__ for cls in c.REGISTRY if hasattr(cls, "decode_response")}
+    assert with_decoder == {type(cmd).__name__ for cmd, _, _ in RESPONSES}

@@ -132,7 +132,7 @@ class ReadCapacity10(Command):
 
     def decode_response(self, data: bytes) -> Any:
         """Returned logical block address and block length."""
-        from ..decode.capacity import decode_read_capacity10
+        from ..decode import decode_read_capacity10
 
         return decode_read_capacity10(data)
 
@@ -166,7 +166,7 @@ class ReadCapacity16(Command):
 
     def decode_response(self, data: bytes) -> Any:
         """Capacity, block length, protection and provisioning bits."""
-        from ..decode.capacity import decode_read_capacity16
+        from ..decode import decode_read_capacity16
 
         return decode_read_capacity16(data)
 

@@ -82,10 +82,10 @@ class Inquiry(Command):
     def decode_response(self, data: bytes) -> Any:
         """Standard INQUIRY data, or the VPD page asked for when ``evpd`` is set."""
         if self.evpd:
-            from ..decode.vpd import decode_vpd
+            from ..decode import decode_vpd
 
             return decode_vpd(data)
-        from ..decode.inquiry import decode_inquiry
+        from ..decode import decode_inquiry
 
         return decode_inquiry(data)
 
