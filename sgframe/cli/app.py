@@ -1,0 +1,102 @@
+"""``sgframe``: the parser, the subcommands, and how a failure becomes one line and an
+exit code."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from typing import Sequence
+
+from .. import __version__
+from ..errors import SgframeError
+from .base import SubcommandRegistry, load_subcommands, warn
+from .exitcodes import INTERRUPTED, OTHER, SYNTAX_ERROR, CliError, exit_code_for, help_text
+
+__all__ = ["main", "build_parser"]
+
+_DESCRIPTION = ("SCSI commands through the Linux sg driver (and emulated devices): "
+                "inquiry, capacity, pages, raw CDBs, sense decoding, reads and writes.")
+
+
+class _ArgumentError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a syntax error as one line and exit code 1 (sg3_utils'
+    SG_LIB_SYNTAX_ERROR), not 2, and never exits on its own behalf."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _ArgumentError(f"{self.prog}: {message}")
+
+
+def build_parser(registry: SubcommandRegistry) -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sgframe", description=_DESCRIPTION, epilog=help_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"sgframe {__version__}")
+    parser.add_argument("--json", action="store_true", default=False,
+                        help="print JSON (also accepted after the subcommand)")
+    subparsers = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", parser_class=_Parser)
+    for sub in sorted(registry, key=lambda s: s.name):
+        sp = subparsers.add_parser(
+            sub.name, help=sub.help, description=sub.description or sub.help,
+            epilog=help_text(), formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.add_arguments(sp)
+        sp.set_defaults(_run=sub.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (see ``sgframe --help``)."""
+    debug = bool(os.environ.get("SGFRAME_DEBUG"))
+    registry = load_subcommands()
+    for problem in registry.problems:
+        warn(f"a subcommand failed to load: {problem}")
+    parser = build_parser(registry)
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except _ArgumentError as exc:
+        warn(str(exc))
+        return SYNTAX_ERROR
+    except SystemExit as exc:  # --help, --version
+        return exc.code if isinstance(exc.code, int) else SYNTAX_ERROR
+    run = getattr(args, "_run", None)
+    if run is None:
+        parser.print_help(sys.stderr)
+        return SYNTAX_ERROR
+    try:
+        code = run(args)
+        sys.stdout.flush()
+        return int(code or 0)
+    except KeyboardInterrupt:
+        warn("interrupted")
+        return INTERRUPTED
+    except BrokenPipeError:
+        # `sgframe read ... | head`: the reader left; say nothing more.
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's final flush is quiet
+        except OSError:
+            pass
+        return OTHER
+    except (SgframeError, CliError, OSError) as exc:
+        if debug:
+            traceback.print_exc()
+        warn(_one_line(exc))
+        return exit_code_for(exc)
+    except Exception as exc:  # noqa: BLE001 - a bug is still one line, unless debugging
+        if debug:
+            traceback.print_exc()
+        warn(f"internal error: {type(exc).__name__}: {_one_line(exc)} "
+             "(set SGFRAME_DEBUG=1 for the traceback)")
+        return OTHER
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, OSError) and not isinstance(exc, SgframeError) and exc.filename:
+        text = f"{exc.filename}: {exc.strerror or text}"
+    return " ".join(text.split())

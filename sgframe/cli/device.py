@@ -1,0 +1,61 @@
+"""Options every device subcommand shares, and opening the device they name."""
+from __future__ import annotations
+
+import argparse
+import re
+
+from ..channel import Channel
+from ..errors import DeviceOpenError, UsageError
+from .exitcodes import FILE_ERROR, CliError
+
+__all__ = ["DEVICE_HELP", "add_device", "add_output", "open_channel", "is_uri", "parse_int"]
+
+DEVICE_HELP = ("the device: /dev/sgN, /dev/sdX, /dev/bsg/H:C:T:L, H:C:T:L or a transport URI "
+               "such as emu:disk")
+
+_URI = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)")
+
+
+def is_uri(device: str) -> bool:
+    """True for ``emu:disk`` and other scheme URIs; False for paths and H:C:T:L."""
+    return bool(_URI.match(device))
+
+
+def parse_int(text: str) -> int:
+    """Decimal, 0x-prefixed hex, or hex with an ``h`` suffix as sg3_utils accepts (``80h``)."""
+    t = text.strip().lower()
+    try:
+        if t.endswith("h") and len(t) > 1:
+            return int(t[:-1], 16)
+        return int(t, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number (decimal, 0x1f or 1fh)") from None
+
+
+def add_output(parser: argparse.ArgumentParser, *, hex_help: str | None = None) -> None:
+    """``--json`` (every subcommand) and, where raw bytes exist, ``--hex``."""
+    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="print JSON (field names are the T10 names of the decoded records)")
+    if hex_help is not None:
+        parser.add_argument("--hex", action="store_true", help=hex_help)
+
+
+def add_device(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("device", metavar="DEVICE", help=DEVICE_HELP)
+    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                        help="per-command timeout, passed to the kernel (default 60)")
+
+
+def open_channel(args: argparse.Namespace) -> Channel:
+    """Open ``args.device``; a device that cannot be opened is a file error (exit 15)."""
+    timeout = getattr(args, "timeout", 60.0)
+    if not 0 < timeout <= 0xFFFFFFFF / 1000:
+        raise UsageError(f"--timeout is in seconds, more than 0 and at most 4294967; got {timeout}")
+    try:
+        return Channel.open(args.device, timeout=int(timeout * 1000))
+    except DeviceOpenError:
+        raise
+    except UsageError as exc:
+        if is_uri(args.device):
+            raise  # a malformed URI is a syntax error
+        raise CliError(str(exc), FILE_ERROR) from None

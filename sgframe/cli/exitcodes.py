@@ -1,0 +1,125 @@
+"""Exit codes: sg3_utils' categories (the ``SG_LIB_*`` values of sg_lib.h), so scripts
+written for sg_inq, sg_raw or sg_dd read sgframe's the same way."""
+from __future__ import annotations
+
+from .. import errors
+
+__all__ = [
+    "GOOD", "SYNTAX_ERROR", "NOT_READY", "MEDIUM_HARD", "ILLEGAL_REQUEST", "UNIT_ATTENTION",
+    "DATA_PROTECT", "INVALID_OPCODE", "COPY_ABORTED", "ABORTED_COMMAND", "MISCOMPARE",
+    "FILE_ERROR", "NO_SENSE", "RECOVERED", "RESERVATION_CONFLICT", "BUSY", "TASK_SET_FULL",
+    "ACA_ACTIVE", "TASK_ABORTED", "TIMEOUT", "PROTECTION", "SENSE", "OTHER", "INTERRUPTED",
+    "TABLE", "CliError", "exit_code_for", "help_text",
+]
+
+GOOD = 0
+SYNTAX_ERROR = 1
+NOT_READY = 2
+MEDIUM_HARD = 3
+ILLEGAL_REQUEST = 5
+UNIT_ATTENTION = 6
+DATA_PROTECT = 7
+INVALID_OPCODE = 9
+COPY_ABORTED = 10
+ABORTED_COMMAND = 11
+MISCOMPARE = 14
+FILE_ERROR = 15
+NO_SENSE = 20
+RECOVERED = 21
+RESERVATION_CONFLICT = 24
+BUSY = 26
+TASK_SET_FULL = 27
+ACA_ACTIVE = 28
+TASK_ABORTED = 29
+TIMEOUT = 33
+PROTECTION = 40
+SENSE = 98
+OTHER = 99
+# Not an sg3_utils category: the shell's convention for SIGINT (128 + 2).
+INTERRUPTED = 130
+
+#: (code, meaning) in the order ``sgframe --help`` lists them.
+TABLE = (
+    (GOOD, "good"),
+    (SYNTAX_ERROR, "syntax error: bad arguments, or a confirmation needed (--yes)"),
+    (NOT_READY, "not ready"),
+    (MEDIUM_HARD, "medium error, hardware error or blank check"),
+    (ILLEGAL_REQUEST, "illegal request (e.g. an LBA out of range)"),
+    (UNIT_ATTENTION, "unit attention"),
+    (DATA_PROTECT, "data protect"),
+    (INVALID_OPCODE, "invalid command operation code"),
+    (COPY_ABORTED, "copy aborted"),
+    (ABORTED_COMMAND, "aborted command"),
+    (MISCOMPARE, "miscompare"),
+    (FILE_ERROR, "file error: a device or file could not be opened, read or written, "
+                 "or a device in use was left alone (no --force)"),
+    (NO_SENSE, "no sense (CHECK CONDITION with sense key NO SENSE)"),
+    (RECOVERED, "recovered error"),
+    (RESERVATION_CONFLICT, "reservation conflict"),
+    (BUSY, "busy"),
+    (TASK_SET_FULL, "task set full"),
+    (ACA_ACTIVE, "ACA active"),
+    (TASK_ABORTED, "task aborted"),
+    (TIMEOUT, "command timeout"),
+    (PROTECTION, "protection information error (aborted command, ASC 10h)"),
+    (SENSE, "other sense data"),
+    (OTHER, "other error (transport, driver, device gone)"),
+    (INTERRUPTED, "interrupted"),
+)
+
+_BY_CLASS = (
+    (errors.NotReady, NOT_READY),
+    (errors.MediumError, MEDIUM_HARD),
+    (errors.HardwareError, MEDIUM_HARD),
+    (errors.BlankCheck, MEDIUM_HARD),
+    (errors.UnitAttention, UNIT_ATTENTION),
+    (errors.DataProtect, DATA_PROTECT),
+    (errors.CopyAborted, COPY_ABORTED),
+    (errors.Miscompare, MISCOMPARE),
+    (errors.NoSense, NO_SENSE),
+    (errors.RecoveredError, RECOVERED),
+    (errors.ReservationConflict, RESERVATION_CONFLICT),
+    (errors.Busy, BUSY),
+    (errors.TaskSetFull, TASK_SET_FULL),
+    (errors.AcaActive, ACA_ACTIVE),
+    (errors.TaskAborted, TASK_ABORTED),
+    (errors.CommandTimeout, TIMEOUT),
+    (errors.CheckCondition, SENSE),
+)
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The exit code for an exception that ended a subcommand."""
+    if isinstance(exc, CliError):
+        return exc.code
+    if isinstance(exc, errors.IllegalRequest):
+        # sg_err_category_sense: ASC/ASCQ 20h/00h is the invalid opcode category.
+        return INVALID_OPCODE if (exc.asc, exc.ascq) == (0x20, 0x00) else ILLEGAL_REQUEST
+    if isinstance(exc, errors.AbortedCommand):
+        return PROTECTION if exc.asc == 0x10 else ABORTED_COMMAND
+    for cls, code in _BY_CLASS:
+        if isinstance(exc, cls):
+            return code
+    if isinstance(exc, (errors.DeviceOpenError, OSError)):
+        return FILE_ERROR
+    if isinstance(exc, errors.UsageError):
+        return SYNTAX_ERROR
+    if isinstance(exc, KeyboardInterrupt):
+        return INTERRUPTED
+    return OTHER
+
+
+def help_text() -> str:
+    """The exit code table as ``sgframe --help`` prints it."""
+    lines = ["exit codes (sg3_utils' categories):"]
+    lines.extend(f"  {code:3d}  {meaning}" for code, meaning in TABLE)
+    return "\n".join(lines)
+
+
+class CliError(Exception):
+    """A failure the command line reports with its own exit code (a refusal, a file that
+    cannot be read); ``str()`` is the one line printed."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code

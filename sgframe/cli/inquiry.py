@@ -1,0 +1,263 @@
+"""``inq``, ``readcap``, ``luns`` and ``opcodes``: what a device is and what it holds."""
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..channel import Channel
+from ..command import REGISTRY, Inquiry, ReadCapacity10, ReadCapacity16, ReportLuns, ReportSupportedOperationCodes
+from ..decode.capacity import decode_read_capacity10, decode_read_capacity16
+from ..decode.inquiry import decode_inquiry
+from ..decode.luns import decode_report_luns
+from ..decode.opcodes import decode_supported_opcodes
+from ..decode.vpd import decode_vpd
+from ..errors import UsageError
+from .base import Subcommand
+from .device import add_device, add_output, open_channel, parse_int
+from .output import hexdump, print_json, print_record, print_table, to_jsonable
+
+__all__ = ["INQ", "READCAP", "LUNS", "OPCODES", "VPD_PAGES", "vpd_page_code", "read_vpd"]
+
+#: VPD page codes and the abbreviations sg_vpd accepts for them.
+VPD_PAGES = {
+    "sv": 0x00, "sn": 0x80, "di": 0x83, "ei": 0x86, "ai": 0x89,
+    "bl": 0xB0, "bdc": 0xB1, "lbpv": 0xB2, "zbdc": 0xB6,
+}
+
+# sg_inq's first INQUIRY asks for 36 bytes on old devices' behalf; every device since
+# SCSI-2 accepts more, and 252 keeps the length within one byte for SCSI-1 era firmware
+# that only reads byte 4 of the allocation length.
+_FIRST_ALLOCATION = 252
+
+
+def vpd_page_code(text: str) -> int:
+    """A VPD page as a number (0x83, 83h, 131) or an sg_vpd abbreviation (di)."""
+    if text.lower() in VPD_PAGES:
+        return VPD_PAGES[text.lower()]
+    try:
+        code = parse_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a VPD page: give a number or one of {', '.join(VPD_PAGES)}") from None
+    if not 0 <= code <= 0xFF:
+        raise argparse.ArgumentTypeError(f"a VPD page code is 0..255 (0x00..0xff), got {text}")
+    return code
+
+
+def _inquiry(channel: Channel, evpd: bool, page: int) -> bytes:
+    data = channel.execute(Inquiry(evpd=evpd, page_code=page, allocation_length=_FIRST_ALLOCATION)).data
+    # Standard data says its length in byte 4, a VPD page in bytes 2-3; ask again for all.
+    if evpd:
+        wanted = 4 + int.from_bytes(data[2:4], "big") if len(data) >= 4 else 0
+    else:
+        wanted = 5 + data[4] if len(data) >= 5 else 0
+    if wanted > len(data) and len(data) == _FIRST_ALLOCATION:
+        data = channel.execute(Inquiry(evpd=evpd, page_code=page,
+                                       allocation_length=min(wanted, 0xFFFF))).data
+    return data
+
+
+def read_vpd(channel: Channel, page: int) -> tuple[bytes, Any]:
+    """A VPD page's bytes and its decoded record."""
+    data = _inquiry(channel, True, page)
+    return data, decode_vpd(data)
+
+
+def _standard_summary(record: Any) -> None:
+    flags = [name for name, value in (
+        ("RMB", record.rmb), ("NormACA", record.normaca), ("HiSup", record.hisup),
+        ("SCCS", record.sccs), ("ACC", record.acc), ("3PC", record.three_pc),
+        ("Protect", record.protect), ("EncServ", record.encserv), ("MultiP", record.multip),
+        ("CmdQue", record.cmdque)) if value]
+    if record.tpgs:
+        flags.append(f"TPGS={record.tpgs}")
+    rows = [
+        ("Vendor", record.vendor_identification),
+        ("Product", record.product_identification),
+        ("Revision", record.product_revision_level),
+        ("Device type", f"{record.peripheral_device_type_name} ({record.peripheral_device_type:#04x})"
+         if record.peripheral_device_type is not None else None),
+        ("Qualifier", record.peripheral_qualifier_name),
+        ("Version", f"{record.version_name} ({record.version:#04x})" if record.version is not None else None),
+        ("Flags", " ".join(flags) or "(none)"),
+    ]
+    for label, value in rows:
+        if value is not None:
+            print(f"{label + ':':<13}{value}")
+    for problem in record.problems:
+        print(f"problem:     {problem}")
+
+
+def _run_inq(args: argparse.Namespace) -> int:
+    with open_channel(args) as channel:
+        if args.all_vpd:
+            listing, supported = read_vpd(channel, 0x00)
+            pages = [(0x00, listing, supported)]
+            for code in supported.supported_pages:
+                if code != 0x00:
+                    pages.append((code, *read_vpd(channel, code)))
+            if args.json:
+                print_json({f"0x{code:02x}": to_jsonable(record) for code, _, record in pages})
+                return 0
+            for i, (code, raw, record) in enumerate(pages):
+                if i:
+                    print()
+                print(f"VPD page 0x{code:02x}:")
+                hexdump(raw) if args.hex else print_record(record)
+            return 0
+        if args.vpd is not None:
+            raw, record = read_vpd(channel, args.vpd)
+        else:
+            raw = _inquiry(channel, False, 0)
+            record = decode_inquiry(raw)
+    if args.json:
+        print_json(record)
+    elif args.hex:
+        hexdump(raw)
+    elif args.vpd is None and not args.long:
+        _standard_summary(record)
+    else:
+        print_record(record)
+    return 0
+
+
+def _inq_arguments(parser: argparse.ArgumentParser) -> None:
+    add_device(parser)
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("-p", "--vpd", type=vpd_page_code, metavar="PAGE",
+                       help=f"a VPD page: a number (0x83, 83h) or {', '.join(VPD_PAGES)}")
+    which.add_argument("-a", "--all-vpd", action="store_true",
+                       help="every VPD page the device lists in page 00h")
+    parser.add_argument("-l", "--long", action="store_true", help="every field of standard INQUIRY data")
+    add_output(parser, hex_help="print the response bytes as a hex dump")
+
+
+INQ = Subcommand(
+    name="inq", help="INQUIRY: standard data or VPD pages", add_arguments=_inq_arguments, run=_run_inq,
+    description="Send INQUIRY and print the standard data, one VPD page (--vpd) or all of them "
+                "(--all-vpd).",
+)
+
+
+def _run_readcap(args: argparse.Namespace) -> int:
+    with open_channel(args) as channel:
+        raw = b""
+        record: Any = None
+        if not args.long:
+            raw = channel.execute(ReadCapacity10()).data
+            record = decode_read_capacity10(raw)
+        # SBC-4: FFFFFFFFh means the capacity does not fit in READ CAPACITY (10).
+        if args.long or record.needs_read_capacity16:
+            raw = channel.execute(ReadCapacity16(allocation_length=32)).data
+            record = decode_read_capacity16(raw)
+    if args.json:
+        print_json(dict(to_jsonable(record), blocks=record.blocks, size_bytes=record.size_bytes))
+        return 0
+    if args.hex:
+        hexdump(raw)
+        return 0
+    print(f"Last LBA:         {record.returned_lba}")
+    print(f"Number of blocks: {record.blocks}")
+    print(f"Block length:     {record.block_length} bytes")
+    size = record.size_bytes
+    if size is not None:
+        print(f"Capacity:         {size} bytes ({size / 1e9:.2f} GB, {size / 2**30:.2f} GiB)")
+    if hasattr(record, "lbpme"):
+        print(f"Protection:       {'type %d' % (record.p_type + 1) if record.prot_en else 'none'}")
+        print(f"Physical blocks:  {2 ** (record.logical_blocks_per_physical_block_exponent or 0)} "
+              f"logical blocks each, lowest aligned LBA {record.lowest_aligned_lba}")
+        print(f"Provisioning:     LBPME={int(bool(record.lbpme))} LBPRZ={int(bool(record.lbprz))}")
+    for problem in record.problems:
+        print(f"problem:          {problem}")
+    return 0
+
+
+def _readcap_arguments(parser: argparse.ArgumentParser) -> None:
+    add_device(parser)
+    parser.add_argument("-l", "--long", "--16", action="store_true", help="use READ CAPACITY (16)")
+    add_output(parser, hex_help="print the response bytes as a hex dump")
+
+
+READCAP = Subcommand(
+    name="readcap", help="READ CAPACITY: number of blocks and block length",
+    add_arguments=_readcap_arguments, run=_run_readcap,
+    description="Send READ CAPACITY (10), or (16) when asked or when the capacity needs it.",
+)
+
+
+def _run_luns(args: argparse.Namespace) -> int:
+    with open_channel(args) as channel:
+        first = channel.execute(ReportLuns(select_report=args.select, allocation_length=8192)).data
+        listed = 8 + int.from_bytes(first[0:4], "big") if len(first) >= 4 else 0
+        raw = first
+        if listed > len(first) == 8192:
+            raw = channel.execute(ReportLuns(select_report=args.select, allocation_length=listed)).data
+    record = decode_report_luns(raw)
+    if args.json:
+        print_json(record)
+    elif args.hex:
+        hexdump(raw)
+    else:
+        print_table(("LUN", "Linux LUN", "address method"), (
+            (lun.raw.hex(), lun.linux_lun, ", ".join(level.address_method_name for level in lun.levels))
+            for lun in record.luns))
+        for problem in record.problems:
+            print(f"problem: {problem}")
+    return 0
+
+
+def _luns_arguments(parser: argparse.ArgumentParser) -> None:
+    add_device(parser)
+    parser.add_argument("-s", "--select", type=parse_int, default=0, metavar="SR",
+                        help="SELECT REPORT (0 all LUNs, 1 well known, 2 all; default 0)")
+    add_output(parser, hex_help="print the response bytes as a hex dump")
+
+
+LUNS = Subcommand(name="luns", help="REPORT LUNS", add_arguments=_luns_arguments, run=_run_luns)
+
+
+def command_name(opcode: int, service_action: int | None) -> str | None:
+    """The registered command's T10 name for an opcode (and service action), if any."""
+    try:
+        return REGISTRY.lookup(opcode, service_action).NAME
+    except UsageError:
+        return None
+
+
+def _run_opcodes(args: argparse.Namespace) -> int:
+    if args.sa is not None and args.opcode is None:
+        raise UsageError("--sa needs --opcode")
+    if args.opcode is None:
+        options, opcode, sa = 0, 0, 0
+    else:
+        options, opcode, sa = (1, args.opcode, 0) if args.sa is None else (2, args.opcode, args.sa)
+    with open_channel(args) as channel:
+        raw = channel.execute(ReportSupportedOperationCodes(
+            reporting_options=options, requested_operation_code=opcode,
+            requested_service_action=sa, allocation_length=65536)).data
+    record = decode_supported_opcodes(raw, options)
+    if args.json:
+        print_json(record)
+    elif args.hex:
+        hexdump(raw)
+    elif options == 0:
+        print_table(("opcode", "SA", "CDB", "name"), (
+            (f"{d.operation_code:02x}", f"{d.service_action:x}" if d.servactv else None, d.cdb_length,
+             command_name(d.operation_code, d.service_action if d.servactv else None))
+            for d in record.command_descriptors))
+    else:
+        print_record(record)
+    return 0
+
+
+def _opcodes_arguments(parser: argparse.ArgumentParser) -> None:
+    add_device(parser)
+    parser.add_argument("-o", "--opcode", type=parse_int, metavar="OP", help="report this opcode only")
+    parser.add_argument("-s", "--sa", type=parse_int, metavar="SA", help="with --opcode: this service action")
+    add_output(parser, hex_help="print the response bytes as a hex dump")
+
+
+OPCODES = Subcommand(
+    name="opcodes", help="REPORT SUPPORTED OPERATION CODES", add_arguments=_opcodes_arguments,
+    run=_run_opcodes,
+)

@@ -1,0 +1,84 @@
+"""``commands`` and ``plugins``: what this sgframe knows."""
+from __future__ import annotations
+
+import argparse
+from importlib.metadata import entry_points
+
+from ..command import REGISTRY
+from .base import ENTRY_POINT_GROUP, Subcommand, load_subcommands
+from .device import add_output
+from .output import print_json, print_table, to_jsonable
+
+__all__ = ["COMMANDS", "PLUGINS", "PLUGIN_GROUP"]
+
+#: The entry-point group of sgframe plugins (issue 5).
+PLUGIN_GROUP = "sgframe"
+
+
+def _run_commands(args: argparse.Namespace) -> int:
+    infos = [REGISTRY.describe(cls) for cls in REGISTRY]
+    if args.modifying:
+        infos = [i for i in infos if i.modifies_medium]
+    infos.sort(key=lambda i: (i.opcode, -1 if i.service_action is None else i.service_action))
+    if args.json:
+        print_json([dict(to_jsonable(i), module=cls.__module__) for i, cls in
+                    ((i, REGISTRY.by_name(i.class_name)) for i in infos)])
+        return 0
+    print_table(("opcode", "SA", "name", "class", "CDB", "data", "modifies"), (
+        (f"{i.opcode:02x}", None if i.service_action is None else f"{i.service_action:x}", i.name,
+         i.class_name, i.cdb_length, i.direction.value, "yes" if i.modifies_medium else "")
+        for i in infos))
+    return 0
+
+
+def _commands_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-m", "--modifying", action="store_true", help="only commands that modify the medium")
+    add_output(parser)
+
+
+COMMANDS = Subcommand(
+    name="commands", help="every registered SCSI command (plugins' included)",
+    add_arguments=_commands_arguments, run=_run_commands,
+)
+
+
+def _plugin_entry_points() -> list[dict]:
+    return [{"name": ep.name, "value": ep.value, "distribution": getattr(getattr(ep, "dist", None), "name", None)}
+            for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name)]
+
+
+def _run_plugins(args: argparse.Namespace) -> int:
+    subcommands = load_subcommands()
+    modules = sorted({cls.__module__ for cls in REGISTRY})
+    report = {
+        "plugins": _plugin_entry_points(),
+        "subcommands": [{"name": s.name, "origin": s.origin, "help": s.help} for s in subcommands],
+        "subcommand_problems": list(subcommands.problems),
+        "commands": {"count": len(REGISTRY), "modules": modules},
+    }
+    if args.json:
+        print_json(report)
+        return 0
+    print(f"plugins (entry-point group {PLUGIN_GROUP!r}):")
+    if report["plugins"]:
+        for p in report["plugins"]:
+            print(f"  {p['name']} = {p['value']}" + (f"  [{p['distribution']}]" if p["distribution"] else ""))
+    else:
+        print("  (none installed)")
+    print(f"subcommands (entry-point group {ENTRY_POINT_GROUP!r} and plugin hooks):")
+    for s in subcommands:
+        print(f"  {s.name:<13} {s.origin}")
+    for problem in subcommands.problems:
+        print(f"  failed: {problem}")
+    print(f"commands: {len(REGISTRY)} registered, from {', '.join(modules)}")
+    return 0
+
+
+def _plugins_arguments(parser: argparse.ArgumentParser) -> None:
+    add_output(parser)
+
+
+PLUGINS = Subcommand(
+    name="plugins", help="what is loaded: plugins, subcommands, command modules",
+    add_arguments=_plugins_arguments, run=_run_plugins,
+)
