@@ -199,25 +199,25 @@ class SgTransport(Transport):
     def submit(self, io: Io) -> bool:
         direction = _direction(io)
         data_address = _data_address(io)
-        with self._lock:
-            lane = self._free_lane()
-            if lane is None:
-                return False
-            pack_id = self._next_id
-            self._next_id = (pack_id + 1) & 0x7FFFFFFF
-            cdb = io.cdb
-            lane.cdb[: len(cdb)] = cdb
-            _HEADER.pack_into(
-                lane.header, 0, _INTERFACE_ID, direction, len(cdb), _SENSE_SIZE, 0, io.length,
-                data_address, lane.cdb_address, lane.sense_address,
-                io.timeout, 0, pack_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            )
-            try:
-                os.write(lane.fd, lane.header)
-            except OSError as exc:
-                raise self._os_error(exc, io) from None
-            lane.held += 1
-            self._pending[pack_id] = (io, lane)
+        # No lock here or in reap(): the channel calls both under its reactor's lock.
+        lane = self._free_lane()
+        if lane is None:
+            return False
+        pack_id = self._next_id
+        self._next_id = (pack_id + 1) & 0x7FFFFFFF
+        cdb = io.cdb
+        lane.cdb[: len(cdb)] = cdb
+        _HEADER.pack_into(
+            lane.header, 0, _INTERFACE_ID, direction, len(cdb), _SENSE_SIZE, 0, io.length,
+            data_address, lane.cdb_address, lane.sense_address,
+            io.timeout, 0, pack_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        )
+        try:
+            os.write(lane.fd, lane.header)
+        except OSError as exc:
+            raise self._os_error(exc, io) from None
+        lane.held += 1
+        self._pending[pack_id] = (io, lane)
         return True
 
     def reap(self, fd: int) -> list[Io]:
@@ -226,21 +226,20 @@ class SgTransport(Transport):
         if lane is None:
             return done
         reply = lane.reply
-        with self._lock:
-            while lane.held:
-                try:
-                    os.readv(fd, (reply,))
-                except BlockingIOError:
-                    break
-                except OSError as exc:
-                    if exc.errno in _GONE:
-                        break  # the reactor sees POLLHUP and calls detach()
-                    raise
-                lane.held -= 1
-                (pack_id,) = _PACK_ID.unpack_from(reply, _PACK_ID_OFFSET)
-                io, _ = self._pending.pop(pack_id)
-                _fill(io, reply, lane.sense)
-                done.append(io)
+        while lane.held:
+            try:
+                os.readv(fd, (reply,))
+            except BlockingIOError:
+                break
+            except OSError as exc:
+                if exc.errno in _GONE:
+                    break  # the reactor sees POLLHUP and calls detach()
+                raise
+            lane.held -= 1
+            (pack_id,) = _PACK_ID.unpack_from(reply, _PACK_ID_OFFSET)
+            io, _ = self._pending.pop(pack_id)
+            _fill(io, reply, lane.sense)
+            done.append(io)
         return done
 
     def detach(self) -> list[Io]:
