@@ -246,3 +246,32 @@ def test_process_events_can_be_fed_without_a_kernel(reactor):
     completed = reactor.process_events([(transport.read_end, select.EPOLLHUP)])
     assert completed == 1
     channel.close()
+
+
+def test_many_threads_share_a_started_reactor(reactor):
+    with Channel.open("emu:disk?blocks=1024", reactor=reactor) as channel:
+        reactor.start()
+        assert reactor.threadsafe
+        results = []
+
+        def worker(base):
+            ios = [channel.cmd.Write10(lba=base + i, transfer_length=1, data=bytes([base + i]) * 512, async_=True)
+                   for i in range(25)]
+            for io in ios:
+                io.wait(timeout=5)
+            reads = [channel.cmd.Read10(lba=base + i, transfer_length=1) for i in range(25)]
+            results.append([r.data[0] for r in reads] == [base + i for i in range(25)])
+
+        threads = [threading.Thread(target=worker, args=(base,)) for base in (0, 25, 50, 75)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        reactor.stop()
+        assert results == [True] * 4
+
+
+def test_a_reactor_used_from_one_thread_takes_no_lock(reactor):
+    assert not reactor.threadsafe
+    with Reactor(threadsafe=True) as shared:
+        assert shared.threadsafe
