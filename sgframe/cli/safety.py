@@ -68,7 +68,7 @@ def confirm(args: argparse.Namespace, question: str) -> None:
     if getattr(args, "yes", False):
         return
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        raise CliError(f"{question}: not asking without a terminal; give --yes", SYNTAX_ERROR)
+        raise CliError(f"{question} There is no terminal to ask: give --yes to go ahead", SYNTAX_ERROR)
     sys.stderr.write(f"{question} [y/N] ")
     sys.stderr.flush()
     answer = sys.stdin.readline().strip().lower()
