@@ -21,7 +21,7 @@ from .transport.base import Transport
 __all__ = ["Channel"]
 
 # Options of channel.cmd.<Name>(...) that are not CDB fields.
-_EXECUTE_OPTIONS = frozenset({"data", "async_", "timeout", "verify_handler", "io"})
+_EXECUTE_OPTIONS = frozenset({"data", "async_", "timeout", "verify_handler", "io", "retry"})
 
 
 class Channel:
@@ -88,7 +88,7 @@ class Channel:
 
     def execute(self, command: Command, *, data: bytes | None = None, async_: bool = False,
                 timeout: int | None = None, verify_handler: Callable[[Io], Any] | None = None,
-                io: Io | None = None) -> Io:
+                io: Io | None = None, retry: Any = None) -> Io:
         """Send a command; return its Io.
 
         :param data: what to send, for commands that write (length checked against the CDB).
@@ -96,11 +96,15 @@ class Channel:
         :param timeout: milliseconds before the kernel aborts the command.
         :param verify_handler: replaces the default verification (raise on failure).
         :param io: an Io to reuse (its buffers are kept).
+        :param retry: a retry policy for this command (:class:`sgframe.retry.RetryPolicy`);
+            by default the channel's, else the reactor's, else none.
         :raises TaskFailed: (synchronous) the command failed.
         """
         if self._closed:
             raise errors.UsageError(f"{self.name}: the channel is closed")
         io = self._prepare(command, data, timeout, verify_handler, io)
+        if retry is not None:
+            io.retry_policy = retry
         if not async_:
             self._run_now(io)
             if io.exception is not None:
