@@ -142,7 +142,8 @@ def _split_pages(data: bytes, problems: List[str]) -> Tuple[ModePage, ...]:
 def decode_mode_parameters(data: bytes, *, ten: bool) -> ModeParameters:
     """Decode MODE SENSE data.  Never raises on device data.
 
-    :param data: the data-in buffer.
+    :param data: the data-in buffer, or a MODE SELECT parameter list: a MODE DATA LENGTH
+        of zero (reserved in MODE SELECT) means "all of ``data``".
     :param ten: ``True`` for MODE SENSE (10) data (8-byte header), ``False`` for (6).
     """
     data = bytes(data)
@@ -174,7 +175,10 @@ def decode_mode_parameters(data: bytes, *, ten: bool) -> ModeParameters:
         total = header.mode_data_length + 1
     if truncated_header:
         return ModeParameters(ten=ten, header=header, problems=tuple(problems))
-    if total > len(data):
+    if header.mode_data_length == 0:
+        # Reserved (zero) in a MODE SELECT list: the list is as long as the data.
+        pass
+    elif total > len(data):
         problems.append(f"{what}: mode data length announces {total} bytes, {len(data)} received")
     elif total < hsize:
         problems.append(f"{what}: mode data length {header.mode_data_length} is shorter than the header")
