@@ -416,7 +416,13 @@ def _compile(cls: type, fields: list[tuple[str, Bits, bool]], fixed: tuple[tuple
     # slot descriptors) costs as much again. So __new__ builds the object as an instance of
     # a plain twin class with the same slots, where attribute stores are cheap, and then
     # re-types it: the caller only ever sees the frozen class.
-    checked = {decs[0][0] for _, expr, decs in items if len(decs) == 1 and expr == decs[0][0]}
+    # ...but only where the struct item is exactly as wide as the field: a 5-bit field
+    # alone in a byte packs as "B", which would take 0..255 and spill into reserved bits.
+    width = {name: bits.width for name, bits, _ in fields}
+    checked = {
+        decs[0][0] for code, expr, decs in items
+        if len(decs) == 1 and expr == decs[0][0] and struct.calcsize(">" + code) * 8 == width[decs[0][0]]
+    }
     params = ", ".join(f"{name}={defaults[name]!r}" for name in names)
     lines = [f"def __new__(cls, *, {params}):" if names else "def __new__(cls):"]
     for name, bits, is_flag in fields:
