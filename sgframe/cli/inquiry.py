@@ -139,6 +139,13 @@ INQ = Subcommand(
 )
 
 
+def _binary_size(size: int) -> str:
+    for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if size >= scale:
+            return f"{size / scale:.2f} {unit}"
+    return f"{size} bytes"
+
+
 def _run_readcap(args: argparse.Namespace) -> int:
     with open_channel(args) as channel:
         raw = b""
@@ -161,7 +168,7 @@ def _run_readcap(args: argparse.Namespace) -> int:
     print(f"Block length:     {record.block_length} bytes")
     size = record.size_bytes
     if size is not None:
-        print(f"Capacity:         {size} bytes ({size / 1e9:.2f} GB, {size / 2**30:.2f} GiB)")
+        print(f"Capacity:         {size} bytes ({_binary_size(size)})")
     if hasattr(record, "lbpme"):
         print(f"Protection:       {'type %d' % (record.p_type + 1) if record.prot_en else 'none'}")
         print(f"Physical blocks:  {2 ** (record.logical_blocks_per_physical_block_exponent or 0)} "
