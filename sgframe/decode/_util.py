@@ -7,7 +7,7 @@ end and notes the truncation once in the record's ``problems``.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional
 
 import attrs
 
@@ -130,6 +130,3 @@ class Reader:
     def problem(self, message: str) -> None:
         self.problems.append(f"{self.what}: {message}")
 
-
-Decoder = Callable[..., Any]
-DispatchKey = Tuple[int, int]
