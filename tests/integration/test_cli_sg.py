@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from typing import List
-
 import pytest
 
 from sgframe import Channel
