@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from ..registry import CommandRegistry
 from . import reservations, rw, sbc, spc, zbc
-from ._rangefix import guard as _guard
 from .reservations import (
     PersistentReserveIn, PersistentReserveOut, PrInServiceAction, PrOutServiceAction, PrType,
     Release6, Release10, Reserve6, Reserve10,
@@ -35,7 +34,7 @@ BUILTIN_COMMANDS = spc.COMMANDS + reservations.COMMANDS + rw.COMMANDS + sbc.COMM
 #: The default registry: the built-in commands, and whatever plugins add.
 REGISTRY = CommandRegistry()
 for _cls in BUILTIN_COMMANDS:
-    REGISTRY.add(_guard(_cls))
+    REGISTRY.add(_cls)
 del _cls
 
 decode_cdb = REGISTRY.decode_cdb

@@ -78,7 +78,7 @@ class PersistentReserveIn(Command):
     DIRECTION = Direction.IN
     LENGTH_FIELD = "allocation_length"
     service_action: int = field(byte=1, bit=4, width=5)
-    allocation_length: int = field(byte=7, width=16)
+    allocation_length: int = field(byte=7, width=16, default=8192)
     control: int = field(byte=9)
 
     def decode_response(self, data: bytes) -> Any:

@@ -194,7 +194,7 @@ class GetLbaStatus(Command):
     DIRECTION = Direction.IN
     LENGTH_FIELD = "allocation_length"
     starting_lba: int = field(byte=2, width=64)
-    allocation_length: int = field(byte=10, width=32)
+    allocation_length: int = field(byte=10, width=32, default=4096)
     report_type: int = field(byte=14, bit=1, width=2)
     control: int = field(byte=15)
 

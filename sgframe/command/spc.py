@@ -76,7 +76,7 @@ class Inquiry(Command):
     LENGTH_FIELD = "allocation_length"
     evpd: bool = flag(byte=1, bit=0)
     page_code: int = field(byte=2)
-    allocation_length: int = field(byte=3, width=16)
+    allocation_length: int = field(byte=3, width=16, default=96)
     control: int = field(byte=5)
 
     def decode_response(self, data: bytes) -> Any:
@@ -111,7 +111,7 @@ class RequestSense(Command):
     DIRECTION = Direction.IN
     LENGTH_FIELD = "allocation_length"
     desc: bool = flag(byte=1, bit=0)
-    allocation_length: int = field(byte=4)
+    allocation_length: int = field(byte=4, default=252)
     control: int = field(byte=5)
 
     def decode_response(self, data: bytes) -> Any:
@@ -146,7 +146,7 @@ class ModeSense6(Command):
     pc: int = field(byte=2, bit=7, width=2)
     page_code: int = field(byte=2, bit=5, width=6)
     subpage_code: int = field(byte=3)
-    allocation_length: int = field(byte=4)
+    allocation_length: int = field(byte=4, default=252)
     control: int = field(byte=5)
 
     def decode_response(self, data: bytes) -> Any:
@@ -183,7 +183,7 @@ class ModeSense10(Command):
     pc: int = field(byte=2, bit=7, width=2)
     page_code: int = field(byte=2, bit=5, width=6)
     subpage_code: int = field(byte=3)
-    allocation_length: int = field(byte=7, width=16)
+    allocation_length: int = field(byte=7, width=16, default=4096)
     control: int = field(byte=9)
 
     def decode_response(self, data: bytes) -> Any:
@@ -276,7 +276,7 @@ class LogSense(Command):
     page_code: int = field(byte=2, bit=5, width=6)
     subpage_code: int = field(byte=3)
     parameter_pointer: int = field(byte=5, width=16)
-    allocation_length: int = field(byte=7, width=16)
+    allocation_length: int = field(byte=7, width=16, default=4096)
     control: int = field(byte=9)
 
     def decode_response(self, data: bytes) -> Any:
@@ -340,7 +340,7 @@ class ReportLuns(Command):
     DIRECTION = Direction.IN
     LENGTH_FIELD = "allocation_length"
     select_report: int = field(byte=2)
-    allocation_length: int = field(byte=6, width=32)
+    allocation_length: int = field(byte=6, width=32, default=8192)
     control: int = field(byte=11)
 
     def decode_response(self, data: bytes) -> Any:
@@ -378,7 +378,7 @@ class ReportSupportedOperationCodes(Command):
     reporting_options: int = field(byte=2, bit=2, width=3)
     requested_operation_code: int = field(byte=3)
     requested_service_action: int = field(byte=4, width=16)
-    allocation_length: int = field(byte=6, width=32)
+    allocation_length: int = field(byte=6, width=32, default=8192)
     control: int = field(byte=11)
 
     def decode_response(self, data: bytes) -> Any:
@@ -412,7 +412,7 @@ class ReportSupportedTaskManagementFunctions(Command):
     DIRECTION = Direction.IN
     LENGTH_FIELD = "allocation_length"
     repd: bool = flag(byte=2, bit=7)
-    allocation_length: int = field(byte=6, width=32)
+    allocation_length: int = field(byte=6, width=32, default=16)
     control: int = field(byte=11)
 
 
@@ -439,7 +439,7 @@ class ReportTargetPortGroups(Command):
     DIRECTION = Direction.IN
     LENGTH_FIELD = "allocation_length"
     parameter_data_format: int = field(byte=1, bit=7, width=3)
-    allocation_length: int = field(byte=6, width=32)
+    allocation_length: int = field(byte=6, width=32, default=8192)
     control: int = field(byte=11)
 
 
@@ -495,7 +495,7 @@ class ReceiveDiagnosticResults(Command):
     LENGTH_FIELD = "allocation_length"
     pcv: bool = flag(byte=1, bit=0)
     page_code: int = field(byte=2)
-    allocation_length: int = field(byte=3, width=16)
+    allocation_length: int = field(byte=3, width=16, default=4096)
     control: int = field(byte=5)
 
 

@@ -32,7 +32,7 @@ class ReportZones(Command):
     DIRECTION = Direction.IN
     LENGTH_FIELD = "allocation_length"
     zone_start_lba: int = field(byte=2, width=64)
-    allocation_length: int = field(byte=10, width=32)
+    allocation_length: int = field(byte=10, width=32, default=4096)
     partial: bool = flag(byte=14, bit=7)
     reporting_options: int = field(byte=14, bit=5, width=6)
     control: int = field(byte=15)
