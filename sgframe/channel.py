@@ -291,6 +291,14 @@ class Channel:
 
     def _device_gone(self) -> int:
         """EPOLLHUP: fail everything in flight or waiting with DeviceGone; drop the fds."""
+        # sg still hands out completions it holds after the device began to detach;
+        # collect them from every fd first, so a command the device did finish is
+        # reported as it finished, not as lost.
+        reaped = 0
+        for fd in self.transport.fds():
+            for io in self.transport.reap(fd):
+                self._complete(io)
+                reaped += 1
         self.reactor.remove(self)
         lost = self.transport.detach() + list(self._backlog)
         self._backlog.clear()
@@ -300,7 +308,7 @@ class Channel:
                 f"{io.command.NAME} on {self.name}: the device went away with the command in flight",
                 command=io.command.NAME, device=self.name,
             ))
-        return len(lost)
+        return reaped + len(lost)
 
     # --- closing ------------------------------------------------------------------------
 
