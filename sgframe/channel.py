@@ -122,6 +122,25 @@ class Channel:
                 io.wait()
         return ios
 
+    def execute_raw(self, cdb: bytes, *, data: bytes | None = None, request: int = 0,
+                    name: str | None = None, **options: Any) -> Io:
+        """Send CDB bytes as they are: ``data`` to send, or ``request`` bytes to receive.
+
+        The outcome is judged like any command's (pass ``verify_handler=`` to accept
+        failures and read ``io.hdr`` yourself, as ``sgframe raw`` does).
+        """
+        from .raw import RawCommand
+
+        if data is not None and request:
+            raise errors.UsageError("give data to send or a request length, not both (sg v3 has no bidirectional path)")
+        if data is not None:
+            command = RawCommand(cdb, direction=Direction.OUT, length=len(data), name=name)
+        elif request:
+            command = RawCommand(cdb, direction=Direction.IN, length=request, name=name)
+        else:
+            command = RawCommand(cdb, name=name)
+        return self.execute(command, data=data, **options)
+
     async def aexecute(self, command: Command, **options: Any) -> Io:
         """Send a command from asyncio code: ``io = await channel.aexecute(cmd)``."""
         loop = asyncio.get_running_loop()
@@ -190,6 +209,8 @@ class Channel:
             block_size = self.block_size = self._read_block_size()
         length = command.data_length(block_size)
         if direction is Direction.OUT or direction is Direction.BOTH:
+            if data is None and not length:
+                data = b""  # e.g. VERIFY with BYTCHK 0: declared data-out, moves nothing
             if data is None:
                 raise errors.UsageError(f"{command.NAME} sends {length} bytes to the device: give data=")
             if direction is Direction.OUT and len(data) != length:

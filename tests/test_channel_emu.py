@@ -275,3 +275,43 @@ def test_a_reactor_used_from_one_thread_takes_no_lock(reactor):
     assert not reactor.threadsafe
     with Reactor(threadsafe=True) as shared:
         assert shared.threadsafe
+
+
+def test_execute_raw_reads_writes_and_is_judged_like_any_command(channel):
+    channel.execute_raw(bytes.fromhex("2a 00 00000009 00 0001 00"), data=b"r" * 512)
+    io = channel.execute_raw(bytes.fromhex("28 00 00000009 00 0001 00"), request=512)
+    assert isinstance(io, Input) and io.data == b"r" * 512
+    assert io.command.NAME == "READ(10)"
+    with pytest.raises(errors.IllegalRequest, match=r"^opcode C7h on .*Invalid command operation code \[20h/00h\]"):
+        channel.execute_raw(bytes.fromhex("c7 00 00 00 00 00"))
+    with pytest.raises(errors.UsageError, match="6 to 260 bytes"):
+        channel.execute_raw(b"\x00\x00")
+    with pytest.raises(errors.UsageError, match="not both"):
+        channel.execute_raw(bytes(10), data=b"x", request=4)
+
+
+def test_raw_commands_compare_and_pickle_by_value():
+    import pickle
+
+    from sgframe.cdb import Direction
+    from sgframe.raw import RawCommand
+
+    raw = RawCommand(bytes.fromhex("12 00 00 00 24 00"), direction=Direction.IN, length=36)
+    assert raw.NAME == "INQUIRY" and bytes(raw) == bytes.fromhex("120000002400")
+    assert pickle.loads(pickle.dumps(raw)) == raw
+    assert raw != RawCommand(bytes.fromhex("12 00 00 00 24 00"), direction=Direction.IN, length=8)
+
+
+def test_verify_without_byte_check_needs_no_data(channel):
+    io = channel.execute(command.Verify16(lba=0, verification_length=8, bytchk=0))
+    assert isinstance(io, Output) and io.length == 0
+
+
+def test_reset_gives_one_unit_attention(channel):
+    channel.reset("device")
+    with pytest.raises(errors.UnitAttention) as raised:
+        channel.cmd.TestUnitReady()
+    assert (raised.value.asc, raised.value.ascq) == (0x29, 0x00)
+    channel.cmd.TestUnitReady()
+    with pytest.raises(errors.UsageError, match="reset kind"):
+        channel.reset("everything")

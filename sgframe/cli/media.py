@@ -228,7 +228,7 @@ def _run_verify(args: argparse.Namespace) -> int:
         def step(lba: int, n: int, _offset: int) -> None:
             # BYTCHK 0: the device checks the medium itself; no data crosses the bus (the
             # class is declared data-out for BYTCHK 1, so the channel wants data=, empty).
-            channel.execute(Verify16(lba=lba, verification_length=n, bytchk=0), data=b"")
+            channel.execute(Verify16(lba=lba, verification_length=n, bytchk=0))
 
         summary = _loop(args, channel, count, block_size, step)
     return _report(args, "Verified", summary)

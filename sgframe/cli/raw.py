@@ -5,10 +5,9 @@ import argparse
 import os
 from typing import Any
 
-from ..cdb import Direction
 from ..command import REGISTRY, FormatUnit, Sanitize
 from ..errors import UsageError, exception_for
-from ..io import Input, NoDirectionIo, Output
+from ..io import Input
 from ..sense import decode_sense
 from ..status import host_status_text, status_text
 from .base import Subcommand
@@ -18,24 +17,14 @@ from .exitcodes import FILE_ERROR, CliError, exit_code_for
 from .output import hexdump, print_json
 from .safety import add_safety, confirm, guard_medium
 
-__all__ = ["RAW", "RawCdb", "medium_effect"]
+__all__ = ["RAW", "medium_effect"]
 
 # Commands that act on the whole medium at once: asked about unless --yes.
 _WHOLE_DEVICE = {(FormatUnit.OPCODE, FormatUnit.SERVICE_ACTION), (Sanitize.OPCODE, None)}
 
 
-class RawCdb:
-    """CDB bytes the registry need not know, shaped like a command for an Io: the raw
-    path builds its Io by hand and gives it straight to the transport, because the
-    data length comes from ``--request``/``--send``, not from the CDB's fields."""
-
-    __slots__ = ("_cdb", "NAME", "DIRECTION")
-    handlers: tuple = ()
-
-    def __init__(self, cdb: bytes, name: str, direction: Direction) -> None:
-        self._cdb = cdb
-        self.NAME = name
-        self.DIRECTION = direction
+def _accept_anything(io: Any) -> None:
+    return None
 
 
 def medium_effect(cdb: bytes) -> tuple[str, bool, bool]:
@@ -79,16 +68,10 @@ def _run_raw(args: argparse.Namespace) -> int:
         guard_medium(args, name)
     if whole:
         confirm(args, f"{name} acts on the whole medium of {args.device}; go ahead?")
-    if data is not None:
-        io: Any = Output(RawCdb(cdb, name, Direction.OUT), timeout=int(args.timeout * 1000))
-        io.set_data(data)
-    elif args.request:
-        io = Input(RawCdb(cdb, name, Direction.IN), timeout=int(args.timeout * 1000))
-        io.set_length(args.request)
-    else:
-        io = NoDirectionIo(RawCdb(cdb, name, Direction.NONE), timeout=int(args.timeout * 1000))
     with open_channel(args) as channel:
-        channel.transport.execute(io)
+        # Any outcome is accepted here: raw prints what the device said, like sg_raw.
+        io = channel.execute_raw(cdb, data=data, request=args.request or 0, name=name,
+                                 timeout=int(args.timeout * 1000), verify_handler=_accept_anything)
         device = channel.name
     hdr = io.hdr
     failure = exception_for(hdr.status, hdr.host_status, hdr.driver_status, hdr.sense or None,

@@ -36,6 +36,14 @@ class EmuTransport(Transport):
     def depth(self) -> int:
         return self._depth
 
+    def reset(self, kind: str) -> None:
+        """A reset of any kind resets the emulated logical unit (UNIT ATTENTION 29h/00h)."""
+        if kind not in ("device", "target", "bus", "host"):
+            from ..errors import UsageError
+
+            raise UsageError(f"reset kind {kind!r}: use device, target, bus or host")
+        self.device.reset()
+
     def execute(self, io: Io) -> None:
         direction = io.DIRECTION
         if direction is Direction.OUT:
