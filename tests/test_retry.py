@@ -161,3 +161,19 @@ def test_policies_are_frozen_values():
     assert RetryPolicy() == RetryPolicy()
     with pytest.raises(AttributeError):
         RetryPolicy().attempts = 5
+
+
+@pytest.mark.parametrize("kind", ["device", "target", "bus", "host"])
+def test_a_reset_is_reported_as_a_unit_attention_and_a_policy_absorbs_it(channel, kind):
+    channel.reset(kind)
+    with pytest.raises(errors.UnitAttention) as raised:
+        channel.cmd.TestUnitReady()
+    assert (raised.value.asc, raised.value.ascq) == (0x29, 0x00)
+    assert channel.cmd.TestUnitReady().ok
+    channel.reset(kind)
+    assert channel.cmd.TestUnitReady(retry=RetryPolicy(conditions=(errors.UnitAttention,))).attempts == 2
+
+
+def test_reset_kind_is_checked(channel):
+    with pytest.raises(errors.UsageError, match="reset kind 'lun'"):
+        channel.reset("lun")
