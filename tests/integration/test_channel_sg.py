@@ -151,7 +151,10 @@ def test_lba_out_of_range_raises_illegal_request(disk, reactor):
 def test_kernel_timeout_surfaces_as_command_timeout(disk, reactor, sdebug_params):
     with Channel.from_path(disk.sg, reactor=reactor) as channel:
         channel.cmd.TestUnitReady()
-        sdebug_params(every_nth=1, opts=4)  # scsi_debug ignores every command: it times out
+        # MAC_TIMEOUT (0x80): scsi_debug ignores reads and writes, which time out, while the
+        # error handler's own TEST UNIT READY still gets through (opts=4 would ignore it
+        # too and make the kernel escalate through every reset, a minute of it).
+        sdebug_params(every_nth=1, opts=0x80)
         try:
             with pytest.raises(errors.CommandTimeout):
                 channel.cmd.Read10(lba=0, transfer_length=1, timeout=1000)
@@ -159,9 +162,21 @@ def test_kernel_timeout_surfaces_as_command_timeout(disk, reactor, sdebug_params
             sdebug_params(opts=0, every_nth=0)
 
 
+def _clear_unit_attentions(channel):
+    """What a device owes its new initiator (LIO: REPORTED LUNS DATA HAS CHANGED) once."""
+    for _ in range(4):
+        try:
+            channel.cmd.TestUnitReady()
+            return
+        except errors.UnitAttention:
+            continue
+    raise AssertionError(f"{channel.name} keeps reporting UNIT ATTENTION")
+
+
 def test_the_same_api_on_lio(lio_devices, reactor, no_fd_leak):
     lio = lio_devices[0]
     with Channel.from_path(lio.sg, queue_depth=32, reactor=reactor) as channel:
+        _clear_unit_attentions(channel)
         assert channel.cmd.Inquiry().result.vendor_identification.strip() == "LIO-ORG"
         channel.cmd.Write10(lba=10, transfer_length=1, data=b"L" * 512)
         ios = [channel.cmd.Read10(lba=10, transfer_length=1, async_=True) for _ in range(32)]
