@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import io as _io
 import os
 import stat
 import struct
@@ -95,10 +96,14 @@ def open_sg(path: str, *, nonblocking: bool = True, read_only: bool = False) -> 
 class _Lane:
     """One open fd of the transport, with its reusable header, CDB and sense buffers."""
 
-    __slots__ = ("fd", "held", "header", "reply", "cdb", "cdb_address", "sense", "sense_address", "_pins")
+    __slots__ = ("fd", "held", "header", "reply", "readinto", "cdb", "cdb_address", "sense",
+                 "sense_address", "_pins")
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
+        # FileIO.readinto answers EAGAIN with None instead of raising: reaping ends on
+        # EAGAIN once per batch, and an exception there costs more than the read.
+        self.readinto = _io.FileIO(fd, "rb", closefd=False).readinto
         self.held = 0  # requests the driver holds for this fd (at most 16)
         self.header = bytearray(_HEADER_SIZE)
         self.reply = bytearray(_HEADER_SIZE)
@@ -226,11 +231,11 @@ class SgTransport(Transport):
         if lane is None:
             return done
         reply = lane.reply
+        readinto = lane.readinto
         while lane.held:
             try:
-                os.readv(fd, (reply,))
-            except BlockingIOError:
-                break
+                if readinto(reply) is None:
+                    break  # EAGAIN: nothing more is ready
             except OSError as exc:
                 if exc.errno in _GONE:
                     break  # the reactor sees POLLHUP and calls detach()
