@@ -203,7 +203,7 @@ def test_reset_json_and_failure(capsys):
     assert run_json(capsys, "reset", "emu:disk", "--kind", "device") == {"device": "emu:disk", "kind": "device", "done": True}
     code, out, err = run(capsys, "reset", "/dev/no-such-sg")
     assert (code, out) == (15, "")
-    assert err.startswith("sgframe: /dev/no-such-sg: no such device node")
+    assert err.startswith("sgframe: cannot open /dev/no-such-sg: no such device node (ENOENT)")
 
 
 def test_requests(capsys):

@@ -177,7 +177,6 @@ def test_char_major(fake):
 
 
 @pytest.mark.parametrize("name, message", [
-    ("/dev/sg9", "/dev/sg9: no such device node"),
     ("9:0:0:0", "no SCSI device 9:0:0:0"),
     ("sda", "'sda' is not a device: give /dev/sgN"),
     ("", "a device is /dev/sgN"),
@@ -187,6 +186,15 @@ def test_bad_names(fake, name, message):
     with pytest.raises(UsageError) as info:
         resolve(name, root=str(fake.root))
     assert message in str(info.value)
+
+
+def test_a_missing_node_is_an_open_error_with_advice(fake):
+    from sgframe.errors import DeviceNodeMissing
+
+    with pytest.raises(DeviceNodeMissing) as info:
+        resolve("/dev/sg9", root=str(fake.root))
+    assert str(info.value).startswith("cannot open /dev/sg9: no such device node (ENOENT); list the SCSI")
+    assert isinstance(info.value, FileNotFoundError)
 
 
 def test_non_scsi_block_device(fake):

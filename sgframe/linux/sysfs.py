@@ -21,7 +21,7 @@ from typing import Optional
 
 import attrs
 
-from ..errors import UsageError
+from ..errors import UsageError, for_errno
 from .sg import SCSI_GENERIC_MAJOR
 
 __all__ = ["DeviceNodes", "PERIPHERAL_TYPES", "resolve", "scan", "block_name", "char_major"]
@@ -163,8 +163,10 @@ def block_name(device: str, root: str = "/") -> tuple[str, Optional[str]]:
 def _stat(device: str, root: str) -> os.stat_result:
     try:
         return os.stat(_p(root, device))
-    except FileNotFoundError:
-        raise UsageError(f"{device}: no such device node (give {_ALLOWED})") from None
+    except FileNotFoundError as exc:
+        # An OSError with advice, not a UsageError: the name may be right and the device
+        # gone (deleted, or the driver not loaded).
+        raise for_errno(exc, device) from None
     except OSError as exc:
         raise UsageError(f"{device}: cannot stat it: {exc.strerror}") from None
 
