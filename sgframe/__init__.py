@@ -6,10 +6,12 @@ channels at once.
 """
 from __future__ import annotations
 
-from . import command, errors
+from .hookspecs import hookimpl
+from . import command, errors, handler, retry
 from .channel import Channel
 from .io import Bidirectional, Input, Io, NoDirectionIo, Output
 from .reactor import Reactor
+from . import plugins
 
 __version__ = "0.1.0"
 
@@ -23,4 +25,9 @@ __all__ = [
     "Reactor",
     "command",
     "errors",
+    "hookimpl",
+    "plugins",
 ]
+
+# Last, once every name above exists: installed plugins may import them while loading.
+plugins.load()
