@@ -25,8 +25,10 @@ __all__ = [
     "Reactor",
     "command",
     "errors",
+    "handler",
     "hookimpl",
     "plugins",
+    "retry",
 ]
 
 # Last, once every name above exists: installed plugins may import them while loading.
