@@ -1,0 +1,569 @@
+"""The plugin manager: built-in and installed plugins, their device bindings, and a typed
+facade over ``pm.hook`` so call sites read like function calls.
+
+``import sgframe`` runs :func:`load`: the built-in plugin (:mod:`sgframe.builtin`)
+registers the standard commands, decoders, transports, emulated devices and
+subcommands, then every entry point of the group ``sgframe`` is loaded, except those
+named in ``SGFRAME_DISABLE_PLUGINS`` (comma-separated entry-point names). A plugin that
+fails to import or to register is left out, reported with its name (a
+:class:`PluginWarning`, and ``sgframe plugins``), and sgframe carries on without it.
+
+Plugins other than the built-in one get a command registry of their own: a vendor
+command may reuse an operation code SPC gives to another command. ``channel.cmd``
+finds commands in :data:`sgframe.command.REGISTRY` first, then in the registries of the
+plugins that apply to the device (:meth:`PluginManager.find_command`).
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import warnings
+from importlib.metadata import entry_points
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from .errors import UsageError
+from .registry import CommandRegistry
+
+__all__ = [
+    "ACCEPT", "DISABLE_VARIABLE", "ENTRY_POINT_GROUP", "BUILTIN", "DeviceIdentity", "DeviceMatch",
+    "EmuKinds", "Interpretation", "PluginInfo", "PluginManager", "PluginWarning",
+    "TransportRegistry", "load", "manager",
+]
+
+#: Entry-point group of installed plugins.
+ENTRY_POINT_GROUP = hookspecs.PROJECT
+#: Environment variable naming plugins not to load (comma-separated entry-point names).
+DISABLE_VARIABLE = "SGFRAME_DISABLE_PLUGINS"
+#: The built-in plugin's name; it cannot be disabled.
+BUILTIN = "builtin"
+
+
+class PluginWarning(UserWarning):
+    """A plugin failed to load or to register; sgframe goes on without it."""
+
+
+class _Accept:
+    def __repr__(self) -> str:
+        return "sgframe.plugins.ACCEPT"
+
+
+#: What a ``sgframe_judge_response`` implementation returns to make a command succeed.
+ACCEPT: Any = _Accept()
+
+
+def _text(value: Optional[str]) -> str:
+    return (value or "").strip()
+
+
+@attrs.frozen
+class DeviceIdentity:
+    """Who a device says it is: the INQUIRY identification fields, stripped of padding."""
+
+    vendor_identification: str
+    product_identification: str = ""
+    product_revision_level: str = ""
+
+    @classmethod
+    def from_inquiry(cls, data: Any) -> "DeviceIdentity":
+        """From :class:`sgframe.decode.InquiryData` (or standard INQUIRY bytes)."""
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            from .decode import decode_inquiry
+
+            data = decode_inquiry(bytes(data))
+        return cls(_text(data.vendor_identification), _text(data.product_identification),
+                   _text(getattr(data, "product_revision_level", None)))
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.vendor_identification, self.product_identification,
+                                    self.product_revision_level) if p)
+
+
+@attrs.frozen
+class DeviceMatch:
+    """Which devices a plugin binds to.
+
+    :param vendor: the T10 vendor identification (``"SEAGATE"``), compared without
+        padding and without regard to case.
+    :param product: a shell pattern for the product identification (``"ST*"``);
+        every product by default.
+    """
+
+    vendor: str = attrs.field()
+    product: str = "*"
+
+    @vendor.validator
+    def _check(self, attribute: Any, value: Any) -> None:
+        if not isinstance(value, str) or not value.strip() or len(value.strip()) > 8:
+            raise UsageError(f"DeviceMatch vendor is a T10 vendor identification of 1 to 8 characters, not {value!r}")
+
+    def matches(self, device: Optional[DeviceIdentity]) -> bool:
+        if device is None:
+            return False
+        return (device.vendor_identification.upper() == self.vendor.strip().upper()
+                and fnmatch.fnmatchcase(device.product_identification.upper(), self.product.strip().upper()))
+
+
+@attrs.frozen
+class Interpretation:
+    """What a sense interpreter says about sense data.
+
+    :param text: one line for people (``"ATA status return: DRDY, no error"``).
+    :param record: the decoded details (an attrs record), if any.
+    :param source: the name of the plugin that answered (filled in by the manager).
+    """
+
+    text: str
+    record: Any = None
+    source: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@attrs.define
+class PluginInfo:
+    """What the manager knows about one plugin (``sgframe plugins`` prints these)."""
+
+    name: str
+    origin: str
+    plugin: Any = attrs.field(default=None, repr=False)
+    binding: Optional[Tuple[DeviceMatch, ...]] = None
+    commands: CommandRegistry = attrs.field(factory=CommandRegistry, repr=False)
+    schemes: List[str] = attrs.field(factory=list)
+    kinds: List[str] = attrs.field(factory=list)
+    state: str = "loaded"  # loaded, disabled, failed
+    problems: List[str] = attrs.field(factory=list)
+
+    def applies_to(self, device: Optional[DeviceIdentity]) -> bool:
+        """True when unbound, or bound to ``device``."""
+        return self.binding is None or any(m.matches(device) for m in self.binding)
+
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*$")
+
+
+class TransportRegistry:
+    """The scheme table of :func:`sgframe.transport.open_transport`, for one plugin."""
+
+    def __init__(self, schemes: Dict[str, Callable[..., Any]], info: PluginInfo) -> None:
+        self._schemes = schemes
+        self._info = info
+
+    def add(self, scheme: str, opener: Callable[..., Any]) -> None:
+        """``Channel.open("SCHEME:rest")`` will call ``opener("rest", **options)``.
+
+        :raises UsageError: not a URI scheme, not callable, or taken by another opener.
+        """
+        if not isinstance(scheme, str) or not _SCHEME.match(scheme):
+            raise UsageError(f"a URI scheme is a lower-case word such as 'iscsi', not {scheme!r}")
+        if not callable(opener):
+            raise UsageError(f"the opener of {scheme!r} must be callable, not {opener!r}")
+        other = self._schemes.get(scheme)
+        if other is not None and other is not opener:
+            raise UsageError(f"transport scheme {scheme!r} is already registered ({other!r})")
+        self._schemes[scheme] = opener
+        if scheme not in self._info.schemes:
+            self._info.schemes.append(scheme)
+
+    def __contains__(self, scheme: object) -> bool:
+        return scheme in self._schemes
+
+
+class EmuKinds:
+    """The ``emu:`` kinds table, for one plugin."""
+
+    def __init__(self, info: PluginInfo) -> None:
+        self._info = info
+
+    def add(self, kind: str, factory: Callable[..., Any], parameters: Dict[str, Callable[[str], Any]]) -> None:
+        """``emu:KIND?name=value`` will call ``factory(name=converter(value), ...)``."""
+        from .emu import register_kind
+
+        register_kind(kind, factory, parameters)
+        if kind not in self._info.kinds:
+            self._info.kinds.append(kind)
+
+
+class _SubcommandsFor:
+    """A subcommand registry that marks what a plugin adds with the plugin's name."""
+
+    def __init__(self, registry: Any, origin: str) -> None:
+        self._registry = registry
+        self._origin = origin
+
+    def add(self, subcommand: Any, origin: Optional[str] = None) -> Any:
+        return self._registry.add(subcommand, origin=origin or self._origin)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._registry
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._registry)
+
+
+def _disabled_names() -> List[str]:
+    return [n.strip() for n in os.environ.get(DISABLE_VARIABLE, "").split(",") if n.strip()]
+
+
+class PluginManager:
+    """A pluggy manager for the ``sgframe`` project, with what sgframe needs around it.
+
+    :param schemes: the transport table to fill (default: :data:`sgframe.transport.SCHEMES`).
+    :param commands: the standard command registry, given to the built-in plugin
+        (default: :data:`sgframe.command.REGISTRY`).
+    """
+
+    def __init__(self, *, schemes: Optional[Dict[str, Callable[..., Any]]] = None,
+                 commands: Optional[CommandRegistry] = None) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        if schemes is None:
+            from .transport import SCHEMES as schemes  # noqa: N811
+        if commands is None:
+            from .command import REGISTRY as commands  # noqa: N811
+        self._schemes = schemes
+        self._standard = commands
+        self._infos: Dict[str, PluginInfo] = {}
+
+    # --- registering --------------------------------------------------------------------
+
+    def register(self, plugin: Any, name: Optional[str] = None, *, origin: str = "registered") -> Optional[PluginInfo]:
+        """Register a plugin object and run its registration hooks.
+
+        A plugin whose registration raises is unregistered again and reported; the
+        returned info then has ``state == "failed"``.
+        """
+        name = name or getattr(plugin, "__name__", None) or repr(plugin)
+        if name in self._infos and self._infos[name].state == "loaded":
+            raise UsageError(f"a plugin named {name!r} is already registered")
+        info = PluginInfo(name=name, origin=origin, plugin=plugin)
+        if name == BUILTIN:
+            info.commands = self._standard
+        self._infos[name] = info
+        try:
+            self.pm.register(plugin, name=name)
+        except Exception as exc:  # noqa: BLE001 - pluggy rejects a malformed plugin
+            return self._fail(info, f"cannot register: {type(exc).__name__}: {exc}")
+        try:
+            binding = self._call_own(info, "sgframe_bind_devices")
+            if binding:
+                matches = tuple(binding)
+                for match in matches:
+                    if not isinstance(match, DeviceMatch):
+                        raise UsageError(f"sgframe_bind_devices returned {match!r}, not a DeviceMatch")
+                info.binding = matches
+            self._call_own(info, "sgframe_register_commands", registry=info.commands)
+            self._call_own(info, "sgframe_register_transports", registry=TransportRegistry(self._schemes, info))
+            self._call_own(info, "sgframe_register_emu_kinds", kinds=EmuKinds(info))
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not take sgframe down
+            self._undo(info)
+            self.pm.unregister(name=name)
+            return self._fail(info, f"registration failed: {type(exc).__name__}: {exc}")
+        self._refresh_judge_hook()
+        return info
+
+    def unregister(self, name: str) -> None:
+        """Remove a plugin and what it registered (transports, emu kinds, commands)."""
+        info = self._infos.pop(name, None)
+        if info is None:
+            raise UsageError(f"no plugin named {name!r} is registered")
+        if info.state == "loaded":
+            self._undo(info)
+            self.pm.unregister(name=name)
+        self._refresh_judge_hook()
+
+    def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> None:
+        """Load the installed plugins (entry points of ``group``) not disabled."""
+        disabled = set(_disabled_names())
+        for ep in sorted(entry_points(group=group), key=lambda e: e.name):
+            dist = getattr(getattr(ep, "dist", None), "name", None)
+            origin = f"entry point {ep.name} = {ep.value}" + (f" [{dist}]" if dist else "")
+            if ep.name in self._infos:
+                continue
+            if ep.name in disabled:
+                self._infos[ep.name] = PluginInfo(name=ep.name, origin=origin, state="disabled")
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # noqa: BLE001 - see the module docstring
+                self._fail(PluginInfo(name=ep.name, origin=origin), f"cannot import: {type(exc).__name__}: {exc}")
+                continue
+            self.register(plugin, ep.name, origin=origin)
+
+    def _fail(self, info: PluginInfo, problem: str) -> PluginInfo:
+        info.state = "failed"
+        info.problems.append(problem)
+        self._infos[info.name] = info
+        warnings.warn(f"sgframe plugin {info.name!r} ({info.origin}): {problem}", PluginWarning, stacklevel=3)
+        return info
+
+    def _undo(self, info: PluginInfo) -> None:
+        from .emu.uri import KINDS
+
+        for scheme in info.schemes:
+            self._schemes.pop(scheme, None)
+        if info.name != BUILTIN:
+            for kind in info.kinds:
+                KINDS.pop(kind, None)
+        info.schemes.clear()
+        info.kinds.clear()
+
+    def _call_own(self, info: PluginInfo, hook: str, **kwargs: Any) -> Any:
+        """Call one plugin's implementation of a hook (registration hooks: each plugin
+        gets arguments of its own)."""
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
+            if impl.plugin_name == info.name and not (impl.wrapper or impl.hookwrapper):
+                return impl.function(*[kwargs[a] for a in impl.argnames])
+        return None
+
+    # --- what is loaded -----------------------------------------------------------------
+
+    def info(self, name: str) -> PluginInfo:
+        try:
+            return self._infos[name]
+        except KeyError:
+            raise UsageError(f"no plugin named {name!r}; known: {', '.join(sorted(self._infos))}") from None
+
+    def __iter__(self) -> Iterator[PluginInfo]:
+        return iter(list(self._infos.values()))
+
+    @property
+    def problems(self) -> List[str]:
+        """One line per problem: ``"NAME: what went wrong"``."""
+        return [f"{i.name}: {p}" for i in self._infos.values() for p in i.problems]
+
+    def applicable(self, device: Optional[DeviceIdentity], explicit: Sequence[str] = ()) -> List[str]:
+        """Names of the loaded plugins that apply to ``device`` (and those named)."""
+        for name in explicit:
+            if self.info(name).state != "loaded":
+                raise UsageError(f"plugin {name!r} is {self.info(name).state}, not loaded")
+        return [i.name for i in self._infos.values()
+                if i.state == "loaded" and (i.applies_to(device) or i.name in explicit)]
+
+    def bound(self, device: Optional[DeviceIdentity]) -> List[str]:
+        """Names of the plugins bound to ``device`` by vendor identification."""
+        return [i.name for i in self._infos.values()
+                if i.state == "loaded" and i.binding is not None and i.applies_to(device)]
+
+    # --- commands -----------------------------------------------------------------------
+
+    def find_command(self, name: str, device: Callable[[], Optional[DeviceIdentity]] | Optional[DeviceIdentity] = None) -> type:
+        """A command class by name: the standard registry, then unbound plugins', then
+        (asking ``device()`` only now, when it is a callable) the bound plugins'.
+
+        :raises UsageError: no applicable plugin has it.
+        """
+        try:
+            return self._standard.by_name(name)
+        except UsageError:
+            pass
+        infos = [i for i in self._infos.values() if i.state == "loaded" and i.name != BUILTIN]
+        for info in infos:
+            if info.binding is None and _has(info.commands, name):
+                return info.commands.by_name(name)
+        bound = [i for i in infos if i.binding is not None and _has(i.commands, name)]
+        if bound:
+            identity = device() if callable(device) else device
+            for info in bound:
+                if info.applies_to(identity):
+                    return info.commands.by_name(name)
+            raise UsageError(f"command {name!r} comes from plugin {bound[0].name!r}, which is not bound to "
+                             f"{identity or 'this device'}; send it explicitly with channel.execute()")
+        raise UsageError(f"no command named {name!r} is registered")
+
+    def commands(self, device: Optional[DeviceIdentity] = None, *, every: bool = False) -> List[type]:
+        """The plugin commands (standard ones excluded) that apply to ``device``, or all."""
+        return [cls for i in self._infos.values()
+                if i.state == "loaded" and i.name != BUILTIN and (every or i.applies_to(device))
+                for cls in i.commands]
+
+    def decode_cdb(self, raw: bytes, device: Optional[DeviceIdentity] = None) -> Any:
+        """Decode CDB bytes through the standard registry, then the applicable plugins'."""
+        try:
+            return self._standard.decode_cdb(raw)
+        except UsageError as first:
+            for name in self.applicable(device):
+                if name != BUILTIN:
+                    try:
+                        return self._infos[name].commands.decode_cdb(raw)
+                    except UsageError:
+                        continue
+            raise first
+
+    # --- first-answer hooks -------------------------------------------------------------
+
+    def _first(self, hook: str, device: Optional[DeviceIdentity], explicit: Sequence[str], **kwargs: Any) -> Any:
+        names = set(self.applicable(device, explicit))
+        failed: set = set()
+        while True:
+            keep = names - failed
+            remove = [p for n, p in self.pm.list_name_plugin() if n not in keep]
+            try:
+                return self.pm.subset_hook_caller(hook, remove)(**kwargs)
+            except Exception as exc:  # noqa: BLE001 - blame one plugin, go on without it
+                culprit = self._culprit(hook, exc)
+                if culprit is None or culprit in failed or culprit == BUILTIN:
+                    raise
+                failed.add(culprit)
+                self._infos[culprit].problems.append(f"{hook} raised {type(exc).__name__}: {exc}")
+                warnings.warn(f"sgframe plugin {culprit!r}: {hook} raised {exc!r}; skipped", PluginWarning, stacklevel=3)
+
+    def _culprit(self, hook: str, exc: BaseException) -> Optional[str]:
+        codes = {getattr(impl.function, "__code__", None): impl.plugin_name
+                 for impl in getattr(self.pm.hook, hook).get_hookimpls()}
+        tb = exc.__traceback__
+        culprit = None
+        while tb is not None:
+            if tb.tb_frame.f_code in codes:
+                culprit = codes[tb.tb_frame.f_code]
+            tb = tb.tb_next
+        return culprit
+
+    def interpret_sense(self, sense: Any, device: Optional[DeviceIdentity] = None,
+                        plugins: Sequence[str] = ()) -> Optional[Interpretation]:
+        """Ask the plugins that apply to ``device`` (and ``plugins``, by name) what sense
+        data means. ``sense`` may be bytes; the built-in plugin answers with the standard
+        ASC/ASCQ text when nobody knows better."""
+        if isinstance(sense, (bytes, bytearray, memoryview)):
+            from .sense import decode_sense
+
+            sense = decode_sense(bytes(sense))
+        return self._first("sgframe_interpret_sense", device, plugins, sense=sense, device=device)
+
+    def decode_vpd_page(self, data: bytes, device: Optional[DeviceIdentity] = None, plugins: Sequence[str] = ()) -> Any:
+        """Decode a VPD page with the plugins that apply to ``device``; never raises on data."""
+        data = bytes(data)
+        page = data[1] if len(data) > 1 else -1
+        return self._first("sgframe_decode_vpd_page", device, plugins, page_code=page, data=data, device=device)
+
+    def decode_mode_page(self, data: bytes, device: Optional[DeviceIdentity] = None, plugins: Sequence[str] = ()) -> Any:
+        """Decode one mode page with the plugins that apply to ``device``."""
+        data = bytes(data)
+        page, subpage = _page_codes(data)
+        return self._first("sgframe_decode_mode_page", device, plugins, page_code=page,
+                           subpage_code=subpage, data=data, device=device)
+
+    def decode_log_page(self, data: bytes, device: Optional[DeviceIdentity] = None, plugins: Sequence[str] = ()) -> Any:
+        """Decode a log page with the plugins that apply to ``device``."""
+        data = bytes(data)
+        page, subpage = _page_codes(data)
+        return self._first("sgframe_decode_log_page", device, plugins, page_code=page,
+                           subpage_code=subpage, data=data, device=device)
+
+    # --- emulation, subcommands, judging ------------------------------------------------
+
+    def emulate(self, disk: Any, kind: str) -> None:
+        """Let the plugins that apply to the emulated device add or wrap its commands."""
+        identity = DeviceIdentity(_text(getattr(disk, "vendor", "")), _text(getattr(disk, "product", "")),
+                                  _text(getattr(disk, "revision", "")))
+        for name in self.applicable(identity):
+            info = self._infos[name]
+            try:
+                self._call_own(info, "sgframe_emulate_commands", disk=disk, kind=kind)
+            except Exception as exc:  # noqa: BLE001 - the device works without this plugin's part
+                info.problems.append(f"sgframe_emulate_commands raised {type(exc).__name__}: {exc}")
+                warnings.warn(f"sgframe plugin {name!r}: sgframe_emulate_commands raised {exc!r}", PluginWarning, stacklevel=2)
+
+    def register_subcommands(self, registry: Any) -> None:
+        """The command line's provider: each loaded plugin adds its subcommands."""
+        for info in list(self._infos.values()):
+            if info.state != "loaded":
+                if info.state == "failed":
+                    registry.problems.extend(f"plugin {info.name}: {p}" for p in info.problems)
+                continue
+            origin = "builtin" if info.name == BUILTIN else f"plugin {info.name}"
+            try:
+                self._call_own(info, "sgframe_register_subcommands", registry=_SubcommandsFor(registry, origin))
+            except Exception as exc:  # noqa: BLE001 - the other subcommands still work
+                registry.problems.append(f"plugin {info.name}: {type(exc).__name__}: {exc}")
+
+    def judge_response(self, io: Any, outcome: Optional[BaseException]) -> Optional[BaseException]:
+        """Run ``sgframe_judge_response``: the outcome the plugins settle on."""
+        try:
+            answer = self.pm.hook.sgframe_judge_response(io=io, outcome=outcome)
+        except Exception as raised:  # noqa: BLE001 - as a raising handler: it is the outcome
+            answer = raised
+        if answer is None:
+            return outcome
+        if answer is ACCEPT:
+            io.exception = None
+            return None
+        if isinstance(answer, BaseException):
+            io.exception = answer
+            return answer
+        wrong = UsageError(f"sgframe_judge_response returned {answer!r}: give None, ACCEPT or an exception")
+        io.exception = wrong
+        return wrong
+
+    def _refresh_judge_hook(self) -> None:
+        # judge() calls plugins only when one implements the hook: the completion path
+        # stays free of pluggy's per-call cost (a few microseconds) otherwise.
+        from . import judge
+
+        if self is not _MANAGER:
+            return
+        judge.plugin_hook = self.judge_response if self.pm.hook.sgframe_judge_response.get_hookimpls() else None
+
+
+def _has(registry: CommandRegistry, name: str) -> bool:
+    try:
+        registry.by_name(name)
+        return True
+    except UsageError:
+        return False
+
+
+def _page_codes(data: bytes) -> Tuple[int, int]:
+    if not data:
+        return -1, 0
+    spf = bool(data[0] & 0x40)
+    return data[0] & 0x3F, (data[1] if spf and len(data) > 1 else 0)
+
+
+_MANAGER: Optional[PluginManager] = None
+
+
+def manager() -> PluginManager:
+    """The process's plugin manager (made and loaded by :func:`load` on first use)."""
+    return _MANAGER if _MANAGER is not None else load()
+
+
+def load(*, entry_points_too: bool = True) -> PluginManager:
+    """Make the process's manager: the built-in plugin, then the installed ones.
+
+    Called by ``import sgframe``; calling it again returns the same manager.
+    """
+    global _MANAGER
+    if _MANAGER is not None:
+        return _MANAGER
+    from . import builtin
+    from .cli.base import register_provider
+
+    _MANAGER = PluginManager()
+    info = _MANAGER.register(builtin, BUILTIN, origin="builtin")
+    if info is None or info.state != "loaded":
+        raise RuntimeError(f"the built-in plugin failed: {info.problems if info else '?'}")
+    if entry_points_too:
+        _MANAGER.load_entry_points()
+    register_provider(_MANAGER.register_subcommands)
+    _MANAGER._refresh_judge_hook()
+    return _MANAGER
+
+
+def register(plugin: Any, name: Optional[str] = None) -> Optional[PluginInfo]:
+    """Register a plugin object in the process's manager (tests and scripts use this)."""
+    return manager().register(plugin, name)
+
+
+def unregister(name: str) -> None:
+    """Remove a plugin registered with :func:`register`."""
+    manager().unregister(name)
+
+
+def iter_plugins() -> Iterable[PluginInfo]:
+    return iter(manager())
