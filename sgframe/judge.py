@@ -27,7 +27,7 @@ FULL ...) is judged by the device's status: see :func:`_raw_verdict`.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from . import errors
 from .status import HostStatus, ScsiStatus, host_status_text
@@ -36,6 +36,11 @@ if TYPE_CHECKING:
     from .io import Io
 
 __all__ = ["device_verdict", "informational", "judge"]
+
+#: Set by :mod:`sgframe.plugins` while a plugin implements ``sgframe_judge_response``:
+#: ``plugin_hook(io, outcome)`` returns the outcome the plugins settle on. None keeps
+#: the completion path free of plugin calls.
+plugin_hook: Optional[Callable[[Io, Optional[BaseException]], Optional[BaseException]]] = None
 
 _NO_CONNECT = HostStatus.DID_NO_CONNECT
 _ABORT = HostStatus.DID_ABORT
@@ -128,4 +133,8 @@ def judge(io: Io) -> Optional[BaseException]:
             except Exception as raised:  # noqa: BLE001 - see the module docstring
                 outcome = raised
                 io.exception = raised
+    if plugin_hook is not None:
+        io.exception = outcome
+        io.returned = True
+        outcome = plugin_hook(io, outcome)
     return outcome
