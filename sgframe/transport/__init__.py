@@ -7,7 +7,7 @@ from typing import Any, Callable
 from ..errors import UsageError
 from .base import Transport
 
-__all__ = ["Transport", "open_transport", "SCHEMES"]
+__all__ = ["Transport", "open_transport", "SCHEMES", "BUILTIN_SCHEMES"]
 
 
 def _open_emu(rest: str, **options: Any) -> Transport:
@@ -17,7 +17,12 @@ def _open_emu(rest: str, **options: Any) -> Transport:
     uri = "emu:" + rest
     depth = options.pop("queue_depth", 64)
     _no_options(uri, options)
-    return EmuTransport(create(uri), name=uri, depth=depth)
+    device = create(uri)
+    # Plugins that apply to the device's vendor and product teach it their commands.
+    from ..plugins import manager
+
+    manager().emulate(device, rest.partition("?")[0])
+    return EmuTransport(device, name=uri, depth=depth)
 
 
 def _open_sg(rest: str, **options: Any) -> Transport:
@@ -45,8 +50,12 @@ def _no_options(uri: str, options: dict[str, Any]) -> None:
         raise UsageError(f"{uri}: unknown option(s) {', '.join(sorted(options))}")
 
 
-#: URI scheme -> opener(rest_of_uri, **options). Plugins add schemes here.
-SCHEMES: dict[str, Callable[..., Transport]] = {"emu": _open_emu, "sg": _open_sg, "bsg": _open_bsg}
+#: The schemes sgframe brings; the built-in plugin registers them (sgframe.builtin).
+BUILTIN_SCHEMES: dict[str, Callable[..., Transport]] = {"emu": _open_emu, "sg": _open_sg, "bsg": _open_bsg}
+
+#: URI scheme -> opener(rest_of_uri, **options), filled through the
+#: ``sgframe_register_transports`` hook by the built-in and installed plugins.
+SCHEMES: dict[str, Callable[..., Transport]] = {}
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):(?!\d)")
 
@@ -58,6 +67,10 @@ def open_transport(uri: str, **options: Any) -> Transport:
     """
     if not isinstance(uri, str) or not uri:
         raise UsageError(f"a device is a path, H:C:T:L or a URI such as emu:disk; got {uri!r}")
+    if not SCHEMES:
+        from ..plugins import manager
+
+        manager()  # loads the plugins, which register the schemes
     match = _SCHEME.match(uri)
     if match:
         scheme = match.group(1)
