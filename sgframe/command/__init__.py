@@ -31,11 +31,10 @@ from .zbc import CloseZone, FinishZone, OpenZone, ReportZones, ResetWritePointer
 #: Every built-in command class, SPC first, in the order the modules declare them.
 BUILTIN_COMMANDS = spc.COMMANDS + reservations.COMMANDS + rw.COMMANDS + sbc.COMMANDS + zbc.COMMANDS
 
-#: The default registry: the built-in commands, and whatever plugins add.
+#: The standard registry. The built-in plugin (sgframe.builtin) fills it with
+#: BUILTIN_COMMANDS through the sgframe_register_commands hook when sgframe is imported;
+#: other plugins get registries of their own (see sgframe.plugins).
 REGISTRY = CommandRegistry()
-for _cls in BUILTIN_COMMANDS:
-    REGISTRY.add(_cls)
-del _cls
 
 decode_cdb = REGISTRY.decode_cdb
 
