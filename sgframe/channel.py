@@ -86,6 +86,24 @@ class Channel:
         """Every registered command as a method: ``channel.cmd.Inquiry(evpd=True, ...)``."""
         return _Commands(self)
 
+    @property
+    def identity(self) -> Any:
+        """Who the device says it is (:class:`sgframe.plugins.DeviceIdentity`), from one
+        standard INQUIRY sent the first time it is asked for and kept; plugins bind to
+        devices by it. :meth:`forget_identity` makes the next use ask again."""
+        identity = self.__dict__.get("_identity")
+        if identity is None:
+            from .command import Inquiry
+            from .plugins import DeviceIdentity
+
+            identity = self._identity = DeviceIdentity.from_inquiry(self.execute(Inquiry()).response)
+        return identity
+
+    def forget_identity(self) -> None:
+        """Drop the kept identity (a device's INQUIRY data can change, e.g. after a
+        microcode download, or scsi_debug's inq_vendor)."""
+        self.__dict__.pop("_identity", None)
+
     def execute(self, command: Command, *, data: bytes | None = None, async_: bool = False,
                 timeout: int | None = None, verify_handler: Callable[[Io], Any] | None = None,
                 io: Io | None = None, retry: Any = None) -> Io:
@@ -360,7 +378,12 @@ class Channel:
 
 
 class _Commands:
-    """``channel.cmd``: every registered command, as a method that sends it."""
+    """``channel.cmd``: every registered command, as a method that sends it.
+
+    Standard commands first; then those of plugins that apply to every device; then
+    those of plugins bound to this device's vendor and product (the channel's
+    :attr:`~Channel.identity`, asked for only then).
+    """
 
     __slots__ = ("_channel",)
 
@@ -370,11 +393,18 @@ class _Commands:
     def __getattr__(self, name: str) -> Callable[..., Io]:
         from .command import REGISTRY
 
+        channel = self._channel
         try:
             cls = REGISTRY.by_name(name)
         except (KeyError, errors.UsageError):
-            raise AttributeError(f"no command named {name!r} is registered (see sgframe commands)") from None
-        channel = self._channel
+            if name.startswith("__"):
+                raise AttributeError(name) from None
+            from .plugins import manager
+
+            try:
+                cls = manager().find_command(name, lambda: channel.identity)
+            except errors.UsageError as missing:
+                raise AttributeError(f"{missing} (see sgframe commands and sgframe plugins)") from None
 
         def send(**arguments: Any) -> Io:
             options = {k: arguments.pop(k) for k in list(arguments) if k in _EXECUTE_OPTIONS}
@@ -386,5 +416,9 @@ class _Commands:
 
     def __dir__(self) -> list[str]:
         from .command import REGISTRY
+        from .plugins import manager
 
-        return sorted(cls.__name__ for cls in REGISTRY)
+        names = {cls.__name__ for cls in REGISTRY}
+        identity = self._channel.__dict__.get("_identity")
+        names.update(cls.__name__ for cls in manager().commands(identity))
+        return sorted(names)
