@@ -196,3 +196,34 @@ def test_bsg_gives_the_same_answers_as_sg(disk, reactor, no_fd_leak):
         with pytest.raises(errors.IllegalRequest) as raised:
             via_bsg.cmd.Read16(lba=0xFFFFFFFF, transfer_length=1)
         assert raised.value.asc == 0x21
+
+
+def test_from_fd_uses_the_callers_descriptor_and_leaves_it_open(disk, reactor):
+    import os
+
+    fd = os.open(disk.sg, os.O_RDWR | os.O_NONBLOCK)
+    try:
+        channel = Channel.from_fd(fd, reactor=reactor)
+        io = channel.cmd.Inquiry(allocation_length=36)
+        assert io.data[8:16] == b"Linux   "
+        ios = [channel.cmd.Read10(lba=lba, transfer_length=1, async_=True) for lba in range(16)]
+        channel.wait(timeout=30)
+        assert all(len(i.data) == 512 for i in ios)
+        channel.close()
+        os.fstat(fd)  # still open: the caller owns it
+    finally:
+        os.close(fd)
+
+
+def test_completion_header_fields_on_a_check_condition(disk, reactor):
+    with Channel.from_path(disk.sg, reactor=reactor) as channel:
+        io = channel.cmd.Read16(lba=0xFFFFFFFF, transfer_length=1, async_=True)
+        with pytest.raises(errors.IllegalRequest):
+            io.wait()
+        hdr = io.hdr
+        assert hdr.status == 0x02 and hdr.masked_status == 0x01
+        assert hdr.host_status == 0 and hdr.driver_status == 0x08  # DRIVER_SENSE
+        assert hdr.info & 1  # SG_INFO_CHECK
+        assert hdr.sense[0] & 0x7F in (0x70, 0x72) and io.sense.asc == 0x21
+        # scsi_debug leaves resid at 0 on a CHECK CONDITION; data is what the kernel says.
+        assert hdr.resid == 0 and len(io.data) == 512
