@@ -1,0 +1,37 @@
+"""The SAT plugin's hook implementations (entry point ``sat`` of group ``sgframe``).
+
+It binds to no vendor: a SATL can sit in front of any drive (an HBA, a USB bridge, the
+kernel's libata), so its commands are on every channel's ``cmd``.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from sgframe import hookimpl
+
+from .commands import COMMANDS
+from .emu import SATA_PARAMETERS, install_sat, make_sata, sata_drive_of
+from .interpret import interpret_sat_sense
+
+
+@hookimpl
+def sgframe_register_commands(registry: Any) -> None:
+    for cls in COMMANDS:
+        registry.add(cls)
+
+
+@hookimpl
+def sgframe_interpret_sense(sense: Any, device: Any) -> Optional[Any]:
+    return interpret_sat_sense(sense)
+
+
+@hookimpl
+def sgframe_register_emu_kinds(kinds: Any) -> None:
+    kinds.add("sata", make_sata, SATA_PARAMETERS)
+
+
+@hookimpl
+def sgframe_emulate_commands(disk: Any, kind: str) -> None:
+    drive = sata_drive_of(disk)
+    if drive is not None:
+        install_sat(disk, drive)
