@@ -96,7 +96,7 @@ class Channel:
             from .command import Inquiry
             from .plugins import DeviceIdentity
 
-            identity = self._identity = DeviceIdentity.from_inquiry(self.execute(Inquiry()).response)
+            identity = self._identity = DeviceIdentity.from_inquiry(self.execute(Inquiry()).result)
         return identity
 
     def forget_identity(self) -> None:

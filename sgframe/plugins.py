@@ -397,8 +397,8 @@ class PluginManager:
 
     # --- first-answer hooks -------------------------------------------------------------
 
-    def _first(self, hook: str, device: Optional[DeviceIdentity], explicit: Sequence[str], **kwargs: Any) -> Any:
-        names = set(self.applicable(device, explicit))
+    def _first(self, hook: str, for_device: Optional[DeviceIdentity], explicit: Sequence[str], **kwargs: Any) -> Any:
+        names = set(self.applicable(for_device, explicit))
         failed: set = set()
         while True:
             keep = names - failed
