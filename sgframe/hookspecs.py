@@ -168,9 +168,10 @@ def sgframe_judge_response(io: Io, outcome: Optional[BaseException]) -> Optional
     handlers) has judged it.
 
     Return ``None`` to leave the outcome as it is (an observer), an exception to make it
-    the outcome, or :data:`sgframe.plugins.ACCEPT` to make the command succeed. An
-    implementation declared ``@hookimpl(wrapper=True)`` wraps every other one: it gets
-    their answer from ``yield`` and returns its own. First answer wins.
+    the outcome, or :data:`sgframe.plugins.ACCEPT` to make the command succeed. First
+    answer wins, so an observer that must see every command is declared
+    ``@hookimpl(tryfirst=True)``; one declared ``@hookimpl(wrapper=True)`` wraps every
+    other implementation: it gets their answer from ``yield`` and returns its own.
 
     :param io: the completed exchange; ``io.exception`` holds ``outcome``.
     :param outcome: the chain's verdict: ``None`` for success, else the exception the
