@@ -47,11 +47,22 @@ def _plugin_entry_points() -> list[dict]:
             for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name)]
 
 
+def _loaded_plugins() -> list[dict]:
+    from ..plugins import manager
+
+    return [{"name": i.name, "origin": i.origin, "state": i.state,
+             "binding": None if i.binding is None else [{"vendor": m.vendor, "product": m.product} for m in i.binding],
+             "commands": [cls.__name__ for cls in i.commands] if i.name != "builtin" else len(i.commands),
+             "schemes": list(i.schemes), "emu_kinds": list(i.kinds), "problems": list(i.problems)}
+            for i in manager()]
+
+
 def _run_plugins(args: argparse.Namespace) -> int:
     subcommands = load_subcommands()
     modules = sorted({cls.__module__ for cls in REGISTRY})
     report = {
         "plugins": _plugin_entry_points(),
+        "loaded": _loaded_plugins(),
         "subcommands": [{"name": s.name, "origin": s.origin, "help": s.help} for s in subcommands],
         "subcommand_problems": list(subcommands.problems),
         "commands": {"count": len(REGISTRY), "modules": modules},
@@ -60,11 +71,12 @@ def _run_plugins(args: argparse.Namespace) -> int:
         print_json(report)
         return 0
     print(f"plugins (entry-point group {PLUGIN_GROUP!r}):")
-    if report["plugins"]:
-        for p in report["plugins"]:
-            print(f"  {p['name']} = {p['value']}" + (f"  [{p['distribution']}]" if p["distribution"] else ""))
-    else:
-        print("  (none installed)")
+    for p in report["loaded"]:
+        bound = "every device" if p["binding"] is None else ", ".join(
+            f"vendor {m['vendor']} product {m['product']}" for m in p["binding"])
+        print(f"  {p['name']:<10} {p['state']:<8} {p['origin']}" + (f"; binds to {bound}" if p["state"] == "loaded" else ""))
+        for problem in p["problems"]:
+            print(f"    problem: {problem}")
     print(f"subcommands (entry-point group {ENTRY_POINT_GROUP!r} and plugin hooks):")
     for s in subcommands:
         print(f"  {s.name:<13} {s.origin}")
