@@ -114,12 +114,10 @@ class Interpretation:
 
     :param text: one line for people (``"ATA status return: DRDY, no error"``).
     :param record: the decoded details (an attrs record), if any.
-    :param source: the name of the plugin that answered (filled in by the manager).
     """
 
     text: str
     record: Any = None
-    source: str = ""
 
     def __str__(self) -> str:
         return self.text
