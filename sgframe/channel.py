@@ -99,6 +99,21 @@ class Channel:
             identity = self._identity = DeviceIdentity.from_inquiry(self.execute(Inquiry()).result)
         return identity
 
+    def _decode_vendor_page(self, command: Command, data: bytes) -> Any:
+        """A vendor-specific page decoded by the plugins bound to this device, or None.
+
+        Only vendor-specific page codes (log pages 30h-3Eh, VPD pages C0h-FFh) need to
+        know who made the device, so only they ask for the identity (one INQUIRY, kept).
+        """
+        from .command import Inquiry, LogSense
+        from .plugins import manager
+
+        if isinstance(command, LogSense) and data and 0x30 <= data[0] & 0x3F <= 0x3E:
+            return manager().decode_log_page(data, self.identity)
+        if isinstance(command, Inquiry) and command.evpd and command.page_code >= 0xC0:
+            return manager().decode_vpd_page(data, self.identity)
+        return None
+
     def forget_identity(self) -> None:
         """Drop the kept identity (a device's INQUIRY data can change, e.g. after a
         microcode download, or scsi_debug's inq_vendor)."""

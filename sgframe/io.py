@@ -146,7 +146,13 @@ class Io:
         """
         self.wait()
         decode = getattr(self.command, "decode_response", None)
-        return decode(self.data) if decode is not None else self.data
+        if decode is None:
+            return self.data
+        if self.channel is not None:
+            vendor = self.channel._decode_vendor_page(self.command, self.data)
+            if vendor is not None:
+                return vendor
+        return decode(self.data)
 
     @property
     def ok(self) -> bool:

@@ -71,3 +71,19 @@ def test_emulated_seagate_drive_end_to_end():
             ch.cmd.SeagateLogSense
         with pytest.raises(errors.IllegalRequest):
             ch.execute(seagate.SeagateLogSense())
+
+
+def test_plain_log_sense_result_uses_the_bound_vendor_decoder():
+    # LogSense is the standard command; page 37h is vendor specific, so its result is
+    # decoded by the plugin bound to the device's INQUIRY vendor, not by the generic table.
+    with Channel.open("emu:disk?vendor=SEAGATE&product=ST4000NM0023&block_size=512") as ch:
+        ch.cmd.Read16(lba=0, transfer_length=8)
+        cache = ch.cmd.LogSense(page_code=0x37).result
+        assert cache.blocks_sent_to_initiator == 8
+        cache_type = type(cache)
+    with Channel.open("emu:disk?vendor=SGFRAME") as ch:
+        from sgframe.command import LogSense
+
+        other = ch._decode_vendor_page(LogSense(page_code=0x37), bytes.fromhex("37000000"))
+        assert other is not None and not isinstance(other, cache_type)
+        assert ch._decode_vendor_page(LogSense(page_code=0x0D), bytes.fromhex("0d000000")) is None
