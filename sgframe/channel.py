@@ -47,6 +47,7 @@ class Channel:
         self._outstanding = 0
         self._unobserved: list[Io] = []
         self._closed = False
+        self._identity: Any = None  # sgframe.plugins.DeviceIdentity, once asked for
         self.reactor.add(self)
 
     # --- opening ------------------------------------------------------------------------
@@ -91,13 +92,12 @@ class Channel:
         """Who the device says it is (:class:`sgframe.plugins.DeviceIdentity`), from one
         standard INQUIRY sent the first time it is asked for and kept; plugins bind to
         devices by it. :meth:`forget_identity` makes the next use ask again."""
-        identity = self.__dict__.get("_identity")
-        if identity is None:
+        if self._identity is None:
             from .command import Inquiry
             from .plugins import DeviceIdentity
 
-            identity = self._identity = DeviceIdentity.from_inquiry(self.execute(Inquiry()).result)
-        return identity
+            self._identity = DeviceIdentity.from_inquiry(self.execute(Inquiry()).result)
+        return self._identity
 
     def _decode_vendor_page(self, command: Command, data: bytes) -> Any:
         """A vendor-specific page decoded by the plugins bound to this device, or None.
@@ -117,7 +117,7 @@ class Channel:
     def forget_identity(self) -> None:
         """Drop the kept identity (a device's INQUIRY data can change, e.g. after a
         microcode download, or scsi_debug's inq_vendor)."""
-        self.__dict__.pop("_identity", None)
+        self._identity = None
 
     def execute(self, command: Command, *, data: bytes | None = None, async_: bool = False,
                 timeout: int | None = None, verify_handler: Callable[[Io], Any] | None = None,
@@ -136,8 +136,7 @@ class Channel:
         if self._closed:
             raise errors.UsageError(f"{self.name}: the channel is closed")
         io = self._prepare(command, data, timeout, verify_handler, io)
-        if retry is not None:
-            io.retry_policy = retry
+        io.retry_policy = retry
         if not async_:
             self._run_now(io)
             if io.exception is not None:
@@ -235,7 +234,6 @@ class Channel:
         io.channel = self
         io.verify_handler = verify_handler
         io.handlers = command._handlers
-        io.retry_policy = getattr(command, "retry_policy", None)
         direction = command.DIRECTION
         block_size = self.block_size
         if block_size is None and command.needs_block_size:
@@ -434,6 +432,6 @@ class _Commands:
         from .plugins import manager
 
         names = {cls.__name__ for cls in REGISTRY}
-        identity = self._channel.__dict__.get("_identity")
+        identity = self._channel._identity
         names.update(cls.__name__ for cls in manager().commands(identity))
         return sorted(names)
