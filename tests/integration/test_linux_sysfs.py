@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from sgframe.errors import UsageError
+from sgframe.errors import DeviceNodeMissing, UsageError
 from sgframe.linux import in_use, resolve, scan
 from sgframe.testbed import guest
 
@@ -52,7 +52,7 @@ def test_scan_agrees_with_lsscsi(scsi_debug_devices):
 def test_nodes_that_are_not_scsi_devices():
     with pytest.raises(UsageError, match="is character device 1:3, neither an sg node"):
         resolve("/dev/null")
-    with pytest.raises(UsageError, match="no such device node"):
+    with pytest.raises(DeviceNodeMissing, match=r"^cannot open /dev/sg999: no such device node \(ENOENT\)"):
         resolve("/dev/sg999")
 
 
