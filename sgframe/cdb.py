@@ -201,7 +201,10 @@ class Command:
 
     @property
     def needs_block_size(self) -> bool:
-        return self.LENGTH_FIELD is not None and self.LENGTH_UNIT == "blocks"
+        """Whether :meth:`data_length` needs the logical block size (the channel then
+        learns it with READ CAPACITY). A class whose data phase is counted in blocks sets
+        ``LENGTH_UNIT = "blocks"``, with or without a ``LENGTH_FIELD``."""
+        return self.LENGTH_UNIT == "blocks"
 
     def to_bitstring(self) -> bytes:
         """Encode with the bitstring reference codec (slow; for tests and doubt)."""

@@ -45,8 +45,12 @@ class Channel:
         self.retry_policy: Any = None
         self._backlog: deque[Io] = deque()
         self._outstanding = 0
-        self._unobserved: list[Io] = []
+        # Failed asynchronous Ios whose failure nobody has seen yet (channel.wait raises
+        # them); an Io leaves when its own wait() or result raises the failure.
+        self._unobserved: dict[int, Io] = {}
         self._closed = False
+        self._gone: errors.DeviceGone | None = None  # set when the device hung up
+        self._senders: dict[str, Callable[..., Io]] = {}  # channel.cmd.<Name>, built once
         self._identity: Any = None  # sgframe.plugins.DeviceIdentity, once asked for
         self.reactor.add(self)
 
@@ -85,7 +89,7 @@ class Channel:
     @property
     def cmd(self) -> _Commands:
         """Every registered command as a method: ``channel.cmd.Inquiry(evpd=True, ...)``."""
-        return _Commands(self)
+        return _Commands(self)  # a one-slot view; the methods are cached on the channel
 
     @property
     def identity(self) -> Any:
@@ -118,6 +122,7 @@ class Channel:
         """Drop the kept identity (a device's INQUIRY data can change, e.g. after a
         microcode download, or scsi_debug's inq_vendor)."""
         self._identity = None
+        self._senders.clear()  # a vendor's commands may no longer apply
 
     def execute(self, command: Command, *, data: bytes | None = None, async_: bool = False,
                 timeout: int | None = None, verify_handler: Callable[[Io], Any] | None = None,
@@ -135,12 +140,15 @@ class Channel:
         """
         if self._closed:
             raise errors.UsageError(f"{self.name}: the channel is closed")
+        if self._gone is not None:
+            raise errors.DeviceGone(f"{command.NAME} on {self.name}: the device is gone",
+                                    command=command.NAME, device=self.name)
         io = self._prepare(command, data, timeout, verify_handler, io)
         io.retry_policy = retry
+        io.synchronous = not async_
         if not async_:
             self._run_now(io)
             if io.exception is not None:
-                io.exception.observed = True
                 raise io.exception
             return io
         self._submit(io)
@@ -199,18 +207,20 @@ class Channel:
     def wait(self, timeout: float | None = None) -> None:
         """Wait until every command on the channel has returned.
 
-        :raises TaskFailed: the first failure among asynchronous commands whose failure
-            nobody has seen yet (through their own ``wait()`` or ``result``).
+        :raises TaskFailed: the oldest failure among asynchronous commands that nobody
+            has seen yet (through their own ``wait()`` or ``result``); the others are
+            raised by the next calls, one each, so none is lost.
         :raises TimeoutError: commands were still outstanding after ``timeout`` seconds.
         """
         if not self.reactor.wait_for(lambda: not self._outstanding, timeout):
             raise TimeoutError(f"{self.name}: {self._outstanding} commands still outstanding after {timeout} s")
         with self.reactor.lock:
-            unobserved, self._unobserved = self._unobserved, []
-        for io in unobserved:
-            if io.exception is not None and not getattr(io.exception, "observed", False):
-                io.exception.observed = True
-                raise io.exception
+            if not self._unobserved:
+                return
+            key = next(iter(self._unobserved))
+            io = self._unobserved.pop(key)
+        # One failure per call: the rest stay for the next wait() (or their own wait()).
+        raise io.exception
 
     def reset(self, kind: str = "device") -> None:
         """A SCSI reset through SG_SCSI_RESET: ``device``, ``target``, ``bus`` or ``host``."""
@@ -287,8 +297,12 @@ class Channel:
     def _submit(self, io: Io) -> None:
         with self.reactor.lock:
             self._outstanding += 1
-            if self._backlog or not self._send(io):
-                self._backlog.append(io)
+            try:
+                if self._backlog or not self._send(io):
+                    self._backlog.append(io)
+            except BaseException:
+                self._outstanding -= 1  # nothing was sent: nothing is outstanding
+                raise
 
     def _send(self, io: Io) -> bool:
         io.attempts += 1
@@ -328,10 +342,11 @@ class Channel:
         if self._backlog or not self._send(io):
             self._backlog.append(io)
 
-    def _finish(self, io: Io, failure: errors.TaskFailed | None) -> None:
+    def _finish(self, io: Io, failure: BaseException | None) -> None:
         if failure is not None:
-            failure.io = io
-            self._unobserved.append(io)
+            failure.io = io  # type: ignore[union-attr]
+            if not io.synchronous:
+                self._unobserved[id(io)] = io
         io.exception = failure
         io.returned = True
         self._outstanding -= 1
@@ -340,6 +355,10 @@ class Channel:
         backlog = self._backlog
         while backlog and self._send(backlog[0]):
             backlog.popleft()
+
+    def _observed(self, io: Io) -> None:
+        """The Io's own wait() raised its failure: channel.wait() need not."""
+        self._unobserved.pop(id(io), None)
 
     def _device_gone(self) -> int:
         """EPOLLHUP: fail everything in flight or waiting with DeviceGone; drop the fds."""
@@ -352,6 +371,7 @@ class Channel:
                 self._complete(io)
                 reaped += 1
         self.reactor.remove(self)
+        self._gone = errors.DeviceGone(f"{self.name}: the device went away", device=self.name)
         lost = self.transport.detach() + list(self._backlog)
         self._backlog.clear()
         for io in lost:
@@ -404,28 +424,27 @@ class _Commands:
         self._channel = channel
 
     def __getattr__(self, name: str) -> Callable[..., Io]:
+        channel = self._channel
+        send = channel._senders.get(name)
+        if send is None:
+            send = channel._senders[name] = _sender(channel, self._lookup(name))
+        return send
+
+    def _lookup(self, name: str) -> type:
         from .command import REGISTRY
 
         channel = self._channel
         try:
-            cls = REGISTRY.by_name(name)
+            return REGISTRY.by_name(name)
         except (KeyError, errors.UsageError):
             if name.startswith("__"):
                 raise AttributeError(name) from None
             from .plugins import manager
 
             try:
-                cls = manager().find_command(name, lambda: channel.identity)
+                return manager().find_command(name, lambda: channel.identity)
             except errors.UsageError as missing:
                 raise AttributeError(f"{missing} (see sgframe commands and sgframe plugins)") from None
-
-        def send(**arguments: Any) -> Io:
-            options = {k: arguments.pop(k) for k in list(arguments) if k in _EXECUTE_OPTIONS}
-            return channel.execute(cls(**arguments), **options)
-
-        send.__name__ = name
-        send.__doc__ = cls.__doc__
-        return send
 
     def __dir__(self) -> list[str]:
         from .command import REGISTRY
@@ -435,3 +454,18 @@ class _Commands:
         identity = self._channel._identity
         names.update(cls.__name__ for cls in manager().commands(identity))
         return sorted(names)
+
+
+def _sender(channel: Channel, cls: type) -> Callable[..., Io]:
+    """``channel.cmd.<Name>``: build the command from the CDB fields, send it with the rest."""
+    execute = channel.execute
+
+    def send(**arguments: Any) -> Io:
+        if arguments.keys() & _EXECUTE_OPTIONS:
+            options = {k: arguments.pop(k) for k in list(arguments) if k in _EXECUTE_OPTIONS}
+            return execute(cls(**arguments), **options)
+        return execute(cls(**arguments))
+
+    send.__name__ = cls.__name__
+    send.__doc__ = cls.__doc__
+    return send

@@ -12,6 +12,7 @@ way fio reuses its io_u structures.
 """
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, Callable
 
 from .cdb import Command, Direction
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from .errors import TaskFailed
 
 __all__ = ["Bidirectional", "Header", "Input", "Io", "NoDirectionIo", "Output", "io_for"]
+
+_log = logging.getLogger("sgframe")
 
 #: sg3_utils' and the kernel's default: 60 seconds.
 DEFAULT_TIMEOUT_MS = 60000
@@ -84,6 +87,7 @@ class Io:
         "attempts",
         "transport_state",
         "transport_error",
+        "synchronous",
         "_callbacks",
     )
 
@@ -98,6 +102,7 @@ class Io:
         self.retry_policy: Any = None
         self.transport_state: Any = None
         self.channel: Channel | None = None
+        self.synchronous = True
         self._callbacks: list[Callable[[Io], Any]] = []
         self._start(command, timeout)
 
@@ -181,7 +186,8 @@ class Io:
             if not self.returned:
                 raise TimeoutError(f"{self.command.NAME} on {self.channel.name}: no completion within {timeout} s")
         if self.exception is not None:
-            self.exception.observed = True  # channel.wait() need not report it again
+            if self.channel is not None:
+                self.channel._observed(self)  # channel.wait() need not report it again
             raise self.exception
 
     def set_length(self, length: int) -> None:
@@ -205,7 +211,11 @@ class Io:
     def _run_callbacks(self) -> None:
         callbacks, self._callbacks = self._callbacks, []
         for callback in callbacks:
-            callback(self)
+            try:
+                callback(self)
+            except Exception:  # noqa: BLE001 - one bad callback must not lose other completions
+                # Like asyncio's "Exception in callback": said loudly, and the reactor goes on.
+                _log.exception("sgframe: done callback %r of %r raised", callback, self)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(timeout={self.timeout}, returned={self.returned})"

@@ -17,7 +17,7 @@ __all__ = ["RawCommand"]
 class RawCommand(Command):
     """A CDB given as bytes.
 
-    :param cdb: the CDB, 6 to 260 bytes (the sg driver's limits; bsg takes 1 to 32).
+    :param cdb: the CDB, 6 to 252 bytes (the sg driver's limits; bsg takes up to 32).
     :param direction: the data phase's direction.
     :param length: bytes the data phase moves.
     :param name: what messages call it (default: the registered command's name if the
@@ -28,8 +28,8 @@ class RawCommand(Command):
 
     def __init__(self, cdb: bytes, *, direction: Direction = Direction.NONE, length: int = 0,
                  name: str | None = None) -> None:
-        if not isinstance(cdb, (bytes, bytearray, memoryview)) or not 6 <= len(cdb) <= 260:
-            raise UsageError(f"a raw CDB is 6 to 260 bytes, got {cdb!r}")
+        if not isinstance(cdb, (bytes, bytearray, memoryview)) or not 6 <= len(cdb) <= 252:
+            raise UsageError(f"a raw CDB is 6 to 252 bytes (SPC-5 and the sg driver), got {cdb!r}")
         if not isinstance(direction, Direction):
             raise UsageError(f"direction must be a sgframe.cdb.Direction, got {direction!r}")
         if not isinstance(length, int) or not 0 <= length <= 0x7FFFFFFF:

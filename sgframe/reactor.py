@@ -142,7 +142,7 @@ class Reactor:
         """Run ``callback()`` from the loop, under the lock, ``delay`` seconds from now."""
         with self.lock:
             heapq.heappush(self._timers, (time.monotonic() + delay, next(self._timer_sequence), callback))
-        if self._loop is not None:
+        if self._live_loop() is not None:
             self._loop.call_soon_threadsafe(self._loop.call_later, delay, self._on_asyncio_ready)
         else:
             self.wake()
@@ -247,7 +247,7 @@ class Reactor:
         """An inline transport finished a command: whoever runs the loop must look."""
         if self._thread is not None and threading.current_thread() is not self._thread:
             self.wake()
-        elif self._loop is not None:
+        elif self._live_loop() is not None:
             self._loop.call_soon_threadsafe(self._on_asyncio_ready)
 
     # --- background thread --------------------------------------------------------------
@@ -291,6 +291,13 @@ class Reactor:
             self.detach_loop()
         self._loop = loop
         loop.add_reader(self._epoll.fileno(), self._on_asyncio_ready)
+
+    def _live_loop(self) -> asyncio.AbstractEventLoop | None:
+        """The attached asyncio loop, unless it has been closed (asyncio.run() ended):
+        then the reactor goes back to running where something waits."""
+        if self._loop is not None and self._loop.is_closed():
+            self._loop = None
+        return self._loop
 
     def detach_loop(self) -> None:
         if self._loop is not None and not self._loop.is_closed():

@@ -284,7 +284,7 @@ def test_execute_raw_reads_writes_and_is_judged_like_any_command(channel):
     assert io.command.NAME == "READ(10)"
     with pytest.raises(errors.IllegalRequest, match=r"^opcode C7h on .*Invalid command operation code \[20h/00h\]"):
         channel.execute_raw(bytes.fromhex("c7 00 00 00 00 00"))
-    with pytest.raises(errors.UsageError, match="6 to 260 bytes"):
+    with pytest.raises(errors.UsageError, match="6 to 252 bytes"):
         channel.execute_raw(b"\x00\x00")
     with pytest.raises(errors.UsageError, match="not both"):
         channel.execute_raw(bytes(10), data=b"x", request=4)
@@ -315,3 +315,67 @@ def test_reset_gives_one_unit_attention(channel):
     channel.cmd.TestUnitReady()
     with pytest.raises(errors.UsageError, match="reset kind"):
         channel.reset("everything")
+
+
+def test_a_done_callback_that_raises_loses_no_other_completion(channel, caplog):
+    ios = [channel.cmd.TestUnitReady(async_=True) for _ in range(3)]
+
+    def broken(io):
+        raise RuntimeError("a bug in the caller's callback")
+
+    ios[0].add_done_callback(broken)
+    channel.wait(timeout=5)
+    assert all(io.returned and io.exception is None for io in ios)
+    assert "done callback" in caplog.text and "a bug in the caller's callback" in caplog.text
+
+
+def test_channel_wait_raises_every_unseen_failure_once(channel):
+    bad = [channel.cmd.Read10(lba=5000 + i, transfer_length=1, async_=True) for i in range(3)]
+    raised = []
+    for _ in range(3):
+        with pytest.raises(errors.IllegalRequest) as failure:
+            channel.wait()
+        raised.append(failure.value.io)
+    assert raised == bad
+    channel.wait()  # nothing left
+
+
+def test_failures_already_raised_are_not_kept(channel):
+    for _ in range(50):
+        with pytest.raises(errors.IllegalRequest):
+            channel.cmd.Read16(lba=0xFFFFFFFF, transfer_length=1)
+    io = channel.cmd.Read10(lba=5000, transfer_length=1, async_=True)
+    with pytest.raises(errors.IllegalRequest):
+        io.wait()
+    assert channel._unobserved == {}
+    channel.wait()
+
+
+def test_the_reactor_outlives_an_asyncio_loop(reactor):
+    with Channel.open("emu:disk?blocks=64", reactor=reactor) as channel:
+        async def once():
+            await channel.aexecute(command.TestUnitReady())
+
+        asyncio.run(once())
+        io = channel.cmd.TestUnitReady(async_=True)  # the loop is closed now
+        io.wait(timeout=5)
+        assert io.returned and io.exception is None
+        asyncio.run(once())  # and a new loop takes over
+
+
+def test_write_same_learns_the_block_size(reactor):
+    with Channel.open("emu:disk?blocks=64&block_size=4096", reactor=reactor) as channel:
+        channel.cmd.WriteSame10(lba=0, number_of_logical_blocks=4, data=b"s" * 4096)
+        assert channel.block_size == 4096
+        assert channel.cmd.Read10(lba=3, transfer_length=1).data == b"s" * 4096
+
+
+def test_verify_without_byte_check_does_not_ask_for_the_block_size(reactor):
+    with Channel.open("emu:disk?blocks=64", reactor=reactor) as channel:
+        channel.execute(command.Verify10(lba=0, verification_length=4))
+        assert channel.block_size is None
+
+
+def test_cmd_methods_are_built_once_per_channel(channel):
+    assert channel.cmd.Read10 is channel.cmd.Read10
+    assert channel.cmd.Read10.__name__ == "Read10"

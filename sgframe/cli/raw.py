@@ -56,8 +56,8 @@ def _data_out(text: str) -> bytes:
 
 def _run_raw(args: argparse.Namespace) -> int:
     cdb = parse_hex(args.cdb, "CDB")
-    if not 6 <= len(cdb) <= 260:
-        raise UsageError(f"a CDB is 6 to 260 bytes, got {len(cdb)}")
+    if not 6 <= len(cdb) <= 252:
+        raise UsageError(f"a CDB is 6 to 252 bytes (the sg driver's limit), got {len(cdb)}")
     if args.request is not None and args.send is not None:
         raise UsageError("give --request or --send, not both (sg v3 has no bidirectional path)")
     if args.request is not None and not 0 <= args.request <= 0x7FFFFFFF:

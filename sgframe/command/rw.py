@@ -408,6 +408,10 @@ class Verify10(Command):
     def data_length(self, block_size: int | None = None) -> int:
         return _verify_length(self, block_size)
 
+    @property
+    def needs_block_size(self) -> bool:
+        return self.bytchk != 0  # BYTCHK 00b: no data-out, no block size needed
+
 
 @define
 class Verify16(Command):
@@ -441,6 +445,10 @@ class Verify16(Command):
 
     def data_length(self, block_size: int | None = None) -> int:
         return _verify_length(self, block_size)
+
+    @property
+    def needs_block_size(self) -> bool:
+        return self.bytchk != 0  # BYTCHK 00b: no data-out, no block size needed
 
 
 @define
@@ -539,6 +547,8 @@ class WriteSame10(Command):
     number_of_logical_blocks: int = field(byte=7, width=16)
     control: int = field(byte=9)
 
+    LENGTH_UNIT = "blocks"
+
     def data_length(self, block_size: int | None = None) -> int:
         return _one_block(self, block_size)
 
@@ -573,9 +583,15 @@ class WriteSame16(Command):
     group_number: int = field(byte=14, bit=5, width=6)
     control: int = field(byte=15)
 
+    LENGTH_UNIT = "blocks"
+
     def data_length(self, block_size: int | None = None) -> int:
         # SBC-4: NDOB (no data-out buffer) writes zeros without a data phase.
         return 0 if self.ndob else _one_block(self, block_size)
+
+    @property
+    def needs_block_size(self) -> bool:
+        return not self.ndob
 
 
 @define

@@ -154,9 +154,17 @@ class BsgTransport(Transport):
             fd, self._fd = self._fd, None
             pool, self._pool = self._pool, None
         if fd is not None:
-            os.close(fd)
-            os.close(self._wake_read)
-            os.close(self._wake_write)
-        if pool is not None:
-            pool.shutdown(wait=False)
+            # A worker may still be inside SG_IO on this fd: close it only once every
+            # worker is done, or the number could be reused by another open() and a
+            # command meant for this device sent to that one.
+            def close_when_idle() -> None:
+                if pool is not None:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                for each in (fd, self._wake_read, self._wake_write):
+                    os.close(each)
+
+            if pool is None or not lost:
+                close_when_idle()  # no worker is busy: this returns at once
+            else:
+                threading.Thread(target=close_when_idle, name="sgframe-bsg-close", daemon=True).start()
         return lost

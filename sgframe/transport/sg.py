@@ -202,6 +202,9 @@ class SgTransport(Transport):
             pool.append(lane)
 
     def submit(self, io: Io) -> bool:
+        if not self._lanes:
+            raise errors.DeviceGone(f"{io.command.NAME} on {self.name}: the device is gone or the channel closed",
+                                    command=io.command.NAME, device=self.name)
         direction = _direction(io)
         data_address = _data_address(io)
         # No lock here or in reap(): the channel calls both under its reactor's lock.
@@ -279,22 +282,43 @@ class SgTransport(Transport):
     # --- helpers ----------------------------------------------------------------------
 
     def _free_lane(self) -> _Lane | None:
+        if len(self._pending) >= self._depth:
+            return None
         best = None
         for lane in self._lanes:
             if lane.held < sgdev.SG_MAX_QUEUE and (best is None or lane.held < best.held):
                 best = lane
-        if best is None or len(self._pending) >= self._depth:
-            return None
         return best
 
     def _os_error(self, exc: OSError, io: Io) -> Exception:
+        """What a failed write()/SG_IO means, for the command that was being sent."""
+        name = errno.errorcode.get(exc.errno, str(exc.errno)) if exc.errno is not None else "?"
         if exc.errno in _GONE:
-            return errors.DeviceGone(f"{io.command.NAME} on {self.name}: the device is gone ({os.strerror(exc.errno)})",
-                                     command=io.command.NAME, device=self.name)
-        return errors.for_errno(exc, self.name)
+            return errors.DeviceGone(f"{io.command.NAME} on {self.name}: the device is gone ({name})",
+                                     command=io.command.NAME, device=self.name, errno=exc.errno)
+        why = _SUBMIT_ERRORS.get(exc.errno, exc.strerror or "")
+        return errors.DriverError(
+            f"{io.command.NAME} on {self.name}: the sg driver refused the command: {name} ({why})",
+            command=io.command.NAME, device=self.name,
+        )
+
+
+# What sg.c's sg_new_write/sg_common_write answer, in words (Linux 6.1).
+_SUBMIT_ERRORS = {
+    errno.EINVAL: "a field of the sg_io_hdr is out of range, e.g. dxfer_len of 256 MiB or more",
+    errno.EMSGSIZE: "the CDB is shorter than 6 or longer than 252 bytes",
+    errno.EDOM: "the fd already holds 16 requests",
+    errno.EPERM: "the command is not allowed on a read-only fd",
+    errno.ENOMEM: "no kernel memory for the data buffer",
+    errno.EFAULT: "a buffer address is bad",
+    errno.EINTR: "interrupted by a signal; the command may still run",
+}
 
 
 def _direction(io: Io) -> int:
+    if len(io.cdb) > sgdev.SG_MAX_CDB_SIZE:
+        raise errors.UsageError(f"{io.command.NAME}: the sg driver takes CDBs of 6 to {sgdev.SG_MAX_CDB_SIZE} bytes, "
+                                f"this one has {len(io.cdb)}")
     try:
         return _DXFER[io.DIRECTION]
     except KeyError:

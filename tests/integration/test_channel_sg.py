@@ -227,3 +227,17 @@ def test_completion_header_fields_on_a_check_condition(disk, reactor):
         assert hdr.sense[0] & 0x7F in (0x70, 0x72) and io.sense.asc == 0x21
         # scsi_debug leaves resid at 0 on a CHECK CONDITION; data is what the kernel says.
         assert hdr.resid == 0 and len(io.data) == 512
+
+
+def test_a_command_the_driver_refuses_is_a_driver_error_not_an_open_error(disk, reactor):
+    # sg.c (sg_common_write) refuses a data transfer of 256 MiB or more with EINVAL.
+    read_16 = bytes.fromhex("88 00 0000000000000000 00080000 00 00")  # 512 Ki blocks: 256 MiB
+    with Channel.from_path(disk.sg, reactor=reactor) as channel:
+        with pytest.raises(errors.DriverError, match=r"the sg driver refused the command: EINVAL"):
+            channel.execute_raw(read_16, request=256 << 20)
+        io = channel.execute_raw(read_16, request=256 << 20, async_=True)
+        assert io.returned  # refused at write(): it completes at once, failed
+        with pytest.raises(errors.DriverError, match="EINVAL"):
+            io.wait()
+        assert channel.poll() is True  # nothing is left outstanding
+        assert channel.cmd.TestUnitReady().ok

@@ -56,6 +56,9 @@ def test_deleting_a_device_with_32_commands_in_flight(extra_host, sdebug_params,
         assert channel.transport.in_flight == 0 and channel.transport.fds() == ()
         with pytest.raises(errors.DeviceGone):
             channel.cmd.TestUnitReady()
+        with pytest.raises(errors.DeviceGone):  # nor is anything queued that would never go
+            channel.cmd.TestUnitReady(async_=True)
+        assert channel.poll() is True
         channel.close()
         assert not victim.exists()
         sdebug_params(delay=0)
