@@ -436,6 +436,11 @@ def _compile(cls: type, fields: list[tuple[str, Bits, bool]], fixed: tuple[tuple
         elif name not in checked:
             lines.append(f"    if {name}.__class__ is not int or not 0 <= {name} <= {bits.max}:")
             lines.append(f"        {name} = _uint(_cls, {name!r}, {bits.width}, {name})")
+        else:
+            # struct checks the range; bools and enum members still need turning away
+            # or into plain ints, as the slow path does.
+            lines.append(f"    if {name}.__class__ is not int:")
+            lines.append(f"        {name} = _uint(_cls, {name!r}, {bits.width}, {name})")
     # Fields that fill whole struct items are range-checked by struct.pack itself; its
     # error is turned into ours by checking every field the slow way.
     lines.append("    try:")

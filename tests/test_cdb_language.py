@@ -287,3 +287,15 @@ def test_encode_equals_bytes_and_reference():
     cmd = Sample(mode=7, on=True, low=15, address=0xFFFFFFFF, narrow=63, length=0xFFFF, control=0xFF)
     assert cmd.encode() == bytes(cmd) == cmd.to_bitstring() == bytes.fromhex("c0 ff ffffffff 3f ffff ff")
     assert Sample.from_bitstring(bytes(cmd)) == cmd
+
+
+def test_whole_byte_int_fields_refuse_bools_and_store_enum_members_as_ints():
+    import enum
+
+    class Kind(enum.IntEnum):
+        FIVE = 5
+
+    with pytest.raises(UsageError, match=r"Sample.address must be an int in 0\.\.4294967295, got True"):
+        Sample(address=True)
+    cmd = Sample(address=Kind.FIVE)
+    assert type(cmd.address) is int and cmd.address == 5
