@@ -368,7 +368,7 @@ def test_raw_failures(capsys):
     assert code == 9 and "Invalid command operation code [20h/00h]" in out
     data = json.loads(run(capsys, "raw", "emu:disk", "88 00 00 00 00 00 ff ff ff ff 00 00 00 01 00 00",
                           "--request", "512", "--json")[1])
-    assert data["exit_code"] == 5 and data["status"] == 2
+    assert data["exit_code"] == 22 and data["status"] == 2  # sg_raw's LBA out of range
     assert data["sense"]["asc"] == 0x21
     assert run(capsys, "raw", "emu:disk", "12 00")[0] == 1          # too short a CDB
     assert run(capsys, "raw", "emu:disk", "120000002400", "-r", "36", "--send", "00")[0] == 1
@@ -399,14 +399,14 @@ def test_write_from_file(capsys, disk, tmp_path):
     assert out.splitlines()[0] == " 0000  02 02 02 02 02 02 02 02  02 02 02 02 02 02 02 02  ................"
 
 
-def test_read_past_the_end_is_5(capsys):
+def test_read_past_the_end_is_22_as_in_sg_dd(capsys):
     code, out, err = run(capsys, "read", "emu:disk?blocks=100", "--lba", "98", "--count", "4", "--chunk", "2")
-    assert code == 5
+    assert code == 22
     assert out.startswith("Read 2 of 4 blocks (1024 bytes) from LBA 98 in ")
     assert err == ("sgframe: READ(16) on emu:disk?blocks=100: CHECK CONDITION, ILLEGAL REQUEST, "
                    "Logical block address out of range [21h/00h]\n")
     data = json.loads(run(capsys, "read", "emu:disk?blocks=100", "--lba", "100", "--count", "1", "--json")[1])
-    assert (data["blocks_done"], data["exit_code"], data["error_lba"]) == (0, 5, 100)
+    assert (data["blocks_done"], data["exit_code"], data["error_lba"]) == (0, 22, 100)
 
 
 def test_medium_error_is_3(capsys, disk):
@@ -416,9 +416,9 @@ def test_medium_error_is_3(capsys, disk):
     assert run(capsys, "read", "emu:clitest", "--lba", "20", "--count", "1")[0] == 3
 
 
-def test_write_past_the_end_and_verify_past_the_end_are_5(capsys):
-    assert run(capsys, "write", "emu:disk?blocks=64", "--lba", "64", "--count", "1", "--pattern", "00")[0] == 5
-    assert run(capsys, "verify", "emu:disk?blocks=64", "--lba", "60", "--count", "8")[0] == 5
+def test_write_past_the_end_and_verify_past_the_end_are_22(capsys):
+    assert run(capsys, "write", "emu:disk?blocks=64", "--lba", "64", "--count", "1", "--pattern", "00")[0] == 22
+    assert run(capsys, "verify", "emu:disk?blocks=64", "--lba", "60", "--count", "8")[0] == 22
 
 
 def test_write_needs_data_and_sane_ranges(capsys, tmp_path):

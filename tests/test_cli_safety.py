@@ -126,7 +126,8 @@ def _check(key, asc=0, ascq=0):
     (_check(0x3, 0x11, 0x00), 3),
     (_check(0x4, 0x44, 0x00), 3),
     (_check(0x8), 3),
-    (_check(0x5, 0x21, 0x00), 5),
+    (_check(0x5, 0x21, 0x00), 22),  # sg_err_category_sense: LBA out of range
+    (_check(0x5, 0x24, 0x00), 5),
     (_check(0x5, 0x20, 0x00), 9),
     (_check(0x6, 0x29, 0x00), 6),
     (_check(0x7, 0x27, 0x00), 7),
@@ -144,7 +145,9 @@ def _check(key, asc=0, ascq=0):
     (errors.exception_for(0x30), 28),
     (errors.exception_for(0x40), 29),
     (errors.exception_for(0, host_status=0x03), 33),
-    (errors.exception_for(0, host_status=0x01), 99),
+    (errors.exception_for(0, host_status=0x01), 33),  # sg_err_category3: DID_NO_CONNECT
+    (errors.exception_for(0, host_status=0x02), 33),  # DID_BUS_BUSY
+    (errors.exception_for(0, host_status=0x11), 24),  # DID_NEXUS_FAILURE
     (errors.exception_for(0, driver_status=0x04), 99),
     (errors.DeviceGone(device="/dev/sg0"), 99),
     (errors.UsageError("bad"), 1),

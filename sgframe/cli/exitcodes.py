@@ -7,7 +7,7 @@ from .. import errors
 __all__ = [
     "GOOD", "SYNTAX_ERROR", "NOT_READY", "MEDIUM_HARD", "ILLEGAL_REQUEST", "UNIT_ATTENTION",
     "DATA_PROTECT", "INVALID_OPCODE", "COPY_ABORTED", "ABORTED_COMMAND", "MISCOMPARE",
-    "FILE_ERROR", "NO_SENSE", "RECOVERED", "RESERVATION_CONFLICT", "BUSY", "TASK_SET_FULL",
+    "FILE_ERROR", "NO_SENSE", "LBA_OUT_OF_RANGE", "RECOVERED", "RESERVATION_CONFLICT", "BUSY", "TASK_SET_FULL",
     "ACA_ACTIVE", "TASK_ABORTED", "TIMEOUT", "PROTECTION", "SENSE", "OTHER", "INTERRUPTED",
     "TABLE", "CliError", "exit_code_for", "help_text",
 ]
@@ -26,6 +26,7 @@ MISCOMPARE = 14
 FILE_ERROR = 15
 NO_SENSE = 20
 RECOVERED = 21
+LBA_OUT_OF_RANGE = 22
 RESERVATION_CONFLICT = 24
 BUSY = 26
 TASK_SET_FULL = 27
@@ -44,7 +45,7 @@ TABLE = (
     (SYNTAX_ERROR, "syntax error: bad arguments, or a confirmation needed (--yes)"),
     (NOT_READY, "not ready"),
     (MEDIUM_HARD, "medium error, hardware error or blank check"),
-    (ILLEGAL_REQUEST, "illegal request (e.g. an LBA out of range)"),
+    (ILLEGAL_REQUEST, "illegal request (other than the two below)"),
     (UNIT_ATTENTION, "unit attention"),
     (DATA_PROTECT, "data protect"),
     (INVALID_OPCODE, "invalid command operation code"),
@@ -55,12 +56,13 @@ TABLE = (
                  "or a device in use was left alone (no --force)"),
     (NO_SENSE, "no sense (CHECK CONDITION with sense key NO SENSE)"),
     (RECOVERED, "recovered error"),
-    (RESERVATION_CONFLICT, "reservation conflict"),
+    (LBA_OUT_OF_RANGE, "logical block address out of range (ILLEGAL REQUEST 21h/00h)"),
+    (RESERVATION_CONFLICT, "reservation conflict (also host status DID_NEXUS_FAILURE)"),
     (BUSY, "busy"),
     (TASK_SET_FULL, "task set full"),
     (ACA_ACTIVE, "ACA active"),
     (TASK_ABORTED, "task aborted"),
-    (TIMEOUT, "command timeout"),
+    (TIMEOUT, "command timeout (also host status DID_NO_CONNECT, DID_BUS_BUSY, DID_TIME_OUT)"),
     (PROTECTION, "protection information error (aborted command, ASC 10h)"),
     (SENSE, "other sense data"),
     (OTHER, "other error (transport, driver, device gone)"),
@@ -88,13 +90,23 @@ _BY_CLASS = (
 )
 
 
+_ILLEGAL_REQUEST_BY_ASC = {(0x20, 0x00): INVALID_OPCODE, (0x21, 0x00): LBA_OUT_OF_RANGE}
+
+# Linux host bytes (include/scsi/scsi_status.h): DID_NO_CONNECT 01h, DID_BUS_BUSY 02h,
+# DID_TIME_OUT 03h, DID_NEXUS_FAILURE 11h.
+_BY_HOST_STATUS = {0x01: TIMEOUT, 0x02: TIMEOUT, 0x03: TIMEOUT, 0x11: RESERVATION_CONFLICT}
+
+
 def exit_code_for(exc: BaseException) -> int:
     """The exit code for an exception that ended a subcommand."""
     if isinstance(exc, CliError):
         return exc.code
     if isinstance(exc, errors.IllegalRequest):
-        # sg_err_category_sense: ASC/ASCQ 20h/00h is the invalid opcode category.
-        return INVALID_OPCODE if (exc.asc, exc.ascq) == (0x20, 0x00) else ILLEGAL_REQUEST
+        # sg_err_category_sense: 20h/00h and 21h/00h have categories of their own.
+        return _ILLEGAL_REQUEST_BY_ASC.get((exc.asc, exc.ascq), ILLEGAL_REQUEST)
+    if isinstance(exc, errors.TaskFailed) and exc.host_status in _BY_HOST_STATUS:
+        # sg_err_category3 judges these host bytes before anything the device said.
+        return _BY_HOST_STATUS[exc.host_status]
     if isinstance(exc, errors.AbortedCommand):
         return PROTECTION if exc.asc == 0x10 else ABORTED_COMMAND
     for cls, code in _BY_CLASS:

@@ -202,10 +202,14 @@ def test_write_refuses_a_mounted_scsi_debug_disk_and_works_with_force(capsys, sc
     assert json.loads(capsys.readouterr().out)["data"] == "a5" * 512
 
 
-def test_read_past_the_end_of_a_real_disk_is_5(capsys, device):
+def test_read_past_the_end_of_a_real_disk_exits_like_sg_dd(capsys, device):
     blocks = ours(capsys, "readcap", device.sg)["blocks"]
-    assert main(["read", device.sg, "--lba", str(blocks), "--count", "1"]) == 5
+    assert main(["read", device.sg, "--lba", str(blocks), "--count", "1"]) == 22
     assert "ILLEGAL REQUEST" in capsys.readouterr().err
+    # sg3_utils' category for ILLEGAL REQUEST 21h/00h is SG_LIB_LBA_OUT_OF_RANGE (22)
+    theirs = subprocess.run(["sg_dd", f"if={device.sg}", "of=/dev/null", "bs=512", f"skip={blocks}", "count=1"],
+                            capture_output=True)
+    assert theirs.returncode == 22
 
 
 def test_scan_lists_the_test_bed(capsys, testbed):
