@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+
 import pytest
 
 from sgframe import Channel
