@@ -144,7 +144,8 @@ def _hctl_of(link: str) -> Optional[str]:
 def block_name(device: str, root: str = "/") -> tuple[str, Optional[str]]:
     """The kernel names of a block node: ``(disk, partition or None)``.
 
-    :raises UsageError: when the node does not exist or is not a block device.
+    :raises DeviceNodeMissing: when the node does not exist.
+    :raises UsageError: when it is not a block device.
     """
     st = _stat(device, root)
     if not stat.S_ISBLK(st.st_mode):
@@ -244,8 +245,9 @@ def resolve(device: str, root: str = "/") -> DeviceNodes:
 
     :param device: ``/dev/sgN``, a block node (``/dev/sdX``, a partition ``/dev/sdX1``
         gives its disk, any symlink to one), ``/dev/bsg/H:C:T:L`` or ``H:C:T:L``.
-    :raises UsageError: when it does not exist, is not a device node, or is not a SCSI
-        device; the message says which, and what is allowed.
+    :raises DeviceNodeMissing: when the node does not exist (an OSError, with advice).
+    :raises UsageError: when it is not a device node, or not a SCSI device; the message
+        says which, and what is allowed.
     """
     if not isinstance(device, str) or not device:
         raise UsageError(f"a device is {_ALLOWED}; got {device!r}")

@@ -1,0 +1,82 @@
+"""Opening a transport by path or URI scheme: the scheme table plugins fill."""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from ..errors import UsageError
+from .base import Transport
+
+__all__ = ["BUILTIN_SCHEMES", "SCHEMES", "open_transport"]
+
+
+def _open_emu(rest: str, **options: Any) -> Transport:
+    from ..emu import create
+    from .emu import EmuTransport
+
+    uri = "emu:" + rest
+    depth = options.pop("queue_depth", 64)
+    _no_options(uri, options)
+    device = create(uri)
+    # Plugins that apply to the device's vendor and product teach it their commands.
+    from ..plugins import manager
+
+    manager().emulate(device, rest.partition("?")[0])
+    return EmuTransport(device, name=uri, depth=depth)
+
+
+def _open_sg(rest: str, **options: Any) -> Transport:
+    from ..linux.sysfs import resolve
+    from .sg import SgTransport
+
+    nodes = resolve(rest)
+    if nodes.sg is None:
+        raise UsageError(f"{rest}: no sg node (is the sg module loaded? modprobe sg)")
+    return SgTransport(nodes.sg, **options)
+
+
+def _open_bsg(rest: str, **options: Any) -> Transport:
+    from ..linux.sysfs import resolve
+    from .bsg import BsgTransport
+
+    nodes = resolve(rest)
+    if nodes.bsg is None:
+        raise UsageError(f"{rest}: no bsg node for this device")
+    return BsgTransport(nodes.bsg, **options)
+
+
+def _no_options(uri: str, options: dict[str, Any]) -> None:
+    if options:
+        raise UsageError(f"{uri}: unknown option(s) {', '.join(sorted(options))}")
+
+
+#: The schemes sgframe brings; the built-in plugin registers them (sgframe.builtin).
+BUILTIN_SCHEMES: dict[str, Callable[..., Transport]] = {"emu": _open_emu, "sg": _open_sg, "bsg": _open_bsg}
+
+#: URI scheme -> opener(rest_of_uri, **options), filled through the
+#: ``sgframe_register_transports`` hook by the built-in and installed plugins.
+SCHEMES: dict[str, Callable[..., Transport]] = {}
+
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):(?!\d)")
+
+
+def open_transport(uri: str, **options: Any) -> Transport:
+    """A transport for ``uri``: a scheme URI (``emu:disk``), or a device path or H:C:T:L.
+
+    Paths under /dev/bsg/ go to bsg; every other path, and H:C:T:L, to sg.
+    """
+    if not isinstance(uri, str) or not uri:
+        raise UsageError(f"a device is a path, H:C:T:L or a URI such as emu:disk; got {uri!r}")
+    if not SCHEMES:
+        from ..plugins import manager
+
+        manager()  # loads the plugins, which register the schemes
+    match = _SCHEME.match(uri)
+    if match:
+        scheme = match.group(1)
+        if scheme not in SCHEMES:
+            raise UsageError(f"{uri}: unknown transport {scheme!r}; known: {', '.join(sorted(SCHEMES))}")
+        return SCHEMES[scheme](uri[match.end():], **options)
+    if uri.startswith("/dev/bsg/"):
+        return _open_bsg(uri, **options)
+    return _open_sg(uri, **options)
