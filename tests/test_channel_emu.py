@@ -379,3 +379,12 @@ def test_verify_without_byte_check_does_not_ask_for_the_block_size(reactor):
 def test_cmd_methods_are_built_once_per_channel(channel):
     assert channel.cmd.Read10 is channel.cmd.Read10
     assert channel.cmd.Read10.__name__ == "Read10"
+
+
+def test_an_io_in_flight_cannot_be_reused(reactor):
+    transport = _LostDevice()
+    channel = Channel(transport, reactor=reactor)
+    io = channel.execute(command.TestUnitReady(), async_=True)
+    with pytest.raises(errors.UsageError, match="still in flight"):
+        channel.execute(command.TestUnitReady(), io=io)
+    channel.close()
