@@ -461,7 +461,7 @@ def _sender(channel: Channel, cls: type) -> Callable[..., Io]:
     execute = channel.execute
 
     def send(**arguments: Any) -> Io:
-        if arguments.keys() & _EXECUTE_OPTIONS:
+        if not _EXECUTE_OPTIONS.isdisjoint(arguments):
             options = {k: arguments.pop(k) for k in list(arguments) if k in _EXECUTE_OPTIONS}
             return execute(cls(**arguments), **options)
         return execute(cls(**arguments))
