@@ -279,14 +279,17 @@ class Channel:
         return block_size
 
     def _run_now(self, io: Io) -> None:
-        io.attempts += 1
+        # attempts counts what reached the kernel: a UsageError raised before that leaves
+        # the Io as it was, free to be reused.
         try:
             self.transport.execute(io)
         except errors.TaskFailed as failure:
+            io.attempts += 1
             with self.reactor.lock:
                 self._outstanding += 1
                 self._finish(io, failure)
             return
+        io.attempts += 1
         with self.reactor.lock:
             self._outstanding += 1
             self._complete(io)
@@ -305,15 +308,17 @@ class Channel:
                 raise
 
     def _send(self, io: Io) -> bool:
-        io.attempts += 1
         try:
             sent = self.transport.submit(io)
         except errors.TaskFailed as failure:
+            io.attempts += 1
             io.hdr.clear()
             self._finish(io, failure)
             return True
-        if sent and self.transport.inline:
-            self.reactor.notify_inline()
+        if sent:
+            io.attempts += 1
+            if self.transport.inline:
+                self.reactor.notify_inline()
         return sent
 
     def _complete(self, io: Io) -> None:

@@ -121,11 +121,13 @@ class Io:
 
     def reset(self, command: Command, *, timeout: int | None = None) -> Io:
         """Point this Io at another command of the same direction, keeping its buffers."""
-        if self.channel is not None and not self.returned:
-            # The kernel may still write into the buffer and fill in the header.
+        if self.attempts and not self.returned:
+            # Sent and not back: the kernel may still write into the buffer and header.
             raise UsageError(f"{self!r} is still in flight; reuse it once it has returned")
         if command.DIRECTION is not self.DIRECTION:
             raise UsageError(f"{type(self).__name__} cannot carry {command.NAME} ({command.DIRECTION.value})")
+        if self.channel is not None:
+            self.channel._observed(self)  # its old failure, if unseen, goes with the old command
         self.hdr.clear()
         self._start(command, self.timeout if timeout is None else timeout)
         return self

@@ -388,3 +388,19 @@ def test_an_io_in_flight_cannot_be_reused(reactor):
     with pytest.raises(errors.UsageError, match="still in flight"):
         channel.execute(command.TestUnitReady(), io=io)
     channel.close()
+
+
+def test_reusing_an_io_forgets_its_unseen_failure(channel):
+    io = channel.cmd.Read10(lba=5000, transfer_length=1, async_=True)
+    channel.poll()
+    assert isinstance(io.exception, errors.IllegalRequest)
+    channel.execute(command.Read10(lba=0, transfer_length=1), io=io)  # reused, succeeds
+    channel.wait()  # nothing to report: the failure went with the old command
+
+
+def test_an_io_refused_before_sending_can_be_reused(channel):
+    io = channel.cmd.Write10(lba=0, transfer_length=1, data=b"a" * 512)
+    with pytest.raises(errors.UsageError, match="moves 512 bytes"):
+        channel.execute(command.Write10(lba=0, transfer_length=1), data=b"short", io=io)
+    channel.execute(command.Write10(lba=1, transfer_length=1), data=b"b" * 512, io=io)
+    assert io.returned and io.exception is None

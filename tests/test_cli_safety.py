@@ -209,3 +209,15 @@ def test_parse_int():
     assert [cli_device.parse_int(t) for t in ("12", "0x12", "12h", "0X1f")] == [12, 18, 18, 31]
     with pytest.raises(Exception, match="not a number"):
         cli_device.parse_int("zz")
+
+
+def test_sense_is_judged_before_the_host_byte_as_sg3_utils_does():
+    from sgframe.cli.exitcodes import exit_code_for
+    from sgframe.sense import build_fixed_sense
+
+    medium = build_fixed_sense(0x3, 0x11, 0x00)
+    # CHECK CONDITION with MEDIUM ERROR sense beside DID_TIME_OUT: sg_err_category_new
+    # goes by the sense (3), not the host byte (33).
+    assert exit_code_for(errors.exception_for(0x02, host_status=0x03, driver_status=0x08, sense=medium)) == 3
+    assert exit_code_for(errors.exception_for(0x02, host_status=0x11, driver_status=0x08, sense=medium)) == 3
+    assert exit_code_for(errors.exception_for(0x00, host_status=0x03)) == 33

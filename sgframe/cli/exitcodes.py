@@ -2,6 +2,8 @@
 written for sg_inq, sg_raw or sg_dd read sgframe's the same way."""
 from __future__ import annotations
 
+from typing import Optional
+
 from .. import errors
 
 __all__ = [
@@ -90,25 +92,32 @@ _BY_CLASS = (
 )
 
 
+_CHECK_CONDITION = 0x02
+_DRIVER_SENSE = 0x08
 _ILLEGAL_REQUEST_BY_ASC = {(0x20, 0x00): INVALID_OPCODE, (0x21, 0x00): LBA_OUT_OF_RANGE}
 
 # Linux host bytes (include/scsi/scsi_status.h): DID_NO_CONNECT 01h, DID_BUS_BUSY 02h,
-# DID_TIME_OUT 03h, DID_NEXUS_FAILURE 11h.
+# DID_TIME_OUT 03h, DID_NEXUS_FAILURE 11h; sg_err_category3 looks at them when the
+# device returned no sense.
 _BY_HOST_STATUS = {0x01: TIMEOUT, 0x02: TIMEOUT, 0x03: TIMEOUT, 0x11: RESERVATION_CONFLICT}
 
 
 def exit_code_for(exc: BaseException) -> int:
-    """The exit code for an exception that ended a subcommand."""
+    """The exit code for an exception that ended a subcommand.
+
+    As sg3_utils' sg_err_category_new decides: sense data that came with CHECK
+    CONDITION (or DRIVER_SENSE) first, then the host byte, then the status.
+    """
     if isinstance(exc, CliError):
         return exc.code
-    if isinstance(exc, errors.IllegalRequest):
-        # sg_err_category_sense: 20h/00h and 21h/00h have categories of their own.
-        return _ILLEGAL_REQUEST_BY_ASC.get((exc.asc, exc.ascq), ILLEGAL_REQUEST)
-    if isinstance(exc, errors.TaskFailed) and exc.host_status in _BY_HOST_STATUS:
-        # sg_err_category3 judges these host bytes before anything the device said.
-        return _BY_HOST_STATUS[exc.host_status]
-    if isinstance(exc, errors.AbortedCommand):
-        return PROTECTION if exc.asc == 0x10 else ABORTED_COMMAND
+    if isinstance(exc, errors.TaskFailed):
+        sense = exc.sense
+        if sense is not None and (exc.status == _CHECK_CONDITION or exc.driver_status & _DRIVER_SENSE):
+            return _code_for_sense_key(errors.check_condition_class(sense.sense_key), sense.asc, sense.ascq)
+        if exc.host_status in _BY_HOST_STATUS:
+            return _BY_HOST_STATUS[exc.host_status]
+    if isinstance(exc, errors.CheckCondition):
+        return _code_for_sense_key(type(exc), exc.asc, exc.ascq)
     for cls, code in _BY_CLASS:
         if isinstance(exc, cls):
             return code
@@ -119,6 +128,18 @@ def exit_code_for(exc: BaseException) -> int:
     if isinstance(exc, KeyboardInterrupt):
         return INTERRUPTED
     return OTHER
+
+
+def _code_for_sense_key(cls: type, asc: Optional[int], ascq: Optional[int]) -> int:
+    if issubclass(cls, errors.IllegalRequest):
+        # sg_err_category_sense: 20h/00h and 21h/00h have categories of their own.
+        return _ILLEGAL_REQUEST_BY_ASC.get((asc, ascq), ILLEGAL_REQUEST)
+    if issubclass(cls, errors.AbortedCommand):
+        return PROTECTION if asc == 0x10 else ABORTED_COMMAND
+    for known, code in _BY_CLASS:
+        if issubclass(cls, known):
+            return code
+    return SENSE
 
 
 def help_text() -> str:
