@@ -7,7 +7,6 @@ and the Io completes later, through the channel's reactor.
 from __future__ import annotations
 
 import asyncio
-import struct
 from collections import deque
 from typing import Any, Callable, Iterable
 
@@ -49,7 +48,7 @@ class Channel:
         # them); an Io leaves when its own wait() or result raises the failure.
         self._unobserved: dict[int, Io] = {}
         self._closed = False
-        self._gone: errors.DeviceGone | None = None  # set when the device hung up
+        self._gone = False  # the device hung up (EPOLLHUP): nothing more can be sent
         self._senders: dict[str, Callable[..., Io]] = {}  # channel.cmd.<Name>, built once
         self._identity: Any = None  # sgframe.plugins.DeviceIdentity, once asked for
         self.reactor.add(self)
@@ -140,7 +139,7 @@ class Channel:
         """
         if self._closed:
             raise errors.UsageError(f"{self.name}: the channel is closed")
-        if self._gone is not None:
+        if self._gone:
             raise errors.DeviceGone(f"{command.NAME} on {self.name}: the device is gone",
                                     command=command.NAME, device=self.name)
         io = self._prepare(command, data, timeout, verify_handler, io)
@@ -270,13 +269,12 @@ class Channel:
     def _read_block_size(self) -> int:
         from .command import ReadCapacity10, ReadCapacity16
 
-        io = self.execute(ReadCapacity10())
-        last_lba, block_size = struct.unpack(">II", io.data[:8].ljust(8, b"\0"))
-        if last_lba == 0xFFFFFFFF:  # SBC-4: too big for READ CAPACITY (10)
-            block_size = struct.unpack(">QI", self.execute(ReadCapacity16()).data[:12].ljust(12, b"\0"))[1]
-        if not block_size:
-            raise errors.UsageError(f"{self.name}: READ CAPACITY reported a block size of 0; give block_size=")
-        return block_size
+        capacity = self.execute(ReadCapacity10()).result
+        if capacity.returned_lba == 0xFFFFFFFF:  # SBC-4: too big for READ CAPACITY (10)
+            capacity = self.execute(ReadCapacity16()).result
+        if not capacity.block_length:
+            raise errors.UsageError(f"{self.name}: READ CAPACITY reported no block length; give block_size=")
+        return capacity.block_length
 
     def _run_now(self, io: Io) -> None:
         # attempts counts what reached the kernel: a UsageError raised before that leaves
@@ -375,17 +373,20 @@ class Channel:
             for io in self.transport.reap(fd):
                 self._complete(io)
                 reaped += 1
+        self._gone = True
+        return reaped + self._drop_transport("the device went away with the command in flight")
+
+    def _drop_transport(self, why: str) -> int:
+        """Stop watching the transport, release its fds, and fail with DeviceGone every
+        Io still in flight or waiting for room; returns how many."""
         self.reactor.remove(self)
-        self._gone = errors.DeviceGone(f"{self.name}: the device went away", device=self.name)
         lost = self.transport.detach() + list(self._backlog)
         self._backlog.clear()
         for io in lost:
             io.hdr.clear()
-            self._finish(io, errors.DeviceGone(
-                f"{io.command.NAME} on {self.name}: the device went away with the command in flight",
-                command=io.command.NAME, device=self.name,
-            ))
-        return reaped + len(lost)
+            self._finish(io, errors.DeviceGone(f"{io.command.NAME} on {self.name}: {why}",
+                                               command=io.command.NAME, device=self.name))
+        return len(lost)
 
     # --- closing ------------------------------------------------------------------------
 
@@ -395,14 +396,7 @@ class Channel:
             return
         self._closed = True
         with self.reactor.lock:
-            self.reactor.remove(self)
-            lost = self.transport.detach() + list(self._backlog)
-            self._backlog.clear()
-            for io in lost:
-                self._finish(io, errors.DeviceGone(
-                    f"{io.command.NAME} on {self.name}: the channel was closed with the command in flight",
-                    command=io.command.NAME, device=self.name,
-                ))
+            self._drop_transport("the channel was closed with the command in flight")
         self.transport.close()
 
     def __enter__(self) -> Channel:
