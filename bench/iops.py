@@ -28,6 +28,7 @@ import random
 import subprocess
 import sys
 import time
+from typing import Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -47,6 +48,22 @@ def fio(files: list[str], depth: int, seconds: float) -> float:
     return sum(job["read"]["iops"] for job in report["jobs"])
 
 
+def per_second(one: Callable[[], object], seconds: float) -> float:
+    """How many times a second ``one()`` runs, over ``seconds`` (clock read per 100)."""
+    done = 0
+    start = time.perf_counter()
+    end = start + seconds
+    while time.perf_counter() < end:
+        for _ in range(100):
+            one()
+        done += 100
+    return done / (time.perf_counter() - start)
+
+
+def read10(lba: int) -> bytes:
+    return bytes([0x28, 0]) + lba.to_bytes(4, "big") + bytes([0, 0, READ_BLOCKS, 0])
+
+
 def sgframe_sync(path: str, seconds: float) -> float:
     from sgframe import Channel, Reactor, command
 
@@ -54,14 +71,9 @@ def sgframe_sync(path: str, seconds: float) -> float:
         blocks = channel.cmd.ReadCapacity10().result.returned_lba + 1 - READ_BLOCKS
         rng = random.Random(1)
         io = channel.execute(command.Read10(lba=0, transfer_length=READ_BLOCKS))
-        done = 0
-        end = time.perf_counter() + seconds
-        start = time.perf_counter()
-        while time.perf_counter() < end:
-            for _ in range(100):
-                channel.execute(command.Read10(lba=rng.randrange(blocks), transfer_length=READ_BLOCKS), io=io)
-            done += 100
-        return done / (time.perf_counter() - start)
+        return per_second(
+            lambda: channel.execute(command.Read10(lba=rng.randrange(blocks), transfer_length=READ_BLOCKS), io=io),
+            seconds)
 
 
 def sgframe_async(paths: list[str], depth: int, seconds: float) -> float:
@@ -104,38 +116,26 @@ def sgframe_async(paths: list[str], depth: int, seconds: float) -> float:
                 channel.close()
 
 
-class _SgIoHdr(ctypes.Structure):
-    _fields_ = [("interface_id", ctypes.c_int), ("dxfer_direction", ctypes.c_int),
-                ("cmd_len", ctypes.c_ubyte), ("mx_sb_len", ctypes.c_ubyte), ("iovec_count", ctypes.c_ushort),
-                ("dxfer_len", ctypes.c_uint), ("dxferp", ctypes.c_void_p), ("cmdp", ctypes.c_void_p),
-                ("sbp", ctypes.c_void_p), ("timeout", ctypes.c_uint), ("flags", ctypes.c_uint),
-                ("pack_id", ctypes.c_int), ("usr_ptr", ctypes.c_void_p), ("status", ctypes.c_ubyte),
-                ("masked_status", ctypes.c_ubyte), ("msg_status", ctypes.c_ubyte), ("sb_len_wr", ctypes.c_ubyte),
-                ("host_status", ctypes.c_ushort), ("driver_status", ctypes.c_ushort), ("resid", ctypes.c_int),
-                ("duration", ctypes.c_uint), ("info", ctypes.c_uint)]
-
-
 def bare_sg_io(path: str, seconds: float) -> float:
-    """The floor: a minimal ctypes SG_IO loop, no framework at all."""
+    """The floor: a minimal ctypes SG_IO loop, no framework (only the header's layout)."""
+    from sgframe.linux.sg import SG_IO, SgIoHdr
+
     fd = os.open(path, os.O_RDWR)
     try:
         data = ctypes.create_string_buffer(READ_BLOCKS * BLOCK)
         sense = ctypes.create_string_buffer(32)
         cdb = ctypes.create_string_buffer(10)
-        hdr = _SgIoHdr(interface_id=ord("S"), dxfer_direction=-3, cmd_len=10, mx_sb_len=32,
-                       dxfer_len=len(data), dxferp=ctypes.addressof(data), cmdp=ctypes.addressof(cdb),
-                       sbp=ctypes.addressof(sense), timeout=60000)
+        hdr = SgIoHdr(interface_id=ord("S"), dxfer_direction=-3, cmd_len=10, mx_sb_len=32,
+                      dxfer_len=len(data), dxferp=ctypes.addressof(data), cmdp=ctypes.addressof(cdb),
+                      sbp=ctypes.addressof(sense), timeout=60000)
         blocks = 64 * 1024 * 1024 // BLOCK - READ_BLOCKS
         rng = random.Random(3)
-        done = 0
-        start = time.perf_counter()
-        end = start + seconds
-        while time.perf_counter() < end:
-            for _ in range(100):
-                cdb.raw = bytes([0x28, 0]) + rng.randrange(blocks).to_bytes(4, "big") + bytes([0, 0, READ_BLOCKS, 0])
-                fcntl.ioctl(fd, 0x2285, hdr)
-            done += 100
-        return done / (time.perf_counter() - start)
+
+        def one() -> None:
+            cdb.raw = read10(rng.randrange(blocks))
+            fcntl.ioctl(fd, SG_IO, hdr)
+
+        return per_second(one, seconds)
     finally:
         os.close(fd)
 
@@ -146,14 +146,9 @@ def emu_rate(seconds: float) -> float:
     with Reactor() as reactor, Channel.open("emu:disk?blocks=131072", reactor=reactor) as channel:
         io = channel.execute(command.Read10(lba=0, transfer_length=READ_BLOCKS))
         rng = random.Random(4)
-        done = 0
-        start = time.perf_counter()
-        end = start + seconds
-        while time.perf_counter() < end:
-            for _ in range(100):
-                channel.execute(command.Read10(lba=rng.randrange(131000), transfer_length=READ_BLOCKS), io=io)
-            done += 100
-        return done / (time.perf_counter() - start)
+        return per_second(
+            lambda: channel.execute(command.Read10(lba=rng.randrange(131000), transfer_length=READ_BLOCKS), io=io),
+            seconds)
 
 
 def emu_bare_rate(seconds: float) -> float:
@@ -163,15 +158,7 @@ def emu_bare_rate(seconds: float) -> float:
 
     disk = create("emu:disk?blocks=131072")
     rng = random.Random(4)
-    done = 0
-    start = time.perf_counter()
-    end = start + seconds
-    while time.perf_counter() < end:
-        for _ in range(100):
-            cdb = bytes([0x28, 0]) + rng.randrange(131000).to_bytes(4, "big") + bytes([0, 0, READ_BLOCKS, 0])
-            disk.respond(cdb, b"", READ_BLOCKS * BLOCK)
-        done += 100
-    return done / (time.perf_counter() - start)
+    return per_second(lambda: disk.respond(read10(rng.randrange(131000)), b"", READ_BLOCKS * BLOCK), seconds)
 
 
 def inside(seconds: float) -> int:
