@@ -215,10 +215,9 @@ class Command:
     def from_bitstring(cls, raw: bytes) -> Command:
         """Decode with the bitstring reference codec."""
         _check_length(cls, raw)
-        # The same format as encoding, with each "=value" dropped, reads every span back.
-        spans = [token.split("=")[0] for token in _reference_format(cls).split(", ")]
-        unpacked = _bits_from(bytes(raw)).unpack(", ".join(spans))
-        by_start = dict(zip(_reference_starts(cls), unpacked))
+        spans = _reference_spans(cls)
+        unpacked = _bits_from(bytes(raw)).unpack(", ".join(f"uint{width}" for _, width, _ in spans))
+        by_start = {start: value for (start, _, _), value in zip(spans, unpacked)}
         values = {}
         for name, bits, is_flag in fields_of(cls):
             value = by_start[bits.start]
@@ -562,10 +561,6 @@ def _reference_spans(cls: type) -> list[tuple[int, int, str]]:
 def _reference_format(cls: type) -> str:
     """A bitstring.pack format for the whole CDB."""
     return ", ".join(f"uint{width}={value}" for _, width, value in _reference_spans(cls))
-
-
-def _reference_starts(cls: type) -> list[int]:
-    return [start for start, _, _ in _reference_spans(cls)]
 
 
 def _bits_from(raw: bytes) -> bitstring.Bits:

@@ -273,6 +273,7 @@ def test_many_threads_share_a_started_reactor(reactor):
 
 def test_a_reactor_used_from_one_thread_takes_no_lock(reactor):
     assert not reactor.threadsafe
+    assert not hasattr(reactor.lock, "acquire")  # a no-op context manager, not a lock
     with Reactor(threadsafe=True) as shared:
         assert shared.threadsafe
 

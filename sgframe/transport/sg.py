@@ -44,6 +44,7 @@ __all__ = ["SgTransport", "open_sg"]
 # module pads like the C compiler except at the end: the kernel wants all 88 bytes.
 _HEADER = struct.Struct("@iiBBHIPPPIIiPBBBBHHiII")
 _HEADER_SIZE = ctypes.sizeof(sgdev.SgIoHdr)
+_REPLY_TEMPLATE = struct.Struct("@ii")  # interface_id, dxfer_direction
 _OUTPUT = struct.Struct("@BBBBHHiII")
 _OUTPUT_OFFSET = sgdev.SgIoHdr.status.offset
 _PACK_ID = struct.Struct("@i")
@@ -112,8 +113,9 @@ class _Lane:
         cdb_pin, self.cdb_address = _address(self.cdb)
         sense_pin, self.sense_address = _address(self.sense)
         self._pins = (cdb_pin, sense_pin)
-        # read() must see a negative dxfer_direction at offset 4 to parse a v3 header.
-        _HEADER.pack_into(self.reply, 0, _INTERFACE_ID, sgdev.SG_DXFER_NONE, *([0] * (len(_HEADER.format) - 3)))
+        # read() must see a negative dxfer_direction at offset 4 to parse a v3 header;
+        # the rest of the buffer is zeros, and read() overwrites it.
+        _REPLY_TEMPLATE.pack_into(self.reply, 0, _INTERFACE_ID, sgdev.SG_DXFER_NONE)
 
 
 class SgTransport(Transport):
