@@ -15,12 +15,6 @@ from sgframe.transport.base import Transport
 
 
 @pytest.fixture
-def reactor():
-    with Reactor() as reactor:
-        yield reactor
-
-
-@pytest.fixture
 def channel(reactor):
     with Channel.open("emu:disk?blocks=4096&block_size=512", reactor=reactor) as channel:
         yield channel

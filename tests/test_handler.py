@@ -5,15 +5,9 @@ import logging
 
 import pytest
 
-from sgframe import Channel, Reactor, command, errors, handler
+from sgframe import Channel, command, errors, handler
 
 URI = "emu:disk?blocks=4096&block_size=512"
-
-
-@pytest.fixture
-def reactor():
-    with Reactor() as reactor:
-        yield reactor
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sgframe import Channel, errors, hookimpl, hookspecs, plugins
 from sgframe.cdb import Command, Direction, define, field
 from sgframe.cli import main
 from sgframe.cli.base import Subcommand
-from sgframe.emu import EmulatedDisk, Reply
+from sgframe.emu import EmulatedDisk
 from sgframe.emu.uri import KINDS, integer
 from sgframe.plugins import ACCEPT, DeviceIdentity, DeviceMatch, Interpretation
 from sgframe.sense import build_descriptor_sense, build_fixed_sense, decode_sense

@@ -5,17 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from sgframe import Channel, Reactor, command, errors
+from sgframe import Channel, command, errors
 from sgframe.judge import device_verdict, informational, judge
 from sgframe.sense import build_descriptor_sense, build_fixed_sense
 from sgframe.status import HostStatus
 from sgframe.transport.base import Transport
-
-
-@pytest.fixture
-def reactor():
-    with Reactor() as reactor:
-        yield reactor
 
 
 @pytest.fixture

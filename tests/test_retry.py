@@ -5,16 +5,10 @@ import time
 
 import pytest
 
-from sgframe import Channel, Reactor, command, errors, handler
+from sgframe import Channel, command, errors, handler
 from sgframe.retry import TRANSIENT, RetryPolicy
 
 URI = "emu:disk?blocks=4096&block_size=512"
-
-
-@pytest.fixture
-def reactor():
-    with Reactor() as reactor:
-        yield reactor
 
 
 @pytest.fixture

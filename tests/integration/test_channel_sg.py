@@ -7,13 +7,7 @@ import subprocess
 
 import pytest
 
-from sgframe import Channel, Input, NoDirectionIo, Output, Reactor, command, errors
-
-
-@pytest.fixture
-def reactor():
-    with Reactor() as reactor:
-        yield reactor
+from sgframe import Channel, Input, NoDirectionIo, Output, command, errors
 
 
 @pytest.fixture

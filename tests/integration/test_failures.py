@@ -23,17 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from sgframe import Channel, Reactor, command, errors, handler
+from sgframe import Channel, command, errors, handler
 from sgframe.judge import informational
 from sgframe.status import HostStatus
 
 BAD = 0x1234
-
-
-@pytest.fixture
-def reactor():
-    with Reactor() as reactor:
-        yield reactor
 
 
 @pytest.fixture

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from sgframe import Channel, Reactor, errors, plugins
+from sgframe import Channel, errors, plugins
 from sgframe.testbed import guest
 
 
 def _loaded(name: str) -> bool:
     return any(i.name == name and i.state == "loaded" for i in plugins.manager())
-
-
-@pytest.fixture
-def reactor():
-    with Reactor() as reactor:
-        yield reactor
 
 
 @pytest.fixture
