@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import bitstring  # noqa: E402
 
+from sgframe.cdb import constructor_is_fast  # noqa: E402
 from sgframe.command import Read16, decode_cdb  # noqa: E402
 
 #: The targets of issue 2 for CPython 3.11 on this machine.
@@ -82,6 +83,20 @@ def rate(func: Callable[[], object], repeat: int, scale: float) -> float:
     return number / min(timer.repeat(repeat=repeat, number=number))
 
 
+def construct_and_encode() -> bytes:
+    return bytes(Read16(lba=1024, transfer_length=27, rdprotect=2, dpo=True, fua=True, rarc=True, group_number=19))
+
+
+def plain_construct_rate(args: argparse.Namespace) -> Optional[float]:
+    """construct+encode through type.__call__ and __new__, as without sgframe._speedups."""
+    command = [sys.executable, __file__, "--construct-only", "--repeat", str(args.repeat)]
+    if args.quick:
+        command.append("--quick")
+    env = dict(os.environ, SGFRAME_NO_SPEEDUPS="1")
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    return float(done.stdout) if done.returncode == 0 else None
+
+
 def measure_peer(name: str, code: str, python: Optional[str], repeat: int, scale: float) -> Tuple[Optional[str], Optional[float], str]:
     """(cdb hex, ops/s, note) for one peer, in-process or through ``python``."""
     namespace: Dict[str, object] = {}
@@ -109,8 +124,13 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="interpreter that has pyscsi and infi.asi installed")
     parser.add_argument("--repeat", type=int, default=5, help="timeit repeats (the minimum is kept)")
     parser.add_argument("--quick", action="store_true", help="shorter loops, for a smoke test")
+    parser.add_argument("--construct-only", action="store_true",
+                        help="print only the construct+encode rate (used for the no-speedups row)")
     args = parser.parse_args(argv)
     scale = 0.1 if args.quick else 1.0
+    if args.construct_only:
+        print(rate(construct_and_encode, args.repeat, scale))
+        return 0
 
     cmd = Read16(**FIELDS)
     raw = bytes(cmd)
@@ -127,8 +147,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     def row(label: str, func: Callable[[], object], note: str = "") -> None:
         rows.append((label, rate(func, args.repeat, scale), note))
 
-    row("construct+encode", lambda: bytes(Read16(lba=1024, transfer_length=27, rdprotect=2, dpo=True, fua=True,
-                                                 rarc=True, group_number=19)), "bytes(Read16(...))")
+    speedups = "C speedups" if constructor_is_fast(Read16) else "no C speedups: plain class call"
+    row("construct+encode", construct_and_encode, f"bytes(Read16(...)), {speedups}")
+    if constructor_is_fast(Read16):
+        rows.append(("  without the C speedups", plain_construct_rate(args), "SGFRAME_NO_SPEEDUPS=1, in a subprocess"))
     row("encode (existing instance)", lambda: bytes(cmd), "bytes(cmd): packed at construction")
     row("compiled encode()", cmd.encode, "cmd.encode(): struct.pack from the attributes")
     row("decode", lambda: Read16.from_bytes(raw), "Read16.from_bytes(raw)")

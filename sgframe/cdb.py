@@ -23,10 +23,14 @@ once per class: one ``struct`` call with each byte's fields shifted into place, 
 hundred times faster. Property tests hold the two equal. Validation happens in the
 generated ``__new__``: an out-of-range value raises :class:`~sgframe.errors.UsageError`
 naming the field and its range, so nothing is truncated on the wire.
+
+Where the optional C module ``sgframe._speedups`` was built, calling a command class skips
+``type.__call__`` and runs the same generated body directly (see ``_install_constructor``).
 """
 from __future__ import annotations
 
 import enum
+import os
 import struct
 from typing import Any, ClassVar, Iterator
 
@@ -35,11 +39,20 @@ import bitstring
 
 from .errors import UsageError
 
+if os.environ.get("SGFRAME_NO_SPEEDUPS"):
+    _speedups = None
+else:
+    try:
+        from . import _speedups
+    except ImportError:  # built without a C compiler, or not CPython: the plain class call
+        _speedups = None
+
 __all__ = [
     "Bits",
     "Command",
     "Direction",
     "VariableLengthCommand",
+    "constructor_is_fast",
     "define",
     "field",
     "fields_of",
@@ -258,15 +271,39 @@ def define(cls: type) -> type:
     new._RESERVED_MASK = _reserved_mask(new.CDB_LENGTH, [b for _, b, _ in fields] + [b for b, _ in fixed])
     source, namespace = _compile(new, fields, fixed)
     exec(source, namespace)
-    new.__new__ = namespace["__new__"]
-    for name in ("__bytes__", "encode"):
+    for name in ("__new__", "__bytes__", "encode"):
         function = namespace[name]
         function.__qualname__ = f"{new.__qualname__}.{name}"
         setattr(new, name, function)
     new.from_bytes = classmethod(namespace["from_bytes"])
     new.__bytes__.__doc__ = "The CDB bytes (packed once, at construction)."
     new.encode.__doc__ = "Pack the CDB from the attributes with the compiled codec."
+    if "_construct" in namespace:
+        _install_constructor(new, namespace["_construct"])
     return new
+
+
+def _install_constructor(cls: type, construct: Any) -> None:
+    """Let ``cls(...)`` skip type.__call__ where the C speedups are built.
+
+    type.__call__ packs keyword arguments into a dict and unpacks them again for __new__,
+    about a microsecond per CDB. sgframe._speedups points the class's documented
+    tp_vectorcall slot at ``_construct``: the same generated checks and packing as
+    __new__, then a C assembler instead of the twin class. Without the extension (no C
+    compiler at install time, not CPython, or SGFRAME_NO_SPEEDUPS set) the ordinary call
+    through __new__ does the same work.
+    """
+    # Named after the class, so a wrong call reads "Read16() got an unexpected keyword
+    # argument 'lbaa'", as it would through __new__.
+    construct.__name__ = construct.__qualname__ = cls.__qualname__
+    construct.__doc__ = f"Build a {cls.__qualname__} (called in place of type.__call__)."
+    cls._construct = construct
+    _speedups.install_constructor(cls)
+
+
+def constructor_is_fast(cls: type) -> bool:
+    """Whether calling ``cls`` goes straight to its generated constructor (see above)."""
+    return _speedups is not None and _speedups.has_constructor(cls)
 
 
 def _check_layout(cls: type, fields: list[tuple[str, Bits, bool]], fixed: tuple[tuple[Bits, int], ...]) -> None:
@@ -426,33 +463,40 @@ def _compile(cls: type, fields: list[tuple[str, Bits, bool]], fixed: tuple[tuple
         if len(decs) == 1 and expr == decs[0][0] and struct.calcsize(">" + code) * 8 == width[decs[0][0]]
     }
     params = ", ".join(f"{name}={defaults[name]!r}" for name in names)
-    lines = [f"def __new__(cls, *, {params}):" if names else "def __new__(cls):"]
+    body = []
     for name, bits, is_flag in fields:
         if is_flag:
             # Identity tests are the fast path: True and False are singletons.
-            lines.append(f"    if {name} is not True and {name} is not False:")
-            lines.append(f"        {name} = _flag(_cls, {name!r}, {name})")
+            body.append(f"    if {name} is not True and {name} is not False:")
+            body.append(f"        {name} = _flag(_cls, {name!r}, {name})")
         elif name not in checked:
-            lines.append(f"    if {name}.__class__ is not int or not 0 <= {name} <= {bits.max}:")
-            lines.append(f"        {name} = _uint(_cls, {name!r}, {bits.width}, {name})")
+            body.append(f"    if {name}.__class__ is not int or not 0 <= {name} <= {bits.max}:")
+            body.append(f"        {name} = _uint(_cls, {name!r}, {bits.width}, {name})")
         else:
             # struct checks the range; bools and enum members still need turning away
             # or into plain ints, as the slow path does.
-            lines.append(f"    if {name}.__class__ is not int:")
-            lines.append(f"        {name} = _uint(_cls, {name!r}, {bits.width}, {name})")
+            body.append(f"    if {name}.__class__ is not int:")
+            body.append(f"        {name} = _uint(_cls, {name!r}, {bits.width}, {name})")
     # Fields that fill whole struct items are range-checked by struct.pack itself; its
     # error is turned into ours by checking every field the slow way.
-    lines.append("    try:")
-    lines.append(f"        cdb = _pack({pack_args})")
-    lines.append("    except (_struct_error, TypeError):")
-    lines.append("        _check_all(_cls, locals())")
-    lines.append("        raise")
+    body.append("    try:")
+    body.append(f"        cdb = _pack({pack_args})")
+    body.append("    except (_struct_error, TypeError):")
+    body.append("        _check_all(_cls, locals())")
+    body.append("        raise")
+    lines = [f"def __new__(cls, *, {params}):" if names else "def __new__(cls):", *body]
     lines.append("    self = _object_new(_twin)")
     lines += [f"    self.{name} = {name}" for name in names]
     lines.append("    self._cdb = cdb")
     lines.append("    self._handlers = ()")
     lines.append("    self.__class__ = cls")
     lines.append("    return self")
+    if _speedups is not None:
+        # The same checks and packing for the C fast call (see _install_constructor);
+        # the assembler fills the slots of a new instance without the twin.
+        glob["_assemble"] = _speedups.assembler(cls, (*names, "_cdb", "_handlers"))
+        lines += [f"def _construct(*, {params}):" if names else "def _construct():", *body]
+        lines.append(f"    return _assemble({''.join(name + ', ' for name in names)}cdb, ())")
     lines.append("def encode(self):")
     lines += [f"    {name} = self.{name}" for name in names]
     lines.append(f"    return _pack({pack_args})")
