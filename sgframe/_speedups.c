@@ -7,8 +7,8 @@
  * 1. type.__call__ gathers the keyword arguments into a dict and unpacks that dict again
  *    to call __new__: about a microsecond. Every type object has a documented
  *    tp_vectorcall slot, "used to implement vectorcall for type.__call__". Pointing it at
- *    call_constructor below turns `Read16(lba=...)` into one vectorcall of the function
- *    the class keeps as `_construct`, keywords passed on as they came.
+ *    call_constructor below turns `Read16(lba=...)` into one vectorcall of the generated
+ *    constructor the class keeps in `_fast_call`, keywords passed on as they came.
  * 2. The classes are frozen attrs classes, so each attribute store would go through a
  *    __setattr__ that refuses. An assembler (below) allocates the instance and fills its
  *    slots directly, as object.__setattr__ would, from values the generated Python code
@@ -19,32 +19,80 @@
  * this module, or with SGFRAME_NO_SPEEDUPS set, the classes are called the ordinary way
  * and behave the same, only slower.
  *
- * tp_vectorcall is never inherited, so a subclass goes through its own __new__.
+ * The fast call must never change what calling the class means. So every call checks that
+ * __init__ is still object's and __new__ is still the one the constructor stands in for;
+ * if anyone has replaced either (mock.patch, say), that call goes through type.__call__.
+ * tp_vectorcall is never inherited, so a subclass goes through its own __new__; and only
+ * classes whose metaclass is `type` are installed, since a metaclass's __call__ would be
+ * skipped (and before CPython 3.12 the slot is ignored under one anyway).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
 
-/* The name of the class attribute that holds the constructor (interned at import). */
-static PyObject *constructor_name;
+/* Interned at import: the class attribute holding (__new__, constructor), and "__new__". */
+static PyObject *fast_call_name;
+static PyObject *new_name;
+/* The tp_dealloc of every class a class statement makes (read off one at import). */
+static destructor python_class_dealloc;
 
-static PyObject *
-find_constructor(PyTypeObject *cls)
+/* Whether `type` can still be called through its constructor: 1 with a borrowed
+   reference in *constructor, 0 if not (something changed), -1 with an exception set. */
+static int
+find_constructor(PyTypeObject *type, PyObject **constructor)
 {
-    /* Borrowed reference, or NULL with an exception set. */
-    PyObject *constructor = PyDict_GetItemWithError(cls->tp_dict, constructor_name);
-    if (constructor == NULL && !PyErr_Occurred()) {
-        PyErr_Format(PyExc_TypeError, "%s has no %U to call", cls->tp_name, constructor_name);
+    if (Py_TYPE(type) != &PyType_Type || type->tp_init != PyBaseObject_Type.tp_init) {
+        return 0;
     }
-    return constructor;
+    PyObject *pair = PyDict_GetItemWithError(type->tp_dict, fast_call_name);
+    if (pair == NULL || !PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2) {
+        return PyErr_Occurred() ? -1 : 0;
+    }
+    PyObject *new = PyDict_GetItemWithError(type->tp_dict, new_name);
+    if (new != PyTuple_GET_ITEM(pair, 0)) {
+        return PyErr_Occurred() ? -1 : 0;
+    }
+    *constructor = PyTuple_GET_ITEM(pair, 1);
+    return 1;
+}
+
+/* What type.__call__ does with these arguments: the ordinary, slower call. */
+static PyObject *
+call_type(PyObject *cls, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    PyObject *positional = PyTuple_New(nargs);
+    PyObject *keywords = kwnames != NULL ? PyDict_New() : NULL;
+    PyObject *result = NULL;
+    if (positional == NULL || (kwnames != NULL && keywords == NULL)) {
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < nargs; i++) {
+        Py_INCREF(args[i]);
+        PyTuple_SET_ITEM(positional, i, args[i]);
+    }
+    for (Py_ssize_t i = 0; kwnames != NULL && i < PyTuple_GET_SIZE(kwnames); i++) {
+        if (PyDict_SetItem(keywords, PyTuple_GET_ITEM(kwnames, i), args[nargs + i]) < 0) {
+            goto done;
+        }
+    }
+    result = Py_TYPE(cls)->tp_call(cls, positional, keywords);
+done:
+    Py_XDECREF(positional);
+    Py_XDECREF(keywords);
+    return result;
 }
 
 static PyObject *
 call_constructor(PyObject *cls, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
-    PyObject *constructor = find_constructor((PyTypeObject *)cls);
-    if (constructor == NULL) {
+    PyObject *constructor;
+    int found = find_constructor((PyTypeObject *)cls, &constructor);
+    if (found < 0) {
         return NULL;
+    }
+    if (found == 0) {
+        return call_type(cls, args, nargsf, kwnames);
     }
     /* Hold it: the call could replace the class attribute it came from. */
     Py_INCREF(constructor);
@@ -70,19 +118,29 @@ install_constructor(PyObject *Py_UNUSED(module), PyObject *cls)
     if (type == NULL) {
         return NULL;
     }
-    PyObject *constructor = find_constructor(type);
-    if (constructor == NULL) {
-        return NULL;
-    }
-    if (!PyCallable_Check(constructor)) {
-        PyErr_Format(PyExc_TypeError, "%s.%U must be callable, got %R", type->tp_name,
-                     constructor_name, constructor);
+    if (Py_TYPE(type) != &PyType_Type) {
+        PyErr_Format(PyExc_TypeError, "%s has a metaclass, whose __call__ the fast call would skip",
+                     type->tp_name);
         return NULL;
     }
     if (type->tp_init != PyBaseObject_Type.tp_init) {
-        /* type.__call__ would run __init__ after __new__; this call would not. */
         PyErr_Format(PyExc_TypeError, "%s defines __init__, which the fast call would skip",
                      type->tp_name);
+        return NULL;
+    }
+    PyObject *constructor;
+    int found = find_constructor(type, &constructor);
+    if (found < 0) {
+        return NULL;
+    }
+    if (found == 0) {
+        PyErr_Format(PyExc_TypeError, "%s.%U must be (its __new__, the constructor to call instead)",
+                     type->tp_name, fast_call_name);
+        return NULL;
+    }
+    if (!PyCallable_Check(constructor)) {
+        PyErr_Format(PyExc_TypeError, "%s's constructor must be callable, got %R", type->tp_name,
+                     constructor);
         return NULL;
     }
     type->tp_vectorcall = call_constructor;
@@ -96,7 +154,9 @@ has_constructor(PyObject *Py_UNUSED(module), PyObject *cls)
     if (type == NULL) {
         return NULL;
     }
-    return PyBool_FromLong(type->tp_vectorcall == call_constructor);
+    PyObject *constructor;
+    int found = type->tp_vectorcall == call_constructor ? find_constructor(type, &constructor) : 0;
+    return found < 0 ? NULL : PyBool_FromLong(found);
 }
 
 /* --- assemblers ------------------------------------------------------------------ */
@@ -194,6 +254,11 @@ slot_offset(PyTypeObject *type, PyObject *name)
     if (!Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
         PyErr_Format(PyExc_TypeError, "%s.%U is not a slot", type->tp_name, name);
     }
+    else if (!PyType_IsSubtype(type, PyDescr_TYPE(descr))) {
+        /* A slot of some other class: its offset means nothing here. */
+        PyErr_Format(PyExc_TypeError, "%s.%U is a slot of %s", type->tp_name, name,
+                     PyDescr_TYPE(descr)->tp_name);
+    }
     else {
         PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
         if (member->type != T_OBJECT_EX || (member->flags & READONLY)
@@ -220,6 +285,16 @@ assembler(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
     PyTypeObject *type = python_class(args[0], "assembler");
     if (type == NULL) {
         return NULL;
+    }
+    /* Only classes defined in Python, down to object: skipping tp_new would skip whatever
+       a base written in C sets up (a deque's blocks). Since 3.12 such bases can be heap
+       types too, so a Python class is told by the deallocator every one of them shares. */
+    for (PyTypeObject *base = type; base != &PyBaseObject_Type; base = base->tp_base) {
+        if (base == NULL || base->tp_dealloc != python_class_dealloc) {
+            PyErr_Format(PyExc_TypeError, "assembler() takes a class built on object, %s is built on %s",
+                         type->tp_name, base ? base->tp_name : "nothing");
+            return NULL;
+        }
     }
     PyObject *names = args[1];
     Py_ssize_t count = PyTuple_GET_SIZE(names);
@@ -256,10 +331,12 @@ static PyMethodDef methods[] = {
      "instance of ``cls`` with those slots set, bypassing any ``__setattr__``."},
     {"install_constructor", install_constructor, METH_O,
      "install_constructor(cls)\n--\n\n"
-     "Make calling ``cls`` call ``cls._construct`` directly, keywords and all."},
+     "Make calling ``cls`` call the constructor in ``cls._fast_call = (__new__,\n"
+     "constructor)`` directly, keywords and all, for as long as ``cls.__new__`` is that\n"
+     "``__new__`` and ``cls.__init__`` is object's."},
     {"has_constructor", has_constructor, METH_O,
      "has_constructor(cls)\n--\n\n"
-     "Whether calling ``cls`` goes straight to ``cls._construct``."},
+     "Whether calling ``cls`` goes straight to its constructor now."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -274,12 +351,17 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
-    constructor_name = PyUnicode_InternFromString("_construct");
-    if (constructor_name == NULL) {
+    fast_call_name = PyUnicode_InternFromString("_fast_call");
+    new_name = PyUnicode_InternFromString("__new__");
+    if (fast_call_name == NULL || new_name == NULL || PyType_Ready(&Assembler_Type) < 0) {
         return NULL;
     }
-    if (PyType_Ready(&Assembler_Type) < 0) {
+    PyObject *probe = PyObject_CallFunction((PyObject *)&PyType_Type, "s(O){}", "probe",
+                                            (PyObject *)&PyBaseObject_Type);
+    if (probe == NULL) {
         return NULL;
     }
+    python_class_dealloc = ((PyTypeObject *)probe)->tp_dealloc;
+    Py_DECREF(probe);
     return PyModule_Create(&module);
 }

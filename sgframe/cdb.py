@@ -32,6 +32,7 @@ from __future__ import annotations
 import enum
 import os
 import struct
+import sys
 from typing import Any, ClassVar, Iterator
 
 import attrs
@@ -39,7 +40,7 @@ import bitstring
 
 from .errors import UsageError
 
-if os.environ.get("SGFRAME_NO_SPEEDUPS"):
+if os.environ.get("SGFRAME_NO_SPEEDUPS", "0") != "0":
     _speedups = None
 else:
     try:
@@ -273,7 +274,7 @@ def define(cls: type) -> type:
     exec(source, namespace)
     for name in ("__new__", "__bytes__", "encode"):
         function = namespace[name]
-        function.__qualname__ = f"{new.__qualname__}.{name}"
+        _name_function(function, f"{new.__qualname__}.{name}")
         setattr(new, name, function)
     new.from_bytes = classmethod(namespace["from_bytes"])
     new.__bytes__.__doc__ = "The CDB bytes (packed once, at construction)."
@@ -288,17 +289,33 @@ def _install_constructor(cls: type, construct: Any) -> None:
 
     type.__call__ packs keyword arguments into a dict and unpacks them again for __new__,
     about a microsecond per CDB. sgframe._speedups points the class's documented
-    tp_vectorcall slot at ``_construct``: the same generated checks and packing as
-    __new__, then a C assembler instead of the twin class. Without the extension (no C
-    compiler at install time, not CPython, or SGFRAME_NO_SPEEDUPS set) the ordinary call
+    tp_vectorcall slot at ``construct``: the same generated checks and packing as __new__,
+    then a C assembler instead of the twin class. It does so only while calling the class
+    would mean exactly that: no metaclass, object's __init__, and the generated __new__
+    (checked on every call, so a patched __new__ takes effect). Without the extension (no
+    C compiler at install time, not CPython, or SGFRAME_NO_SPEEDUPS set) the ordinary call
     through __new__ does the same work.
     """
     # Named after the class, so a wrong call reads "Read16() got an unexpected keyword
     # argument 'lbaa'", as it would through __new__.
-    construct.__name__ = construct.__qualname__ = cls.__qualname__
+    _name_function(construct, cls.__qualname__)
     construct.__doc__ = f"Build a {cls.__qualname__} (called in place of type.__call__)."
-    cls._construct = construct
+    if type(cls) is not type or cls.__init__ is not object.__init__:
+        return  # the plain call, which runs the metaclass's __call__ and the __init__
+    cls._fast_call = (cls.__dict__["__new__"], construct)
     _speedups.install_constructor(cls)
+
+
+def _name_function(function: Any, qualname: str) -> None:
+    """Give generated code the name its errors should show ("Read16.__new__() takes...").
+
+    Python 3.11 words argument errors with the function's qualified name; 3.9 and 3.10
+    with its code object's name, so that is renamed too.
+    """
+    function.__qualname__ = qualname
+    function.__name__ = qualname.rpartition(".")[2]
+    if sys.version_info < (3, 11):
+        function.__code__ = function.__code__.replace(co_name=qualname)
 
 
 def constructor_is_fast(cls: type) -> bool:

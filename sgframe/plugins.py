@@ -19,7 +19,7 @@ import fnmatch
 import os
 import re
 import warnings
-from importlib.metadata import entry_points
+from ._compat import entry_points
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import attrs

@@ -3,6 +3,7 @@ its generated ``_construct`` and a C assembler fills the slots. Both must build 
 the plain class call through ``__new__`` builds, fail the same way, and leak nothing."""
 from __future__ import annotations
 
+import collections
 import os
 import pickle
 import subprocess
@@ -35,6 +36,7 @@ def test_built_where_the_test_environment_says_it_must_be():
     # leave the benchmark quietly slower.
     if not os.environ.get("SGFRAME_EXPECT_SPEEDUPS"):
         pytest.skip("SGFRAME_EXPECT_SPEEDUPS is not set")
+    assert os.environ.get("SGFRAME_NO_SPEEDUPS", "0") == "0", "SGFRAME_NO_SPEEDUPS is set"
     assert speedups is not None, (
         "sgframe._speedups was not built: install gcc and the Python headers "
         "(Debian: gcc libc6-dev python3-dev) and reinstall sgframe"
@@ -65,21 +67,85 @@ def test_fast_call_builds_what_the_plain_call_builds(cls, data):
 
 
 @needs_speedups
-def test_the_call_really_goes_through_construct():
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
+def test_the_call_really_goes_through_the_constructor(cls):
     seen = []
-    real = Read16.__dict__["_construct"]
+    new, real = cls.__dict__["_fast_call"]
 
     def spy(**kwargs):
         seen.append(kwargs)
         return real(**kwargs)
 
-    Read16._construct = spy
+    cls._fast_call = (new, spy)
     try:
-        cmd = Read16(lba=7, fua=True)
+        cmd = cls(control=4)
     finally:
-        Read16._construct = real
-    assert seen == [{"lba": 7, "fua": True}]
-    assert bytes(cmd) == bytes.fromhex("88 08 0000000000000007 00000000 00 00")
+        cls._fast_call = (new, real)
+    assert seen == [{"control": 4}]
+    assert cmd.control == 4 and cmd == plain_call(cls, control=4)
+    assert bytes(cmd) == bytes(plain_call(cls, control=4))
+
+
+@needs_speedups
+def test_read16_bytes_through_the_constructor():
+    assert bytes(Read16(lba=7, fua=True)) == bytes.fromhex("88 08 0000000000000007 00000000 00 00")
+
+
+@needs_speedups
+def test_a_patched_new_takes_effect_and_the_fast_call_comes_back():
+    from unittest import mock
+
+    sentinel = object()
+    with mock.patch.object(Read16, "__new__", lambda cls, **kwargs: sentinel):
+        assert not cdb.constructor_is_fast(Read16)
+        assert Read16(lba=1) is sentinel
+    assert cdb.constructor_is_fast(Read16)
+    assert bytes(Read16(lba=1))[9] == 1
+
+
+@needs_speedups
+def test_an_init_added_later_runs():
+    @define
+    class Later(Command):
+        OPCODE = 0xC3
+        NAME = "LATER"
+        CDB_LENGTH = 6
+        address: int = field(byte=2, width=24)
+
+    assert cdb.constructor_is_fast(Later)
+    calls = []
+    Later.__init__ = lambda self, **kwargs: calls.append(kwargs)
+    cmd = Later(address=3)
+    assert calls == [{"address": 3}] and bytes(cmd) == bytes.fromhex("c3 00 000003 00")
+    assert not cdb.constructor_is_fast(Later)
+
+
+def test_define_accepts_the_same_classes_with_or_without_speedups():
+    # An __init__ or a metaclass keeps a class on the plain call; neither is refused.
+    import abc
+
+    inits = []
+
+    @define
+    class WithInit(Command):
+        OPCODE = 0xC4
+        NAME = "WITH INIT"
+        CDB_LENGTH = 6
+        address: int = field(byte=2, width=24)
+
+        def __init__(self, **kwargs):
+            inits.append(kwargs)
+
+    @define
+    class WithMeta(Command, metaclass=abc.ABCMeta):
+        OPCODE = 0xC5
+        NAME = "WITH META"
+        CDB_LENGTH = 6
+        address: int = field(byte=2, width=24)
+
+    assert bytes(WithInit(address=1)) == bytes.fromhex("c4 00 000001 00") and inits == [{"address": 1}]
+    assert bytes(WithMeta(address=2)) == bytes.fromhex("c5 00 000002 00")
+    assert not cdb.constructor_is_fast(WithInit) and not cdb.constructor_is_fast(WithMeta)
 
 
 @pytest.mark.parametrize(
@@ -123,7 +189,7 @@ def test_enum_values_become_plain_ints_on_the_fast_path():
 
 @needs_speedups
 def test_construction_keeps_reference_counts_balanced():
-    lba = 10**15 + 1  # a private int object: only this test holds it
+    lba = int("1000000000000001")  # a new int object: only this test holds it
     before = sys.getrefcount(lba)
     built = [Read16(lba=lba, transfer_length=8) for _ in range(1000)]
     assert sys.getrefcount(lba) == before + 1000  # one per slot, no more
@@ -167,7 +233,7 @@ def test_a_dropped_command_class_is_collected():
             address: int = field(byte=2, width=24)
 
         assert bytes(Temporary(address=5)) == bytes.fromhex("c2 00 000005 00")
-        return weakref.ref(Temporary), weakref.ref(Temporary._construct)
+        return weakref.ref(Temporary), weakref.ref(Temporary._fast_call[1])
 
     cls_ref, construct_ref = make()
     gc.collect()
@@ -182,6 +248,20 @@ def test_assembler_refuses_what_it_cannot_fill():
         speedups.assembler(Read16, ("encode",))
     with pytest.raises(AttributeError):
         speedups.assembler(Read16, ("no_such_slot",))
+    class Other:
+        __slots__ = ("a",)
+
+    class Borrower:
+        __slots__ = ("own",)
+        stolen = Other.__dict__["a"]  # another class's slot: its offset means nothing here
+
+    class Queue(collections.deque):  # tp_new sets up the deque; skipping it would crash
+        pass
+
+    with pytest.raises(TypeError, match="Borrower.stolen is a slot of Other"):
+        speedups.assembler(Borrower, ("stolen",))
+    with pytest.raises(TypeError, match="built on object, Queue is built on collections.deque"):
+        speedups.assembler(Queue, ())
     with pytest.raises(ValueError, match="'lba' is named twice"):
         speedups.assembler(Read16, ("lba", "lba"))
     with pytest.raises(TypeError, match="a tuple of slot names"):
@@ -201,17 +281,20 @@ def test_install_refuses_classes_it_would_break():
         def __init__(self):
             self.ran = True
 
-        @staticmethod
-        def _construct():
-            return object.__new__(WithInit)
+    WithInit._fast_call = (WithInit.__dict__.get("__new__"), lambda: object.__new__(WithInit))
 
     class WithoutConstruct:
         pass
 
+    class WithMeta(metaclass=type("Meta", (type,), {})):
+        pass
+
     with pytest.raises(TypeError, match="defines __init__, which the fast call would skip"):
         speedups.install_constructor(WithInit)
-    with pytest.raises(TypeError, match="has no _construct to call"):
+    with pytest.raises(TypeError, match=r"WithoutConstruct._fast_call must be \(its __new__, the constructor"):
         speedups.install_constructor(WithoutConstruct)
+    with pytest.raises(TypeError, match="WithMeta has a metaclass"):
+        speedups.install_constructor(WithMeta)
     with pytest.raises(TypeError, match="takes a class defined in Python"):
         speedups.install_constructor(dict)
     assert not speedups.has_constructor(WithInit)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from importlib import import_module
-from importlib.metadata import entry_points
+from .._compat import entry_points
 from typing import Any, Callable, Dict, Iterator, List
 
 import attrs

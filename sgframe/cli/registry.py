@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import argparse
-from importlib.metadata import entry_points
+from .._compat import entry_points
 
 from ..command import REGISTRY
 from .base import ENTRY_POINT_GROUP, Subcommand, load_subcommands
