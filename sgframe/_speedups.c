@@ -181,9 +181,10 @@ assemble(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwn
         PyErr_SetString(PyExc_TypeError, "this assembler's class is gone");
         return NULL;
     }
-    if (kwnames != NULL || nargs != Py_SIZE(self)) {
+    int keywords = kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0;
+    if (keywords || nargs != Py_SIZE(self)) {
         PyErr_Format(PyExc_TypeError, "the %s assembler takes %zd positional values, got %zd%s",
-                     self->cls->tp_name, Py_SIZE(self), nargs, kwnames ? " and keywords" : "");
+                     self->cls->tp_name, Py_SIZE(self), nargs, keywords ? " and keywords" : "");
         return NULL;
     }
     /* tp_alloc zeroes the object, so every slot starts unset, as after object.__new__. */
