@@ -87,14 +87,18 @@ def construct_and_encode() -> bytes:
     return bytes(Read16(lba=1024, transfer_length=27, rdprotect=2, dpo=True, fua=True, rarc=True, group_number=19))
 
 
-def plain_construct_rate(args: argparse.Namespace) -> Optional[float]:
-    """construct+encode through type.__call__ and __new__, as without sgframe._speedups."""
+def plain_construct_rate(args: argparse.Namespace) -> Tuple[Optional[float], str]:
+    """(ops/s, note) for construct+encode through type.__call__ and __new__, as without
+    sgframe._speedups."""
     command = [sys.executable, __file__, "--construct-only", "--repeat", str(args.repeat)]
     if args.quick:
         command.append("--quick")
     env = dict(os.environ, SGFRAME_NO_SPEEDUPS="1")
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
-    return float(done.stdout) if done.returncode == 0 else None
+    note = "SGFRAME_NO_SPEEDUPS=1, in a subprocess"
+    if done.returncode != 0:
+        return None, f"{note}: failed: {(done.stderr.strip().splitlines() or ['no output'])[-1]}"
+    return float(done.stdout), note
 
 
 def measure_peer(name: str, code: str, python: Optional[str], repeat: int, scale: float) -> Tuple[Optional[str], Optional[float], str]:
@@ -150,7 +154,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     speedups = "C speedups" if constructor_is_fast(Read16) else "no C speedups: plain class call"
     row("construct+encode", construct_and_encode, f"bytes(Read16(...)), {speedups}")
     if constructor_is_fast(Read16):
-        rows.append(("  without the C speedups", plain_construct_rate(args), "SGFRAME_NO_SPEEDUPS=1, in a subprocess"))
+        rows.append(("  without the C speedups", *plain_construct_rate(args)))
     row("encode (existing instance)", lambda: bytes(cmd), "bytes(cmd): packed at construction")
     row("compiled encode()", cmd.encode, "cmd.encode(): struct.pack from the attributes")
     row("decode", lambda: Read16.from_bytes(raw), "Read16.from_bytes(raw)")

@@ -291,7 +291,7 @@ def _install_constructor(cls: type, construct: Any) -> None:
     about a microsecond per CDB. sgframe._speedups points the class's documented
     tp_vectorcall slot at ``construct``: the same generated checks and packing as __new__,
     then a C assembler instead of the twin class. It does so only while calling the class
-    would mean exactly that: no metaclass, object's __init__, and the generated __new__
+    would mean exactly that (see _can_call_fast) and __new__ is the generated one
     (checked on every call, so a patched __new__ takes effect). Without the extension (no
     C compiler at install time, not CPython, or SGFRAME_NO_SPEEDUPS set) the ordinary call
     through __new__ does the same work.
@@ -300,10 +300,15 @@ def _install_constructor(cls: type, construct: Any) -> None:
     # argument 'lbaa'", as it would through __new__.
     _name_function(construct, cls.__qualname__)
     construct.__doc__ = f"Build a {cls.__qualname__} (called in place of type.__call__)."
-    if type(cls) is not type or cls.__init__ is not object.__init__:
-        return  # the plain call, which runs the metaclass's __call__ and the __init__
     cls._fast_call = (cls.__dict__["__new__"], construct)
     _speedups.install_constructor(cls)
+
+
+def _can_call_fast(cls: type) -> bool:
+    """Whether the C fast call may stand in for ``cls(...)``: only where the speedups are
+    built and calling the class runs nothing but __new__ (no metaclass __call__, no
+    __init__). Other classes keep the plain call; define() accepts them either way."""
+    return _speedups is not None and type(cls) is type and cls.__init__ is object.__init__
 
 
 def _name_function(function: Any, qualname: str) -> None:
@@ -508,7 +513,7 @@ def _compile(cls: type, fields: list[tuple[str, Bits, bool]], fixed: tuple[tuple
     lines.append("    self._handlers = ()")
     lines.append("    self.__class__ = cls")
     lines.append("    return self")
-    if _speedups is not None:
+    if _can_call_fast(cls):
         # The same checks and packing for the C fast call (see _install_constructor);
         # the assembler fills the slots of a new instance without the twin.
         glob["_assemble"] = _speedups.assembler(cls, (*names, "_cdb", "_handlers"))

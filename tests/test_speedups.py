@@ -176,6 +176,7 @@ def test_positional_arguments_are_refused_by_name():
         Read16(1024)
 
 
+@needs_speedups
 def test_enum_values_become_plain_ints_on_the_fast_path():
     import enum
 
@@ -183,6 +184,7 @@ def test_enum_values_become_plain_ints_on_the_fast_path():
         TYPE2 = 2
 
     cmd = Read16(rdprotect=Protect.TYPE2)
+    assert cdb.constructor_is_fast(Read16)
     assert type(cmd.rdprotect) is int and cmd.rdprotect == 2
     assert bytes(cmd)[1] == 0x40
 
