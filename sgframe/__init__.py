@@ -1,35 +1,64 @@
-"""sgframe: SCSI commands through the Linux sg driver.
+"""sgframe: SCSI commands through the Linux sg driver, bsg, an emulated device and more.
 
 Commands are immutable CDB records (:mod:`sgframe.command`); a :class:`Channel` sends
 them to one device through a transport; a :class:`Reactor` collects completions for many
 channels at once.
+
+The layers, from the bottom; a module imports only from its own layer or those below it
+(``tests/test_architecture.py`` derives the graph from the source and holds this):
+
+1. ``_compat``, ``errors``, ``status``: exceptions and status codes.
+2. ``sense``, ``cdb``, ``linux``: sense data, the CDB language, the kernel's structures.
+3. ``command``, ``decode``, ``registry``, ``raw``, ``params``, ``emu``: commands, the
+   decoders of what devices return, the emulated devices.
+4. ``io``: the record of one exchange.
+5. ``judge``, ``handler``, ``retry``, ``exchange``: deciding an Io's outcome, and the
+   I/O-free engine that runs Ios for a channel.
+6. ``transport``, ``reactor``: system calls, and waiting on descriptors.
+7. ``plugin_types``, ``hookspecs``, ``builtin``, ``plugins``: the plugin system.
+8. ``device``, ``channel``: a device's identity and commands; the wiring of it all.
+9. ``cli``, ``testbed``: the command line and the test bed.
+
+``import sgframe`` imports none of them: each name below is imported when first used, so
+a script (or the command line) pays only for what it touches.
 """
 from __future__ import annotations
 
-from .hookspecs import hookimpl
-from . import command, errors, handler, retry
-from .channel import Channel
-from .io import Bidirectional, Input, Io, NoDirectionIo, Output
-from .reactor import Reactor
-from . import plugins
+from importlib import import_module
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Bidirectional",
-    "Channel",
-    "Input",
-    "Io",
-    "NoDirectionIo",
-    "Output",
-    "Reactor",
-    "command",
-    "errors",
-    "handler",
-    "hookimpl",
-    "plugins",
-    "retry",
-]
+# name -> (module, attribute or None for the module itself)
+_LAZY = {
+    "Bidirectional": (".io", "Bidirectional"),
+    "Channel": (".channel", "Channel"),
+    "Input": (".io", "Input"),
+    "Io": (".io", "Io"),
+    "NoDirectionIo": (".io", "NoDirectionIo"),
+    "Output": (".io", "Output"),
+    "Reactor": (".reactor", "Reactor"),
+    "command": (".command", None),
+    "errors": (".errors", None),
+    "handler": (".handler", None),
+    "hookimpl": (".hookspecs", "hookimpl"),
+    "plugins": (".plugins", None),
+    "retry": (".retry", None),
+}
 
-# Last, once every name above exists: installed plugins may import them while loading.
-plugins.load()
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'sgframe' has no attribute {name!r}") from None
+    module = import_module(module_name, __name__)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

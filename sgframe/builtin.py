@@ -11,12 +11,36 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional
 
 from .hookspecs import hookimpl
+from .plugin_types import LazySubcommand
 
 if TYPE_CHECKING:
-    from .cli.base import SubcommandRegistry
-    from .plugins import DeviceIdentity, EmuKinds, Interpretation, TransportRegistry
+    from .plugin_types import DeviceIdentity, EmuKinds, Interpretation, SubcommandRegistry, TransportRegistry
     from .registry import CommandRegistry
     from .sense import Sense
+
+#: sgframe's subcommands: (name, "module:ATTRIBUTE" of its Subcommand, one line of help).
+#: Named, not imported: the command line imports only the one that runs (a test checks
+#: that each help line is the Subcommand's own).
+SUBCOMMANDS = (
+    ("scan", "sgframe.cli.scan:SCAN", "list SCSI devices and their sg, block and bsg nodes"),
+    ("inq", "sgframe.cli.inquiry:INQ", "INQUIRY: standard data or VPD pages"),
+    ("readcap", "sgframe.cli.inquiry:READCAP", "READ CAPACITY: number of blocks and block length"),
+    ("tur", "sgframe.cli.unit:TUR", "TEST UNIT READY: is the device ready?"),
+    ("requests", "sgframe.cli.unit:REQUESTS", "REQUEST SENSE, with progress indication"),
+    ("reset", "sgframe.cli.unit:RESET", "reset the device, target, bus or host (SG_SCSI_RESET)"),
+    ("luns", "sgframe.cli.inquiry:LUNS", "REPORT LUNS"),
+    ("opcodes", "sgframe.cli.inquiry:OPCODES", "REPORT SUPPORTED OPERATION CODES"),
+    ("modes", "sgframe.cli.pages:MODES", "MODE SENSE: mode pages"),
+    ("logs", "sgframe.cli.pages:LOGS", "LOG SENSE: log pages"),
+    ("raw", "sgframe.cli.raw:RAW", "send any CDB given in hex (like sg_raw)"),
+    ("decode-sense", "sgframe.cli.decoders:DECODE_SENSE", "decode sense data given in hex"),
+    ("decode-cdb", "sgframe.cli.decoders:DECODE_CDB", "name a CDB given in hex and list its fields"),
+    ("read", "sgframe.cli.media:READ", "READ(16) over an LBA range"),
+    ("write", "sgframe.cli.media:WRITE", "WRITE(16) over an LBA range (safe by default)"),
+    ("verify", "sgframe.cli.media:VERIFY", "VERIFY(16) over an LBA range (medium check, no data transfer)"),
+    ("commands", "sgframe.cli.registry:COMMANDS", "every registered SCSI command (plugins' included)"),
+    ("plugins", "sgframe.cli.registry:PLUGINS", "what is loaded: plugins, subcommands, command modules"),
+)
 
 
 @hookimpl
@@ -48,18 +72,13 @@ def sgframe_register_emu_kinds(kinds: EmuKinds) -> None:
 
 @hookimpl
 def sgframe_register_subcommands(registry: SubcommandRegistry) -> None:
-    from .cli.base import _BUILTIN, _load
-
-    # Normally the entry points of sgframe.cli bring these; this covers a source tree
-    # whose metadata is missing or stale.
-    for name, spec in _BUILTIN:
-        if name not in registry:
-            registry.add(_load(spec), origin="builtin")
+    for name, target, help_line in SUBCOMMANDS:
+        registry.add(LazySubcommand(name, help_line, target))
 
 
 @hookimpl(trylast=True)
 def sgframe_interpret_sense(sense: Sense, device: Optional[DeviceIdentity]) -> Optional[Interpretation]:
-    from .plugins import Interpretation
+    from .plugin_types import Interpretation
 
     return Interpretation(text=sense.asc_text, record=None)
 

@@ -4,23 +4,25 @@ One root, :class:`SgframeError`, and two families under it that say whose fault 
 failure is: :class:`UsageError` (our side: bad arguments, never sent to a device) and
 :class:`TaskFailed` (the device, the transport or the kernel said the command failed).
 
-:func:`exception_for` turns a completion (status, host byte, driver byte, sense data)
-into the exception to raise, or ``None`` when the command succeeded. Opening a device
+:func:`sgframe.judge.exception_for` decides which of these a completion (status, host
+byte, driver byte, sense data) raises; this module only declares them, and sits below
+everything else in the package. Opening a device
 node fails with a :class:`DeviceOpenError` built by :func:`for_errno`, whose message
 says what to do about it.
 """
 from __future__ import annotations
 
 import errno as _errno
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, Optional, Type, Union
+from typing import Any, ClassVar, Dict, Optional, Type
 
 from .status import (
     DriverStatus, HostStatus, ScsiStatus, driver_code, driver_status_text, host_status_text,
     is_good_status, status_text,
 )
 
-if TYPE_CHECKING:
-    from .sense import Sense
+# Sense data is typed Any here: errors sit below sgframe.sense (which raises UsageError),
+# so they hold a decoded sgframe.sense.Sense without naming its class.
+Sense = Any
 
 __all__ = [
     "SgframeError", "UsageError", "ExpectationFailed", "TaskFailed",
@@ -30,7 +32,7 @@ __all__ = [
     "Completed", "StatusError", "Busy", "ReservationConflict", "TaskSetFull", "AcaActive",
     "TaskAborted", "HostError", "CommandTimeout", "DriverError", "DeviceGone",
     "DeviceOpenError", "DevicePermissionError", "DeviceNodeMissing", "NoSuchDevice",
-    "WrongNodeType", "DeviceBusy", "exception_for", "for_errno", "check_condition_class",
+    "WrongNodeType", "DeviceBusy", "for_errno", "check_condition_class", "status_class",
 ]
 
 
@@ -70,7 +72,7 @@ class TaskFailed(SgframeError):
 
     def __init__(self, message: Optional[str] = None, *, command: Optional[str] = None,
                  device: Optional[str] = None, status: Optional[int] = None, host_status: int = 0,
-                 driver_status: int = 0, sense: Union["Sense", bytes, None] = None) -> None:
+                 driver_status: int = 0, sense: Optional[Sense] = None) -> None:
         self.command = command
         self.device = device
         self.status = _as_enum(ScsiStatus, status) if status is not None else None
@@ -123,19 +125,16 @@ def _as_enum(enum_cls: Any, value: int) -> int:
         return value
 
 
-def _as_sense(sense: Union["Sense", bytes, bytearray, memoryview, None]) -> Optional["Sense"]:
-    if sense is None:
-        return None
+def _as_sense(sense: Optional[Sense]) -> Optional[Sense]:
+    # Errors sit below sense data in the layering (sgframe.sense raises UsageError), so
+    # they carry sense already decoded: sgframe.judge.exception_for decodes raw bytes.
     if isinstance(sense, (bytes, bytearray, memoryview)):
-        if not len(sense):
-            return None
-        # Imported here: sgframe.sense.build imports this module for UsageError.
-        from .sense import decode_sense
-        return decode_sense(bytes(sense))
+        raise UsageError("sense= takes decoded sense (sgframe.sense.decode_sense(raw)), not raw bytes; "
+                         "sgframe.judge.exception_for takes the bytes a device returned")
     return sense
 
 
-def _sense_summary(sense: "Sense") -> str:
+def _sense_summary(sense: Sense) -> str:
     key = str(sense.sense_key)
     if sense.deferred:
         key += " (deferred error)"
@@ -149,7 +148,7 @@ def _sense_summary(sense: "Sense") -> str:
     return text
 
 
-def _sense_tail(sense: Optional["Sense"]) -> str:
+def _sense_tail(sense: Optional[Sense]) -> str:
     return "" if sense is None else "; sense: " + _sense_summary(sense)
 
 
@@ -287,6 +286,12 @@ _BY_STATUS: Dict[int, Type[StatusError]] = {
 }
 
 
+def status_class(status: int) -> Type[StatusError]:
+    """The :class:`StatusError` subclass for a status byte other than GOOD and CHECK
+    CONDITION (:class:`StatusError` itself for a status SAM does not name)."""
+    return _BY_STATUS.get(status, StatusError)
+
+
 class HostError(TaskFailed):
     """The host adapter or transport failed the command (a non-zero host byte,
     ``host_status``, a :class:`sgframe.status.HostStatus` when known)."""
@@ -327,44 +332,6 @@ class DeviceGone(TaskFailed):
         if self.errno is not None:
             text += " (%s)" % _errno.errorcode.get(self.errno, str(self.errno))
         return text
-
-
-def exception_for(status: int, host_status: int = 0, driver_status: int = 0,
-                  sense: Union["Sense", bytes, None] = None, *, command: Optional[str] = None,
-                  device: Optional[str] = None) -> Optional[TaskFailed]:
-    """The exception a completion calls for, or ``None`` when the command succeeded.
-
-    Precedence: a non-zero host byte first (the device may never have seen the command,
-    so its status means little), then a driver byte other than DRIVER_OK/DRIVER_SENSE
-    (DRIVER_SENSE only says sense data came back), then the status, and for CHECK
-    CONDITION the sense key. RECOVERED ERROR and COMPLETED give an instance whose class
-    has ``informational = True``; whether to raise it is the caller's policy.
-
-    :param status: the SCSI status byte (not sg's ``masked_status``)
-    :param host_status: the Linux host byte (``DID_*``)
-    :param driver_status: the Linux driver byte (``DRIVER_*``, suggest bits allowed)
-    :param sense: sense bytes (cut to the length returned) or a decoded :class:`Sense`
-    :param command: the command's T10 name, for the message
-    :param device: the device path, for the message
-    """
-    common = dict(command=command, device=device, status=status, host_status=host_status,
-                  driver_status=driver_status, sense=sense)
-    if host_status:
-        cls: Type[TaskFailed] = CommandTimeout if host_status == HostStatus.DID_TIME_OUT else HostError
-        return cls(**common)
-    code = driver_code(driver_status)
-    if code not in (DriverStatus.DRIVER_OK, DriverStatus.DRIVER_SENSE):
-        cls = CommandTimeout if code == DriverStatus.DRIVER_TIMEOUT else DriverError
-        return cls(**common)
-    if is_good_status(status):
-        return None
-    if status == ScsiStatus.CHECK_CONDITION:
-        decoded = _as_sense(sense)
-        common["sense"] = decoded
-        if decoded is None:
-            return CheckCondition(**common)
-        return check_condition_class(decoded.sense_key)(**common)
-    return _BY_STATUS.get(status, StatusError)(**common)
 
 
 class DeviceOpenError(SgframeError, OSError):

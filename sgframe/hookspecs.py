@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 import pluggy
 
 if TYPE_CHECKING:
-    from .cli.base import SubcommandRegistry
     from .emu.disk import EmulatedDisk
     from .io import Io
-    from .plugins import DeviceIdentity, DeviceMatch, EmuKinds, Interpretation, TransportRegistry
+    from .plugin_types import (
+        DeviceIdentity, DeviceMatch, EmuKinds, Interpretation, SubcommandRegistry, TransportRegistry,
+    )
     from .registry import CommandRegistry
     from .sense import Sense
 

@@ -9,20 +9,23 @@ both ways.
 An Io is reusable: :meth:`Io.reset` points it at another command of the same shape, so a
 benchmark or a test loop can keep a fixed set of Ios (and their buffers) in flight, the
 way fio reuses its io_u structures.
+
+An Io is a record: it calls nothing above it. What it needs from whoever sent it (a way
+to wait for its completion, to say its failure has been seen, to decode a vendor's
+page) arrives as an :class:`IoOwner`, injected when it is sent.
 """
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
 
 from .cdb import Command, Direction
 from .errors import UsageError
 
 if TYPE_CHECKING:
-    from .channel import Channel
     from .errors import TaskFailed
 
-__all__ = ["Bidirectional", "Header", "Input", "Io", "NoDirectionIo", "Output", "io_for"]
+__all__ = ["Bidirectional", "Header", "Input", "Io", "IoOwner", "NoDirectionIo", "Output", "io_for"]
 
 _log = logging.getLogger("sgframe")
 
@@ -68,8 +71,28 @@ class Header:
         )
 
 
+class IoOwner(Protocol):
+    """What an Io needs from whoever sent it (:class:`sgframe.exchange.Exchange`)."""
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: Optional[float]) -> bool:
+        """Make progress until ``predicate()`` is true or ``timeout`` seconds pass."""
+
+    def poll(self) -> None:
+        """Make whatever progress is possible without blocking."""
+
+    def observed(self, io: Io) -> None:
+        """The Io's failure has been raised to its caller: nobody else need report it."""
+
+    def decode_vendor(self, command: Command, data: bytes) -> Any:
+        """The response decoded by a vendor's plugin, or None to use the command's decoder."""
+
+
 class Io:
-    """One command's exchange with a device. Use the subclass for the data direction."""
+    """One command's exchange with a device. Use the subclass for the data direction.
+
+    ``device`` names the device in messages; ``channel`` is the channel that sent it
+    (for handlers that tell channels apart; the Io never calls it).
+    """
 
     __slots__ = (
         "command",
@@ -80,6 +103,9 @@ class Io:
         "hdr",
         "returned",
         "channel",
+        "device",
+        "owner",
+        "recovered_error_policy",
         "exception",
         "handlers",
         "verify_handler",
@@ -101,7 +127,11 @@ class Io:
         self.verify_handler: Callable[[Io], Any] | None = None
         self.retry_policy: Any = None
         self.transport_state: Any = None
-        self.channel: Channel | None = None
+        self.channel: Any = None
+        self.device: str | None = None
+        self.owner: IoOwner | None = None
+        #: "raise" makes RECOVERED ERROR / COMPLETED raise for this Io (see sgframe.judge).
+        self.recovered_error_policy: str | None = None
         self.synchronous = True
         self._callbacks: list[Callable[[Io], Any]] = []
         self._start(command, timeout)
@@ -126,8 +156,8 @@ class Io:
             raise UsageError(f"{self!r} is still in flight; reuse it once it has returned")
         if command.DIRECTION is not self.DIRECTION:
             raise UsageError(f"{type(self).__name__} cannot carry {command.NAME} ({command.DIRECTION.value})")
-        if self.channel is not None:
-            self.channel._observed(self)  # its old failure, if unseen, goes with the old command
+        if self.owner is not None:
+            self.owner.observed(self)  # its old failure, if unseen, goes with the old command
         self.hdr.clear()
         self._start(command, self.timeout if timeout is None else timeout)
         return self
@@ -158,8 +188,8 @@ class Io:
         decode = getattr(self.command, "decode_response", None)
         if decode is None:
             return self.data
-        if self.channel is not None:
-            vendor = self.channel._decode_vendor_page(self.command, self.data)
+        if self.owner is not None:
+            vendor = self.owner.decode_vendor(self.command, self.data)
             if vendor is not None:
                 return vendor
         return decode(self.data)
@@ -172,8 +202,8 @@ class Io:
 
     def poll(self) -> bool:
         """True once the command has completed; lets the reactor make progress."""
-        if not self.returned and self.channel is not None:
-            self.channel.reactor.run_once(0)
+        if not self.returned and self.owner is not None:
+            self.owner.poll()
         return self.returned
 
     def wait(self, timeout: float | None = None) -> None:
@@ -185,14 +215,14 @@ class Io:
         :raises TaskFailed: the command completed and failed.
         """
         if not self.returned:
-            if self.channel is None:
+            if self.owner is None:
                 raise UsageError(f"{self!r} was never submitted")
-            self.channel.reactor.wait_for(lambda: self.returned, timeout)
+            self.owner.wait_for(lambda: self.returned, timeout)
             if not self.returned:
-                raise TimeoutError(f"{self.command.NAME} on {self.channel.name}: no completion within {timeout} s")
+                raise TimeoutError(f"{self.command.NAME} on {self.device}: no completion within {timeout} s")
         if self.exception is not None:
-            if self.channel is not None:
-                self.channel._observed(self)  # channel.wait() need not report it again
+            if self.owner is not None:
+                self.owner.observed(self)  # channel.wait() need not report it again
             raise self.exception
 
     def set_length(self, length: int) -> None:

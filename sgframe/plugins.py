@@ -1,7 +1,7 @@
 """The plugin manager: built-in and installed plugins, their device bindings, and a typed
 facade over ``pm.hook`` so call sites read like function calls.
 
-``import sgframe`` runs :func:`load`: the built-in plugin (:mod:`sgframe.builtin`)
+The first channel, or the first question about plugins, runs :func:`load`: the built-in plugin (:mod:`sgframe.builtin`)
 registers the standard commands, decoders, transports, emulated devices and
 subcommands, then every entry point of the group ``sgframe`` is loaded, except those
 named in ``SGFRAME_DISABLE_PLUGINS`` (comma-separated entry-point names). A plugin that
@@ -15,18 +15,20 @@ plugins that apply to the device (:meth:`PluginManager.find_command`).
 """
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
 import warnings
-from ._compat import entry_points
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-import attrs
 import pluggy
 
 from . import hookspecs
+from ._compat import entry_points
 from .errors import UsageError
+from .judge import PluginHook
+from .plugin_types import (
+    ACCEPT, DeviceIdentity, DeviceMatch, EmuKinds, Interpretation, PluginInfo, PluginWarning,
+    SubcommandRegistry, TransportRegistry, _SubcommandsFor, _text,
+)
 from .registry import CommandRegistry
 
 __all__ = [
@@ -41,167 +43,6 @@ ENTRY_POINT_GROUP = hookspecs.PROJECT
 DISABLE_VARIABLE = "SGFRAME_DISABLE_PLUGINS"
 #: The built-in plugin's name; it cannot be disabled.
 BUILTIN = "builtin"
-
-
-class PluginWarning(UserWarning):
-    """A plugin failed to load or to register; sgframe goes on without it."""
-
-
-class _Accept:
-    def __repr__(self) -> str:
-        return "sgframe.plugins.ACCEPT"
-
-
-#: What a ``sgframe_judge_response`` implementation returns to make a command succeed.
-ACCEPT: Any = _Accept()
-
-
-def _text(value: Optional[str]) -> str:
-    return (value or "").strip()
-
-
-@attrs.frozen
-class DeviceIdentity:
-    """Who a device says it is: the INQUIRY identification fields, stripped of padding."""
-
-    vendor_identification: str
-    product_identification: str = ""
-    product_revision_level: str = ""
-
-    @classmethod
-    def from_inquiry(cls, data: Any) -> "DeviceIdentity":
-        """From :class:`sgframe.decode.InquiryData` (or standard INQUIRY bytes)."""
-        if isinstance(data, (bytes, bytearray, memoryview)):
-            from .decode import decode_inquiry
-
-            data = decode_inquiry(bytes(data))
-        return cls(_text(data.vendor_identification), _text(data.product_identification),
-                   _text(getattr(data, "product_revision_level", None)))
-
-    def __str__(self) -> str:
-        return " ".join(p for p in (self.vendor_identification, self.product_identification,
-                                    self.product_revision_level) if p)
-
-
-@attrs.frozen
-class DeviceMatch:
-    """Which devices a plugin binds to.
-
-    :param vendor: the T10 vendor identification (``"SEAGATE"``), compared without
-        padding and without regard to case.
-    :param product: a shell pattern for the product identification (``"ST*"``);
-        every product by default.
-    """
-
-    vendor: str = attrs.field()
-    product: str = "*"
-
-    @vendor.validator
-    def _check(self, attribute: Any, value: Any) -> None:
-        if not isinstance(value, str) or not value.strip() or len(value.strip()) > 8:
-            raise UsageError(f"DeviceMatch vendor is a T10 vendor identification of 1 to 8 characters, not {value!r}")
-
-    def matches(self, device: Optional[DeviceIdentity]) -> bool:
-        if device is None:
-            return False
-        return (device.vendor_identification.upper() == self.vendor.strip().upper()
-                and fnmatch.fnmatchcase(device.product_identification.upper(), self.product.strip().upper()))
-
-
-@attrs.frozen
-class Interpretation:
-    """What a sense interpreter says about sense data.
-
-    :param text: one line for people (``"ATA status return: DRDY, no error"``).
-    :param record: the decoded details (an attrs record), if any.
-    """
-
-    text: str
-    record: Any = None
-
-    def __str__(self) -> str:
-        return self.text
-
-
-@attrs.define
-class PluginInfo:
-    """What the manager knows about one plugin (``sgframe plugins`` prints these)."""
-
-    name: str
-    origin: str
-    plugin: Any = attrs.field(default=None, repr=False)
-    binding: Optional[Tuple[DeviceMatch, ...]] = None
-    commands: CommandRegistry = attrs.field(factory=CommandRegistry, repr=False)
-    schemes: List[str] = attrs.field(factory=list)
-    kinds: List[str] = attrs.field(factory=list)
-    state: str = "loaded"  # loaded, disabled, failed
-    problems: List[str] = attrs.field(factory=list)
-
-    def applies_to(self, device: Optional[DeviceIdentity]) -> bool:
-        """True when unbound, or bound to ``device``."""
-        return self.binding is None or any(m.matches(device) for m in self.binding)
-
-
-_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*$")
-
-
-class TransportRegistry:
-    """The scheme table of :func:`sgframe.transport.open_transport`, for one plugin."""
-
-    def __init__(self, schemes: Dict[str, Callable[..., Any]], info: PluginInfo) -> None:
-        self._schemes = schemes
-        self._info = info
-
-    def add(self, scheme: str, opener: Callable[..., Any]) -> None:
-        """``Channel.open("SCHEME:rest")`` will call ``opener("rest", **options)``.
-
-        :raises UsageError: not a URI scheme, not callable, or taken by another opener.
-        """
-        if not isinstance(scheme, str) or not _SCHEME.match(scheme):
-            raise UsageError(f"a URI scheme is a lower-case word such as 'iscsi', not {scheme!r}")
-        if not callable(opener):
-            raise UsageError(f"the opener of {scheme!r} must be callable, not {opener!r}")
-        other = self._schemes.get(scheme)
-        if other is not None and other is not opener:
-            raise UsageError(f"transport scheme {scheme!r} is already registered ({other!r})")
-        self._schemes[scheme] = opener
-        if scheme not in self._info.schemes:
-            self._info.schemes.append(scheme)
-
-    def __contains__(self, scheme: object) -> bool:
-        return scheme in self._schemes
-
-
-class EmuKinds:
-    """The ``emu:`` kinds table, for one plugin."""
-
-    def __init__(self, info: PluginInfo) -> None:
-        self._info = info
-
-    def add(self, kind: str, factory: Callable[..., Any], parameters: Dict[str, Callable[[str], Any]]) -> None:
-        """``emu:KIND?name=value`` will call ``factory(name=converter(value), ...)``."""
-        from .emu import register_kind
-
-        register_kind(kind, factory, parameters)
-        if kind not in self._info.kinds:
-            self._info.kinds.append(kind)
-
-
-class _SubcommandsFor:
-    """A subcommand registry that marks what a plugin adds with the plugin's name."""
-
-    def __init__(self, registry: Any, origin: str) -> None:
-        self._registry = registry
-        self._origin = origin
-
-    def add(self, subcommand: Any, origin: Optional[str] = None) -> Any:
-        return self._registry.add(subcommand, origin=origin or self._origin)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._registry
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._registry)
 
 
 def _disabled_names() -> List[str]:
@@ -227,6 +68,9 @@ class PluginManager:
         self._schemes = schemes
         self._standard = commands
         self._infos: Dict[str, PluginInfo] = {}
+        #: ``judge_hook(io, outcome)``: the plugins' ``sgframe_judge_response``, or None
+        #: while no plugin implements it (see :mod:`sgframe.judge`).
+        self.judge_hook: Optional[PluginHook] = None
 
     # --- registering --------------------------------------------------------------------
 
@@ -499,13 +343,24 @@ class PluginManager:
         return wrong
 
     def _refresh_judge_hook(self) -> None:
-        # judge() calls plugins only when one implements the hook: the completion path
-        # stays free of pluggy's per-call cost (a few microseconds) otherwise.
-        from . import judge
+        # Channels read judge_hook at each completion and call plugins only when one
+        # implements the hook: the completion path stays free of pluggy's per-call cost
+        # (a few microseconds) otherwise.
+        self.judge_hook = self.judge_response if self.pm.hook.sgframe_judge_response.get_hookimpls() else None
 
-        if self is not _MANAGER:
-            return
-        judge.plugin_hook = self.judge_response if self.pm.hook.sgframe_judge_response.get_hookimpls() else None
+    # --- opening devices ----------------------------------------------------------------
+
+    def open_transport(self, uri: str, **options: Any) -> Any:
+        """A transport for ``uri`` through the scheme table the plugins filled; an
+        emulated device is then shown to the plugins that apply to it, which may teach it
+        their commands (``sgframe_emulate_commands``)."""
+        from .transport import open_transport
+        from .transport.emu import EmuTransport
+
+        transport = open_transport(uri, schemes=self._schemes, **options)
+        if isinstance(transport, EmuTransport):
+            self.emulate(transport.device, transport.kind)
+        return transport
 
 
 def _has(registry: CommandRegistry, name: str) -> bool:
@@ -534,13 +389,13 @@ def manager() -> PluginManager:
 def load(*, entry_points_too: bool = True) -> PluginManager:
     """Make the process's manager: the built-in plugin, then the installed ones.
 
-    Called by ``import sgframe``; calling it again returns the same manager.
+    Called when a channel binds its first device or anything asks :func:`manager`;
+    calling it again returns the same manager.
     """
     global _MANAGER
     if _MANAGER is not None:
         return _MANAGER
     from . import builtin
-    from .cli.base import register_provider
 
     _MANAGER = PluginManager()
     info = _MANAGER.register(builtin, BUILTIN, origin="builtin")
@@ -548,7 +403,6 @@ def load(*, entry_points_too: bool = True) -> PluginManager:
         raise RuntimeError(f"the built-in plugin failed: {info.problems if info else '?'}")
     if entry_points_too:
         _MANAGER.load_entry_points()
-    register_provider(_MANAGER.register_subcommands)
     _MANAGER._refresh_judge_hook()
     return _MANAGER
 

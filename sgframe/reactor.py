@@ -1,8 +1,10 @@
-"""The reactor: one epoll set that collects completions for many channels.
+"""The reactor: one epoll set, file descriptors and the callbacks that want them.
 
-Waiting is the reactor's job and nobody else's. Channels submit; the reactor learns from
-epoll which sg fds have completions ready, asks each transport to ``reap`` them, and hands
-every finished Io back to its channel, which judges it and runs its handlers.
+Waiting is the reactor's job and nobody else's. It knows descriptors, callbacks, timers
+and inline sources, nothing more (as trio's epoll loop knows fds and waiters): whoever
+registers an fd says what to call when it is readable and when it hangs up, and those
+callbacks (a channel reaping its transport) return how many commands they completed so
+that waiters are woken. A socket plugs in exactly as an sg fd does.
 
 How the sg driver looks through epoll (checked on Linux 6.1, sg 3.5.36):
 
@@ -11,7 +13,7 @@ How the sg driver looks through epoll (checked on Linux 6.1, sg 3.5.36):
   a transport may reap only some of them and will be told again.
 * EPOLLHUP arrives once the SCSI device is being removed. A non-blocking ``read()`` then
   still says EAGAIN when nothing is ready, so HUP is the only sign that the commands still
-  in flight will never come back: the channel fails them with ``DeviceGone``.
+  in flight will never come back: the hang-up callback fails them.
 * Each fd holds 16 requests at most; a transport that needs more opens more fds, and each
   of them is registered here on its own.
 
@@ -22,8 +24,8 @@ a kernel. The reactor runs where it is needed: in the caller's thread while some
 asyncio loop, which watches the epoll fd itself (an epoll fd is readable when any fd in its
 set is), so there is no thread per command and no thread at all.
 
-Inline transports (the emulated disk) complete commands during ``submit``; their Ios wait
-in the transport's ``completed`` queue and are collected on the next pass, with no syscall.
+Inline sources (the emulated disk) complete commands during ``submit``; they say they
+have work with ``has_work()`` and the next pass calls their ``drain()``, with no syscall.
 
 Threads. A reactor belongs to the thread that uses it, like an asyncio loop, unless it is
 made thread-safe: ``Reactor(threadsafe=True)``, or :meth:`Reactor.start`, which runs it
@@ -31,26 +33,48 @@ in a background thread so that any thread may submit and wait. Only then does it
 lock around its bookkeeping. Why not always: an uncontended lock costs 50 ns on a real
 kernel but about 20 us under User-Mode Linux (measured: 47,000 acquire/release pairs a
 second), which alone would cost the test bed a third of its IOPS.
+
+fork(). A child process shares its parent's epoll set (the kernel object, not a copy):
+an fd the child registered would wake the parent. After fork() every reactor of the
+parent is dead in the child (:attr:`Reactor.forked`; its descriptors are closed there),
+and :func:`default_reactor` makes the child a fresh one.
 """
 from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import os
 import select
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable
+import weakref
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
+
+from .errors import UsageError
 
 if TYPE_CHECKING:
     import asyncio
 
-    from .channel import Channel
+__all__ = ["InlineSource", "Reactor", "default_reactor"]
 
-__all__ = ["Reactor", "default_reactor"]
+_log = logging.getLogger("sgframe")
 
 _HANGUP = select.EPOLLHUP | select.EPOLLERR
 _READABLE = select.EPOLLIN
+
+#: ``callback(fd)`` for a readable or hung-up fd; returns how many commands it completed.
+FdCallback = Callable[[int], int]
+
+
+class InlineSource(Protocol):
+    """Something that completes work without a descriptor (the emulated disk's transport)."""
+
+    def has_work(self) -> bool:
+        """True when :meth:`drain` has completions to deliver."""
+
+    def drain(self) -> int:
+        """Deliver the completions; returns how many."""
 
 
 class _NoLock:
@@ -67,9 +91,22 @@ class _NoLock:
 
 _NO_LOCK = _NoLock()
 
+# Every reactor of this process, so that a forked child can declare them dead.
+_ALL: "weakref.WeakSet[Reactor]" = weakref.WeakSet()
+
+
+def _close_descriptors(epoll: Any, fds: tuple[int, ...]) -> None:
+    # A weakref finalizer: a reactor dropped without close() returns its descriptors.
+    epoll.close()
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
 
 class Reactor:
-    """Completions for any number of channels, from one epoll set.
+    """Completions for any number of descriptors, from one epoll set.
 
     :param threadsafe: let several threads submit and wait (see the module docstring);
         :meth:`start` turns it on by itself.
@@ -77,9 +114,10 @@ class Reactor:
 
     def __init__(self, *, threadsafe: bool = False) -> None:
         self._epoll = select.epoll()
-        self._channels: dict[int, Channel] = {}  # fd -> channel
-        self._inline: list[Channel] = []
-        # One lock guards the bookkeeping of every channel on this reactor (channels and
+        self._fds: dict[int, tuple[FdCallback, FdCallback]] = {}
+        self._inline: list[InlineSource] = []
+        self._closers: list[Callable[[], Any]] = []
+        # One lock guards the bookkeeping of everything on this reactor (channels and
         # transports take no locks of their own on the hot path).
         self.lock: Any = _NO_LOCK
         self._changed: threading.Condition | None = None
@@ -89,9 +127,14 @@ class Reactor:
             self.make_threadsafe()
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self._closed = False
+        #: True in a child process for a reactor its parent made before fork().
+        self.forked = False
         self._wake_read, self._wake_write = os.pipe()
         os.set_blocking(self._wake_read, False)
         os.set_blocking(self._wake_write, False)
+        self._finalizer = weakref.finalize(self, _close_descriptors, self._epoll,
+                                           (self._wake_read, self._wake_write))
         self._epoll.register(self._wake_read, _READABLE)
         self._loop: asyncio.AbstractEventLoop | None = None
         # Timers (retry back-off): a heap of (deadline, sequence, callback).
@@ -99,11 +142,19 @@ class Reactor:
         self._timer_sequence = itertools.count()
         #: Handlers run after each completion on any channel of this reactor.
         self.handlers: list[Callable[[Any], Any]] = []
+        #: The retry policy of every channel on this reactor that sets none.
         self.retry_policy: Any = None
+        #: "raise": RECOVERED ERROR and COMPLETED raise on this reactor's channels.
+        self.recovered_error_policy: Optional[str] = None
+        _ALL.add(self)
 
     @property
     def threadsafe(self) -> bool:
         return self._driving is not None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def make_threadsafe(self) -> None:
         """From now on, any thread may submit to and wait on this reactor."""
@@ -112,29 +163,54 @@ class Reactor:
             self._changed = threading.Condition(self.lock)
             self._driving = threading.Lock()
 
-    # --- channels -----------------------------------------------------------------
+    def check_usable(self) -> None:
+        """Raise :class:`UsageError` when this reactor is closed or was inherited over fork()."""
+        if self.forked:
+            raise UsageError(
+                "this reactor (and every channel on it) was made by the parent process before fork(); "
+                "a child process opens its own channels (Channel.open in the child)"
+            )
+        if self._closed:
+            raise UsageError("the reactor is closed; make a new Reactor()")
 
-    def add(self, channel: Channel) -> None:
-        with self.lock:
-            transport = channel.transport
-            if transport.inline:
-                self._inline.append(channel)
-            for fd in transport.fds():
-                self._epoll.register(fd, _READABLE)
-                self._channels[fd] = channel
+    # --- descriptors and sources --------------------------------------------------------
 
-    def remove(self, channel: Channel) -> None:
-        """Forget a channel; call before its transport closes its fds."""
+    def register(self, fd: int, on_readable: FdCallback, on_hangup: FdCallback) -> None:
+        """Watch ``fd``: ``on_readable(fd)`` while it is readable, ``on_hangup(fd)`` when it
+        hangs up. Each returns how many commands it completed."""
         with self.lock:
-            for fd, owner in list(self._channels.items()):
-                if owner is channel:
-                    del self._channels[fd]
-                    try:
-                        self._epoll.unregister(fd)
-                    except (OSError, ValueError):
-                        pass  # already closed: epoll dropped it by itself
-            if channel in self._inline:
-                self._inline.remove(channel)
+            self.check_usable()
+            self._epoll.register(fd, _READABLE)
+            self._fds[fd] = (on_readable, on_hangup)
+
+    def unregister(self, fd: int) -> None:
+        """Stop watching ``fd``; call before it is closed."""
+        with self.lock:
+            if self._fds.pop(fd, None) is not None and not self._closed and not self.forked:
+                try:
+                    self._epoll.unregister(fd)
+                except (OSError, ValueError):
+                    pass  # already closed: epoll dropped it by itself
+
+    def add_inline(self, source: InlineSource) -> None:
+        with self.lock:
+            self.check_usable()
+            self._inline.append(source)
+
+    def remove_inline(self, source: InlineSource) -> None:
+        with self.lock:
+            if source in self._inline:
+                self._inline.remove(source)
+
+    def on_close(self, callback: Callable[[], Any]) -> None:
+        """Call ``callback()`` when the reactor closes (a channel closes itself)."""
+        with self.lock:
+            self._closers.append(callback)
+
+    def forget_on_close(self, callback: Callable[[], Any]) -> None:
+        with self.lock:
+            if callback in self._closers:
+                self._closers.remove(callback)
 
     # --- the loop -----------------------------------------------------------------------
 
@@ -149,45 +225,41 @@ class Reactor:
 
     def get_events(self, timeout: float | None) -> list[tuple[int, int]]:
         """Wait up to ``timeout`` seconds (None: forever) for fds with something to say."""
-        if any(channel.transport.completed for channel in self._inline):
+        if any(source.has_work() for source in self._inline):
             timeout = 0
         elif self._timers:
             due = max(0.0, self._timers[0][0] - time.monotonic())
             timeout = due if timeout is None else min(timeout, due)
-        while True:
-            try:
-                return self._epoll.poll(-1 if timeout is None else timeout)
-            except InterruptedError:  # pragma: no cover - PEP 475 retries for us
-                continue
+        return self._epoll.poll(-1 if timeout is None else timeout)
 
     def process_events(self, events: list[tuple[int, int]]) -> int:
-        """Reap and complete what the events announce; returns how many Ios completed."""
+        """Call back whoever the events concern; returns how many commands completed."""
         completed = 0
         with self.lock:
-            for fd, mask in events:
-                if fd == self._wake_read:
-                    _drain(fd)
-                    continue
-                channel = self._channels.get(fd)
-                if channel is None:
-                    continue
-                if mask & _READABLE:
-                    for io in channel.transport.reap(fd):
-                        channel._complete(io)
-                        completed += 1
-                if mask & _HANGUP:
-                    completed += channel._device_gone()
-            timers = self._timers
-            while timers and timers[0][0] <= time.monotonic():
-                heapq.heappop(timers)[2]()
-            for channel in list(self._inline):
-                queue = channel.transport.completed
-                while queue:
-                    channel._complete(queue.popleft())
-                    completed += 1
-            if completed and self._waiters:
-                assert self._changed is not None
-                self._changed.notify_all()
+            try:
+                for fd, mask in events:
+                    if fd == self._wake_read:
+                        _drain(fd)
+                        continue
+                    callbacks = self._fds.get(fd)
+                    if callbacks is None:
+                        continue
+                    if mask & _READABLE:
+                        completed += callbacks[0](fd)
+                    if mask & _HANGUP and fd in self._fds:
+                        completed += callbacks[1](fd)
+                timers = self._timers
+                while timers and timers[0][0] <= time.monotonic():
+                    heapq.heappop(timers)[2]()
+                for source in list(self._inline):
+                    if source.has_work():
+                        completed += source.drain()
+            finally:
+                # Waiters are woken even when a callback raised (KeyboardInterrupt from a
+                # handler): the Io it was completing has its outcome by then.
+                if self._waiters:
+                    assert self._changed is not None
+                    self._changed.notify_all()
         return completed
 
     def run_once(self, timeout: float | None = 0) -> int:
@@ -206,14 +278,15 @@ class Reactor:
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float | None = None) -> bool:
         """Make progress until ``predicate()`` is true or ``timeout`` seconds pass."""
+        self.check_usable()
         deadline = None if timeout is None else time.monotonic() + timeout
         while not predicate():
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 return False
-            if self._driving is None:
-                # One thread: drive the loop here. Nested waits (a handler that waits)
-                # simply drive it one level deeper.
+            if self._driving is None or self._thread is threading.current_thread():
+                # One thread, or a callback on the reactor's own thread: drive the loop
+                # here. Nested waits (a handler that waits) drive it one level deeper.
                 self.process_events(self.get_events(remaining))
                 continue
             if self._thread is None and self._driving.acquire(blocking=False):
@@ -240,11 +313,11 @@ class Reactor:
         """Interrupt a get_events() sleeping in another thread."""
         try:
             os.write(self._wake_write, b"\0")
-        except BlockingIOError:
-            pass  # the pipe is full: a wake-up is pending anyway
+        except (BlockingIOError, OSError):
+            pass  # the pipe is full (a wake-up is pending anyway) or already closed
 
     def notify_inline(self) -> None:
-        """An inline transport finished a command: whoever runs the loop must look."""
+        """An inline source has work: whoever runs the loop must look."""
         if self._thread is not None and threading.current_thread() is not self._thread:
             self.wake()
         elif self._live_loop() is not None:
@@ -254,6 +327,7 @@ class Reactor:
 
     def start(self) -> None:
         """Run the loop in a background thread until :meth:`stop`."""
+        self.check_usable()
         self.make_threadsafe()
         assert self._driving is not None
         with self.lock:
@@ -265,13 +339,17 @@ class Reactor:
             self._thread.start()
 
     def stop(self, timeout: float | None = 5.0) -> None:
+        """End the background thread. From a callback on that thread, it ends once the
+        callback returns; the reactor is no longer :attr:`running` at once."""
         thread = self._thread
         if thread is None:
             return
         self._stopping = True
+        self._thread = None
+        if thread is threading.current_thread():
+            return
         self.wake()
         thread.join(timeout)
-        self._thread = None
 
     @property
     def running(self) -> bool:
@@ -279,12 +357,21 @@ class Reactor:
 
     def _run(self) -> None:
         while not self._stopping:
-            self.process_events(self.get_events(None))
+            try:
+                self.process_events(self.get_events(None))
+            except BaseException:  # noqa: BLE001 - the loop must outlive any one callback
+                # A handler's KeyboardInterrupt, for instance: the Io it was judging already
+                # carries it as its outcome, and its waiter raises it. Nobody else is here
+                # to catch it, so say it and go on.
+                if self._closed:
+                    return
+                _log.exception("sgframe: reactor thread: a callback raised; the reactor goes on")
 
     # --- asyncio ---------------------------------------------------------------------
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Let an asyncio loop drive this reactor: it watches the epoll fd."""
+        self.check_usable()
         if self._loop is loop:
             return
         if self._loop is not None:
@@ -310,13 +397,25 @@ class Reactor:
     # --- the end ------------------------------------------------------------------------
 
     def close(self) -> None:
+        """Close everything on the reactor, then the reactor. A second call does nothing."""
+        if self._closed:
+            return
         self.stop()
-        self.detach_loop()
-        for channel in list(set(self._channels.values()) | set(self._inline)):
-            channel.close()
-        self._epoll.close()
-        os.close(self._wake_read)
-        os.close(self._wake_write)
+        if not self.forked:
+            self.detach_loop()
+        for closer in list(self._closers):
+            closer()
+        self._closed = True
+        self._finalizer()
+
+    def _after_fork_in_child(self) -> None:
+        self.forked = True
+        self._thread = None  # threads do not survive fork()
+        self._loop = None
+        self._fds.clear()
+        self._inline.clear()
+        self._closers.clear()
+        self._finalizer()  # the child's copies of the descriptors
 
     def __enter__(self) -> Reactor:
         return self
@@ -341,6 +440,17 @@ def default_reactor() -> Reactor:
     """The reactor channels use when none is given (one per process)."""
     global _default
     with _default_lock:
-        if _default is None:
+        if _default is None or _default.closed:
             _default = Reactor()
         return _default
+
+
+def _after_fork_in_child() -> None:
+    global _default, _default_lock
+    _default_lock = threading.Lock()  # it may have been held by a thread that is gone
+    _default = None
+    for reactor in list(_ALL):
+        reactor._after_fork_in_child()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
-from sgframe.cli import Subcommand, main
+from sgframe import hookimpl, plugins
+from sgframe.builtin import SUBCOMMANDS
+from sgframe.cli import LazySubcommand, Subcommand, main
 from sgframe.cli import base as cli_base
 from sgframe.emu import EmulatedDisk
 from sgframe.emu.uri import KINDS
@@ -64,30 +68,50 @@ def test_json_accepted_before_the_subcommand(capsys):
     assert json.loads(out)["block_length"] == 512
 
 
-def test_a_failing_subcommand_is_one_line_and_99(capsys, monkeypatch):
+class _SubcommandPlugin:
+    def __init__(self, register):
+        self.sgframe_register_subcommands = hookimpl(register)
+
+
+@pytest.fixture
+def provide():
+    """Register a plugin whose sgframe_register_subcommands hook is the given function,
+    for one test: the one way a subcommand is added."""
+    added = []
+
+    def add(register, name="provider"):
+        plugins.register(_SubcommandPlugin(register), name)
+        added.append(name)
+
+    yield add
+    for name in added:
+        plugins.unregister(name)
+
+
+def test_a_failing_subcommand_is_one_line_and_99(capsys, provide):
     def boom(args):
         raise RuntimeError("a bug\nover two lines")
 
     def provider(registry):
         registry.add(Subcommand(name="boom", help="fails", add_arguments=lambda p: None, run=boom))
 
-    monkeypatch.setattr(cli_base, "_PROVIDERS", [provider])
+    provide(provider)
     code, out, err = run(capsys, "boom")
     assert code == 99
     assert err == "sgframe: internal error: RuntimeError: a bug over two lines (set SGFRAME_DEBUG=1 for the traceback)\n"
 
 
-def test_a_broken_provider_is_reported_not_fatal(capsys, monkeypatch):
+def test_a_broken_provider_is_reported_not_fatal(capsys, provide):
     def broken(registry):
         raise ImportError("no such plugin module")
 
-    monkeypatch.setattr(cli_base, "_PROVIDERS", [broken])
+    provide(broken, "broken")
     code, out, err = run(capsys, "tur", "emu:disk")
     assert code == 0 and out == "ready\n"
-    assert "a subcommand failed to load: broken: ImportError: no such plugin module" in err
+    assert "a subcommand failed to load: plugin broken: ImportError: no such plugin module" in err
 
 
-def test_duck_typed_subcommand_from_a_provider(capsys, monkeypatch):
+def test_duck_typed_subcommand_from_a_provider(capsys, provide):
     class Hello:
         name = "hello"
         help = "say hello"
@@ -101,24 +125,44 @@ def test_duck_typed_subcommand_from_a_provider(capsys, monkeypatch):
             print(f"hello {args.who}")
             return 0
 
-    monkeypatch.setattr(cli_base, "_PROVIDERS", [lambda registry: registry.add(Hello())])
+    provide(lambda registry: registry.add(Hello()))
     assert run(capsys, "hello", "world")[:2] == (0, "hello world\n")
 
 
-def test_a_provider_cannot_take_a_builtin_name(capsys, monkeypatch):
+def test_a_provider_cannot_take_a_builtin_name(capsys, provide):
     def clash(registry):
-        registry.add(Subcommand(name="inq", help="x", add_arguments=lambda p: None, run=lambda a: 0, origin="evil"))
+        registry.add(Subcommand(name="inq", help="x", add_arguments=lambda p: None, run=lambda a: 0), origin="evil")
 
-    monkeypatch.setattr(cli_base, "_PROVIDERS", [clash])
+    provide(clash, "clash")
     registry = cli_base.load_subcommands()
     assert registry.get("inq").origin == "builtin"
-    assert registry.problems == ["clash: UsageError: subcommand 'inq' from evil is already defined by builtin"]
+    assert registry.problems == ["plugin clash: UsageError: subcommand 'inq' from evil is already defined by builtin"]
 
 
-def test_entry_points_name_the_builtins():
+def test_the_builtin_plugin_names_the_builtins():
     registry = cli_base.load_subcommands()
-    assert {s.name for s in registry} >= {"scan", "inq", "raw", "write", "plugins"}
-    assert all(s.origin == "builtin" for s in registry)
+    names = {s.name for s in registry}
+    assert names >= {"scan", "inq", "raw", "write", "plugins"}
+    assert all(s.origin == "builtin" for s in registry if s.name in {n for n, _, _ in SUBCOMMANDS})
+
+
+@pytest.mark.parametrize("name, target, help_line", SUBCOMMANDS)
+def test_a_lazy_builtin_subcommand_is_the_one_it_names(name, target, help_line):
+    # The built-in table repeats each help line so that --help needs no import; it
+    # must say what the Subcommand itself says.
+    loaded = LazySubcommand(name, help_line, target).load()
+    assert (loaded.name, loaded.help, loaded.origin) == (name, help_line, "builtin")
+    assert callable(loaded.add_arguments) and callable(loaded.run)
+
+
+def test_only_the_subcommand_that_runs_is_imported():
+    code = ("import sys; from sgframe.cli import main; rc = main(['tur', 'emu:disk']); "
+            "print(rc, sorted(m for m in sys.modules if m.startswith('sgframe.cli.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    ready, rc, modules = out.replace("\n", " ", 1).split(" ", 2)
+    assert (ready, rc) == ("ready", "0") and "sgframe.cli.unit" in modules
+    for other in ("sgframe.cli.media", "sgframe.cli.pages", "sgframe.cli.raw", "sgframe.cli.scan"):
+        assert other not in modules
 
 
 # --- inq ---------------------------------------------------------------------------
@@ -493,5 +537,5 @@ def test_plugins(capsys):
     assert data["commands"]["count"] >= 50
     assert "sgframe.command.spc" in data["commands"]["modules"]
     code, out, _ = run(capsys, "plugins")
-    assert code == 0 and "subcommands (entry-point group 'sgframe.cli' and plugin hooks):" in out
+    assert code == 0 and "subcommands (registered by the plugins' sgframe_register_subcommands hook):" in out
     assert run(capsys, "plugins", "extra")[0] == 1

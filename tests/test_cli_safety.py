@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from sgframe.judge import exception_for
 from sgframe import errors
 from sgframe.channel import Channel
 from sgframe.cli import exitcodes, main
@@ -118,7 +119,7 @@ def test_a_device_that_does_not_resolve_is_left_to_open(monkeypatch):
 # --- exit codes -------------------------------------------------------------------
 
 def _check(key, asc=0, ascq=0):
-    return errors.exception_for(2, sense=build_fixed_sense(SenseKey(key), asc, ascq))
+    return exception_for(2, sense=build_fixed_sense(SenseKey(key), asc, ascq))
 
 
 @pytest.mark.parametrize("failure, code", [
@@ -138,17 +139,17 @@ def _check(key, asc=0, ascq=0):
     (_check(0x0), 20),
     (_check(0x1, 0x17, 0x00), 21),
     (_check(0xD), 98),
-    (errors.exception_for(2), 98),
-    (errors.exception_for(0x18), 24),
-    (errors.exception_for(0x08), 26),
-    (errors.exception_for(0x28), 27),
-    (errors.exception_for(0x30), 28),
-    (errors.exception_for(0x40), 29),
-    (errors.exception_for(0, host_status=0x03), 33),
-    (errors.exception_for(0, host_status=0x01), 33),  # sg_err_category3: DID_NO_CONNECT
-    (errors.exception_for(0, host_status=0x02), 33),  # DID_BUS_BUSY
-    (errors.exception_for(0, host_status=0x11), 24),  # DID_NEXUS_FAILURE
-    (errors.exception_for(0, driver_status=0x04), 99),
+    (exception_for(2), 98),
+    (exception_for(0x18), 24),
+    (exception_for(0x08), 26),
+    (exception_for(0x28), 27),
+    (exception_for(0x30), 28),
+    (exception_for(0x40), 29),
+    (exception_for(0, host_status=0x03), 33),
+    (exception_for(0, host_status=0x01), 33),  # sg_err_category3: DID_NO_CONNECT
+    (exception_for(0, host_status=0x02), 33),  # DID_BUS_BUSY
+    (exception_for(0, host_status=0x11), 24),  # DID_NEXUS_FAILURE
+    (exception_for(0, driver_status=0x04), 99),
     (errors.DeviceGone(device="/dev/sg0"), 99),
     (errors.UsageError("bad"), 1),
     (errors.DevicePermissionError(13, "cannot open", "/dev/sg0"), 15),
@@ -218,6 +219,6 @@ def test_sense_is_judged_before_the_host_byte_as_sg3_utils_does():
     medium = build_fixed_sense(0x3, 0x11, 0x00)
     # CHECK CONDITION with MEDIUM ERROR sense beside DID_TIME_OUT: sg_err_category_new
     # goes by the sense (3), not the host byte (33).
-    assert exit_code_for(errors.exception_for(0x02, host_status=0x03, driver_status=0x08, sense=medium)) == 3
-    assert exit_code_for(errors.exception_for(0x02, host_status=0x11, driver_status=0x08, sense=medium)) == 3
-    assert exit_code_for(errors.exception_for(0x00, host_status=0x03)) == 33
+    assert exit_code_for(exception_for(0x02, host_status=0x03, driver_status=0x08, sense=medium)) == 3
+    assert exit_code_for(exception_for(0x02, host_status=0x11, driver_status=0x08, sense=medium)) == 3
+    assert exit_code_for(exception_for(0x00, host_status=0x03)) == 33

@@ -6,6 +6,7 @@ import pickle
 
 import pytest
 
+from sgframe.judge import exception_for
 from sgframe import errors
 from sgframe.errors import (
     AbortedCommand, AcaActive, BlankCheck, Busy, CheckCondition, CommandTimeout, Completed, CopyAborted,
@@ -13,7 +14,7 @@ from sgframe.errors import (
     DriverError, ExpectationFailed, HardwareError, HostError, IllegalRequest, MediumError, Miscompare,
     NoSense, NoSuchDevice, NotReady, RecoveredError, ReservationConflict, ReservedSenseKey, SgframeError,
     StatusError, TaskAborted, TaskFailed, TaskSetFull, UnitAttention, UsageError, VendorSpecific,
-    VolumeOverflow, WrongNodeType, exception_for, for_errno,
+    VolumeOverflow, WrongNodeType, for_errno,
 )
 from sgframe.sense import FieldPointer, SenseKey, build_descriptor_sense, build_fixed_sense, decode_sense
 from sgframe.status import HostStatus, ScsiStatus
@@ -161,9 +162,15 @@ def test_malformed_sense_is_named_in_message():
 
 
 def test_explicit_message_and_direct_construction():
-    exc = MediumError("custom", command="READ(10)", sense=build_fixed_sense(3, 0x11, 0, 7))
+    exc = MediumError("custom", command="READ(10)", sense=decode_sense(build_fixed_sense(3, 0x11, 0, 7)))
     assert str(exc) == "custom"
     assert exc.information == 7
+
+
+def test_raw_sense_bytes_are_refused_with_what_to_do():
+    # Exceptions sit below the sense decoder; exception_for is what takes raw bytes.
+    with pytest.raises(UsageError, match=r"decode_sense\(raw\)"):
+        MediumError("custom", sense=build_fixed_sense(3, 0x11, 0, 7))
 
 
 def test_device_gone():

@@ -5,6 +5,7 @@ import logging
 
 import pytest
 
+from sgframe.judge import exception_for
 from sgframe import Channel, command, errors, handler
 
 URI = "emu:disk?blocks=4096&block_size=512"
@@ -191,7 +192,7 @@ def test_reprs():
 
 def test_expectation_matches_only_given_parts():
     expectation = handler.Expectation.build(errors.IllegalRequest, asc=0x21)
-    failure = errors.exception_for(2, sense=bytes.fromhex("700005000000000a00000000210000000000"))
+    failure = exception_for(2, sense=bytes.fromhex("700005000000000a00000000210000000000"))
     assert expectation.matches(failure)
     assert not expectation.matches(None)
     assert not expectation.matches(errors.Busy())

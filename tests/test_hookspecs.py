@@ -277,7 +277,7 @@ def test_hook_sgframe_emulate_commands(install):
 
 
 def test_hook_sgframe_judge_response(install):
-    from sgframe import judge
+    judge = plugins.manager()  # the manager publishes the hook channels call (or None)
 
     seen = []
 
@@ -291,9 +291,9 @@ def test_hook_sgframe_judge_response(install):
             return ACCEPT
         return None
 
-    assert judge.plugin_hook is None
+    assert judge.judge_hook is None
     install(namespace(sgframe_judge_response=observe), "observer")
-    assert judge.plugin_hook is not None
+    assert judge.judge_hook is not None
     with Channel.open("emu:disk") as channel:
         channel.cmd.TestUnitReady()
         with pytest.raises(errors.IllegalRequest):
@@ -304,7 +304,7 @@ def test_hook_sgframe_judge_response(install):
     assert seen == [("TEST UNIT READY", None), ("ACME LAUNCH", "IllegalRequest"), ("ACME LAUNCH", "IllegalRequest")]
     plugins.unregister("forgiver")
     plugins.unregister("observer")
-    assert judge.plugin_hook is None
+    assert judge.judge_hook is None
 
 
 def test_hook_sgframe_judge_response_wrapper_and_raising(install):

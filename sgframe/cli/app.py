@@ -31,7 +31,9 @@ class _Parser(argparse.ArgumentParser):
         raise _ArgumentError(f"{self.prog}: {message}")
 
 
-def build_parser(registry: SubcommandRegistry) -> argparse.ArgumentParser:
+def build_parser(registry: SubcommandRegistry, only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser; with ``only``, the options of that subcommand alone are built
+    (and its module imported): the others are listed by name and help."""
     parser = _Parser(
         prog="sgframe", description=_DESCRIPTION, epilog=help_text(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -40,7 +42,11 @@ def build_parser(registry: SubcommandRegistry) -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", default=False,
                         help="print JSON (also accepted after the subcommand)")
     subparsers = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", parser_class=_Parser)
-    for sub in sorted(registry, key=lambda s: s.name):
+    for listed in sorted(registry, key=lambda s: s.name):
+        if only is not None and listed.name != only:
+            subparsers.add_parser(listed.name, help=listed.help)
+            continue
+        sub = registry.get(listed.name)
         sp = subparsers.add_parser(
             sub.name, help=sub.help, description=sub.description or sub.help,
             epilog=help_text(), formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -50,15 +56,30 @@ def build_parser(registry: SubcommandRegistry) -> argparse.ArgumentParser:
     return parser
 
 
+def _chosen(registry: SubcommandRegistry, argv: Sequence[str]) -> str | None:
+    """The subcommand argv names (the first word that is one), or None."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word if word in registry else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (see ``sgframe --help``)."""
     debug = bool(os.environ.get("SGFRAME_DEBUG"))
+    argv = list(sys.argv[1:] if argv is None else argv)
     registry = load_subcommands()
     for problem in registry.problems:
         warn(f"a subcommand failed to load: {problem}")
-    parser = build_parser(registry)
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        parser = build_parser(registry, _chosen(registry, argv))
+    except Exception as exc:  # noqa: BLE001 - a plugin's broken subcommand is one line too
+        warn(f"a subcommand failed to load: {type(exc).__name__}: {_one_line(exc)}")
+        return OTHER
+    try:
+        args = parser.parse_args(argv)
     except _ArgumentError as exc:
         warn(str(exc))
         return SYNTAX_ERROR

@@ -6,7 +6,8 @@ import os
 from typing import Any
 
 from ..command import REGISTRY, FormatUnit, Sanitize
-from ..errors import UsageError, exception_for
+from ..errors import UsageError
+from ..judge import exception_for
 from ..io import Input
 from ..sense import decode_sense
 from ..status import host_status_text, status_text

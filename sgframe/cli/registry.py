@@ -5,7 +5,7 @@ import argparse
 from .._compat import entry_points
 
 from ..command import REGISTRY
-from .base import ENTRY_POINT_GROUP, Subcommand, load_subcommands
+from .base import Subcommand, load_subcommands
 from .device import add_output
 from .output import print_json, print_table, to_jsonable
 
@@ -77,7 +77,7 @@ def _run_plugins(args: argparse.Namespace) -> int:
         print(f"  {p['name']:<10} {p['state']:<8} {p['origin']}" + (f"; binds to {bound}" if p["state"] == "loaded" else ""))
         for problem in p["problems"]:
             print(f"    problem: {problem}")
-    print(f"subcommands (entry-point group {ENTRY_POINT_GROUP!r} and plugin hooks):")
+    print("subcommands (registered by the plugins' sgframe_register_subcommands hook):")
     for s in subcommands:
         print(f"  {s.name:<13} {s.origin}")
     for problem in subcommands.problems:

@@ -31,10 +31,14 @@ from .zbc import CloseZone, FinishZone, OpenZone, ReportZones, ResetWritePointer
 #: Every built-in command class, SPC first, in the order the modules declare them.
 BUILTIN_COMMANDS = spc.COMMANDS + reservations.COMMANDS + rw.COMMANDS + sbc.COMMANDS + zbc.COMMANDS
 
-#: The standard registry. The built-in plugin (sgframe.builtin) fills it with
-#: BUILTIN_COMMANDS through the sgframe_register_commands hook when sgframe is imported;
-#: other plugins get registries of their own (see sgframe.plugins).
+#: The standard registry: BUILTIN_COMMANDS, there as soon as this package is imported
+#: (no plugin need load for decode_cdb or channel.cmd to know them). The built-in plugin
+#: (sgframe.builtin) hands the same classes to sgframe_register_commands, where adding
+#: a class again does nothing; other plugins get registries of their own (sgframe.plugins).
 REGISTRY = CommandRegistry()
+for _cls in BUILTIN_COMMANDS:
+    REGISTRY.add(_cls)
+del _cls
 
 decode_cdb = REGISTRY.decode_cdb
 

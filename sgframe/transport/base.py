@@ -63,8 +63,14 @@ class Transport:
 
     def detach(self) -> list[Io]:
         """The device is gone or the channel closes: release the descriptors and
-        return every Io still in flight (the caller fails them)."""
-        return []
+        return every Io still in flight (the caller fails them).
+
+        An inline transport's finished Ios that nobody collected yet count as in flight:
+        their caller has not been told, and now never will be by the device.
+        """
+        lost = list(self.completed)
+        self.completed.clear()
+        return lost
 
     def close(self) -> None:
         self.detach()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..cdb import Direction
+from ..errors import UsageError
 from .base import Transport
 
 if TYPE_CHECKING:
@@ -26,10 +27,15 @@ class EmuTransport(Transport):
 
     inline = True
 
-    def __init__(self, device: EmulatedDisk, name: str = "emu:disk", *, depth: int = 64) -> None:
+    def __init__(self, device: EmulatedDisk, name: str = "emu:disk", *, depth: int = 64,
+                 kind: str = "disk") -> None:
         super().__init__()
+        if depth.__class__ is not int or depth < 1:
+            raise UsageError(f"queue_depth must be an int >= 1, got {depth!r}")
         self.device = device
         self.name = name
+        #: The emu: kind the device was made as ("disk", "zoned", a plugin's).
+        self.kind = kind
         self._depth = depth
 
     @property
@@ -39,8 +45,6 @@ class EmuTransport(Transport):
     def reset(self, kind: str) -> None:
         """A reset of any kind resets the emulated logical unit (UNIT ATTENTION 29h/00h)."""
         if kind not in ("device", "target", "bus", "host"):
-            from ..errors import UsageError
-
             raise UsageError(f"reset kind {kind!r}: use device, target, bus or host")
         self.device.reset()
 

@@ -1,4 +1,9 @@
-"""Opening a transport by path or URI scheme: the scheme table plugins fill."""
+"""Opening a transport by path or URI scheme.
+
+The scheme table is the plugin manager's: :meth:`sgframe.plugins.PluginManager.open_transport`
+passes it in (and shows an emulated device to the plugins). Without it, the schemes
+sgframe brings are used, so a transport can be opened with no plugin loaded.
+"""
 from __future__ import annotations
 
 import re
@@ -18,11 +23,7 @@ def _open_emu(rest: str, **options: Any) -> Transport:
     depth = options.pop("queue_depth", 64)
     _no_options(uri, options)
     device = create(uri)
-    # Plugins that apply to the device's vendor and product teach it their commands.
-    from ..plugins import manager
-
-    manager().emulate(device, rest.partition("?")[0])
-    return EmuTransport(device, name=uri, depth=depth)
+    return EmuTransport(device, name=uri, depth=depth, kind=rest.partition("?")[0])
 
 
 def _open_sg(rest: str, **options: Any) -> Transport:
@@ -53,30 +54,32 @@ def _no_options(uri: str, options: dict[str, Any]) -> None:
 #: The schemes sgframe brings; the built-in plugin registers them (sgframe.builtin).
 BUILTIN_SCHEMES: dict[str, Callable[..., Transport]] = {"emu": _open_emu, "sg": _open_sg, "bsg": _open_bsg}
 
-#: URI scheme -> opener(rest_of_uri, **options), filled through the
-#: ``sgframe_register_transports`` hook by the built-in and installed plugins.
+#: URI scheme -> opener(rest_of_uri, **options): the plugin manager's table, filled
+#: through the ``sgframe_register_transports`` hook by the built-in and installed plugins.
 SCHEMES: dict[str, Callable[..., Transport]] = {}
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):(?!\d)")
 
 
-def open_transport(uri: str, **options: Any) -> Transport:
+def open_transport(uri: str, schemes: dict[str, Callable[..., Transport]] | None = None,
+                   **options: Any) -> Transport:
     """A transport for ``uri``: a scheme URI (``emu:disk``), or a device path or H:C:T:L.
 
     Paths under /dev/bsg/ go to bsg; every other path, and H:C:T:L, to sg.
+
+    :param schemes: scheme -> opener (default: :data:`SCHEMES`, or the built-in ones
+        while no plugin manager has filled it).
     """
     if not isinstance(uri, str) or not uri:
         raise UsageError(f"a device is a path, H:C:T:L or a URI such as emu:disk; got {uri!r}")
-    if not SCHEMES:
-        from ..plugins import manager
-
-        manager()  # loads the plugins, which register the schemes
+    if schemes is None:
+        schemes = SCHEMES or BUILTIN_SCHEMES
     match = _SCHEME.match(uri)
     if match:
         scheme = match.group(1)
-        if scheme not in SCHEMES:
-            raise UsageError(f"{uri}: unknown transport {scheme!r}; known: {', '.join(sorted(SCHEMES))}")
-        return SCHEMES[scheme](uri[match.end():], **options)
+        if scheme not in schemes:
+            raise UsageError(f"{uri}: unknown transport {scheme!r}; known: {', '.join(sorted(schemes))}")
+        return schemes[scheme](uri[match.end():], **options)
     if uri.startswith("/dev/bsg/"):
         return _open_bsg(uri, **options)
     return _open_sg(uri, **options)

@@ -1,0 +1,292 @@
+"""The exchange: the life of every Io on one channel, with no I/O of its own.
+
+A channel is wiring; this is its engine. It prepares an Io for a command, sends it when
+the transport has room and keeps it in a backlog while it has none, takes it back when
+the transport is done with it, judges it (:mod:`sgframe.judge`), retries it when a retry
+policy asks, and keeps the ledger of asynchronous failures nobody has seen yet.
+
+Like h11's ``Connection``, it is handed everything it works with: a :class:`Carrier`
+(the transport: submit, execute, detach) and a :class:`Loop` (the reactor: its lock,
+timers, and a way to wait). It never touches a descriptor and never imports the layers
+that hand it those, so it can be driven by a test with a fake carrier and loop.
+
+Locking: every method that changes the bookkeeping runs under ``loop.lock``, which the
+reactor also holds while it completes Ios; the lock is a no-op until the reactor is made
+thread-safe (see :mod:`sgframe.reactor` for why).
+"""
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Callable, ContextManager, Optional, Protocol, Sequence
+
+from . import errors
+from .cdb import Command, Direction
+from .io import Io, io_for
+from .judge import PluginHook, Scope, device_verdict, judge
+
+__all__ = ["Carrier", "Exchange", "HookSource", "Loop"]
+
+
+class Carrier(Protocol):
+    """What the exchange needs from a transport."""
+
+    inline: bool
+
+    def submit(self, io: Io) -> bool: ...
+
+    def execute(self, io: Io) -> None: ...
+
+    def detach(self) -> list[Io]: ...
+
+
+class Loop(Protocol):
+    """What the exchange needs from a reactor."""
+
+    lock: ContextManager[Any]
+
+    def call_later(self, delay: float, callback: Callable[[], Any]) -> None: ...
+
+    def notify_inline(self) -> None: ...
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: Optional[float] = None) -> bool: ...
+
+    def run_once(self, timeout: Optional[float] = 0) -> int: ...
+
+
+class HookSource(Protocol):
+    """Where the plugins' ``sgframe_judge_response`` is found (the plugin manager):
+    read at each completion, so a plugin registered later takes part at once."""
+
+    judge_hook: Optional[PluginHook]
+
+
+class _NoHooks:
+    judge_hook = None
+
+
+class Exchange:
+    """The exchanges of one channel.
+
+    :param name: the device's name, for messages.
+    :param carrier: the transport.
+    :param loop: the reactor.
+    :param scopes: where handlers and policies are set for many Ios (the channel's own
+        settings, then the reactor), in the order they apply.
+    :param hooks: the plugin manager (anything with a ``judge_hook`` attribute).
+    :param vendor_decoder: ``decode(command, data)`` for vendor pages, or None.
+    """
+
+    def __init__(self, name: str, carrier: Carrier, loop: Loop, *, scopes: Sequence[Any] = (),
+                 hooks: HookSource = _NoHooks(),
+                 vendor_decoder: Optional[Callable[[Command, bytes], Any]] = None) -> None:
+        self.name = name
+        self.carrier = carrier
+        self.loop = loop
+        self.scopes: Sequence[Scope] = tuple(scopes)
+        self.hooks = hooks
+        self.vendor_decoder = vendor_decoder
+        self.backlog: deque[Io] = deque()
+        self.outstanding = 0
+        # Failed asynchronous Ios whose failure nobody has seen yet (wait() raises them);
+        # an Io leaves when its own wait() or result raises the failure.
+        self.unobserved: dict[int, Io] = {}
+
+    # --- IoOwner: what an Io asks of whoever sent it --------------------------------------
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: Optional[float]) -> bool:
+        return self.loop.wait_for(predicate, timeout)
+
+    def poll(self) -> None:
+        self.loop.run_once(0)
+
+    def observed(self, io: Io) -> None:
+        self.unobserved.pop(id(io), None)
+
+    def decode_vendor(self, command: Command, data: bytes) -> Any:
+        decoder = self.vendor_decoder
+        return decoder(command, data) if decoder is not None else None
+
+    # --- preparing --------------------------------------------------------------------------
+
+    def prepare(self, command: Command, data: Any, timeout: int, verify_handler: Any, io: Optional[Io],
+                block_size: Optional[int], channel: Any = None) -> Io:
+        """An Io for ``command``, its data phase sized and its data copied in.
+
+        :raises UsageError: the arguments do not fit the command.
+        """
+        if not isinstance(command, Command):
+            raise errors.UsageError(f"execute() takes a command object, not {type(command).__name__}")
+        if verify_handler is not None and not callable(verify_handler):
+            raise errors.UsageError(f"verify_handler must be callable with the Io, not {verify_handler!r}")
+        if io is None:
+            io = io_for(command, timeout=timeout)
+        else:
+            if not isinstance(io, Io):
+                raise errors.UsageError(f"io= takes an Io to reuse, not {type(io).__name__}")
+            io.reset(command, timeout=timeout)
+        io.channel = channel
+        io.device = self.name
+        io.owner = self
+        io.verify_handler = verify_handler
+        io.handlers = command._handlers
+        direction = command.DIRECTION
+        length = command.data_length(block_size)
+        if direction is Direction.OUT or direction is Direction.BOTH:
+            if data is None and not length:
+                data = b""  # e.g. VERIFY with BYTCHK 0: declared data-out, moves nothing
+            if data is None:
+                raise errors.UsageError(f"{command.NAME} sends {length} bytes to the device: give data=")
+            data = _as_bytes_like(command, data)
+            if direction is Direction.OUT and len(data) != length:
+                raise errors.UsageError(
+                    f"{command.NAME} moves {length} bytes as its CDB says; data has {len(data)}"
+                )
+            io.set_data(data)
+            if direction is Direction.BOTH:
+                io.set_length(length)
+        else:
+            if data is not None:
+                raise errors.UsageError(f"{command.NAME} sends no data to the device ({direction.value}); drop data=")
+            io.set_length(length)
+        return io
+
+    # --- sending ------------------------------------------------------------------------------
+
+    def run_now(self, io: Io) -> None:
+        """Send a prepared Io synchronously (the transport's blocking path) and judge it."""
+        io.synchronous = True
+        # Counted in flight before the transport sees it: from here until it has
+        # returned, reset() refuses the Io, whichever thread asks.
+        io.attempts += 1
+        io.returned = False
+        with self.loop.lock:
+            self.outstanding += 1
+        try:
+            self.carrier.execute(io)
+        except errors.TaskFailed as failure:
+            with self.loop.lock:
+                self.finish(io, failure)
+            return
+        except BaseException:
+            with self.loop.lock:
+                self.outstanding -= 1
+            io.attempts -= 1
+            raise
+        with self.loop.lock:
+            self.complete(io)
+        if not io.returned:
+            # A retry policy sent it again asynchronously: a synchronous call still waits.
+            self.loop.wait_for(lambda: io.returned)
+
+    def submit(self, io: Io) -> None:
+        """Send a prepared Io asynchronously, or queue it until the transport has room."""
+        io.synchronous = False
+        with self.loop.lock:
+            self.outstanding += 1
+            try:
+                if self.backlog or not self._send(io):
+                    self.backlog.append(io)
+            except BaseException:
+                self.outstanding -= 1  # nothing was sent: nothing is outstanding
+                raise
+
+    def _send(self, io: Io) -> bool:
+        try:
+            sent = self.carrier.submit(io)
+        except errors.TaskFailed as failure:
+            io.attempts += 1
+            io.hdr.clear()
+            self.finish(io, failure)
+            return True
+        if sent:
+            io.attempts += 1
+            if self.carrier.inline:
+                self.loop.notify_inline()
+        return sent
+
+    # --- completing ---------------------------------------------------------------------------
+
+    def complete(self, io: Io) -> None:
+        """A transport finished this Io: judge it, run the handlers, wake the waiters.
+
+        A failure that a retry policy (the command's, else the channel's, else the
+        reactor's; none by default) wants retried is sent again instead, after the
+        policy's delay, and only the last attempt is judged by the handlers.
+        """
+        if io.transport_error is not None:
+            self.finish(io, io.transport_error)
+            return
+        policy = io.retry_policy
+        if policy is None:
+            for scope in self.scopes:
+                policy = scope.retry_policy
+                if policy is not None:
+                    break
+        if policy is not None:
+            delay = policy.should_retry(io, device_verdict(io, self.scopes))
+            if delay is not None:
+                io.hdr.clear()
+                if delay > 0:
+                    self.loop.call_later(delay, lambda: self._resend(io))
+                else:
+                    self._resend(io)
+                return
+        self.finish(io, judge(io, self.scopes, self.hooks.judge_hook))
+
+    def _resend(self, io: Io) -> None:
+        if self.backlog or not self._send(io):
+            self.backlog.append(io)
+
+    def finish(self, io: Io, failure: Optional[BaseException]) -> None:
+        """Publish the outcome, run the done callbacks, send what waited for room."""
+        if failure is not None:
+            failure.io = io  # type: ignore[union-attr]
+            if not io.synchronous:
+                self.unobserved[id(io)] = io
+        io.exception = failure
+        io.returned = True
+        self.outstanding -= 1
+        if io._callbacks:
+            io._run_callbacks()
+        backlog = self.backlog
+        while backlog and self._send(backlog[0]):
+            backlog.popleft()
+
+    def fail_all(self, why: str) -> int:
+        """The transport is gone: fail with DeviceGone every Io still in flight or waiting
+        for room; returns how many."""
+        lost = self.carrier.detach() + list(self.backlog)
+        self.backlog.clear()
+        for io in lost:
+            io.hdr.clear()
+            self.finish(io, errors.DeviceGone(f"{io.command.NAME} on {self.name}: {why}",
+                                              command=io.command.NAME, device=self.name))
+        return len(lost)
+
+    # --- the ledger ---------------------------------------------------------------------------
+
+    def pop_unobserved(self) -> Optional[Io]:
+        """The oldest failed asynchronous Io nobody has seen fail, taken off the ledger."""
+        with self.loop.lock:
+            if not self.unobserved:
+                return None
+            return self.unobserved.pop(next(iter(self.unobserved)))
+
+
+def _as_bytes_like(command: Command, data: Any) -> Any:
+    """Data to send: anything with the buffer protocol, as bytes-like; else a clear error."""
+    if isinstance(data, (bytes, bytearray)):
+        return data
+    try:
+        if isinstance(data, str):
+            raise TypeError
+        view = memoryview(data)
+    except TypeError:
+        raise errors.UsageError(
+            f"data= for {command.NAME} must be bytes-like (bytes, bytearray, memoryview, array, mmap), "
+            f"not {type(data).__name__}"
+        ) from None
+    if view.format == "B" and view.ndim == 1:
+        return view
+    # Sized in bytes whatever the element type (an array of int32, a numpy array).
+    return view.cast("B") if view.c_contiguous else bytes(view)
