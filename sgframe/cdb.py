@@ -18,42 +18,41 @@ they encode as zero. The operation code, a fixed service action and the addition
 length of variable-length CDBs are class constants, not fields.
 
 Two codecs come from one declaration. The reference codec builds a ``bitstring`` format
-(readable, obviously right, about 40 us per CDB). The fast codec is Python source generated
-once per class: one ``struct`` call with each byte's fields shifted into place, about a
-hundred times faster. Property tests hold the two equal. Validation happens in the
-generated ``__new__``: an out-of-range value raises :class:`~sgframe.errors.UsageError`
-naming the field and its range, so nothing is truncated on the wire.
+(readable, obviously right, about 40 us per CDB; bitstring is imported only when it is
+used). The fast codec is Python source generated per class: one ``struct`` call with each
+byte's fields shifted into place, about a hundred times faster. Property tests hold the two
+equal. Validation happens in the generated ``__new__``: an out-of-range value raises
+:class:`~sgframe.errors.UsageError` naming the field and its range, so nothing is truncated
+on the wire.
 
-Where the optional C module ``sgframe._speedups`` was built, calling a command class skips
-``type.__call__`` and runs the same generated body directly (see ``_install_constructor``).
+``define`` checks the layout at once but generates the codec when the class is first used
+(constructed, decoded, or asked for its :func:`constructor`), so importing every command
+module stays cheap and a program compiles only the commands it sends. The generated source
+is registered with :mod:`linecache` under a name like ``<sgframe codec
+sgframe.command.rw.Read16>``, so tracebacks and :func:`inspect.getsource` show it.
+
+Where commands are built in bulk, :func:`constructor` hands out the generated constructor
+as a plain function: the same checks and packing as ``cls(...)`` without the cost of
+calling a class.
 """
 from __future__ import annotations
 
 import enum
-import os
+import linecache
 import struct
 import sys
-from typing import Any, ClassVar, Iterator
+from typing import Any, Callable, ClassVar, Iterator
 
 import attrs
-import bitstring
 
 from .errors import UsageError
-
-if os.environ.get("SGFRAME_NO_SPEEDUPS", "0") != "0":
-    _speedups = None
-else:
-    try:
-        from . import _speedups
-    except ImportError:  # built without a C compiler, or not CPython: the plain class call
-        _speedups = None
 
 __all__ = [
     "Bits",
     "Command",
     "Direction",
     "VariableLengthCommand",
-    "constructor_is_fast",
+    "constructor",
     "define",
     "field",
     "fields_of",
@@ -159,12 +158,14 @@ class Command:
     LENGTH_FIELD: ClassVar[str | None] = None
     LENGTH_UNIT: ClassVar[str] = "bytes"
 
-    # Set by define(): the compiled codec and the reference one.
+    # Set by define(): the constants, the reserved bits, and the stand-ins that compile the
+    # codec on first use (_CODEC once compiled).
     _FIXED: ClassVar[tuple[tuple[Bits, int], ...]]
     _RESERVED_MASK: ClassVar[bytes]
 
-    def __bytes__(self) -> bytes:  # replaced per class by define()
-        raise NotImplementedError
+    def __bytes__(self) -> bytes:
+        """The CDB bytes (packed once, at construction)."""
+        return self._cdb
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle and copy as the CDB bytes: rebuilding through from_bytes keeps _cdb right.
@@ -222,6 +223,8 @@ class Command:
 
     def to_bitstring(self) -> bytes:
         """Encode with the bitstring reference codec (slow; for tests and doubt)."""
+        import bitstring  # the reference codec is for tests: only they pay for importing it
+
         values = {name: int(getattr(self, name)) for name, _, _ in fields_of(type(self))}
         return bitstring.pack(_reference_format(type(self)), **values).tobytes()
 
@@ -261,7 +264,10 @@ class VariableLengthCommand(Command):
 
 
 def define(cls: type) -> type:
-    """Make a command class: attrs (frozen, slotted, keyword-only), then compile its codec."""
+    """Make a command class: attrs (frozen, slotted, keyword-only) and its layout checked.
+
+    The codec is compiled when the class is first used (see :func:`_defer`).
+    """
     if attrs.has(cls.__bases__[0]):
         raise TypeError(f"{cls.__name__}: derive commands from Command, not from another command")
     new = attrs.define(cls, frozen=True, slots=True, kw_only=True, init=False, weakref_slot=False)
@@ -270,48 +276,104 @@ def define(cls: type) -> type:
     _check_layout(new, fields, fixed)
     new._FIXED = fixed
     new._RESERVED_MASK = _reserved_mask(new.CDB_LENGTH, [b for _, b, _ in fields] + [b for b, _ in fixed])
-    source, namespace = _compile(new, fields, fixed)
-    exec(source, namespace)
-    for name in ("__new__", "__bytes__", "encode"):
-        function = namespace[name]
-        _name_function(function, f"{new.__qualname__}.{name}")
-        setattr(new, name, function)
-    new.from_bytes = classmethod(namespace["from_bytes"])
-    new.__bytes__.__doc__ = "The CDB bytes (packed once, at construction)."
-    new.encode.__doc__ = "Pack the CDB from the attributes with the compiled codec."
-    if "_construct" in namespace:
-        _install_constructor(new, namespace["_construct"])
+    _defer(new)
     return new
 
 
-def _install_constructor(cls: type, construct: Any) -> None:
-    """Let ``cls(...)`` skip type.__call__ where the C speedups are built.
+def constructor(cls: type) -> Callable[..., Any]:
+    """A function that builds ``cls`` objects: ``constructor(cls)(**fields)`` returns what
+    ``cls(**fields)`` returns and fails the same way, only faster.
 
-    type.__call__ packs keyword arguments into a dict and unpacks them again for __new__,
-    about a microsecond per CDB. sgframe._speedups points the class's documented
-    tp_vectorcall slot at ``construct``: the same generated checks and packing as __new__,
-    then a C assembler instead of the twin class. It does so only while calling the class
-    would mean exactly that (see _can_call_fast) and __new__ is the generated one
-    (checked on every call, so a patched __new__ takes effect). Without the extension (no
-    C compiler at install time, not CPython, or SGFRAME_NO_SPEEDUPS set) the ordinary call
-    through __new__ does the same work.
+    Calling a class costs CPython about a microsecond before any of its code runs
+    (``type.__call__`` packs the keywords into a dict and ``__new__`` unpacks them again),
+    as much as validating and packing the CDB. For a class made by :func:`define`, the
+    function returned is the generated constructor itself, called as a plain function:
+    the same checks, packing and error messages as its ``__new__``. Where calling the class
+    does more than that generated ``__new__`` (an ``__init__``, a metaclass, a ``__new__``
+    patched in later) and for command classes not made by define (:class:`RawCommand`),
+    it is the class itself.
+
+    Decided when asked, and compiles the class's codec if it is not yet: where commands are
+    built in bulk (``channel.cmd``, ``execute_many``), ask once per class, not per command.
+
+    :param cls: a :class:`Command` class.
+    :raises TypeError: if ``cls`` is not a command class.
     """
-    # Named after the class, so a wrong call reads "Read16() got an unexpected keyword
-    # argument 'lbaa'", as it would through __new__.
-    _name_function(construct, cls.__qualname__)
-    construct.__doc__ = f"Build a {cls.__qualname__} (called in place of type.__call__)."
-    cls._fast_call = (cls.__dict__["__new__"], construct)
-    _speedups.install_constructor(cls)
+    if not (isinstance(cls, type) and issubclass(cls, Command)):
+        raise TypeError(f"constructor() takes a command class, got {cls!r}")
+    if "_STAND_INS" not in cls.__dict__:  # not made by define(): nothing generated
+        return cls
+    codec = _codec(cls)
+    if type(cls) is type and cls.__init__ is object.__init__ and cls.__dict__.get("__new__") is codec.new:
+        return codec.construct
+    return cls
 
 
-def _can_call_fast(cls: type) -> bool:
-    """Whether the C fast call may stand in for ``cls(...)``: only where the speedups are
-    built and calling the class runs nothing but __new__ (no metaclass __call__, no
-    __init__). Other classes keep the plain call; define() accepts them either way."""
-    return _speedups is not None and type(cls) is type and cls.__init__ is object.__init__
+# --- compiling on first use -----------------------------------------------------------------
 
 
-def _name_function(function: Any, qualname: str) -> None:
+@attrs.frozen
+class _Codec:
+    """The functions generated for one class, and the linecache name of their source."""
+
+    new: Callable[..., Any]
+    construct: Callable[..., Any]
+    encode: Callable[[Any], bytes]
+    from_bytes: Callable[..., Any]
+    filename: str
+
+
+def _defer(cls: type) -> None:
+    """Give ``cls`` stand-ins for its generated methods: the first call of any of them
+    compiles the codec, puts the generated methods in their place, and is answered by them.
+
+    Generating and compiling the source was about two thirds of what defining a command
+    class cost, paid by every import of every command module for commands most programs
+    never send (the start-up of a command-line call counts: shell loops call it per device).
+    A stand-in that is no longer in place (a test patched ``__new__``) is left alone.
+    """
+    qualname = cls.__qualname__
+
+    def __new__(cls_: type, *args: Any, **kwargs: Any) -> Any:
+        return _codec(cls).new(cls_, *args, **kwargs)
+
+    def encode(self: Any) -> bytes:
+        return _codec(cls).encode(self)
+
+    def from_bytes(cls_: type, raw: bytes, *, strict: bool = False) -> Any:
+        return _codec(cls).from_bytes(cls_, raw, strict=strict)
+
+    stand_ins = {"__new__": __new__, "encode": encode, "from_bytes": from_bytes}
+    for name, function in stand_ins.items():
+        _name_function(function, f"{qualname}.{name}", cls.__module__)
+        function.__doc__ = _DOCS[name]
+    stand_ins["from_bytes"] = classmethod(from_bytes)
+    for name, stand_in in stand_ins.items():
+        setattr(cls, name, stand_in)
+    cls._STAND_INS = stand_ins
+
+
+_DOCS = {
+    "__new__": "Check the fields and pack the CDB (generated per class).",
+    "construct": "Build a {} like calling the class, as a plain function (see sgframe.cdb.constructor).",
+    "encode": "Pack the CDB from the attributes with the compiled codec.",
+    "from_bytes": "Decode CDB bytes; ``strict`` also refuses set reserved bits.",
+}
+
+
+def _codec(cls: type) -> _Codec:
+    """``cls``'s compiled codec, compiled now if it is not yet, with its methods in place."""
+    codec = cls.__dict__.get("_CODEC")
+    if codec is None:
+        codec = cls._CODEC = _compile(cls)
+    for name, stand_in in cls._STAND_INS.items():
+        if cls.__dict__.get(name) is stand_in:
+            function = getattr(codec, name.strip("_"))
+            setattr(cls, name, classmethod(function) if name == "from_bytes" else function)
+    return codec
+
+
+def _name_function(function: Any, qualname: str, module: str) -> None:
     """Give generated code the name its errors should show ("Read16.__new__() takes...").
 
     Python 3.11 words argument errors with the function's qualified name; 3.9 and 3.10
@@ -319,13 +381,9 @@ def _name_function(function: Any, qualname: str) -> None:
     """
     function.__qualname__ = qualname
     function.__name__ = qualname.rpartition(".")[2]
+    function.__module__ = module
     if sys.version_info < (3, 11):
         function.__code__ = function.__code__.replace(co_name=qualname)
-
-
-def constructor_is_fast(cls: type) -> bool:
-    """Whether calling ``cls`` goes straight to its generated constructor (see above)."""
-    return _speedups is not None and _speedups.has_constructor(cls)
 
 
 def _check_layout(cls: type, fields: list[tuple[str, Bits, bool]], fixed: tuple[tuple[Bits, int], ...]) -> None:
@@ -455,80 +513,172 @@ def _segments(cls: type, fields: list[tuple[str, Bits, bool]], fixed: tuple[tupl
     return items
 
 
-def _compile(cls: type, fields: list[tuple[str, Bits, bool]], fixed: tuple[tuple[Bits, int], ...]):
-    """Python source and globals for __new__, encode, __bytes__ and from_bytes."""
-    items = _segments(cls, fields, fixed)
-    names = [name for name, _, _ in fields]
-    flags = {name for name, _, is_flag in fields if is_flag}
-    pack_args = ", ".join(expr for _, expr, _ in items if expr is not None)
-    defaults = {a.name: a.default for a in attrs.fields(cls)}
-    glob: dict[str, Any] = {
+@attrs.frozen
+class _Layout:
+    """What the generators read: the class, its fields, its struct items (see _segments),
+    the struct that packs them and the twin class constructors fill (see _constructor)."""
+
+    cls: type
+    fields: tuple[tuple[str, Bits, bool], ...]
+    items: tuple[tuple[str, Any, tuple[tuple[str, int, int, int], ...]], ...]
+    packer: struct.Struct
+    twin: type
+
+    @classmethod
+    def of(cls, command: type) -> _Layout:
+        fields = tuple(fields_of(command))
+        items = tuple(
+            (code, expr, tuple(decoders)) for code, expr, decoders in _segments(command, list(fields), command._FIXED)
+        )
+        packer = struct.Struct(">" + "".join(code for code, _, _ in items))
+        return cls(command, fields, items, packer, _twin(command))
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _, _ in self.fields]
+
+    @property
+    def params(self) -> str:
+        """The keyword-only parameters with their defaults, for a def line."""
+        defaults = {a.name: a.default for a in attrs.fields(self.cls)}
+        return ", ".join(f"{name}={defaults[name]!r}" for name in self.names)
+
+    @property
+    def pack_args(self) -> str:
+        return ", ".join(expr for _, expr, _ in self.items if expr is not None)
+
+
+def _compile(cls: type) -> _Codec:
+    """Generate the source of ``cls``'s codec, one generator per method; compile and run it
+    under a name of its own in linecache."""
+    layout = _Layout.of(cls)
+    lines: list[str] = []
+    namespace: dict[str, Any] = {}
+    for generate in (_generate_new, _generate_construct, _generate_encode, _generate_from_bytes):
+        method_lines, method_globals = generate(layout)
+        lines += method_lines
+        namespace.update(method_globals)
+    source = "\n".join(lines) + "\n"
+    filename = _register_source(cls, source)
+    exec(compile(source, filename, "exec"), namespace)
+    qualname, module = cls.__qualname__, cls.__module__
+    codec = _Codec(
+        new=namespace["__new__"], construct=namespace["construct"], encode=namespace["encode"],
+        from_bytes=namespace["from_bytes"], filename=filename,
+    )
+    for name, function in (("__new__", codec.new), ("encode", codec.encode), ("from_bytes", codec.from_bytes)):
+        _name_function(function, f"{qualname}.{name}", module)
+        function.__doc__ = _DOCS[name]
+    # Named after the class, so a wrong call reads "Read16() got an unexpected keyword
+    # argument 'lbaa'", as calling the class would.
+    _name_function(codec.construct, qualname, module)
+    codec.construct.__doc__ = _DOCS["construct"].format(qualname)
+    return codec
+
+
+def _register_source(cls: type, source: str) -> str:
+    """Put generated source in linecache under a name no other source has (as attrs'
+    ``_make.py`` does), so tracebacks and ``inspect.getsource`` show it; return the name."""
+    base = f"<sgframe codec {cls.__module__}.{cls.__qualname__}"
+    filename, count = f"{base}>", 1
+    while filename in linecache.cache:  # a class of the same name, defined again
+        count += 1
+        filename = f"{base}-{count}>"
+    # No mtime: linecache.checkcache keeps the entry, as there is no file to compare with.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return filename
+
+
+def _generate_new(layout: _Layout) -> tuple[list[str], dict[str, Any]]:
+    """``__new__(cls, *, fields...)``: what calling the class runs."""
+    params = layout.params
+    head = f"def __new__(cls, *, {params}):" if params else "def __new__(cls):"
+    return _constructor(layout, head, "cls")
+
+
+def _generate_construct(layout: _Layout) -> tuple[list[str], dict[str, Any]]:
+    """``construct(*, fields...)``: the same body as a plain function (see constructor())."""
+    params = layout.params
+    head = f"def construct(*, {params}):" if params else "def construct():"
+    return _constructor(layout, head, "_cls")
+
+
+def _constructor(layout: _Layout, head: str, cls_name: str) -> tuple[list[str], dict[str, Any]]:
+    """A constructor: check each field, pack the CDB, fill the slots of a new object.
+
+    Construction is the hot path. Writing eight slots through attrs' frozen __setattr__ (or
+    the slot descriptors) costs more than checking and packing them. So the object is built
+    as an instance of a plain twin class with the same slots, where attribute stores are
+    cheap, and then re-typed to ``cls_name``: the caller only ever sees the frozen class.
+    """
+    cls = layout.cls
+    names = layout.names
+    # A field struct range-checks by itself: one that fills its struct item exactly. A
+    # 5-bit field alone in a byte packs as "B", which would take 0..255 and spill into
+    # reserved bits, so it is checked here.
+    checked = {
+        decoders[0][0] for code, expr, decoders in layout.items
+        if len(decoders) == 1 and expr == decoders[0][0]
+        and struct.calcsize(">" + code) * 8 == dict((n, b.width) for n, b, _ in layout.fields)[expr]
+    }
+    lines = [head]
+    for name, bits, is_flag in layout.fields:
+        if is_flag:
+            # Identity tests are the fast path: True and False are singletons.
+            lines.append(f"    if {name} is not True and {name} is not False:")
+            lines.append(f"        {name} = _flag(_cls, {name!r}, {name})")
+        elif name not in checked:
+            lines.append(f"    if {name}.__class__ is not int or not 0 <= {name} <= {bits.max}:")
+            lines.append(f"        {name} = _uint(_cls, {name!r}, {bits.width}, {name})")
+        else:
+            # struct checks the range; bools and enum members still need turning away
+            # or into plain ints, as the slow path does.
+            lines.append(f"    if {name}.__class__ is not int:")
+            lines.append(f"        {name} = _uint(_cls, {name!r}, {bits.width}, {name})")
+    # Fields that fill whole struct items are range-checked by struct.pack itself; its
+    # error is turned into ours by checking every field the slow way.
+    lines += [
+        "    try:",
+        f"        cdb = _pack({layout.pack_args})",
+        "    except (_struct_error, TypeError):",
+        "        _check_all(_cls, locals())",
+        "        raise",
+        "    self = _object_new(_twin)",
+        *[f"    self.{name} = {name}" for name in names],
+        "    self._cdb = cdb",
+        "    self._handlers = ()",
+        f"    self.__class__ = {cls_name}",
+        "    return self",
+    ]
+    namespace = {
         "_cls": cls,
-        "_twin": _twin(cls),
+        "_twin": layout.twin,
         "_object_new": object.__new__,
+        "_pack": layout.packer.pack,
         "_struct_error": struct.error,
         "_flag": _validate_flag,
         "_uint": _validate_uint,
         "_check_all": _check_all,
     }
+    return lines, namespace
 
-    # Construction is the hot path. Calling a class costs about a microsecond before any
-    # of our code runs, and writing eight slots through attrs' frozen __setattr__ (or the
-    # slot descriptors) costs as much again. So __new__ builds the object as an instance of
-    # a plain twin class with the same slots, where attribute stores are cheap, and then
-    # re-types it: the caller only ever sees the frozen class.
-    # ...but only where the struct item is exactly as wide as the field: a 5-bit field
-    # alone in a byte packs as "B", which would take 0..255 and spill into reserved bits.
-    width = {name: bits.width for name, bits, _ in fields}
-    checked = {
-        decs[0][0] for code, expr, decs in items
-        if len(decs) == 1 and expr == decs[0][0] and struct.calcsize(">" + code) * 8 == width[decs[0][0]]
-    }
-    params = ", ".join(f"{name}={defaults[name]!r}" for name in names)
-    body = []
-    for name, bits, is_flag in fields:
-        if is_flag:
-            # Identity tests are the fast path: True and False are singletons.
-            body.append(f"    if {name} is not True and {name} is not False:")
-            body.append(f"        {name} = _flag(_cls, {name!r}, {name})")
-        elif name not in checked:
-            body.append(f"    if {name}.__class__ is not int or not 0 <= {name} <= {bits.max}:")
-            body.append(f"        {name} = _uint(_cls, {name!r}, {bits.width}, {name})")
-        else:
-            # struct checks the range; bools and enum members still need turning away
-            # or into plain ints, as the slow path does.
-            body.append(f"    if {name}.__class__ is not int:")
-            body.append(f"        {name} = _uint(_cls, {name!r}, {bits.width}, {name})")
-    # Fields that fill whole struct items are range-checked by struct.pack itself; its
-    # error is turned into ours by checking every field the slow way.
-    body.append("    try:")
-    body.append(f"        cdb = _pack({pack_args})")
-    body.append("    except (_struct_error, TypeError):")
-    body.append("        _check_all(_cls, locals())")
-    body.append("        raise")
-    lines = [f"def __new__(cls, *, {params}):" if names else "def __new__(cls):", *body]
-    lines.append("    self = _object_new(_twin)")
-    lines += [f"    self.{name} = {name}" for name in names]
-    lines.append("    self._cdb = cdb")
-    lines.append("    self._handlers = ()")
-    lines.append("    self.__class__ = cls")
-    lines.append("    return self")
-    if _can_call_fast(cls):
-        # The same checks and packing for the C fast call (see _install_constructor);
-        # the assembler fills the slots of a new instance without the twin.
-        glob["_assemble"] = _speedups.assembler(cls, (*names, "_cdb", "_handlers"))
-        lines += [f"def _construct(*, {params}):" if names else "def _construct():", *body]
-        lines.append(f"    return _assemble({''.join(name + ', ' for name in names)}cdb, ())")
-    lines.append("def encode(self):")
-    lines += [f"    {name} = self.{name}" for name in names]
-    lines.append(f"    return _pack({pack_args})")
-    lines.append("def __bytes__(self):")
-    lines.append("    return self._cdb")
 
-    # Decoding: unpack every item, check the constants, rebuild each field from its pieces.
-    parts: dict[str, list[str]] = {name: [] for name in names}
+def _generate_encode(layout: _Layout) -> tuple[list[str], dict[str, Any]]:
+    """``encode(self)``: pack the CDB again from the attributes."""
+    lines = ["def encode(self):", *[f"    {name} = self.{name}" for name in layout.names]]
+    lines.append(f"    return _pack({layout.pack_args})")
+    return lines, {"_pack": layout.packer.pack}
+
+
+def _generate_from_bytes(layout: _Layout) -> tuple[list[str], dict[str, Any]]:
+    """``from_bytes(cls, raw, *, strict=False)``: unpack every item, check the constants,
+    rebuild each field from its pieces, and build the command the way calling it does."""
+    cls = layout.cls
+    fixed = cls._FIXED
+    flags = {name for name, _, is_flag in layout.fields if is_flag}
+    parts: dict[str, list[str]] = {name: [] for name in layout.names}
     values = []
-    for code, _, decoders in items:
+    for code, _, decoders in layout.items:
         if code == "x":
             continue
         value = f"v{len(values)}"
@@ -539,7 +689,7 @@ def _compile(cls: type, fields: list[tuple[str, Bits, bool]], fixed: tuple[tuple
             if bshift or mask != full:
                 piece = f"({piece} & {mask:#x})"
             parts[name].append(f"({piece} << {vshift})" if vshift else piece)
-    lines += [
+    lines = [
         "def from_bytes(cls, raw, *, strict=False):",
         "    if len(raw) != _length:",
         "        _check_length(cls, raw)",
@@ -551,12 +701,11 @@ def _compile(cls: type, fields: list[tuple[str, Bits, bool]], fixed: tuple[tuple
     if values:
         lines.append(f"    {', '.join(values)}{',' if len(values) == 1 else ''} = _unpack(raw)")
     args = []
-    for name in names:
+    for name in layout.names:
         expr = " | ".join(parts[name])
         args.append(f"{name}=bool({expr})" if name in flags else f"{name}={expr}")
     lines.append(f"    return cls({', '.join(args)})")
 
-    layout = struct.Struct(">" + "".join(code for code, _, _ in items))
     masks = _constant_masks(cls.CDB_LENGTH, fixed)
     constant_bytes = [byte for byte, mask in enumerate(masks) if mask]
     probe = bytearray(cls.CDB_LENGTH)
@@ -567,17 +716,16 @@ def _compile(cls: type, fields: list[tuple[str, Bits, bool]], fixed: tuple[tuple
     def constant(raw: bytes) -> bytes:
         return bytes(raw[b] & masks[b] for b in constant_bytes)
 
-    glob.update(
-        _pack=layout.pack,
-        _unpack=layout.unpack,
-        _length=cls.CDB_LENGTH,
-        _constant=constant,
-        _constants=constant(probe),
-        _check_length=_check_length,
-        _wrong_constant=_wrong_constant,
-        _check_reserved=_check_reserved,
-    )
-    return "\n".join(lines) + "\n", glob
+    namespace = {
+        "_unpack": layout.packer.unpack,
+        "_length": cls.CDB_LENGTH,
+        "_constant": constant,
+        "_constants": constant(probe),
+        "_check_length": _check_length,
+        "_wrong_constant": _wrong_constant,
+        "_check_reserved": _check_reserved,
+    }
+    return lines, namespace
 
 
 def _constant_masks(length: int, fixed: tuple[tuple[Bits, int], ...]) -> list[int]:
@@ -629,7 +777,10 @@ def _reference_format(cls: type) -> str:
     return ", ".join(f"uint{width}={value}" for _, width, value in _reference_spans(cls))
 
 
-def _bits_from(raw: bytes) -> bitstring.Bits:
+def _bits_from(raw: bytes) -> Any:
+    """A ``bitstring.Bits`` of ``raw``."""
+    import bitstring
+
     # bitstring 5 builds from bytes with a class method; bitstring 4 with a keyword.
     if hasattr(bitstring.Bits, "from_bytes"):
         return bitstring.Bits.from_bytes(raw)

@@ -8,10 +8,14 @@ import pickle
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from sgframe.cdb import Bits, Command, Direction, VariableLengthCommand, define, field, fields_of, flag
-from sgframe.command import Read16, Read32, Write32
+from sgframe.cdb import Bits, Command, Direction, VariableLengthCommand, constructor, define, field, fields_of, flag
+from sgframe.command import REGISTRY, Read16, Read32, Write32
 from sgframe.errors import UsageError
+
+from strategies import field_values
 
 
 @define
@@ -299,3 +303,252 @@ def test_whole_byte_int_fields_refuse_bools_and_store_enum_members_as_ints():
         Sample(address=True)
     cmd = Sample(address=Kind.FIVE)
     assert type(cmd.address) is int and cmd.address == 5
+
+
+# --- construction paths: calling the class and its __new__ agree ------------------------------
+
+
+def plain_call(cls, **kwargs):
+    """What ``cls(**kwargs)`` runs: type.__call__ calls __new__."""
+    return cls.__new__(cls, **kwargs)
+
+
+def test_read16_bytes_through_the_constructor():
+    assert bytes(Read16(lba=7, fua=True)) == bytes.fromhex("88 08 0000000000000007 00000000 00 00")
+
+
+def test_define_accepts_classes_with_an_init_or_a_metaclass():
+    # An __init__ or a metaclass keeps a class on the plain call; neither is refused.
+    import abc
+
+    inits = []
+
+    @define
+    class WithInit(Command):
+        OPCODE = 0xC4
+        NAME = "WITH INIT"
+        CDB_LENGTH = 6
+        address: int = field(byte=2, width=24)
+
+        def __init__(self, **kwargs):
+            inits.append(kwargs)
+
+    @define
+    class WithMeta(Command, metaclass=abc.ABCMeta):
+        OPCODE = 0xC5
+        NAME = "WITH META"
+        CDB_LENGTH = 6
+        address: int = field(byte=2, width=24)
+
+    assert bytes(WithInit(address=1)) == bytes.fromhex("c4 00 000001 00") and inits == [{"address": 1}]
+    assert bytes(WithMeta(address=2)) == bytes.fromhex("c5 00 000002 00")
+    # Calling either class does more than its generated __new__: no plain-function constructor.
+    assert constructor(WithInit) is WithInit and constructor(WithMeta) is WithMeta
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"lba": 1 << 64}, UsageError, "Read16.lba=18446744073709551616 is out of range: a 64-bit field"),
+        ({"rdprotect": 8}, UsageError, "Read16.rdprotect=8 is out of range: a 3-bit field holds 0..7"),
+        ({"lba": -1}, UsageError, "Read16.lba=-1 is out of range"),
+        ({"lba": True}, UsageError, "Read16.lba must be an int in 0..18446744073709551615, got True"),
+        ({"transfer_length": 1.0}, UsageError, "Read16.transfer_length must be an int"),
+        ({"dpo": 2}, UsageError, "Read16.dpo is a one-bit flag: give True/False (or 1/0), got 2"),
+        ({"lbaa": 1}, TypeError, "got an unexpected keyword argument 'lbaa'"),
+    ],
+)
+def test_bad_values_fail_the_same_way_on_both_paths(kwargs, error, message):
+    with pytest.raises(error) as fast:
+        Read16(**kwargs)
+    with pytest.raises(error) as plain:
+        plain_call(Read16, **kwargs)
+    assert message in str(fast.value)
+    assert message in str(plain.value)
+    if error is UsageError:
+        assert str(fast.value) == str(plain.value)
+
+
+def test_positional_arguments_are_refused_by_name():
+    with pytest.raises(TypeError, match=r"Read16.*positional argument"):
+        Read16(1024)
+
+
+# --- the bulk constructor, generated source, compiling on first use -------------------------
+
+
+@pytest.mark.parametrize("cls", sorted(REGISTRY, key=lambda cls: cls.__name__), ids=lambda cls: cls.__name__)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_constructor_builds_what_calling_the_class_builds(cls, data):
+    kwargs = data.draw(field_values(cls))
+    build = constructor(cls)
+    assert build is not cls and build.__name__ == cls.__name__
+    built, called = build(**kwargs), cls(**kwargs)
+    assert type(built) is cls
+    assert built == called and hash(built) == hash(called) and repr(built) == repr(called)
+    assert bytes(built) == bytes(called) == called.to_bitstring() == built.encode()
+    assert attrs.asdict(built) == kwargs and built.handlers == ()
+    assert pickle.loads(pickle.dumps(built)) == built
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        built.control = 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"lba": 1 << 64}, UsageError, "Read16.lba=18446744073709551616 is out of range: a 64-bit field holds"),
+        ({"rdprotect": 8}, UsageError, "Read16.rdprotect=8 is out of range: a 3-bit field holds 0..7 (0x7)"),
+        ({"lba": True}, UsageError, "Read16.lba must be an int in 0..18446744073709551615, got True"),
+        ({"dpo": 2}, UsageError, "Read16.dpo is a one-bit flag: give True/False (or 1/0), got 2"),
+        ({"lbaa": 1}, TypeError, "Read16() got an unexpected keyword argument 'lbaa'"),
+    ],
+)
+def test_constructor_fails_as_calling_the_class_does(kwargs, error, message):
+    with pytest.raises(error) as built:
+        constructor(Read16)(**kwargs)
+    with pytest.raises(error) as called:
+        Read16(**kwargs)
+    assert message in str(built.value)
+    if error is UsageError:
+        assert str(built.value) == str(called.value)
+    with pytest.raises(TypeError, match=r"Read16\(\) takes 0 positional arguments but 1 was given"):
+        constructor(Read16)(1024)
+
+
+def test_constructor_stores_enum_members_as_ints():
+    cmd = constructor(Sample)(mode=Mode.FAST, control=Mode.FAST)
+    assert type(cmd.mode) is int and type(cmd.control) is int
+    assert cmd == Sample(mode=5, control=5) and bytes(cmd)[1] == 0xA0
+
+
+def test_constructor_is_the_class_where_calling_it_does_more():
+    from unittest import mock
+
+    from sgframe.raw import RawCommand
+
+    @define
+    class Later(Command):
+        OPCODE = 0xC3
+        NAME = "LATER"
+        CDB_LENGTH = 6
+        address: int = field(byte=2, width=24)
+
+    generated = constructor(Later)
+    assert generated is not Later and bytes(generated(address=3)) == bytes.fromhex("c3 00 000003 00")
+    sentinel = object()
+    with mock.patch.object(Later, "__new__", lambda cls, **kwargs: sentinel):
+        assert constructor(Later) is Later and Later(address=1) is sentinel
+    assert constructor(Later) is generated
+    calls = []
+    Later.__init__ = lambda self, **kwargs: calls.append(kwargs)
+    assert constructor(Later) is Later
+    assert bytes(Later(address=4)) == bytes.fromhex("c3 00 000004 00") and calls == [{"address": 4}]
+    assert constructor(RawCommand) is RawCommand
+    with pytest.raises(TypeError, match=r"constructor\(\) takes a command class, got <class 'int'>"):
+        constructor(int)
+
+
+def test_generated_source_shows_in_getsource_and_tracebacks():
+    import inspect
+    import traceback
+
+    filename = "<sgframe codec sgframe.command.rw.Read16>"
+    Read16()  # compiled on first use
+    assert Read16.__new__.__code__.co_filename == filename
+    assert constructor(Read16).__code__.co_filename == filename
+    assert inspect.getsource(Read16.__new__).startswith(
+        "def __new__(cls, *, rdprotect=0, dpo=False, fua=False, rarc=False, lba=0, transfer_length=0,"
+    )
+    assert inspect.getsource(constructor(Read16)).startswith("def construct(*, rdprotect=0,")
+    assert inspect.getsource(Read16.encode).startswith("def encode(self):\n    rdprotect = self.rdprotect\n")
+    assert inspect.getsource(Read16.from_bytes).startswith("def from_bytes(cls, raw, *, strict=False):\n")
+    with pytest.raises(UsageError) as info:
+        Read16(lba=1 << 64)
+    shown = "".join(traceback.format_exception(info.type, info.value, info.tb))
+    assert f'File "{filename}", line ' in shown
+    assert "cdb = _pack(0x88, (rdprotect << 5) | (dpo << 4) | (fua << 3) | (rarc << 2), lba," in shown
+
+
+def test_each_class_of_a_name_gets_its_own_source():
+    import inspect
+    import linecache
+
+    def declare(opcode):
+        @define
+        class Twice(Command):
+            OPCODE = opcode
+            NAME = "TWICE"
+            CDB_LENGTH = 6
+            address: int = field(byte=2, width=24)
+
+        return Twice
+
+    first, second = declare(0xC6), declare(0xC7)
+    assert bytes(first()) == bytes.fromhex("c6 00 000000 00") and bytes(second()) == bytes.fromhex("c7 00 000000 00")
+    names = first.__new__.__code__.co_filename, second.__new__.__code__.co_filename
+    assert names[0] != names[1] and all(name in linecache.cache for name in names)
+    assert "_pack(0xc6" in inspect.getsource(first.__new__) and "_pack(0xc7" in inspect.getsource(second.__new__)
+
+
+@pytest.mark.parametrize("first_use", ["call", "from_bytes", "constructor", "evolve"])
+def test_the_codec_is_compiled_on_first_use_of_any_kind(first_use):
+    import linecache
+
+    @define
+    class Fresh(Command):
+        OPCODE = 0xC8
+        NAME = "FRESH"
+        CDB_LENGTH = 6
+        on: bool = flag(byte=1, bit=0)
+        address: int = field(byte=2, width=24)
+
+    def compiled():
+        return {name for name in linecache.cache if name.startswith(f"<sgframe codec {Fresh.__module__}.{Fresh.__qualname__}")}
+
+    before = compiled()
+    assert "<sgframe codec" not in Fresh.__new__.__code__.co_filename  # the stand-in
+    raw = bytes.fromhex("c8 01 000102 00")
+    if first_use == "call":
+        cmd = Fresh(on=True, address=0x102)
+    elif first_use == "from_bytes":
+        cmd = Fresh.from_bytes(raw)
+    elif first_use == "constructor":
+        cmd = constructor(Fresh)(on=True, address=0x102)
+    else:
+        cmd = attrs.evolve(Fresh.from_bytes(raw))
+    assert bytes(cmd) == cmd.encode() == raw and cmd == Fresh(on=True, address=0x102)
+    new = compiled() - before
+    assert len(new) == 1
+    assert Fresh.__new__.__code__.co_filename in new and Fresh.encode.__code__.co_filename in new
+    assert copy.copy(cmd) == cmd and attrs.evolve(cmd, address=1).address == 1
+    assert compiled() - before == new  # compiled once
+
+
+def test_importing_the_commands_compiles_no_codec_and_not_bitstring():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import sgframe
+
+    script = (
+        "import linecache, sys\n"
+        "import sgframe.cdb\n"
+        "print('bitstring' in sys.modules)\n"
+        "import sgframe.command as c\n"
+        "codecs = lambda: sorted(n for n in linecache.cache if n.startswith('<sgframe codec sgframe.command'))\n"
+        "print(codecs())\n"
+        "bytes(c.Read16(lba=1)); c.Inquiry.from_bytes(bytes.fromhex('120000000000'))\n"
+        "print(codecs(), 'bitstring' in sys.modules)\n"
+        "c.Read16().to_bitstring()\n"
+        "print('bitstring' in sys.modules)\n"
+    )
+    root = Path(sgframe.__file__).parents[1]  # the sgframe under test, not another install
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=root)
+    assert done.stdout.splitlines() == [
+        "False",
+        "[]",
+        "['<sgframe codec sgframe.command.rw.Read16>', '<sgframe codec sgframe.command.spc.Inquiry>'] False",
+        "True",
+    ]
