@@ -7,7 +7,7 @@ channels at once.
 The layers, from the bottom; a module imports only from its own layer or those below it
 (``tests/test_architecture.py`` derives the graph from the source and holds this):
 
-1. ``_compat``, ``errors``, ``status``: exceptions and status codes.
+1. ``_compat``, ``_version``, ``errors``, ``status``: exceptions and status codes.
 2. ``sense``, ``cdb``, ``linux``: sense data, the CDB language, the kernel's structures.
 3. ``command``, ``decode``, ``registry``, ``raw``, ``params``, ``emu``: commands, the
    decoders of what devices return, the emulated devices.
@@ -27,7 +27,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # name -> (module, attribute or None for the module itself)
 _LAZY = {

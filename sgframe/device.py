@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional
 
 from . import errors
-from .cdb import Command
+from .cdb import Command, constructor
 from .plugin_types import DeviceIdentity
 
 __all__ = ["CommandMethods", "DeviceView", "EXECUTE_OPTIONS"]
@@ -113,12 +113,13 @@ class CommandMethods:
 
 def _sender(execute: Callable[..., Any], cls: type) -> Callable[..., Any]:
     """``channel.cmd.<Name>``: build the command from the CDB fields, send it with the rest."""
+    build = constructor(cls)  # the generated constructor as a plain function: no type.__call__
 
     def send(**arguments: Any) -> Any:
         if not EXECUTE_OPTIONS.isdisjoint(arguments):
             options = {k: arguments.pop(k) for k in list(arguments) if k in EXECUTE_OPTIONS}
-            return execute(cls(**arguments), **options)
-        return execute(cls(**arguments))
+            return execute(build(**arguments), **options)
+        return execute(build(**arguments))
 
     send.__name__ = cls.__name__
     send.__doc__ = cls.__doc__

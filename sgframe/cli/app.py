@@ -8,7 +8,7 @@ import sys
 import traceback
 from typing import Sequence
 
-from .. import __version__
+from .._version import __version__
 from ..errors import SgframeError
 from .base import SubcommandRegistry, load_subcommands, warn
 from .exitcodes import INTERRUPTED, OTHER, SYNTAX_ERROR, CliError, exit_code_for, help_text
