@@ -32,7 +32,7 @@ __all__ = [
     "Completed", "StatusError", "Busy", "ReservationConflict", "TaskSetFull", "AcaActive",
     "TaskAborted", "HostError", "CommandTimeout", "DriverError", "DeviceGone",
     "DeviceOpenError", "DevicePermissionError", "DeviceNodeMissing", "NoSuchDevice",
-    "WrongNodeType", "DeviceBusy", "for_errno", "check_condition_class", "status_class",
+    "WrongNodeType", "DeviceBusy", "ResetFailed", "for_errno", "check_condition_class", "status_class",
 ]
 
 
@@ -337,6 +337,14 @@ class DeviceGone(TaskFailed):
 class DeviceOpenError(SgframeError, OSError):
     """Opening a device node failed. ``errno`` and ``filename`` are those of the
     OSError; ``str()`` says what happened and what to do about it."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+class ResetFailed(SgframeError, OSError):
+    """SG_SCSI_RESET failed after the node opened: ``errno`` says why, ``str()`` which reset
+    and what that errno means there (sg_reset: "may not be available")."""
 
     def __str__(self) -> str:
         return str(self.strerror)

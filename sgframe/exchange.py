@@ -16,6 +16,7 @@ thread-safe (see :mod:`sgframe.reactor` for why).
 """
 from __future__ import annotations
 
+import threading
 from collections import deque
 from typing import Any, Callable, ContextManager, Optional, Protocol, Sequence
 
@@ -62,6 +63,16 @@ class HookSource(Protocol):
 
 class _NoHooks:
     judge_hook = None
+
+
+# Claiming an Io for reuse is check-then-mark; two threads handing the same Io to
+# execute() at once must not both win (the loser's buffer would be the one the kernel
+# writes into). Only the io= path takes it: a fresh Io is nobody else's.
+_CLAIM = threading.Lock()
+
+#: The sg driver refuses a data transfer of 256 MiB or more (sg.c: dxfer_len checks
+#: against INT_MAX >> ... and the reserve limit); nothing larger is ever allocated.
+MAX_TRANSFER = (256 << 20) - 1
 
 
 class Exchange:
@@ -118,19 +129,36 @@ class Exchange:
             raise errors.UsageError(f"execute() takes a command object, not {type(command).__name__}")
         if verify_handler is not None and not callable(verify_handler):
             raise errors.UsageError(f"verify_handler must be callable with the Io, not {verify_handler!r}")
+        length = command.data_length(block_size)
+        limit = getattr(self.carrier, "max_transfer", MAX_TRANSFER)
+        if length > limit:
+            raise errors.UsageError(
+                f"{command.NAME} would move {length} bytes; {self.name} takes at most {limit} bytes per "
+                f"command ({_why_limit(limit)}): split the transfer"
+            )
         if io is None:
             io = io_for(command, timeout=timeout)
+            io.busy = True
         else:
             if not isinstance(io, Io):
                 raise errors.UsageError(f"io= takes an Io to reuse, not {type(io).__name__}")
-            io.reset(command, timeout=timeout)
+            with _CLAIM:
+                io.reset(command, timeout=timeout)
+                io.busy = True
+        try:
+            self._fill(io, command, data, length, channel, verify_handler)
+        except BaseException:
+            io.busy = False
+            raise
+        return io
+
+    def _fill(self, io: Io, command: Command, data: Any, length: int, channel: Any, verify_handler: Any) -> None:
         io.channel = channel
         io.device = self.name
         io.owner = self
         io.verify_handler = verify_handler
         io.handlers = command._handlers
         direction = command.DIRECTION
-        length = command.data_length(block_size)
         if direction is Direction.OUT or direction is Direction.BOTH:
             if data is None and not length:
                 data = b""  # e.g. VERIFY with BYTCHK 0: declared data-out, moves nothing
@@ -148,7 +176,6 @@ class Exchange:
             if data is not None:
                 raise errors.UsageError(f"{command.NAME} sends no data to the device ({direction.value}); drop data=")
             io.set_length(length)
-        return io
 
     # --- sending ------------------------------------------------------------------------------
 
@@ -171,6 +198,7 @@ class Exchange:
             with self.loop.lock:
                 self.outstanding -= 1
             io.attempts -= 1
+            io.busy = False
             raise
         with self.loop.lock:
             self.complete(io)
@@ -188,6 +216,7 @@ class Exchange:
                     self.backlog.append(io)
             except BaseException:
                 self.outstanding -= 1  # nothing was sent: nothing is outstanding
+                io.busy = False
                 raise
 
     def _send(self, io: Io) -> bool:
@@ -231,7 +260,14 @@ class Exchange:
                 else:
                     self._resend(io)
                 return
-        self.finish(io, judge(io, self.scopes, self.hooks.judge_hook))
+        try:
+            outcome = judge(io, self.scopes, self.hooks.judge_hook)
+        except BaseException as interrupt:  # noqa: BLE001 - KeyboardInterrupt from a handler
+            # The Io still gets an outcome (its waiter raises it) before the interrupt
+            # goes on up to whoever runs the loop.
+            self.finish(io, interrupt)
+            raise
+        self.finish(io, outcome)
 
     def _resend(self, io: Io) -> None:
         if self.backlog or not self._send(io):
@@ -245,6 +281,7 @@ class Exchange:
                 self.unobserved[id(io)] = io
         io.exception = failure
         io.returned = True
+        io.busy = False
         self.outstanding -= 1
         if io._callbacks:
             io._run_callbacks()
@@ -271,6 +308,12 @@ class Exchange:
             if not self.unobserved:
                 return None
             return self.unobserved.pop(next(iter(self.unobserved)))
+
+
+def _why_limit(limit: int) -> str:
+    if limit == MAX_TRANSFER:
+        return "the sg driver refuses 256 MiB or more"
+    return "the transport's limit: the host's max_hw_sectors_kb or the device's Block Limits VPD"
 
 
 def _as_bytes_like(command: Command, data: Any) -> Any:

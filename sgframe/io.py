@@ -114,6 +114,7 @@ class Io:
         "transport_state",
         "transport_error",
         "synchronous",
+        "busy",
         "_callbacks",
     )
 
@@ -133,6 +134,9 @@ class Io:
         #: "raise" makes RECOVERED ERROR / COMPLETED raise for this Io (see sgframe.judge).
         self.recovered_error_policy: str | None = None
         self.synchronous = True
+        #: True from the moment a channel claims the Io until its outcome is published:
+        #: the kernel may write into its buffers, so it cannot be reused or resized.
+        self.busy = False
         self._callbacks: list[Callable[[Io], Any]] = []
         self._start(command, timeout)
 
@@ -151,7 +155,7 @@ class Io:
 
     def reset(self, command: Command, *, timeout: int | None = None) -> Io:
         """Point this Io at another command of the same direction, keeping its buffers."""
-        if self.attempts and not self.returned:
+        if self.busy or (self.attempts and not self.returned):
             # Sent and not back: the kernel may still write into the buffer and header.
             raise UsageError(f"{self!r} is still in flight; reuse it once it has returned")
         if command.DIRECTION is not self.DIRECTION:

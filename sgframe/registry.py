@@ -120,7 +120,11 @@ class CommandRegistry:
         """Decode CDB bytes into the registered command they encode.
 
         :param strict: reject CDBs that set reserved bits.
+        :raises UsageError: ``raw`` is not bytes-like, or encodes no registered command.
         """
+        if not isinstance(raw, (bytes, bytearray, memoryview)):
+            raise UsageError(f"decode_cdb() takes the CDB bytes (bytes, bytearray or memoryview), "
+                             f"not {type(raw).__name__}; for hex text use bytes.fromhex()")
         raw = bytes(raw)
         if not raw:
             raise UsageError("an empty CDB has no operation code")

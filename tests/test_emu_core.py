@@ -305,7 +305,7 @@ def test_parse_emu_uri() -> None:
         "disk",
         {"blocks": 256, "block_size": 4096, "dsense": True, "vendor": "ACME CO"},
     )
-    assert parse_emu_uri("emu:disk?blocks=2**32") == ("disk", {"blocks": 2**32})
+    assert parse_emu_uri("emu:disk?blocks=0x100000000") == ("disk", {"blocks": 2**32})
     assert parse_emu_uri("emu:zoned?zone_size=64&conventional_zones=1") == (
         "zoned",
         {"zone_size": 64, "conventional_zones": 1},
@@ -323,6 +323,10 @@ def test_parse_emu_uri() -> None:
         ("emu:disk?blocks=", "needs a value"),
         ("emu:disk?blocks=1&blocks=2", "given twice"),
         ("emu:disk?blocks=many", "bad value 'many' for blocks"),
+        # Plain integers only: nothing is evaluated (9**9**9 would compute for hours).
+        ("emu:disk?blocks=9**9**9", "bad value '9**9**9' for blocks: a plain integer is wanted"),
+        ("emu:disk?blocks=2**32", "decimal (1024) or hexadecimal (0x400)"),
+        ("emu:disk?blocks=1e9", "a plain integer is wanted"),
         ("emu:disk?dsense=maybe", "bad value 'maybe' for dsense"),
         ("emu:disk?zone_size=8", "unknown parameter 'zone_size'"),
     ],

@@ -5,6 +5,7 @@ A plugin adds a kind with :func:`register_kind` (``emu:sata`` comes from one).
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Dict, Tuple
 from urllib.parse import unquote
 
@@ -17,10 +18,10 @@ _FALSE = ("0", "false", "no", "off")
 
 
 def integer(text: str) -> int:
-    """Decimal, or hexadecimal with 0x; ``2**32`` style powers are accepted too."""
-    if "**" in text:
-        base, _, exponent = text.partition("**")
-        return integer(base) ** integer(exponent)
+    """A plain integer: decimal, or hexadecimal with 0x. Nothing is evaluated (no powers,
+    no expressions), so a value cannot make the parser compute for ever."""
+    if not re.fullmatch(r"\s*(0[xX][0-9a-fA-F]+|[0-9]+)\s*", text) or len(text) > 40:
+        raise ValueError("a plain integer is wanted: decimal (1024) or hexadecimal (0x400)")
     return int(text, 0)
 
 

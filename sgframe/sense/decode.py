@@ -10,6 +10,8 @@ from typing import List, Optional, Tuple
 
 import attrs
 
+from ..errors import UsageError
+
 from .asc import asc_text
 from .descriptors import (
     BlockCommandsDescriptor, CommandSpecificDescriptor, Descriptor, DirectAccessBlockDeviceDescriptor,
@@ -214,7 +216,12 @@ def decode_sense(raw: bytes) -> Sense:
     :param raw: the sense buffer, cut to the length the transport reported
         (``sb_len_wr`` for sg); trailing bytes past the additional sense length are ignored
     :returns: a :class:`Sense`; ``problems`` lists whatever was malformed
+    :raises UsageError: ``raw`` is not bytes-like (an int, a str, None): a usage error, not
+        malformed sense data.
     """
+    if not isinstance(raw, (bytes, bytearray, memoryview)):
+        raise UsageError(f"decode_sense() takes the sense bytes (bytes, bytearray or memoryview), "
+                         f"not {type(raw).__name__}; for hex text use bytes.fromhex()")
     try:
         return _decode(raw, 0)
     except Exception as exc:  # a decoder bug must not turn a device error into a crash

@@ -29,6 +29,9 @@ class Transport:
     name: str = "?"
     #: True when submit() completes the command before it returns.
     inline: bool = False
+    #: The most data one command may move, in bytes. The sg driver refuses 256 MiB or
+    #: more; a transport that knows a lower limit (the host's max_hw_sectors_kb) says so.
+    max_transfer: int = (256 << 20) - 1
 
     def __init__(self) -> None:
         # Inline transports park finished Ios here; the reactor drains it.
