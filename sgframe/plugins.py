@@ -16,6 +16,7 @@ plugins that apply to the device (:meth:`PluginManager.find_command`).
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -46,7 +47,8 @@ BUILTIN = "builtin"
 
 
 def _disabled_names() -> List[str]:
-    return [n.strip() for n in os.environ.get(DISABLE_VARIABLE, "").split(",") if n.strip()]
+    # Commas or spaces: "sat,seagate" and "sat seagate" both name two plugins.
+    return [n for n in re.split(r"[,\s]+", os.environ.get(DISABLE_VARIABLE, "")) if n]
 
 
 class PluginManager:
@@ -68,6 +70,8 @@ class PluginManager:
         self._schemes = schemes
         self._standard = commands
         self._infos: Dict[str, PluginInfo] = {}
+        #: What was wrong with the environment (an unknown name in SGFRAME_DISABLE_PLUGINS).
+        self.environment_problems: List[str] = []
         #: ``judge_hook(io, outcome)``: the plugins' ``sgframe_judge_response``, or None
         #: while no plugin implements it (see :mod:`sgframe.judge`).
         self.judge_hook: Optional[PluginHook] = None
@@ -122,7 +126,21 @@ class PluginManager:
     def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> None:
         """Load the installed plugins (entry points of ``group``) not disabled."""
         disabled = set(_disabled_names())
-        for ep in sorted(entry_points(group=group), key=lambda e: e.name):
+        found = sorted(entry_points(group=group), key=lambda e: e.name)
+        unknown = sorted(disabled - {ep.name for ep in found} - {BUILTIN})
+        if unknown:
+            known = ", ".join(ep.name for ep in found) or "none installed"
+            hints = [next((f"{n!r} (did you mean {ep.name!r}?)" for ep in found if ep.name.lower() == n.lower()),
+                          repr(n)) for n in unknown]
+            problem = (f"{DISABLE_VARIABLE} names no installed plugin {', '.join(hints)}: nothing was disabled "
+                       f"for it; the installed plugins are: {known}")
+            self.environment_problems.append(problem)
+            warnings.warn(f"sgframe: {problem}", PluginWarning, stacklevel=2)
+        if BUILTIN in disabled:
+            problem = f"{DISABLE_VARIABLE}: the built-in plugin cannot be disabled"
+            self.environment_problems.append(problem)
+            warnings.warn(f"sgframe: {problem}", PluginWarning, stacklevel=2)
+        for ep in found:
             dist = getattr(getattr(ep, "dist", None), "name", None)
             origin = f"entry point {ep.name} = {ep.value}" + (f" [{dist}]" if dist else "")
             if ep.name in self._infos:
@@ -176,8 +194,8 @@ class PluginManager:
 
     @property
     def problems(self) -> List[str]:
-        """One line per problem: ``"NAME: what went wrong"``."""
-        return [f"{i.name}: {p}" for i in self._infos.values() for p in i.problems]
+        """One line per problem: ``"NAME: what went wrong"`` (and the environment's)."""
+        return list(self.environment_problems) + [f"{i.name}: {p}" for i in self._infos.values() for p in i.problems]
 
     def applicable(self, device: Optional[DeviceIdentity], explicit: Sequence[str] = ()) -> List[str]:
         """Names of the loaded plugins that apply to ``device`` (and those named)."""
@@ -223,6 +241,24 @@ class PluginManager:
         return [cls for i in self._infos.values()
                 if i.state == "loaded" and i.name != BUILTIN and (every or i.applies_to(device))
                 for cls in i.commands]
+
+    def describe(self, cls: type) -> Any:
+        """What the registry that holds ``cls`` says of it (:meth:`CommandRegistry.describe`),
+        with the plugin it came from as ``(info, plugin_name)``.
+
+        :raises UsageError: no loaded plugin registered ``cls``.
+        """
+        for info in self._infos.values():
+            if info.state == "loaded" and cls in info.commands:
+                return info.commands.describe(cls), info.name
+        raise UsageError(f"{cls!r} is not a registered command")
+
+    def every_command(self) -> List[Tuple[type, str]]:
+        """Every command of every loaded plugin, the standard ones first: ``(cls, plugin)``."""
+        found = [(cls, BUILTIN) for cls in self._standard]
+        found += [(cls, i.name) for i in self._infos.values()
+                  if i.state == "loaded" and i.name != BUILTIN for cls in i.commands]
+        return found
 
     def decode_cdb(self, raw: bytes, device: Optional[DeviceIdentity] = None) -> Any:
         """Decode CDB bytes through the standard registry, then the applicable plugins'."""

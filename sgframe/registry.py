@@ -27,7 +27,8 @@ class CommandInfo:
     opcode: int
     service_action: Optional[int]
     cdb_length: int
-    direction: Direction
+    #: None when the CDB's own fields set it (ATA PASS-THROUGH's T_DIR and T_LENGTH).
+    direction: Optional[Direction]
     modifies_medium: bool
 
     def __str__(self) -> str:
@@ -35,8 +36,13 @@ class CommandInfo:
         sa = "" if self.service_action is None else f"/{self.service_action:0{digits}X}h"
         return (
             f"{self.name} ({self.opcode:02X}h{sa}, {self.cdb_length}-byte CDB, "
-            f"data {self.direction.value}{', modifies medium' if self.modifies_medium else ''})"
+            f"data {self.direction_text}{', modifies medium' if self.modifies_medium else ''})"
         )
+
+
+    @property
+    def direction_text(self) -> str:
+        return self.direction.value if self.direction is not None else "as the CDB's fields say"
 
 
 def _service_action_of(raw: bytes) -> int:
@@ -143,8 +149,9 @@ class CommandRegistry:
             opcode=cls.OPCODE,
             service_action=cls.SERVICE_ACTION,
             cdb_length=cls.CDB_LENGTH,
-            direction=cls.DIRECTION,
-            modifies_medium=cls.MODIFIES_MEDIUM,
+            direction=cls.DIRECTION if isinstance(cls.DIRECTION, Direction) else None,
+            # A class that decides per CDB counts as modifying: safe by default.
+            modifies_medium=cls.MODIFIES_MEDIUM if isinstance(cls.MODIFIES_MEDIUM, bool) else True,
         )
 
     def __iter__(self) -> Iterator[Type[Command]]:

@@ -107,13 +107,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         warn(_one_line(exc))
-        return exit_code_for(exc)
+        return _json_failure(args, exc, exit_code_for(exc))
     except Exception as exc:  # noqa: BLE001 - a bug is still one line, unless debugging
         if debug:
             traceback.print_exc()
         warn(f"internal error: {type(exc).__name__}: {_one_line(exc)} "
              "(set SGFRAME_DEBUG=1 for the traceback)")
-        return OTHER
+        return _json_failure(args, exc, OTHER)
+
+
+def _json_failure(args: argparse.Namespace, exc: BaseException, code: int) -> int:
+    """With --json, a failure is an object on stdout too, for whoever parses it: every
+    subcommand the same ``{"error": ..., "exit_code": ...}``."""
+    if getattr(args, "json", False):
+        import json
+
+        print(json.dumps({"error": _one_line(exc), "error_type": type(exc).__name__, "exit_code": code}))
+        sys.stdout.flush()
+    return code
 
 
 def _one_line(exc: BaseException) -> str:

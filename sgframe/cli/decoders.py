@@ -8,7 +8,6 @@ from typing import Any, Sequence
 import attrs
 
 from ..cdb import fields_of
-from ..command import REGISTRY
 from ..errors import UsageError
 from ..sense import Sense, decode_sense
 from ..sense.sks import ProgressIndication, progress_percent_text
@@ -134,10 +133,13 @@ def _field_value(value: Any) -> str:
 
 
 def _run_decode_cdb(args: argparse.Namespace) -> int:
+    from ..plugins import manager
+
     raw = parse_hex(args.bytes, "CDB")
-    command = REGISTRY.decode_cdb(raw)
+    plugins = manager()
+    command = plugins.decode_cdb(raw)  # the standard commands, then every loaded plugin's
     cls = type(command)
-    info = REGISTRY.describe(cls)
+    info, _ = plugins.describe(cls)
     fields = {name: getattr(command, name) for name, _, _ in fields_of(cls)}
     if args.json:
         print_json({"command": to_jsonable(info), "cdb": raw.hex(), "fields": fields})

@@ -241,7 +241,8 @@ def _run_opcodes(args: argparse.Namespace) -> int:
     with open_channel(args) as channel:
         raw = channel.execute(ReportSupportedOperationCodes(
             reporting_options=options, requested_operation_code=opcode,
-            requested_service_action=sa, allocation_length=65536)).data
+            # 0xFFFF: scsi_debug (and SPC-2 era devices) refuse more, sg_opcodes asks the same.
+            requested_service_action=sa, allocation_length=0xFFFF)).data
     record = decode_supported_opcodes(raw, options)
     if args.json:
         print_json(record)

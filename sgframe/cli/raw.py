@@ -5,7 +5,7 @@ import argparse
 import os
 from typing import Any
 
-from ..command import REGISTRY, FormatUnit, Sanitize
+from ..command import FormatUnit, Sanitize
 from ..errors import UsageError
 from ..judge import exception_for
 from ..io import Input
@@ -34,8 +34,10 @@ def medium_effect(cdb: bytes) -> tuple[str, bool, bool]:
     A CDB the registry cannot decode counts as modifying the medium: a vendor command
     may do anything, and safe by default means asking for ``--force`` on a device in use.
     """
+    from ..plugins import manager
+
     try:
-        cls = type(REGISTRY.decode_cdb(cdb))
+        cls = type(manager().decode_cdb(cdb))  # a loaded plugin's commands count too
     except UsageError:
         return f"opcode 0x{cdb[0]:02x}", True, False
     whole = (cls.OPCODE, cls.SERVICE_ACTION) in _WHOLE_DEVICE or cls.OPCODE in (FormatUnit.OPCODE, Sanitize.OPCODE)
@@ -78,7 +80,11 @@ def _run_raw(args: argparse.Namespace) -> int:
     failure = exception_for(hdr.status, hdr.host_status, hdr.driver_status, hdr.sense or None,
                             command=name, device=device)
     code = exit_code_for(failure) if failure is not None and not failure.informational else 0
-    received = io.data if isinstance(io, Input) else b""
+    # Data counts as received only when the command succeeded: after CHECK CONDITION the
+    # kernel leaves resid at 0, so the buffer would look full of whatever it held (sg_raw
+    # says no data was received, and so do we).
+    succeeded = failure is None or failure.informational
+    received = io.data if isinstance(io, Input) and succeeded else b""
     if args.outfile and received:
         try:
             with open(args.outfile, "wb") as f:
@@ -105,7 +111,7 @@ def _run_raw(args: argparse.Namespace) -> int:
         print("\n".join(sense_lines(decode_sense(hdr.sense))))
     if isinstance(io, Input):
         print()
-        if args.outfile:
+        if args.outfile and received:
             print(f"Received {len(received)} bytes of data, written to {args.outfile}")
         elif received:
             print(f"Received {len(received)} bytes of data:")

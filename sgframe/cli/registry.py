@@ -16,18 +16,20 @@ PLUGIN_GROUP = "sgframe"
 
 
 def _run_commands(args: argparse.Namespace) -> int:
-    infos = [REGISTRY.describe(cls) for cls in REGISTRY]
+    from ..plugins import manager
+
+    plugins = manager()
+    rows = [(plugins.describe(cls)[0], cls, plugin) for cls, plugin in plugins.every_command()]
     if args.modifying:
-        infos = [i for i in infos if i.modifies_medium]
-    infos.sort(key=lambda i: (i.opcode, -1 if i.service_action is None else i.service_action))
+        rows = [row for row in rows if row[0].modifies_medium]
+    rows.sort(key=lambda r: (r[0].opcode, -1 if r[0].service_action is None else r[0].service_action, r[2]))
     if args.json:
-        print_json([dict(to_jsonable(i), module=cls.__module__) for i, cls in
-                    ((i, REGISTRY.by_name(i.class_name)) for i in infos)])
+        print_json([dict(to_jsonable(i), module=cls.__module__, plugin=plugin) for i, cls, plugin in rows])
         return 0
-    print_table(("opcode", "SA", "name", "class", "CDB", "data", "modifies"), (
+    print_table(("opcode", "SA", "name", "class", "CDB", "data", "modifies", "plugin"), (
         (f"{i.opcode:02x}", None if i.service_action is None else f"{i.service_action:x}", i.name,
-         i.class_name, i.cdb_length, i.direction.value, "yes" if i.modifies_medium else "")
-        for i in infos))
+         i.class_name, i.cdb_length, i.direction_text, "yes" if i.modifies_medium else "", plugin)
+        for i, _, plugin in rows))
     return 0
 
 
@@ -57,6 +59,12 @@ def _loaded_plugins() -> list[dict]:
             for i in manager()]
 
 
+def _manager():
+    from ..plugins import manager
+
+    return manager()
+
+
 def _run_plugins(args: argparse.Namespace) -> int:
     subcommands = load_subcommands()
     modules = sorted({cls.__module__ for cls in REGISTRY})
@@ -65,12 +73,15 @@ def _run_plugins(args: argparse.Namespace) -> int:
         "loaded": _loaded_plugins(),
         "subcommands": [{"name": s.name, "origin": s.origin, "help": s.help} for s in subcommands],
         "subcommand_problems": list(subcommands.problems),
+        "environment_problems": list(_manager().environment_problems),
         "commands": {"count": len(REGISTRY), "modules": modules},
     }
     if args.json:
         print_json(report)
         return 0
     print(f"plugins (entry-point group {PLUGIN_GROUP!r}):")
+    for problem in report["environment_problems"]:
+        print(f"  problem: {problem}")
     for p in report["loaded"]:
         bound = "every device" if p["binding"] is None else ", ".join(
             f"vendor {m['vendor']} product {m['product']}" for m in p["binding"])

@@ -69,6 +69,9 @@ class EmuTransport(Transport):
         received = len(reply.data)
         if allocation:
             io.buffer[:received] = reply.data
-            hdr.resid = allocation - received
+            # Like the kernel: a command that failed reports no residual (sg leaves resid
+            # at 0 after CHECK CONDITION), so whoever reads the data must look at the
+            # status first. Tests on the emulator then catch what a real device shows.
+            hdr.resid = allocation - received if not reply.status else 0
         else:
             hdr.resid = 0

@@ -223,15 +223,16 @@ def test_completion_header_fields_on_a_check_condition(disk, reactor):
         assert hdr.resid == 0 and len(io.data) == 512
 
 
-def test_a_command_the_driver_refuses_is_a_driver_error_not_an_open_error(disk, reactor):
-    # sg.c (sg_common_write) refuses a data transfer of 256 MiB or more with EINVAL.
+def test_a_transfer_the_driver_would_refuse_is_refused_before_anything_is_allocated(disk, reactor):
+    # sg.c (sg_common_write) refuses a data transfer of 256 MiB or more with EINVAL; the
+    # channel says so itself, naming the limit, before allocating 256 MiB (issue 10).
     read_16 = bytes.fromhex("88 00 0000000000000000 00080000 00 00")  # 512 Ki blocks: 256 MiB
     with Channel.from_path(disk.sg, reactor=reactor) as channel:
-        with pytest.raises(errors.DriverError, match=r"the sg driver refused the command: EINVAL"):
+        limit = channel.transport.max_transfer
+        assert 0 < limit <= (256 << 20) - 1
+        with pytest.raises(errors.UsageError, match=rf"takes at most {limit} bytes per command"):
             channel.execute_raw(read_16, request=256 << 20)
-        io = channel.execute_raw(read_16, request=256 << 20, async_=True)
-        assert io.returned  # refused at write(): it completes at once, failed
-        with pytest.raises(errors.DriverError, match="EINVAL"):
-            io.wait()
+        with pytest.raises(errors.UsageError, match="split the transfer"):
+            channel.execute_raw(read_16, request=256 << 20, async_=True)
         assert channel.poll() is True  # nothing is left outstanding
         assert channel.cmd.TestUnitReady().ok
