@@ -15,6 +15,7 @@ from ._common import (
     VpdPage,
     UnknownVpdPage,
     decode_unknown_vpd,
+    BLOCK_DEVICE_TYPES,
 )
 from .identification import (
     NETWORK_SERVICE_TYPES,
@@ -136,6 +137,7 @@ __all__ = [
     "VpdPage",
     "UnknownVpdPage",
     "decode_unknown_vpd",
+    "BLOCK_DEVICE_TYPES",
     "NETWORK_SERVICE_TYPES",
     "SupportedVpdPages",
     "UnitSerialNumber",

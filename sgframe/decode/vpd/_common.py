@@ -24,7 +24,13 @@ __all__ = [
     "flags",
     "descriptors",
     "decode_unknown_vpd",
+    "BLOCK_DEVICE_TYPES",
 ]
+
+#: Peripheral device types whose B0h-BFh pages are SBC's (direct access, write-once,
+#: optical memory, simplified direct access, host managed zoned); a tape drive's B0h-B5h
+#: are SSC pages of the same codes.
+BLOCK_DEVICE_TYPES = frozenset((0x00, 0x04, 0x07, 0x0E, 0x14))
 
 VPD_PAGE_NAMES = {
     0x00: "Supported VPD pages",
@@ -82,7 +88,7 @@ class VpdPage(Record):
     page_code: Optional[int] = None
     page_length: Optional[int] = None
     problems: Tuple[str, ...] = ()
-    raw: bytes = attrs.field(default=b"", repr=False)
+    raw: bytes = attrs.field(default=b"", repr=raw_repr)
 
 
 @record

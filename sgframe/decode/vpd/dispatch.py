@@ -3,7 +3,8 @@ SPC-5 7.7.6), whose descriptors carry whole VPD pages of the constituents.
 
 :data:`VPD_DECODERS` maps a page code to a function ``decoder(data) -> record`` that takes the
 whole page, header included; a plugin registers vendor pages there.  :func:`decode_vpd`
-dispatches on byte 1 and falls back to :class:`UnknownVpdPage` for everything else.
+dispatches on byte 1 (and, for B0h-BFh, the device type) and falls back to
+:class:`UnknownVpdPage` for everything else.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from . import sbc as _sbc
 from . import sbc_ext as _sbc_ext
 from . import spc as _spc
 from . import tpc as _tpc
-from ._common import VpdPage, decode_unknown_vpd, descriptors, finish, start
+from ._common import BLOCK_DEVICE_TYPES, VpdPage, decode_unknown_vpd, descriptors, finish, start
 
 __all__ = [
     "CONSTITUENT_TYPES",
@@ -143,6 +144,9 @@ def decode_vpd(data: bytes) -> VpdPage:
     """
     data = bytes(data)
     decoder = VPD_DECODERS.get(data[1]) if len(data) > 1 else None
+    if decoder is not None and 0xB0 <= data[1] <= 0xBF and data[0] & 0x1F not in BLOCK_DEVICE_TYPES:
+        # The same page code means another page on a tape drive or a changer (SSC, SMC).
+        decoder = None
     if decoder is None:
         return decode_unknown_vpd(data)
     try:
