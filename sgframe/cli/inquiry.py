@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+import attrs
+
 from ..channel import Channel
 from ..command import REGISTRY, Inquiry, ReadCapacity10, ReadCapacity16, ReportLuns, ReportSupportedOperationCodes
 from ..decode.capacity import decode_read_capacity10, decode_read_capacity16
@@ -145,7 +147,9 @@ def _run_inq(args: argparse.Namespace) -> int:
     else:
         print_record(record)
         if serial is not None:
-            print(f"unit_serial_number  {serial}")
+            # Aligned with print_record's columns: the longest field name and two spaces.
+            width = max(len(a.name) for a in attrs.fields(type(record))) + 2
+            print(f"{'unit_serial_number':<{width}}{serial}")
     return 0
 
 
