@@ -23,6 +23,7 @@ __all__ = [
     "uint_fields",
     "flags",
     "descriptors",
+    "fixed_size",
     "decode_unknown_vpd",
     "BLOCK_DEVICE_TYPES",
 ]
@@ -160,6 +161,11 @@ def descriptors(r: Reader, first: int, what: str,
         out.append((offset, length))
         offset += max(length, 1)
     return out
+
+
+def fixed_size(size: int) -> Callable[[Reader, int], int]:
+    """The ``size`` argument of :func:`descriptors` for descriptors of one length."""
+    return lambda r, offset: size
 
 
 def decode_unknown_vpd(data: bytes) -> UnknownVpdPage:

@@ -66,7 +66,7 @@ class DeviceConstituents(VpdPage):
     constituent_descriptors: Tuple[ConstituentDescriptor, ...] = ()
 
 
-def _specific(r, o: int, length: int) -> Tuple[ConstituentSpecificDescriptor, ...]:
+def _specific(r: Reader, o: int, length: int) -> Tuple[ConstituentSpecificDescriptor, ...]:
     inner = Reader(r.data[o + 36:o + length], "constituent specific descriptors", r.problems)
     found = []
     for at, size in descriptors(inner, 0, "constituent specific descriptor",

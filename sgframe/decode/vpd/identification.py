@@ -7,7 +7,7 @@ from typing import Optional, Tuple
 
 import attrs
 
-from .._util import Record, record, ascii_text, name_of, raw_repr
+from .._util import Reader, Record, record, ascii_text, name_of, raw_repr
 from ..designators import ASSOCIATIONS, Designator, decode_designators
 from ..persistent_reservation import TransportId, decode_transport_id
 from ._common import VPD_PAGE_NAMES, VpdPage, descriptors, finish, start
@@ -157,7 +157,7 @@ def decode_management_network_addresses(data: bytes) -> ManagementNetworkAddress
     return finish(ManagementNetworkAddresses, r, f, network_service_descriptors=tuple(found))
 
 
-def _port_descriptor_size(r, offset: int) -> Optional[int]:
+def _port_descriptor_size(r: Reader, offset: int) -> Optional[int]:
     if not r.has(offset, 8):
         return None
     tid_end = offset + 8 + r.uint(offset + 6, 2)

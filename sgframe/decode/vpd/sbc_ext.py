@@ -8,7 +8,7 @@ from typing import Optional, Tuple
 import attrs
 
 from .._util import Record, record, name_of, raw_repr
-from ._common import VpdPage, descriptors, finish, start, uint_fields
+from ._common import VpdPage, descriptors, finish, fixed_size, start, uint_fields
 
 __all__ = [
     "UTILIZATION_TYPES",
@@ -146,10 +146,6 @@ class ConcurrentPositioningRanges(VpdPage):
     lba_range_descriptors: Tuple[LbaRange, ...] = ()
 
 
-def _fixed(size: int):
-    return lambda r, offset: size
-
-
 def decode_referrals(data: bytes) -> Referrals:
     r, f = start(data, "Referrals")
     more = uint_fields(r, (("user_data_segment_size", 8, 4), ("user_data_segment_multiplier", 12, 4)))
@@ -159,7 +155,7 @@ def decode_referrals(data: bytes) -> Referrals:
 def decode_supported_block_lengths(data: bytes) -> SupportedBlockLengthsAndProtectionTypes:
     r, f = start(data, "Supported block lengths and protection types")
     found = []
-    for o, _ in descriptors(r, 4, "logical block length descriptor", _fixed(8)):
+    for o, _ in descriptors(r, 4, "logical block length descriptor", fixed_size(8)):
         b4, b5 = r.uint(o + 4), r.uint(o + 5)
         found.append(SupportedBlockLength(
             logical_block_length=r.uint(o, 4),
@@ -199,7 +195,7 @@ def decode_block_limits_extension(data: bytes) -> BlockLimitsExtension:
 def decode_format_presets(data: bytes) -> FormatPresets:
     r, f = start(data, "Format presets")
     found = []
-    for o, _ in descriptors(r, 4, "format preset descriptor", _fixed(64)):
+    for o, _ in descriptors(r, 4, "format preset descriptor", fixed_size(64)):
         schema = r.uint(o + 4)
         zones: dict = {}
         if schema in (_HOST_AWARE, _HOST_MANAGED):
@@ -230,7 +226,7 @@ def decode_concurrent_positioning_ranges(data: bytes) -> ConcurrentPositioningRa
     # Bytes 4-63 are reserved; the 32-byte LBA range descriptors follow (SBC-5).
     if len(r) > 4 and len(r) < 64:
         r.problem(f"{len(r)} bytes, the descriptors start at byte 64")
-    for o, _ in descriptors(r, 64, "LBA range descriptor", _fixed(32)):
+    for o, _ in descriptors(r, 64, "LBA range descriptor", fixed_size(32)):
         found.append(LbaRange(lba_range_number=r.uint(o), number_of_storage_elements=r.uint(o + 1),
                               starting_lba=r.uint(o + 8, 8), number_of_lbas=r.uint(o + 16, 8)))
     return finish(ConcurrentPositioningRanges, r, f, lba_range_descriptors=tuple(found))

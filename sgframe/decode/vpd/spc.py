@@ -8,9 +8,9 @@ from typing import Optional, Tuple
 
 import attrs
 
-from .._util import Record, record, ascii_text, name_of, raw_repr
+from .._util import Reader, Record, record, ascii_text, name_of, raw_repr
 from ..designators import PROTOCOL_IDENTIFIERS
-from ._common import VpdPage, descriptors, finish, flags, start, uint_fields
+from ._common import VpdPage, descriptors, finish, fixed_size, flags, start, uint_fields
 
 __all__ = [
     "MODE_PAGE_POLICIES",
@@ -264,14 +264,10 @@ def decode_extended_inquiry(data: bytes) -> ExtendedInquiryData:
     return finish(ExtendedInquiryData, r, f, **more)
 
 
-def _fixed(size: int):
-    return lambda r, offset: size
-
-
 def decode_mode_page_policy(data: bytes) -> ModePagePolicy:
     r, f = start(data, "Mode page policy")
     found = []
-    for offset, _ in descriptors(r, 4, "mode page policy descriptor", _fixed(4)):
+    for offset, _ in descriptors(r, 4, "mode page policy descriptor", fixed_size(4)):
         policy = r.bits(offset + 2, 0, 2)
         found.append(ModePagePolicyDescriptor(
             policy_page_code=r.bits(offset, 0, 6), policy_subpage_code=r.uint(offset + 1),
@@ -331,14 +327,14 @@ def decode_cfa_profile_information(data: bytes) -> CfaProfileInformation:
     r, f = start(data, "CFA profile information")
     found = tuple(
         CfaProfileDescriptor(cfa_profile_summary=r.uint(offset), sequential_write_data_size=r.uint(offset + 2, 2))
-        for offset, _ in descriptors(r, 4, "CFA profile descriptor", _fixed(4)))
+        for offset, _ in descriptors(r, 4, "CFA profile descriptor", fixed_size(4)))
     return finish(CfaProfileInformation, r, f, cfa_profile_descriptors=found)
 
 
 def decode_power_consumption(data: bytes) -> PowerConsumption:
     r, f = start(data, "Power consumption")
     found = []
-    for offset, _ in descriptors(r, 4, "power consumption descriptor", _fixed(4)):
+    for offset, _ in descriptors(r, 4, "power consumption descriptor", fixed_size(4)):
         units, value = r.bits(offset + 1, 0, 3), r.uint(offset + 2, 2)
         found.append(PowerConsumptionDescriptor(
             power_consumption_identifier=r.uint(offset),
@@ -349,7 +345,7 @@ def decode_power_consumption(data: bytes) -> PowerConsumption:
     return finish(PowerConsumption, r, f, power_consumption_descriptors=tuple(found))
 
 
-def _protocol_descriptors(r, port: bool) -> Tuple[ProtocolSpecificDescriptor, ...]:
+def _protocol_descriptors(r: Reader, port: bool) -> Tuple[ProtocolSpecificDescriptor, ...]:
     found = []
     for offset, length in descriptors(
             r, 4, "protocol specific descriptor",
