@@ -153,9 +153,13 @@ def dev_id(p) -> List[Pair]:
     return out
 
 
+# sg_vpd 1.46 names B4h of a host managed zoned device (type 14h) by SSC's page, though it
+# decodes the page as SBC's: map its names back to codes and compare those.
+SG3_PAGE_CODES = {**VPD_PAGE_ACRONYMS, "dtde": 0xB4}
+
+
 def supported(p) -> List[Pair]:
-    names = {v: k for k, v in VPD_PAGE_ACRONYMS.items()}
-    return [("", f"[{names[c]}]") for c in p.supported_pages]
+    return [("", c) for c in p.supported_pages]
 
 
 def flags(p, names: Dict[str, str]) -> List[Pair]:
@@ -387,7 +391,7 @@ def compare(raw: bytes, tmp_path: Path) -> None:
         assert page.problems and not [k for k, _ in theirs if k == "designator type"], text
         return
     if raw[1] == 0x00:
-        theirs = [("", f"[{m}]") for k, v in theirs for m in re.findall(r"\[(\w+)\]$", v)]
+        theirs = [("", SG3_PAGE_CODES[m]) for k, v in theirs for m in re.findall(r"\[(\w+)\]$", v)]
     if raw[1] == 0x8F:
         theirs = third_party_copy_sg3(theirs)
     keys = {k for k, _ in ours}
@@ -441,3 +445,20 @@ def test_vector_agrees_with_sg_vpd(name, tmp_path):
 def test_sg_vpd_does_not_decode_cfa_profile_information(tmp_path):
     # sg3_utils 1.46 only dumps 8Ch; the vector test holds our reading of it.
     assert "Only hex output supported" in sg_vpd(VECTORS["cfa"], tmp_path)
+
+
+@pytest.mark.parametrize("zoned", [False, True], ids=["disk", "zoned"])
+def test_emulated_disk_pages_agree_with_sg_vpd(zoned, tmp_path):
+    from sgframe.emu import EmulatedDisk
+
+    disk = EmulatedDisk(blocks=1 << 16, **({"zoned": True, "zone_size": 1 << 12} if zoned else {}))
+
+    def page(code: int) -> bytes:
+        reply = disk.respond(bytes((0x12, 0x01, code, 0x00, 0xFF, 0x00)), None, 255)
+        assert reply.status == 0
+        return reply.data
+
+    listed = decode_vpd(page(0x00)).supported_pages
+    assert (0xB6 in listed) is zoned
+    for code in listed:
+        compare(page(code), tmp_path)
