@@ -358,14 +358,14 @@ PAGES: Dict[int, Callable[[Any], List[Pair]]] = {
     0xB5: lambda p: flags(p, {"Utilization type": "utilization_type", "Utilization units": "utilization_units",
                               "Utilization interval": "utilization_interval", "Utilization B": "utilization_b",
                               "Utilization A": "utilization_a"}),
-    0xB6: lambda p: flags(p, {
+    0xB6: lambda p: [(k, "not reported" if v == 0xFFFFFFFF else v) for k, v in flags(p, {
         "URSWRZ": "urswrz",
         "Optimal number of open sequential write preferred zones":
             "optimal_number_of_open_sequential_write_preferred_zones",
         "Optimal number of non-sequentially written sequential write preferred zones":
             "optimal_number_of_non_sequentially_written_sequential_write_preferred_zones",
         "Maximum number of open sequential write required zones":
-            "maximum_number_of_open_sequential_write_required_zones"}),
+            "maximum_number_of_open_sequential_write_required_zones"})],  # FFFFFFFFh: not reported
     0xB7: lambda p: flags(p, {
         "Maximum number of streams": "maximum_number_of_streams",
         "Optimal stream write size": "optimal_stream_write_size",
