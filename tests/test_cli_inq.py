@@ -234,3 +234,9 @@ def test_all_vpd_text_has_a_heading_per_page(capsys):
     assert headings[0] == "Supported VPD pages VPD page (0x00):"
     assert headings[-1] == "Block device characteristics extension VPD page (0xb5):"
     assert len(headings) == len(EMU_PAGES)
+
+
+def test_descriptor_type_codes_print_in_hex():
+    lines = vpd_lines(decode_vpd(VECTORS["tpc"]))
+    assert "      third_party_copy_descriptor_type       0x8001" in lines
+    assert "          service_actions  0x10, 0x11" in lines
