@@ -315,7 +315,8 @@ PAGES: Dict[int, Callable[[Any], List[Pair]]] = {
     0x80: lambda p: [("Unit serial number", p.product_serial_number)],
     0x83: dev_id,
     0x84: lambda p: [pair for i in p.software_interface_identifiers for pair in (
-        ("IEEE Company_id", i.ieee_company_id), ("vendor specific extension id", i.vendor_specific_extension_identifier))],
+        ("IEEE Company_id", i.ieee_company_id),
+        ("vendor specific extension id", i.vendor_specific_extension_identifier))],
     0x85: lambda p: [pair for d in p.network_service_descriptors for pair in (
         ("", SG3_ASSOCIATIONS[d.association]), ("Service type", d.service_type_name), ("", d.network_address))],
     0x86: lambda p: flags(p, EXTENDED),
@@ -331,7 +332,7 @@ PAGES: Dict[int, Callable[[Any], List[Pair]]] = {
                      ("serial number", p.ata_serial_number), ("firmware revision", p.ata_firmware_revision)],
     0x8A: lambda p: flags(p, {"Standby_y": "standby_y", "Standby_z": "standby_z", "Idle_c": "idle_c",
                               "Idle_b": "idle_b", "Idle_a": "idle_a",
-                              **{f"{n.capitalize()} condition recovery time (ms)": f"{n.lower()}_condition_recovery_time"
+                              **{f"{n} condition recovery time (ms)": f"{n.lower()}_condition_recovery_time"
                                  for n in ("Stopped", "Standby_z", "Standby_y", "Idle_a", "Idle_b", "Idle_c")}}),
     0x8B: constituents,
     0x8D: lambda p: [pair for d in p.power_consumption_descriptors for pair in (
