@@ -197,10 +197,11 @@ def test_inq_vpd(capsys):
 
 def test_inq_all_vpd(capsys):
     data = run_json(capsys, "inq", "emu:disk", "--all-vpd")
-    assert list(data) == ["0x00", "0x80", "0x83", "0x86", "0xb0", "0xb1", "0xb2"]
-    assert data["0x00"]["supported_pages"] == [0, 0x80, 0x83, 0x86, 0xB0, 0xB1, 0xB2]
+    pages = [0, 0x80, 0x83, 0x86, 0x87, 0x88, 0x8A, 0x8D, 0x92, 0xB0, 0xB1, 0xB2, 0xB4, 0xB5]
+    assert list(data) == [f"0x{p:02x}" for p in pages]
+    assert data["0x00"]["supported_pages"] == pages
     code, out, _ = run(capsys, "inq", "emu:disk", "--all-vpd")
-    assert code == 0 and "VPD page 0xb2:" in out
+    assert code == 0 and "Logical block provisioning VPD page (0xb2):" in out
 
 
 def test_inq_unsupported_vpd_page_is_illegal_request(capsys):

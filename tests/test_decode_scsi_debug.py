@@ -274,10 +274,18 @@ def test_extended_inquiry():
     assert (d.headsup, d.ordsup, d.simpsup, d.uask_sup) == (True, True, True, False)
 
 
-def test_unknown_vpd_page_keeps_bytes():
+def test_mode_page_policy():
+    # 87h was undecoded (an UnknownVpdPage) until the mode page policy decoder came.
     d = decode_vpd(VECTORS["vpd87"])
+    assert d.raw == VECTORS["vpd87"] and d.problems == ()
+    assert [(p.policy_page_code, p.policy_subpage_code, p.mlus, p.mode_page_policy_name)
+            for p in d.mode_page_policy_descriptors] == [(0x02, 0, True, "shared"), (0x18, 0, True, "per initiator port")]
+
+
+def test_unknown_vpd_page_keeps_bytes():
+    d = decode_vpd(VECTORS["vpd87"][:1] + b"\xc7" + VECTORS["vpd87"][2:])
     assert isinstance(d, UnknownVpdPage)
-    assert (d.page_code, d.payload) == (0x87, bytes.fromhex("0200800018008200"))
+    assert (d.page_code, d.payload) == (0xC7, bytes.fromhex("0200800018008200"))
 
 
 def test_ata_information():

@@ -51,7 +51,7 @@ def test_inquiry_unknown_vpd_page(disk: EmulatedDisk) -> None:
 
 
 def test_vpd_supported_pages(disk: EmulatedDisk) -> None:
-    assert ok(disk.respond(H("12 01 00 00 ff 00"), None, 255)) == H("00 00 0007 00 80 83 86 b0 b1 b2")
+    assert ok(disk.respond(H("12 01 00 00 ff 00"), None, 255)) == H("00 00 000e 00 80 83 86 87 88 8a 8d 92 b0 b1 b2 b4 b5")
 
 
 def test_vpd_unit_serial_number(disk: EmulatedDisk) -> None:

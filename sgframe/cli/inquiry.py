@@ -4,25 +4,27 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+import attrs
+
 from ..channel import Channel
 from ..command import REGISTRY, Inquiry, ReadCapacity10, ReadCapacity16, ReportLuns, ReportSupportedOperationCodes
 from ..decode.capacity import decode_read_capacity10, decode_read_capacity16
 from ..decode.inquiry import decode_inquiry
 from ..decode.luns import decode_report_luns
 from ..decode.opcodes import decode_supported_opcodes
-from ..decode.vpd import decode_vpd
-from ..errors import UsageError
+from ..decode.versions import version_descriptor_name
+from ..decode.vpd import VPD_PAGE_ACRONYMS, decode_vpd
+from ..errors import CheckCondition, UsageError
 from .base import Subcommand
 from .device import add_device, add_output, open_channel, parse_int
 from .output import hexdump, print_json, print_record, print_table, to_jsonable
+from .vpd_text import vpd_lines
 
 __all__ = ["INQ", "READCAP", "LUNS", "OPCODES", "VPD_PAGES", "vpd_page_code", "read_vpd"]
 
-#: VPD page codes and the abbreviations sg_vpd accepts for them.
-VPD_PAGES = {
-    "sv": 0x00, "sn": 0x80, "di": 0x83, "ei": 0x86, "ai": 0x89,
-    "bl": 0xB0, "bdc": 0xB1, "lbpv": 0xB2, "zbdc": 0xB6,
-}
+#: VPD page codes by the names sg_vpd accepts for them (``sg_vpd --enumerate``), and
+#: "zbdc", which sgframe took for B6h before it followed sg_vpd's "zbdch".
+VPD_PAGES = {**VPD_PAGE_ACRONYMS, "zbdc": 0xB6}
 
 # sg_inq's first INQUIRY asks for 36 bytes on old devices' behalf; every device since
 # SCSI-2 accepts more, and 252 keeps the length within one byte for SCSI-1 era firmware
@@ -63,7 +65,16 @@ def read_vpd(channel: Channel, page: int) -> tuple[bytes, Any]:
     return data, decode_vpd(data)
 
 
-def _standard_summary(record: Any) -> None:
+def _unit_serial_number(channel: Channel) -> str | None:
+    """Page 80h's serial number, as sg_inq shows it beside the standard data; ``None`` when
+    the device has no such page (it answers ILLEGAL REQUEST)."""
+    try:
+        return read_vpd(channel, 0x80)[1].product_serial_number
+    except CheckCondition:
+        return None
+
+
+def _standard_summary(record: Any, serial: str | None) -> None:
     flags = [name for name, value in (
         ("RMB", record.rmb), ("NormACA", record.normaca), ("HiSup", record.hisup),
         ("SCCS", record.sccs), ("ACC", record.acc), ("3PC", record.three_pc),
@@ -80,10 +91,15 @@ def _standard_summary(record: Any) -> None:
         ("Qualifier", record.peripheral_qualifier_name),
         ("Version", f"{record.version_name} ({record.version:#04x})" if record.version is not None else None),
         ("Flags", " ".join(flags) or "(none)"),
+        ("Serial", serial),
     ]
     for label, value in rows:
         if value is not None:
             print(f"{label + ':':<13}{value}")
+    if record.version_descriptors:
+        print("Version descriptors:")
+        for code in record.version_descriptors:
+            print(f"  0x{code:04x}  {version_descriptor_name(code)}")
     for problem in record.problems:
         print(f"problem:     {problem}")
 
@@ -102,30 +118,47 @@ def _run_inq(args: argparse.Namespace) -> int:
             for i, (code, raw, record) in enumerate(pages):
                 if i:
                     print()
-                print(f"VPD page 0x{code:02x}:")
-                hexdump(raw) if args.hex else print_record(record)
+                if args.hex:
+                    print(f"VPD page 0x{code:02x}:")
+                    hexdump(raw)
+                else:
+                    print("\n".join(vpd_lines(record)))
             return 0
+        serial = None
         if args.vpd is not None:
             raw, record = read_vpd(channel, args.vpd)
         else:
             raw = _inquiry(channel, False, 0)
             record = decode_inquiry(raw)
+            if not args.hex:
+                serial = _unit_serial_number(channel)
     if args.json:
-        print_json(record)
+        if args.vpd is None:
+            print_json(dict(to_jsonable(record), unit_serial_number=serial,
+                            version_descriptor_names=[version_descriptor_name(c) for c in record.version_descriptors]))
+        else:
+            print_json(record)
     elif args.hex:
         hexdump(raw)
-    elif args.vpd is None and not args.long:
-        _standard_summary(record)
+    elif args.vpd is not None:
+        print("\n".join(vpd_lines(record)))
+    elif not args.long:
+        _standard_summary(record, serial)
     else:
         print_record(record)
+        if serial is not None:
+            # Aligned with print_record's columns: the longest field name and two spaces.
+            width = max(len(a.name) for a in attrs.fields(type(record))) + 2
+            print(f"{'unit_serial_number':<{width}}{serial}")
     return 0
 
 
 def _inq_arguments(parser: argparse.ArgumentParser) -> None:
     add_device(parser)
     which = parser.add_mutually_exclusive_group()
-    which.add_argument("-p", "--vpd", type=vpd_page_code, metavar="PAGE",
-                       help=f"a VPD page: a number (0x83, 83h) or {', '.join(VPD_PAGES)}")
+    which.add_argument("-p", "--page", "--vpd", dest="vpd", type=vpd_page_code, metavar="PAGE",
+                       help="a VPD page: a number (0x83, 83h) or sg_vpd's name for it "
+                            "(sv, sn, di, sp, bl, bdc, lbpv, zbdch, ...)")
     which.add_argument("-a", "--all-vpd", action="store_true",
                        help="every VPD page the device lists in page 00h")
     parser.add_argument("-l", "--long", action="store_true", help="every field of standard INQUIRY data")
@@ -134,8 +167,9 @@ def _inq_arguments(parser: argparse.ArgumentParser) -> None:
 
 INQ = Subcommand(
     name="inq", help="INQUIRY: standard data or VPD pages", add_arguments=_inq_arguments, run=_run_inq,
-    description="Send INQUIRY and print the standard data, one VPD page (--vpd) or all of them "
-                "(--all-vpd).",
+    description="Send INQUIRY and print the standard data (with the unit serial number and the "
+                "version descriptors named), one VPD page (-p NAME, sg_vpd's page names: "
+                + ", ".join(VPD_PAGES) + ") or all of them (--all-vpd).",
 )
 
 

@@ -69,6 +69,8 @@ NAA_NAMES = {
     0x6: "IEEE registered extended",
 }
 
+# SPC-5 7.7.6.1: PROTOCOL IDENTIFIER applies only with PIV set and one of these associations.
+_PORT_OR_DEVICE = (1, 2)
 _PROTO_UAS = 0x9
 _PROTO_SOP = 0xA
 
@@ -80,11 +82,14 @@ class Designator(Record):
     ``designator`` keeps the raw identifier; the type-specific fields below it are filled in
     for the designator type that defines them and stay ``None`` otherwise.
     ``protocol_identifier`` is only meaningful when ``piv`` is set and the association is a
-    target port or target device (SPC-5 7.7.6.1); it is reported as sent.
+    target port or target device (SPC-5 7.7.6.1); it is reported as sent, but named (in
+    ``protocol_identifier_name``) only then, as sg_vpd names a transport only then.
+    ``wwn`` is an NAA designator written the way sg_vpd and multipath tools show a World Wide
+    Name: ``0x`` and the designator in hex.
     """
 
     protocol_identifier: int
-    protocol_identifier_name: str
+    protocol_identifier_name: Optional[str]
     code_set: int
     code_set_name: str
     piv: bool
@@ -104,6 +109,7 @@ class Designator(Record):
     identifier_extension: Optional[int] = None
     naa: Optional[int] = None
     naa_name: Optional[str] = None
+    wwn: Optional[str] = None
     vendor_specific_identifier_a: Optional[int] = None
     vendor_specific_identifier_b: Optional[int] = None
     locally_administered_value: Optional[int] = None
@@ -121,7 +127,10 @@ class Designator(Record):
 
     @property
     def identifier(self) -> str:
-        """A one-word form: the NAA/EUI as hex, names and text as sent."""
+        """A one-word form: an NAA or EUI-64 designator as 0x and hex (sg_vpd's form),
+        names and text as sent."""
+        if self.designator_type in (0x2, 0x3) and self.designator:
+            return "0x" + self.designator.hex()
         if self.scsi_name_string is not None:
             return self.scsi_name_string
         if self.uuid is not None:
@@ -173,7 +182,7 @@ def _type_fields(dtype: int, d: bytes, code_set: int, proto: int, problems: List
         if n < 1:
             return bad("8 or 16")
         naa = d[0] >> 4
-        f.update(naa=naa, naa_name=NAA_NAMES.get(naa, "reserved"))
+        f.update(naa=naa, naa_name=NAA_NAMES.get(naa, "reserved"), wwn="0x" + d.hex())
         if naa in (0x2, 0x3, 0x5) and n != 8:
             return {**f, **bad("8 for this NAA")}
         if naa == 0x6 and n != 16:
@@ -237,7 +246,8 @@ def decode_designator(data: bytes, offset: int = 0) -> Tuple[Designator, int]:
     fields = _type_fields(dtype, designator, code_set, proto, problems) if not r.truncated else {}
     record = Designator(
         protocol_identifier=proto,
-        protocol_identifier_name=PROTOCOL_IDENTIFIERS.get(proto, "reserved"),
+        protocol_identifier_name=(PROTOCOL_IDENTIFIERS.get(proto, "reserved")
+                                  if piv and assoc in _PORT_OR_DEVICE else None),
         code_set=code_set,
         code_set_name=name_of(CODE_SETS, code_set),
         piv=piv,

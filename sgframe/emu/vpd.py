@@ -1,5 +1,6 @@
-"""INQUIRY data: the standard page (SPC-5 6.7.2) and VPD pages 00h, 80h, 83h, 86h,
-B0h, B1h, B2h, and B6h on a zoned disk (SPC-5 7.7, SBC-4 6.6, ZBC-2 6.5)."""
+"""INQUIRY data: the standard page (SPC-5 6.7.2) and the VPD pages a solid state disk
+answers: 00h, 80h, 83h, 86h, 87h, 88h, 8Ah, 8Dh, 92h, B0h, B1h, B2h, B4h, B5h, and B6h on a
+zoned disk (SPC-5 7.7, SBC-4 6.6, ZBC-2 6.5)."""
 from __future__ import annotations
 
 import hashlib
@@ -119,6 +120,68 @@ def _provisioning(disk: "EmulatedDisk") -> bytes:
     return bytes(4)
 
 
+def port_identifier(disk: "EmulatedDisk") -> bytes:
+    """The 16-byte NAA 6 name of the disk's one target port, derived like the LU's."""
+    digest = int.from_bytes(hashlib.sha256(disk.serial.encode("ascii") + b"/port1").digest()[:13], "big")
+    value = (0x6 << 124) | (EMU_COMPANY_ID << 100) | (digest & ((1 << 100) - 1))
+    return value.to_bytes(16, "big")
+
+
+def _mode_page_policy(disk: "EmulatedDisk") -> bytes:
+    # Page 3Fh subpage FFh: one policy for every mode page; shared (00b) because the
+    # emulated disk keeps one set of mode pages for all I_T nexuses. MLUS 1: the pages
+    # belong to the logical unit, not to the target.
+    return bytes((0x3F, 0xFF, 0x80, 0x00))
+
+
+def _scsi_ports(disk: "EmulatedDisk") -> bytes:
+    # One port, relative port 1, no initiator port TransportID; its target port descriptor
+    # is the port's NAA name (PIV 0: the emulator has no SCSI transport protocol).
+    target = _designator(0x1, 1, 0x3, port_identifier(disk))
+    return ((1).to_bytes(4, "big") + bytes(4)
+            + bytes(2) + len(target).to_bytes(2, "big") + target)
+
+
+def _power_condition(disk: "EmulatedDisk") -> bytes:
+    # START STOP UNIT accepts the IDLE and STANDBY conditions (emu/spc.py), which are
+    # idle_a and standby_z; leaving any condition takes no time on an emulated disk.
+    return bytes((0x01, 0x01)) + bytes(12)
+
+
+#: Power consumption identifier 0: the disk's one level, 6 watts (units 011b), the figure
+#: a 2.5 inch SATA/SAS SSD states for active use.
+POWER_CONSUMPTION_WATTS = 6
+
+
+def _power_consumption(disk: "EmulatedDisk") -> bytes:
+    return bytes((0x00, 0x03)) + POWER_CONSUMPTION_WATTS.to_bytes(2, "big")
+
+
+def _feature_sets(disk: "EmulatedDisk") -> bytes:
+    # SPC-5 Discovery 2016 and SBC-4 SBC Base 2016 (0101h); Basic provisioning 2016
+    # (0103h) when thin provisioned; ZBC-2 Host Managed 2020 (0301h) when zoned.
+    codes = [0x0001, 0x0101]
+    if disk.lbpu:
+        codes.append(0x0103)
+    if disk.zoned:
+        codes.append(0x0301)
+    return bytes(4) + b"".join(c.to_bytes(2, "big") for c in codes)
+
+
+def _block_lengths(disk: "EmulatedDisk") -> bytes:
+    # Only the formatted length, and only without protection information (T0PS).
+    return disk.block_size.to_bytes(4, "big") + bytes((0x00, 0x01, 0, 0))
+
+
+#: Block device characteristics extension: designed for 550 TB a year of combined reads
+#: and writes (type 01h, terabytes 04h, per year 0Eh), a common SSD endurance rating.
+UTILIZATION_TB_PER_YEAR = 550
+
+
+def _characteristics_extension(disk: "EmulatedDisk") -> bytes:
+    return bytes((0, 0x01, 0x04, 0x0E)) + bytes(4) + UTILIZATION_TB_PER_YEAR.to_bytes(4, "big")
+
+
 def _zoned(disk: "EmulatedDisk") -> bytes:
     body = bytearray(60)
     body[0] = 0x01  # URSWRZ: reads of unwritten sequential zones are allowed
@@ -134,9 +197,16 @@ _PAGES: Dict[int, Callable[["EmulatedDisk"], bytes]] = {
     0x80: _serial,
     0x83: _identification,
     0x86: _extended,
+    0x87: _mode_page_policy,
+    0x88: _scsi_ports,
+    0x8A: _power_condition,
+    0x8D: _power_consumption,
+    0x92: _feature_sets,
     0xB0: _block_limits,
     0xB1: _characteristics,
     0xB2: _provisioning,
+    0xB4: _block_lengths,
+    0xB5: _characteristics_extension,
 }
 
 
