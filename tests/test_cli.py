@@ -525,7 +525,7 @@ def test_commands(capsys):
     assert by_name["WRITE(16)"]["modifies_medium"] is True
     assert by_name["READ(16)"] == {"name": "READ(16)", "class_name": "Read16", "opcode": 0x88, "service_action": None,
                                    "cdb_length": 16, "direction": {"name": "IN", "value": "from device"},
-                                   "modifies_medium": False, "module": "sgframe.command.rw"}
+                                   "modifies_medium": False, "module": "sgframe.command.rw", "plugin": "builtin"}
     modifying = run_json(capsys, "commands", "--modifying")
     assert modifying and all(c["modifies_medium"] for c in modifying)
     assert run(capsys, "commands", "extra")[0] == 1
