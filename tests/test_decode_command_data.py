@@ -3,6 +3,7 @@ SBC-4 and ZBC-2 tables; where an sg3_utils tool decodes saved bytes (sg_get_elem
 --inhex, sg_get_lba_status --inhex, sg_decode_sense) it is asked too."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -54,6 +55,12 @@ def test_rtpg_extended_header_format():
     assert (got.format_type, got.implicit_transition_time, got.problems) == (1, 60, ())
     assert [g.target_port_group for g in got.target_port_groups] == [1, 2]
     assert got.to_dict()["target_port_groups"][1]["supported_states"][0] == "transitioning between states"
+
+
+def test_rtpg_format_is_read_from_the_data():
+    # A device without the extended header answers 000b to a request for 001b.
+    got = c.ReportTargetPortGroups(parameter_data_format=1).decode_response(H("00000018" + GROUPS))
+    assert (got.format_type, len(got.target_port_groups)) == (0, 2)
 
 
 @pytest.mark.parametrize("state, name", [(2, "standby"), (3, "unavailable"), (4, "logical block dependent"),
@@ -180,6 +187,7 @@ def test_copy_failure_details(tmp_path):
     assert (got.copy_command_status, got.sense_data_length, got.sense_data) == (2, 18, H(SENSE))
     assert (got.sense.sense_key, got.sense.asc, got.sense.ascq) == (5, 0x26, 0)
     assert got.problems == ()
+    assert json.loads(json.dumps(got.to_dict()))["sense"]["asc"] == 0x26
     assert c.ReceiveCopyFailureDetailsLid1().decode_response(H("00000000")).sense is None
     if shutil.which("sg_decode_sense"):
         path = tmp_path / "sense.hex"

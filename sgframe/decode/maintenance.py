@@ -2,7 +2,7 @@
 INFORMATION (SPC-5 6.29) and REPORT PRIORITY (SPC-5 6.33)."""
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Union
 
 import attrs
 
@@ -67,7 +67,9 @@ class SupportedIdentifyingInformation(Record):
     problems: Tuple[str, ...] = ()
 
 
-def decode_identifying_information(data: bytes, *, supported_list: bool = False):
+def decode_identifying_information(
+    data: bytes, *, supported_list: bool = False
+) -> Union[IdentifyingInformation, SupportedIdentifyingInformation]:
     """Decode REPORT IDENTIFYING INFORMATION data.  Never raises on device data.
 
     :param supported_list: the CDB asked for type 7Fh, the supported types, each a

@@ -3,7 +3,7 @@
 security compliance information."""
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Union
 
 import attrs
 
@@ -162,7 +162,9 @@ def _compliance(r: Reader) -> SecurityComplianceInformation:
                                          problems=tuple(r.problems))
 
 
-def decode_security_protocol_in(data: bytes, security_protocol: int = 0, security_protocol_specific: int = 0):
+def decode_security_protocol_in(
+    data: bytes, security_protocol: int = 0, security_protocol_specific: int = 0
+) -> Union[SupportedSecurityProtocols, Certificate, SecurityComplianceInformation, SecurityProtocolData]:
     """Decode SECURITY PROTOCOL IN data for the protocol and protocol-specific value the
     CDB asked for.  Never raises on device data.
 
