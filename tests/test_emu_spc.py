@@ -161,7 +161,7 @@ def test_rsoc_variable_length(disk: EmulatedDisk) -> None:
 
 def test_rsoc_unsupported_and_bad_requests(disk: EmulatedDisk) -> None:
     assert ok(disk.respond(H("a3 0c 01 c5 0000 00000100 00 00"), None, 256)) == H("00 01 0000")
-    assert ok(disk.respond(H("a3 0c 02 9e 0011 00000100 00 00"), None, 256)) == H("00 01 0000")
+    assert ok(disk.respond(H("a3 0c 02 9e 0019 00000100 00 00"), None, 256)) == H("00 01 0000")  # RESTORE ELEMENTS AND REBUILD
     assert ok(disk.respond(H("a3 0c 03 28 0005 00000100 00 00"), None, 256))[:4] == H("00 03 000a")
     assert disk.respond(H("a3 0c 01 9e 0000 00000100 00 00"), None, 256).sense == invalid_cdb(2, 2)
     assert disk.respond(H("a3 0c 02 28 0000 00000100 00 00"), None, 256).sense == invalid_cdb(2, 2)

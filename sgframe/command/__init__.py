@@ -6,7 +6,19 @@ bytes by opcode and service action and decodes them.
 from __future__ import annotations
 
 from ..registry import CommandRegistry
-from . import reservations, rw, sbc, spc, zbc
+from . import blocks, copy, maintenance, media, reservations, rw, sbc, security, spc, zbc
+from .blocks import (
+    OrWrite16, ReadLong10, ReadLong16, Verify12, WriteAndVerify12, WriteAtomic16, WriteLong10, WriteLong16,
+)
+from .copy import (
+    ExtendedCopyLid1, ExtendedCopyLid4, ReceiveCopyDataLid1, ReceiveCopyDataLid4, ReceiveCopyFailureDetailsLid1,
+    ReceiveCopyOperatingParameters, ReceiveCopyStatusLid1, ReceiveCopyStatusLid4,
+)
+from .maintenance import ReportIdentifyingInformation, ReportPriority, ReportReferrals, SetTargetPortGroups
+from .media import (
+    BackgroundControl, GetLbaStatus32, GetPhysicalElementStatus, GetStreamStatus, ReadDefectData10,
+    ReadDefectData12, ReadMediaSerialNumber, ReassignBlocks, RemoveElementAndTruncate, StreamControl,
+)
 from .reservations import (
     PersistentReserveIn, PersistentReserveOut, PrInServiceAction, PrOutServiceAction, PrType,
     Release6, Release10, Reserve6, Reserve10,
@@ -26,10 +38,17 @@ from .spc import (
     ReportTargetPortGroups, RequestSense, SendDiagnostic, StartStopUnit, TestUnitReady,
     WriteBuffer,
 )
-from .zbc import CloseZone, FinishZone, OpenZone, ReportZones, ResetWritePointer
+from .security import SecurityProtocolIn, SecurityProtocolOut
+from .zbc import (
+    CloseZone, FinishZone, OpenZone, ReportRealms, ReportZoneDomains, ReportZones, ResetWritePointer, ZoneActivate,
+    ZoneQuery,
+)
 
 #: Every built-in command class, SPC first, in the order the modules declare them.
-BUILTIN_COMMANDS = spc.COMMANDS + reservations.COMMANDS + rw.COMMANDS + sbc.COMMANDS + zbc.COMMANDS
+BUILTIN_COMMANDS = (
+    spc.COMMANDS + maintenance.COMMANDS + security.COMMANDS + copy.COMMANDS + reservations.COMMANDS
+    + rw.COMMANDS + blocks.COMMANDS + sbc.COMMANDS + media.COMMANDS + zbc.COMMANDS
+)
 
 #: The standard registry: BUILTIN_COMMANDS, there as soon as this package is imported
 #: (no plugin need load for decode_cdb or channel.cmd to know them). The built-in plugin
@@ -44,5 +63,6 @@ decode_cdb = REGISTRY.decode_cdb
 
 __all__ = [
     "BUILTIN_COMMANDS", "REGISTRY", "decode_cdb",
-    *spc.__all__, *reservations.__all__, *rw.__all__, *sbc.__all__, *zbc.__all__,
+    *spc.__all__, *maintenance.__all__, *security.__all__, *copy.__all__, *reservations.__all__, *rw.__all__,
+    *blocks.__all__, *sbc.__all__, *media.__all__, *zbc.__all__,
 ]

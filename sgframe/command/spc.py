@@ -442,6 +442,13 @@ class ReportTargetPortGroups(Command):
     allocation_length: int = field(byte=6, width=32, default=8192)
     control: int = field(byte=11)
 
+    def decode_response(self, data: bytes) -> Any:
+        """The target port groups: ALUA state, supported states, target ports. The header
+        format is read from the data (a device may answer 000b to a request for 001b)."""
+        from ..decode.alua import decode_report_target_port_groups
+
+        return decode_report_target_port_groups(data)
+
 
 @define
 class SendDiagnostic(Command):

@@ -1,12 +1,16 @@
-"""ZBC-2 commands for host-managed and host-aware zoned disks: REPORT ZONES (ZBC IN, 95h)
-and the ZBC OUT (94h) zone operations."""
+"""ZBC-2 commands for host-managed and host-aware zoned disks: REPORT ZONES and, for zone
+domains and realms, REPORT REALMS, REPORT ZONE DOMAINS, ZONE ACTIVATE and ZONE QUERY (ZBC
+IN, 95h); the ZBC OUT (94h) zone operations."""
 from __future__ import annotations
 
 from typing import Any
 
 from ..cdb import Command, Direction, define, field, flag
 
-__all__ = ["CloseZone", "FinishZone", "OpenZone", "ReportZones", "ResetWritePointer"]
+__all__ = [
+    "CloseZone", "FinishZone", "OpenZone", "ReportRealms", "ReportZoneDomains", "ReportZones",
+    "ResetWritePointer", "ZoneActivate", "ZoneQuery",
+]
 
 
 @define
@@ -121,4 +125,139 @@ class ResetWritePointer(_ZbcOut):
     control: int = field(byte=15)
 
 
-COMMANDS = (ReportZones, ResetWritePointer, OpenZone, CloseZone, FinishZone)
+@define
+class ReportRealms(Command):
+    """REPORT REALMS (ZBC-2): ZBC IN, service action 06h.
+
+    ====  ==================================================
+    byte  fields
+    ====  ==================================================
+    0     OPERATION CODE (95h)
+    1     reserved (7-5), SERVICE ACTION (4-0) = 06h
+    2-9   REALM LOCATOR
+    10-13 ALLOCATION LENGTH
+    14    reserved (7-6), REPORTING OPTIONS (5-0)
+    15    CONTROL
+    ====  ==================================================
+    """
+
+    OPCODE = 0x95
+    SERVICE_ACTION = 0x06
+    NAME = "REPORT REALMS"
+    CDB_LENGTH = 16
+    DIRECTION = Direction.IN
+    LENGTH_FIELD = "allocation_length"
+    realm_locator: int = field(byte=2, width=64)
+    allocation_length: int = field(byte=10, width=32, default=4096)
+    reporting_options: int = field(byte=14, bit=5, width=6)
+    control: int = field(byte=15)
+
+    def decode_response(self, data: bytes) -> Any:
+        """The realm descriptors."""
+        from ..decode.zone_domains import decode_report_realms
+
+        return decode_report_realms(data)
+
+
+@define
+class ReportZoneDomains(Command):
+    """REPORT ZONE DOMAINS (ZBC-2): ZBC IN, service action 07h.
+
+    ====  ==================================================
+    byte  fields
+    ====  ==================================================
+    0     OPERATION CODE (95h)
+    1     reserved (7-5), SERVICE ACTION (4-0) = 07h
+    2-9   ZONE DOMAIN LOCATOR
+    10-13 ALLOCATION LENGTH
+    14    reserved (7-6), REPORTING OPTIONS (5-0)
+    15    CONTROL
+    ====  ==================================================
+    """
+
+    OPCODE = 0x95
+    SERVICE_ACTION = 0x07
+    NAME = "REPORT ZONE DOMAINS"
+    CDB_LENGTH = 16
+    DIRECTION = Direction.IN
+    LENGTH_FIELD = "allocation_length"
+    zone_domain_locator: int = field(byte=2, width=64)
+    allocation_length: int = field(byte=10, width=32, default=4096)
+    reporting_options: int = field(byte=14, bit=5, width=6)
+    control: int = field(byte=15)
+
+    def decode_response(self, data: bytes) -> Any:
+        """The zone domain descriptors."""
+        from ..decode.zone_domains import decode_report_zone_domains
+
+        return decode_report_zone_domains(data)
+
+
+_ZONE_ACTIVATION_TABLE = """
+
+    ====  ==================================================
+    byte  fields
+    ====  ==================================================
+    0     OPERATION CODE (95h)
+    1     ALL (7), reserved (6-5), SERVICE ACTION (4-0) = {sa:02X}h
+    2-9   ZONE ID
+    10-11 NUMBER OF ZONES
+    12-13 ALLOCATION LENGTH
+    14    OTHER ZONE DOMAIN ID
+    15    CONTROL
+    ====  ==================================================
+    """
+
+
+class _ZoneActivation(Command):
+    """ZONE ACTIVATE(16) and ZONE QUERY(16) share a layout and their parameter data."""
+
+    __slots__ = ()
+    OPCODE = 0x95
+    CDB_LENGTH = 16
+    DIRECTION = Direction.IN
+    LENGTH_FIELD = "allocation_length"
+
+    def decode_response(self, data: bytes) -> Any:
+        """The zone activation results."""
+        from ..decode.zone_domains import decode_zone_activation_results
+
+        return decode_zone_activation_results(data)
+
+
+@define
+class ZoneActivate(_ZoneActivation):
+    __doc__ = (
+        "ZONE ACTIVATE(16) (ZBC-2): ZBC IN, service action 08h. Counted as modifying the "
+        "medium: the zones it deactivates in the other domain lose their data."
+        + _ZONE_ACTIVATION_TABLE.format(sa=8)
+    )
+    SERVICE_ACTION = 0x08
+    NAME = "ZONE ACTIVATE(16)"
+    MODIFIES_MEDIUM = True
+    all: bool = flag(byte=1, bit=7)
+    zone_id: int = field(byte=2, width=64)
+    number_of_zones: int = field(byte=10, width=16)
+    allocation_length: int = field(byte=12, width=16, default=4096)
+    other_zone_domain_id: int = field(byte=14)
+    control: int = field(byte=15)
+
+
+@define
+class ZoneQuery(_ZoneActivation):
+    __doc__ = ("ZONE QUERY(16) (ZBC-2): ZBC IN, service action 09h: what ZONE ACTIVATE would do."
+               + _ZONE_ACTIVATION_TABLE.format(sa=9))
+    SERVICE_ACTION = 0x09
+    NAME = "ZONE QUERY(16)"
+    all: bool = flag(byte=1, bit=7)
+    zone_id: int = field(byte=2, width=64)
+    number_of_zones: int = field(byte=10, width=16)
+    allocation_length: int = field(byte=12, width=16, default=4096)
+    other_zone_domain_id: int = field(byte=14)
+    control: int = field(byte=15)
+
+
+COMMANDS = (
+    ReportZones, ResetWritePointer, OpenZone, CloseZone, FinishZone, ReportRealms, ReportZoneDomains,
+    ZoneActivate, ZoneQuery,
+)

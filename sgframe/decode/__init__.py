@@ -8,8 +8,29 @@ plugins register decoders for vendor pages.
 """
 from __future__ import annotations
 
+from .alua import (
+    ReportReferralsData,
+    TargetPortGroupDescriptor,
+    TargetPortGroupsData,
+    decode_report_referrals,
+    decode_report_target_port_groups,
+)
 from .capacity import ReadCapacity10Data, ReadCapacity16Data, decode_read_capacity10, decode_read_capacity16
+from .copy import (
+    CopyDataLid1,
+    CopyFailureDetails,
+    CopyOperatingParameters,
+    CopyStatusLid1,
+    CopyStatusLid4,
+    decode_copy_data_lid1,
+    decode_copy_failure_details,
+    decode_copy_operating_parameters,
+    decode_copy_status_lid1,
+    decode_copy_status_lid4,
+)
+from .defects import AddressDescriptor, DefectData, decode_address_descriptors, decode_defect_data
 from .designators import Designator, decode_designator
+from .elements import PhysicalElementStatus, PhysicalElementStatusData, decode_physical_element_status
 from .inquiry import InquiryData, decode_inquiry
 from .lba_status import LbaStatusData, LbaStatusDescriptor, decode_lba_status
 from .log import (
@@ -27,6 +48,15 @@ from .log import (
     decode_log_page,
 )
 from .luns import Lun, LunLevel, ReportLunsData, decode_lun, decode_report_luns, scsilun_to_int
+from .maintenance import (
+    IdentifyingInformation,
+    MediaSerialNumber,
+    ReportPriorityData,
+    SupportedIdentifyingInformation,
+    decode_identifying_information,
+    decode_media_serial_number,
+    decode_report_priority,
+)
 from .mode import (
     LongLbaBlockDescriptor,
     ModeParameterHeader,
@@ -58,6 +88,14 @@ from .persistent_reservation import (
     TransportId,
     decode_persistent_reserve_in,
 )
+from .security import (
+    Certificate,
+    SecurityComplianceInformation,
+    SecurityProtocolData,
+    SupportedSecurityProtocols,
+    decode_security_protocol_in,
+)
+from .streams import StreamControlData, StreamStatusData, decode_stream_control, decode_stream_status
 from .vpd import (
     VPD_DECODERS,
     AtaInformation,
@@ -72,6 +110,14 @@ from .vpd import (
     VpdPage,
     ZonedBlockDeviceCharacteristics,
     decode_vpd,
+)
+from .zone_domains import (
+    ReportRealmsData,
+    ReportZoneDomainsData,
+    ZoneActivationResults,
+    decode_report_realms,
+    decode_report_zone_domains,
+    decode_zone_activation_results,
 )
 from .zones import ReportZonesData, ZoneDescriptor, decode_report_zones
 
@@ -93,6 +139,26 @@ __all__ = [
     "decode_lba_status",
     "decode_report_zones",
     "decode_designator",
+    # SPC/SBC/ZBC command data added with issue 14
+    "decode_report_target_port_groups",
+    "decode_report_referrals",
+    "decode_copy_status_lid1",
+    "decode_copy_data_lid1",
+    "decode_copy_failure_details",
+    "decode_copy_operating_parameters",
+    "decode_copy_status_lid4",
+    "decode_defect_data",
+    "decode_address_descriptors",
+    "decode_physical_element_status",
+    "decode_identifying_information",
+    "decode_media_serial_number",
+    "decode_report_priority",
+    "decode_security_protocol_in",
+    "decode_stream_control",
+    "decode_stream_status",
+    "decode_report_realms",
+    "decode_report_zone_domains",
+    "decode_zone_activation_results",
     # dispatch tables
     "VPD_DECODERS",
     "MODE_PAGE_DECODERS",
@@ -153,4 +219,29 @@ __all__ = [
     "LbaStatusDescriptor",
     "ReportZonesData",
     "ZoneDescriptor",
+    "TargetPortGroupsData",
+    "TargetPortGroupDescriptor",
+    "ReportReferralsData",
+    "CopyStatusLid1",
+    "CopyDataLid1",
+    "CopyFailureDetails",
+    "CopyOperatingParameters",
+    "CopyStatusLid4",
+    "DefectData",
+    "AddressDescriptor",
+    "PhysicalElementStatusData",
+    "PhysicalElementStatus",
+    "IdentifyingInformation",
+    "SupportedIdentifyingInformation",
+    "MediaSerialNumber",
+    "ReportPriorityData",
+    "SupportedSecurityProtocols",
+    "Certificate",
+    "SecurityComplianceInformation",
+    "SecurityProtocolData",
+    "StreamControlData",
+    "StreamStatusData",
+    "ReportRealmsData",
+    "ReportZoneDomainsData",
+    "ZoneActivationResults",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, List, Optional, Tuple
 
-from sgframe.emu import logs, modes, reservations, sbc, spc, vpd, zoned
+from sgframe.emu import copy_manager, logs, modes, reservations, sbc, sbc_extra, security, spc, vpd, zoned
 from sgframe.emu.table import NONE, READ, WRITE, CommandSpec, usage_from_hex
 
 if TYPE_CHECKING:
@@ -81,6 +81,28 @@ _ROWS: List[Row] = [
     (0xA3, 0x0D, "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS", spc.report_supported_task_management_functions, "a3 0d 80 00 00 00 ff ff ff ff 00 00", False, NONE, _QUICK, (6, 4)),
     (0xA8, None, "READ(12)", sbc.read, "a8 fc ff ff ff ff ff ff ff ff 3f 00", True, READ, _DATA, None),
     (0xAA, None, "WRITE(12)", sbc.write, "aa f8 ff ff ff ff ff ff ff ff 3f 00", True, WRITE, _DATA, None),
+    # Added with issue 14.
+    (0x07, None, "REASSIGN BLOCKS", sbc_extra.reassign_blocks, "07 03 00 00 00 00", True, WRITE, _LONG, None),
+    (0x37, None, "READ DEFECT DATA(10)", sbc_extra.read_defect_data, "37 00 1f 00 00 00 00 ff ff 00", False, NONE, _QUICK, (7, 2)),
+    (0x3E, None, "READ LONG(10)", sbc_extra.read_long, "3e 06 ff ff ff ff 00 ff ff 00", True, READ, _DATA, None),
+    (0x3F, None, "WRITE LONG(10)", sbc_extra.write_long, "3f e0 ff ff ff ff 00 ff ff 00", True, WRITE, _DATA, None),
+    (0x7F, 0x0012, "GET LBA STATUS(32)", sbc.get_lba_status, f"7f 00 00 00 00 00 00 18 00 12 03 00 {_FF8} {_FF4} {_FF4} {_FF4}", True, READ, _DATA, (28, 4)),
+    (0x83, 0x00, "EXTENDED COPY(LID1)", copy_manager.extended_copy, f"83 00 00 00 00 00 00 00 00 00 {_FF4} 00 00", True, WRITE, _LONG, None),
+    (0x84, 0x00, "RECEIVE COPY STATUS(LID1)", copy_manager.receive_copy_status, f"84 00 ff 00 00 00 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
+    (0x84, 0x03, "RECEIVE COPY OPERATING PARAMETERS", copy_manager.receive_copy_operating_parameters, f"84 03 00 00 00 00 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
+    (0x84, 0x04, "RECEIVE COPY FAILURE DETAILS(LID1)", copy_manager.receive_copy_failure_details, f"84 04 ff 00 00 00 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
+    (0x8B, None, "ORWRITE(16)", sbc.orwrite, f"8b f8 {_FF8} {_FF4} 3f 00", True, WRITE, _DATA, None),
+    (0x9E, 0x11, "READ LONG(16)", sbc_extra.read_long, f"9e 11 {_FF8} 00 00 ff ff 03 00", True, READ, _DATA, None),
+    (0x9E, 0x14, "STREAM CONTROL", sbc_extra.stream_control, f"9e 74 00 00 ff ff 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
+    (0x9E, 0x15, "BACKGROUND CONTROL", sbc_extra.background_control, "9e 15 c0 ff 00 00 00 00 00 00 00 00 00 00 00 00", False, NONE, _QUICK, None),
+    (0x9E, 0x16, "GET STREAM STATUS", sbc_extra.get_stream_status, f"9e 16 00 00 ff ff 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
+    (0x9F, 0x11, "WRITE LONG(16)", sbc_extra.write_long, f"9f f1 {_FF8} 00 00 ff ff 00 00", True, WRITE, _DATA, None),
+    # The allocation length of SECURITY PROTOCOL IN may count 512-byte blocks (INC_512):
+    # the handler applies it.
+    (0xA2, None, "SECURITY PROTOCOL IN", security.security_protocol_in, "a2 ff ff ff 80 00 ff ff ff ff 00 00", False, NONE, _QUICK, None),
+    (0xAE, None, "WRITE AND VERIFY(12)", sbc.write_and_verify, "ae f6 ff ff ff ff ff ff ff ff 3f 00", True, WRITE, _DATA, None),
+    (0xAF, None, "VERIFY(12)", sbc.verify, "af f6 ff ff ff ff ff ff ff ff 3f 00", True, READ, _DATA, None),
+    (0xB7, None, "READ DEFECT DATA(12)", sbc_extra.read_defect_data, "b7 1f ff ff ff ff ff ff ff ff 00 00", False, NONE, _QUICK, (6, 4)),
 ]
 
 for _sa, _name in ((0x00, "READ KEYS"), (0x01, "READ RESERVATION"), (0x02, "REPORT CAPABILITIES"), (0x03, "READ FULL STATUS")):

@@ -24,7 +24,7 @@ Choices a user of sg3_utils would care about:
 from __future__ import annotations
 
 import itertools
-from typing import Callable, Dict, List, Optional, Tuple, Union
+from typing import Callable, Dict, List, Optional, Set, Tuple, Union
 
 import attrs
 
@@ -144,10 +144,13 @@ class EmulatedDisk:
         self.buffer = bytearray(BUFFER_CAPACITY)
         self.echo_buffer: Optional[bytes] = None
         # Per-feature state lives with the handlers that use it, created lazily or here.
-        from sgframe.emu import builtin, logs, reservations, zoned as zoned_module
+        from sgframe.emu import builtin, copy_manager, logs, reservations, zoned as zoned_module
 
         self.logs = logs.LogState()
         self.reservations = reservations.Reservations(self)
+        self.grown_defects: List[int] = []  # LBAs REASSIGN BLOCKS moved: READ DEFECT DATA's grown list
+        self.streams: Set[int] = set()  # open stream identifiers (STREAM CONTROL)
+        self.copies = copy_manager.CopyManager()  # EXTENDED COPY results by list identifier
         self.zones: Optional[zoned_module.Zones] = None
         if self.zoned:
             if zone_size is None:

@@ -1,8 +1,8 @@
 """SBC-4 commands of the emulated disk: the data path and the provisioning commands.
 
-READ/WRITE 6/10/12/16/32, VERIFY 10/16, WRITE AND VERIFY 10/16, WRITE SAME 10/16,
-UNMAP, SYNCHRONIZE CACHE 10/16, PRE-FETCH 10/16, COMPARE AND WRITE, READ CAPACITY
-10/16, GET LBA STATUS, FORMAT UNIT and SANITIZE.  The disk has no protection
+READ/WRITE 6/10/12/16/32, VERIFY 10/12/16, WRITE AND VERIFY 10/12/16, ORWRITE(16),
+WRITE SAME 10/16, UNMAP, SYNCHRONIZE CACHE 10/16, PRE-FETCH 10/16, COMPARE AND WRITE,
+READ CAPACITY 10/16, GET LBA STATUS 16/32, FORMAT UNIT and SANITIZE.  The disk has no protection
 information, so a non-zero RDPROTECT/WRPROTECT/VRPROTECT is INVALID FIELD IN CDB
 (SBC-4 5.19 and the tables that follow it).
 """
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 _LAYOUT = {
     0x28: (2, 4, 7, 2, 1), 0x2A: (2, 4, 7, 2, 1), 0x2F: (2, 4, 7, 2, 1), 0x2E: (2, 4, 7, 2, 1),
     0x41: (2, 4, 7, 2, 1), 0x35: (2, 4, 7, 2, None), 0x34: (2, 4, 7, 2, None),
-    0xA8: (2, 4, 6, 4, 1), 0xAA: (2, 4, 6, 4, 1),
+    0xA8: (2, 4, 6, 4, 1), 0xAA: (2, 4, 6, 4, 1), 0xAF: (2, 4, 6, 4, 1), 0xAE: (2, 4, 6, 4, 1),
+    0x8B: (2, 8, 10, 4, 1),
     0x88: (2, 8, 10, 4, 1), 0x8A: (2, 8, 10, 4, 1), 0x8F: (2, 8, 10, 4, 1), 0x8E: (2, 8, 10, 4, 1),
     0x93: (2, 8, 10, 4, 1), 0x91: (2, 8, 10, 4, None), 0x90: (2, 8, 10, 4, None),
     0x7F: (12, 8, 28, 4, 10),
@@ -124,6 +125,17 @@ def write_and_verify(disk: "EmulatedDisk", request: Request) -> None:
     if count:
         # The verification of freshly written, healed blocks always succeeds.
         _store(disk, lba, request.parameters(count * disk.block_size), request)
+    return None
+
+
+def orwrite(disk: "EmulatedDisk", request: Request) -> None:
+    """ORWRITE(16): each data-out byte ORed into the stored block (SBC-4 5.16, BMOP 000b)."""
+    lba, count = _transfer(disk, request)
+    if count:
+        data = request.parameters(count * disk.block_size)
+        old = _read_checked(disk, lba, count)
+        merged = (int.from_bytes(old, "big") | int.from_bytes(data, "big")).to_bytes(len(data), "big")
+        _store(disk, lba, merged, request)
     return None
 
 
@@ -241,15 +253,25 @@ def read_capacity_16(disk: "EmulatedDisk", request: Request) -> bytes:
 
 
 def get_lba_status(disk: "EmulatedDisk", request: Request) -> bytes:
-    lba = request.u(2, 8)
-    allocation = request.u(10, 4)
-    report_type = request.cdb[14] & 0x03
+    if request.cdb[0] == 0x7F:
+        # GET LBA STATUS(32) (SBC-5): the disk has no physical elements to name, and a
+        # SCAN LENGTH (0: no limit) bounds the LBAs looked at.
+        lba, allocation, report_type = request.u(12, 8), request.u(28, 4), request.cdb[10] & 0x03
+        if request.u(24, 4):
+            raise _sense.invalid_field_in_cdb(24)
+        scan = request.u(20, 4) or 1 << 62
+    else:
+        lba, allocation, report_type = request.u(2, 8), request.u(10, 4), request.cdb[14] & 0x03
+        scan = 1 << 62
     if lba > disk.last_lba:
         raise _sense.lba_out_of_range()
     wanted = max(1, min(1024, (allocation - 8) // 16))
     descriptors = bytearray()
     found = 0
     for start, count, state in disk.medium.runs(lba, 1 << 62):
+        if start >= lba + scan:
+            break
+        count = min(count, lba + scan - start)
         if report_type == 1 and state == 0:
             continue  # only non-zero provisioning status
         if report_type == 2 and state != 0:

@@ -60,6 +60,7 @@ def build_sense(
     information: Optional[int] = None,
     sks: Optional[bytes] = None,
     descriptor: bool = False,
+    ili: bool = False,
 ) -> bytes:
     """Current sense data in fixed (70h) or descriptor (72h) format.
 
@@ -74,13 +75,16 @@ def build_sense(
             body += bytes((0x00, 0x0A, 0x80, 0x00)) + information.to_bytes(8, "big")
         if sks is not None:
             body += bytes((0x02, 0x06, 0x00, 0x00)) + sks + b"\x00"
+        if ili:
+            # Block commands sense data descriptor (SBC-4 4.18.3): ILI in byte 3.
+            body += bytes((0x05, 0x02, 0x00, 0x20))
         return bytes((0x72, key & 0x0F, asc, ascq, 0, 0, 0, len(body))) + body
     raw = bytearray(18)
     raw[0] = 0x70
     if information is not None and information <= 0xFFFFFFFF:
         raw[0] |= 0x80
         raw[3:7] = information.to_bytes(4, "big")
-    raw[2] = key & 0x0F
+    raw[2] = key & 0x0F | (0x20 if ili else 0)
     raw[7] = 10
     raw[12] = asc
     raw[13] = ascq
@@ -113,6 +117,7 @@ class Failure(Exception):
         information: Optional[int] = None,
         sks: Optional[bytes] = None,
         data: bytes = b"",
+        ili: bool = False,
     ) -> None:
         super().__init__(f"sense key {key:X}h, ASC/ASCQ {asc:02X}h/{ascq:02X}h")
         self.key = key
@@ -121,6 +126,7 @@ class Failure(Exception):
         self.information = information
         self.sks = sks
         self.data = data
+        self.ili = ili
 
     def sense(self, descriptor: bool) -> bytes:
         return build_sense(
@@ -130,6 +136,7 @@ class Failure(Exception):
             information=self.information,
             sks=self.sks,
             descriptor=descriptor,
+            ili=self.ili,
         )
 
 
