@@ -40,6 +40,7 @@ _BUILTIN = (
     ("decode-cdb", "sgframe.cli.decoders:DECODE_CDB"), ("read", "sgframe.cli.media:READ"),
     ("write", "sgframe.cli.media:WRITE"), ("verify", "sgframe.cli.media:VERIFY"),
     ("commands", "sgframe.cli.registry:COMMANDS"), ("plugins", "sgframe.cli.registry:PLUGINS"),
+    ("ses", "sgframe.cli.ses:SES"),
 )
 
 
