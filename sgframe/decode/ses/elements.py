@@ -397,7 +397,7 @@ _TYPES: List[ElementType] = [
     ElementType(0x18, "SAS expander", "sse", _IDENT_FAIL, _RQST_IDENT_FAIL),
     ElementType(0x19, "SAS connector", "ssc", (
         S("ident", 1, 7, label="Ident"), S("connector_type", 1, 0, 7),
-        S("connector_physical_link", 2, 0, 8), S("mated", 3, 7, label="Mated"), S("fail", 3, 6, label="Fail"),
+        S("connector_physical_link", 2, 0, 8, label="Connector physical link"), S("mated", 3, 7, label="Mated"), S("fail", 3, 6, label="Fail"),
         S("overcurrent", 3, 5, label="OC"),
     ), (C("rqst_ident", 1, 7, aliases=("ident", "locate")), C("rqst_fail", 3, 6, aliases=("fail",))),
         derive=_connector),
