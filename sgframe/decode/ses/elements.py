@@ -355,13 +355,15 @@ _TYPES: List[ElementType] = [
         C("request_failure", 3, 1, aliases=("failure",)),
         C("request_warning", 3, 0, aliases=("warning",)),
     )),
+    # SES-4 calls byte 3's bit DISABLED in these two, as byte 0's; port_disabled keeps
+    # the record's names unique.
     ElementType(0x0F, "SCSI port/transceiver", "sp", _IDENT_FAIL + (
-        S("report", 2, 0, label="Report"), S("disabled", 3, 4, label="Disabled"),
+        S("report", 2, 0, label="Report"), S("port_disabled", 3, 4, label="Disabled"),
         S("lol", 3, 1, label="Loss of link"), S("xmit_fail", 3, 0, label="Xmit fail"),
     ), _RQST_IDENT_FAIL + (C("disable", 3, 4, aliases=("disable_elm",)),)),
     ElementType(0x10, "Language", "lan", (S("ident", 1, 7, label="Ident"), S("language_code", 2, 0, 16)),
                 (C("rqst_ident", 1, 7, aliases=("ident", "locate")), C("language_code", 2, 0, 16, aliases=("language",)))),
-    ElementType(0x11, "Communication port", "cp", _IDENT_FAIL + (S("disabled", 3, 0, label="Disabled"),),
+    ElementType(0x11, "Communication port", "cp", _IDENT_FAIL + (S("port_disabled", 3, 0, label="Disabled"),),
                 _RQST_IDENT_FAIL + (C("disable", 3, 0, aliases=("disable_elm",)),)),
     ElementType(0x12, "Voltage sensor", "vs", _IDENT_FAIL + (
         S("warn_over", 1, 3, label="Warn Over"), S("warn_under", 1, 2, label="Warn Under"),
