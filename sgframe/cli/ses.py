@@ -47,7 +47,10 @@ def _page(text: str) -> int:
     lowered = text.lower()
     if lowered in PAGE_ACRONYMS:
         return PAGE_ACRONYMS[lowered]
-    code = parse_int(text)
+    try:
+        code = parse_int(text)
+    except argparse.ArgumentTypeError:
+        code = -1
     if not 0 <= code <= 0xFF:
         raise argparse.ArgumentTypeError(f"a diagnostic page is 0..255 or one of {', '.join(PAGE_ACRONYMS)}, got {text!r}")
     return code
