@@ -370,6 +370,7 @@ RESPONSES = [
     (c.ModeSense6(), "03 00 00 00", "ModeParameters"),
     (c.ModeSense10(), "0006 00 00 00 00 0000", "ModeParameters"),
     (c.LogSense(), "00 00 00 02 00 0d", "SupportedLogPages"),
+    (c.ReceiveDiagnosticResults(pcv=True), "00 00 00 02 00 01", "SupportedDiagnosticPages"),
     (c.ReportLuns(), "00000008 00000000 0001000000000000", "ReportLunsData"),
     (c.ReportSupportedOperationCodes(), "00000000", "AllCommandsData"),
     (c.PersistentReserveIn(service_action=0), "00000001 00000008 0000000000001234", "ReadKeysData"),

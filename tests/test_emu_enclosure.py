@@ -171,6 +171,10 @@ def test_through_a_channel():
         channel.execute(SendDiagnostic(pf=True, parameter_list_length=len(page)), data=page)
         status = decode_diagnostic_page(channel.execute(ReceiveDiagnosticResults(pcv=True, page_code=2)).data, cfg)
         assert status.element(0, 1).ident is True
+        # The command's own decoder: pages that need no configuration decode whole.
+        supported = channel.execute(ReceiveDiagnosticResults(pcv=True, page_code=0)).result
+        assert supported.supported_pages == (0, 1, 2, 3, 4, 5, 7, 8, 9, 0x0A, 0x0D)
+        assert channel.execute(ReceiveDiagnosticResults(pcv=True, page_code=1)).result == cfg
         with pytest.raises(IllegalRequest) as info:
             channel.execute(ReceiveDiagnosticResults(pcv=True, page_code=0x0E))
         assert (info.value.asc, info.value.ascq) == (0x24, 0x00)
