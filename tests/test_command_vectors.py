@@ -370,7 +370,6 @@ RESPONSES = [
     (c.ModeSense6(), "03 00 00 00", "ModeParameters"),
     (c.ModeSense10(), "0006 00 00 00 00 0000", "ModeParameters"),
     (c.LogSense(), "00 00 00 02 00 0d", "SupportedLogPages"),
-    (c.ReceiveDiagnosticResults(pcv=True), "00 00 00 02 00 01", "SupportedDiagnosticPages"),
     (c.ReportLuns(), "00000008 00000000 0001000000000000", "ReportLunsData"),
     (c.ReportSupportedOperationCodes(), "00000000", "AllCommandsData"),
     (c.PersistentReserveIn(service_action=0), "00000001 00000008 0000000000001234", "ReadKeysData"),
@@ -378,6 +377,7 @@ RESPONSES = [
     (c.ReadCapacity16(), "0000000000000fff 00001000" + "00" * 20, "ReadCapacity16Data"),
     (c.GetLbaStatus(), "00000004 00000000", "LbaStatusData"),
     (c.ReportZones(), "00" * 64, "ReportZonesData"),
+    (c.ReceiveDiagnosticResults(pcv=True), "00 00 00 02 00 01", "SupportedDiagnosticPages"),
 ]
 
 
