@@ -322,3 +322,20 @@ def test_protocol_specific_and_unknown_pages():
     assert (u.page_name, u.parameters) == ("vendor specific", hx("01"))
     assert decode(page(0x06, b"")).page_name == "Array Status"
     assert decode(b"").problems
+
+
+# ------------------------------------------------------------------ robustness
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(code=st.sampled_from(sorted(ses.DIAGNOSTIC_PAGE_DECODERS) + [0x06, 0x80]), body=st.binary(max_size=120),
+       length=st.one_of(st.none(), st.integers(0, 0xFFFF)))
+def test_decoders_never_raise_on_device_data(code, body, length):
+    size = len(body) if length is None else length
+    data = bytes((code, 0)) + size.to_bytes(2, "big") + body
+    for configuration in (None, cfg()):
+        record = decode(data, configuration)
+        assert record.page_code == code
+        record.to_dict()
