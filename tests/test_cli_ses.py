@@ -124,3 +124,19 @@ def test_errors(capsys, enc, argv, code, message):
     got, out, err = run(capsys, *argv)
     assert got == code, err
     assert message.lower() in err.lower() and err.count("\n") == 1
+
+
+def test_medium_level_indexing_and_get(capsys, enc):
+    address = f"{enc.device_sas_address(2):x}"
+    assert run(capsys, "ses", "emu:shelf", "--set", "ident", "--sas-addr", address)[0] == 0
+    assert enc.element(0, 2)[2] == 0x02
+    assert run(capsys, "ses", "emu:shelf", "--get", "ident", "-A", address) == (0, "1\n", "")
+    assert run(capsys, "ses", "emu:shelf", "--set", "fault", "--descriptor", "SLOT 04")[0] == 0
+    assert run(capsys, "ses", "emu:shelf", "-G", "fault", "-G", "ident", "--dsn", "4") == (0, "1\n0\n", "")
+    assert run(capsys, "ses", "emu:shelf", "-G", "ident", "-I", "0,1-2") == (0, "0\n1\n", "")
+    code, _, err = run(capsys, "ses", "emu:shelf", "--set", "ident", "-A", "5000c50000000001")
+    assert code == 1 and "no slot holds a device with that SAS address" in err
+    code, _, err = run(capsys, "ses", "emu:shelf", "-G", "ident", "-A", address, "-I", "0,0")
+    assert code == 1 and "give one of --index, --sas-addr" in err
+    code, _, err = run(capsys, "ses", "emu:shelf", "-G", "ident")
+    assert code == 1 and "--get needs an element" in err

@@ -22,6 +22,7 @@ from ..decode.ses import (
     decode_diagnostic_page,
     element_type,
     join,
+    slot_of_sas_address,
 )
 from ..errors import UsageError
 from .base import Subcommand
@@ -95,6 +96,50 @@ def parse_index(text: str, configuration: Any) -> List[Tuple[int, Optional[int]]
         raise UsageError(f"--index {text!r}: type header {ti} ({headers[ti].element_type_name}) has elements "
                          f"0..{count - 1}")
     return [(ti, i) for i in range(first, last + 1)]
+
+
+def _select(args: argparse.Namespace, source: "_Source", configuration: Any) -> Optional[set]:
+    """The elements --index, --sas-addr, --descriptor or --dev-slot-num name (None: all)."""
+    given = [o for o in ("index", "sas_addr", "descriptor", "dev_slot_num") if getattr(args, o) is not None]
+    if len(given) > 1:
+        raise UsageError(f"give one of --index, --sas-addr, --descriptor, --dev-slot-num, not "
+                         f"{' and '.join('--' + g.replace('_', '-') for g in given)}")
+    if not given:
+        return None
+    if args.index is not None:
+        return set(parse_index(args.index, configuration))
+    if args.descriptor is not None:
+        ed = decode_diagnostic_page(source.get(0x07), configuration)
+        found = {(t.type_index, None) for t in ed.types if t.overall == args.descriptor}
+        found |= {(t.type_index, i) for t in ed.types for i, text in enumerate(t.elements) if text == args.descriptor}
+        what = f"--descriptor {args.descriptor!r}: no element has that descriptor"
+    else:
+        aes = decode_diagnostic_page(source.get(0x0A), configuration)
+        if args.sas_addr is not None:
+            joined = join(configuration, None, None, aes)
+            slot = slot_of_sas_address(joined, args.sas_addr)
+            found = set() if slot is None else {(slot.type_index, slot.element_index)}
+            what = f"--sas-addr 0x{args.sas_addr:x}: no slot holds a device with that SAS address"
+        else:
+            found = {(d.type_index, d.element_index) for d in aes.descriptors
+                     if d.device_slot_number == args.dev_slot_num and d.type_index is not None}
+            what = f"--dev-slot-num {args.dev_slot_num}: no element has that device slot number"
+    if not found:
+        raise UsageError(what)
+    return found
+
+
+def _get(status: Any, wanted: set, names: List[str]) -> List[str]:
+    """sg_ses --get: the bits a control field occupies, read from the status element."""
+    lines = []
+    for ti, ii in sorted(wanted, key=lambda k: (k[0], -1 if k[1] is None else k[1])):
+        element = status.element(ti, ii)
+        t = element_type(element.element_type)
+        word = int.from_bytes(element.raw, "big")
+        for name in names:
+            mask = t.control_field(name).mask
+            lines.append(str((word & mask) >> ((mask & -mask).bit_length() - 1)))
+    return lines
 
 
 def parse_hex_pages(text: str) -> Dict[int, bytes]:
@@ -240,16 +285,24 @@ def _run(args: argparse.Namespace) -> int:
     changes = [_parse_change(s, True) for s in args.set or ()] + [_parse_change(s, False) for s in args.clear or ()]
     if changes and args.inhex is not None:
         raise UsageError("--set/--clear change a device; they do not go with --inhex")
-    if changes and args.index is None:
-        raise UsageError("--set/--clear need --index to say which element (e.g. --index 0,3)")
+    selecting = any(getattr(args, o) is not None for o in ("index", "sas_addr", "descriptor", "dev_slot_num"))
+    if changes and not selecting:
+        raise UsageError("--set/--clear need --index (or --sas-addr, --descriptor, --dev-slot-num) to say which "
+                         "element (e.g. --index 0,3)")
     page_code = args.page
     if page_code is None:
-        page_code = 0x02 if (args.index is not None or changes) else 0x00
+        page_code = 0x02 if (selecting or changes) else 0x00
     source = _Source(args)
     try:
-        needs_configuration = args.join or changes or args.index is not None or page_code in _NEEDS_CONFIGURATION
+        selecting = any(getattr(args, o) is not None for o in ("index", "sas_addr", "descriptor", "dev_slot_num"))
+        needs_configuration = args.join or changes or args.get or selecting or page_code in _NEEDS_CONFIGURATION
         configuration = decode_diagnostic_page(source.get(0x01)) if needs_configuration else None
-        wanted = set(parse_index(args.index, configuration)) if args.index is not None else None
+        wanted = _select(args, source, configuration)
+        if args.get:
+            if wanted is None:
+                raise UsageError("--get needs an element: --index, --sas-addr, --descriptor or --dev-slot-num")
+            print("\n".join(_get(decode_diagnostic_page(source.get(0x02), configuration), wanted, args.get)))
+            return 0
         if changes:
             status = decode_diagnostic_page(source.get(0x02), configuration)
             control = build_enclosure_control(status, {key: dict(changes) for key in sorted(
@@ -312,6 +365,13 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-I", "--index", metavar="IIA|TIA,II",
                         help="elements: II (type header 0), A (an element type acronym such as ps or arr), "
                              "or TIA,II; II is a number, -1 (the overall element) or a range 2-5")
+    parser.add_argument("-A", "--sas-addr", type=lambda t: int(t, 16), metavar="SA",
+                        help="the slot whose device has this SAS address (hex), from the additional element status")
+    parser.add_argument("-D", "--descriptor", metavar="DES", help="the element whose element descriptor is DES")
+    parser.add_argument("-x", "--dev-slot-num", "--dsn", type=parse_int, metavar="SN",
+                        help="the element with this device slot number (additional element status)")
+    parser.add_argument("-G", "--get", action="append", metavar="STR",
+                        help="print the value of a field (ident, fault, ...) of the selected element(s)")
     parser.add_argument("-j", "--join", action="store_true",
                         help="each element's status, descriptor and additional element status together")
     parser.add_argument("-a", "--all", dest="join", action="store_true", help="same as --join (as in sg_ses)")
