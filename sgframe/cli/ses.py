@@ -3,7 +3,10 @@ FAULT, with sg_ses' option names.
 
 Reading: ``sgframe ses DEV`` lists the supported diagnostic pages; ``-p PG`` shows one
 (a number or sg_ses' acronym: cf, es, ed, aes, th, ...), ``-j`` joins the status,
-element descriptor and additional element status of each element, ``-I`` picks elements.
+element descriptor and additional element status of each element.  Elements are picked
+with ``-I`` (type header and element index), ``-A`` (the SAS address of the disk in a
+slot), ``-D`` (the element descriptor text) or ``-x`` (the device slot number); ``-G``
+prints one field of them.
 Changing: ``--set ident -I 0,3`` reads the enclosure status page, builds the control page
 that changes only that field of that element and sends it (SEND DIAGNOSTIC).
 ``--inhex FILE`` decodes pages saved as hex (``sg_ses -HHHH`` output) without a device.

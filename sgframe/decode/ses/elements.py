@@ -250,6 +250,7 @@ def _invop(kind: int) -> Callable[[bytes], bool]:
     return lambda raw: raw[1] >> 6 == kind
 
 
+# sg_ses words the same bytes 2-3 differently for the two slot types.
 _ARRAY_LABELS = {
     "app_client_bypassed_a": "App client bypass A", "enclosure_bypassed_a": "Enc bypass A",
     "enclosure_bypassed_b": "Enc bypass B", "app_client_bypassed_b": "App client bypass B",
@@ -399,8 +400,8 @@ _TYPES: List[ElementType] = [
     ElementType(0x18, "SAS expander", "sse", _IDENT_FAIL, _RQST_IDENT_FAIL),
     ElementType(0x19, "SAS connector", "ssc", (
         S("ident", 1, 7, label="Ident"), S("connector_type", 1, 0, 7),
-        S("connector_physical_link", 2, 0, 8, label="Connector physical link"), S("mated", 3, 7, label="Mated"), S("fail", 3, 6, label="Fail"),
-        S("overcurrent", 3, 5, label="OC"),
+        S("connector_physical_link", 2, 0, 8, label="Connector physical link"),
+        S("mated", 3, 7, label="Mated"), S("fail", 3, 6, label="Fail"), S("overcurrent", 3, 5, label="OC"),
     ), (C("rqst_ident", 1, 7, aliases=("ident", "locate")), C("rqst_fail", 3, 6, aliases=("fail",))),
         derive=_connector),
 ]
@@ -421,6 +422,8 @@ def _status_record(t: ElementType) -> Any:
         "element_status_code_name": attrs.field(),
     }
     for f in t.status:
+        if f.name in these and f.name not in {g.name for g in t.status if g is not f}:
+            raise ValueError(f"{t.name}: status field {f.name!r} clashes with a common field")
         these.setdefault(f.name, attrs.field(default=None))
     derived = t.derive({f.name: 0 for f in t.status}) if t.derive else {}
     for name in derived:
