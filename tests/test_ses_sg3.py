@@ -8,6 +8,7 @@ sg3_utils is installed.
 """
 from __future__ import annotations
 
+import random
 import re
 import shutil
 import subprocess
@@ -29,8 +30,9 @@ Key = Tuple[int, Optional[int]]
 
 
 def sg_ses(path: Path, page: str) -> str:
-    done = subprocess.run([SG_SES, f"--inhex={path}", "--status", f"--page={page}"], capture_output=True, text=True,
-                          timeout=30)
+    # latin-1: sg_ses prints a language element's code bytes as they are.
+    done = subprocess.run([SG_SES, f"--inhex={path}", "--status", f"--page={page}"], capture_output=True,
+                          encoding="latin-1", timeout=30)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -69,9 +71,9 @@ def parse_status(text: str) -> Dict[Key, dict]:
     for ti, ii, lines in _sections(text):
         fields: dict = {}
         for line in lines:
-            m = re.match(r"Voltage: (-?\d+\.\d+) volts", line, re.I)
+            m = re.match(r"(Voltage|Current): (-?\d+\.\d+) (volts|amps)", line, re.I)
             if m:
-                fields["Voltage"] = float(m.group(1))
+                fields[m.group(1)] = float(m.group(2))
                 continue
             m = re.match(r"Slot address: (\d+)", line)
             if m:
@@ -87,6 +89,8 @@ def parse_status(text: str) -> Dict[Key, dict]:
                 elif "=" in item:
                     label, value = item.split("=", 1)
                     label = label.split(":")[-1].strip()
+                    if label == "Display character status":
+                        continue  # sg_ses shows it for display modes 1 and 2 only
                     number = re.match(r"0x[0-9a-f]+|-?\d+", value.strip()).group(0)
                     fields[label] = int(number, 0)
         out[(ti, ii)] = fields
@@ -104,11 +108,14 @@ def ours(status: object) -> dict:
     if t.code == 0x01:
         fields["Slot address"] = status.slot_address
     if t.code == 0x03:
-        fields["Actual speed"] = status.actual_speed_rpm
+        # FAN SPEED FACTOR 3 is reserved: no speed here, -1 in sg_ses.
+        fields["Actual speed"] = -1 if status.actual_speed_rpm is None else status.actual_speed_rpm
     if t.code == 0x04:
         fields["Temperature"] = status.temperature_celsius
     if t.code == 0x12:
         fields["Voltage"] = status.volts
+    if t.code == 0x13:
+        fields["Current"] = status.amperes
     return fields
 
 
@@ -118,7 +125,7 @@ def compare_all(path: Path) -> int:
     # Configuration: each type header's element type, count and text.
     text = sg_ses(path, "cf")
     theirs = re.findall(r"Element type: (.+), subenclosure id: (\d+)\n\s+number of possible elements: (\d+)"
-                        r"\n\s+text: (.*)", text)
+                        r"(?:\n\s+text: (.*))?", text)
     assert [(h.element_type_name, h.subenclosure_identifier, h.number_of_possible_elements,
              h.type_descriptor_text) for h in cfg.type_descriptor_headers] == [
         (n, int(s), int(c), t.strip()) for n, s, c, t in theirs]
@@ -215,3 +222,22 @@ def test_temperature_thresholds_agree_with_sg_ses(tmp_path):
                                                "low_warning_threshold", "low_critical_threshold"))
             for t in (sensors.overall,) + sensors.elements]
     assert values == mine == [(60, 50, 5, 0)] * 3
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_element_type_agrees_with_sg_ses(tmp_path, seed):
+    """Every SES-4 element type (01h-19h), three elements each with random bytes 1-3
+    and a random byte 0, through both decoders."""
+    rng = random.Random(seed)
+    codes = list(range(0x01, 0x1A))
+    generation = seed.to_bytes(4, "big")
+    descriptor = bytes((0x11, 0, len(codes), 36)) + bytes(8) + b"ACME    " + b"ALL TYPES       " + b"0001"
+    headers = b"".join(bytes((code, 3, 0, 0)) for code in codes)
+    config = bytes((0x01, 0)) + (4 + len(descriptor) + len(headers)).to_bytes(2, "big") + generation + descriptor + \
+        headers
+    elements = b"".join(bytes((rng.choice((0x00, 0x01, 0x42, 0x13, 0x27, 0x78)),)) + rng.randbytes(3)
+                        for _ in range(len(codes) * 4))
+    status = bytes((0x02, 0)) + (4 + len(elements)).to_bytes(2, "big") + generation + elements
+    path = tmp_path / "all.hex"
+    path.write_text("\n".join(p.hex(" ") for p in (config, status)) + "\n")
+    assert compare_all(path) == len(codes) * 4

@@ -307,20 +307,22 @@ _TYPES: List[ElementType] = [
         C("tone_urgency_control", 3, 0, 4, aliases=("urgency",)),
     )),
     ElementType(0x07, "Enclosure services controller electronics", "esc", _IDENT_FAIL + (
-        S("do_not_remove", 1, 5), S("report", 2, 0, label="Report"), S("hot_swap", 3, 7, label="Hot swap"),
+        S("do_not_remove", 1, 5, label="Do not remove"), S("report", 2, 0, label="Report"),
+        S("hot_swap", 3, 7, label="Hot swap"),
     ), _RQST_IDENT_FAIL + (
         C("do_not_remove", 1, 5, aliases=("dnr",)), C("select_element", 2, 0),
     )),
     ElementType(0x08, "SCC controller electronics", "sce", _IDENT_FAIL + (S("report", 2, 0, label="Report"),),
                 _RQST_IDENT_FAIL),
     ElementType(0x09, "Nonvolatile cache", "nc", _IDENT_FAIL + (
-        S("size_multiplier", 1, 0, 2, label="Size multiplier"), S("nonvolatile_cache_size", 2, 0, 16),
+        S("size_multiplier", 1, 0, 2, label="Size multiplier"),
+        S("nonvolatile_cache_size", 2, 0, 16, label="Non volatile cache size"),
     ), _RQST_IDENT_FAIL),
     ElementType(0x0A, "Invalid operation reason", "ior", (
         S("invop_type", 1, 6, 2, label="Invop type"),
         S("page_not_supported", 1, 0, label="Page not supported", when=_invop(0)),
-        S("bit_number", 1, 0, 3, when=_invop(1)),
-        S("byte_offset", 2, 0, 16, when=_invop(1)),
+        S("bit_number", 1, 0, 3, label="bit number", when=_invop(1)),
+        S("byte_offset", 2, 0, 16, label="Byte offset", when=_invop(1)),
     ), ()),
     ElementType(0x0B, "Uninterruptible power supply", "ups", (
         S("battery_status", 1, 0, 8),
