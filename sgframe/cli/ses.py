@@ -56,7 +56,8 @@ def _page(text: str) -> int:
     except argparse.ArgumentTypeError:
         code = -1
     if not 0 <= code <= 0xFF:
-        raise argparse.ArgumentTypeError(f"a diagnostic page is 0..255 or one of {', '.join(PAGE_ACRONYMS)}, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"a diagnostic page is 0..255 or one of {', '.join(PAGE_ACRONYMS)}, got {text!r}")
     return code
 
 
@@ -380,7 +381,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-a", "--all", dest="join", action="store_true", help="same as --join (as in sg_ses)")
     parser.add_argument("-S", "--set", action="append", metavar="STR",
                         help="set a control field of the --index element(s): ident, fault, locate, ... or NAME=VALUE")
-    parser.add_argument("-C", "--clear", action="append", metavar="STR", help="clear a control field (ident, fault, ...)")
+    parser.add_argument("-C", "--clear", action="append", metavar="STR",
+                        help="clear a control field (ident, fault, ...)")
     parser.add_argument("-c", "--control", action="store_true",
                         help="accepted for sg_ses compatibility: --set/--clear already send the control page")
     parser.add_argument("-X", "--inhex", metavar="FILE", help="decode pages saved as hex instead of asking a device")

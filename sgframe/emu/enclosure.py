@@ -104,7 +104,8 @@ class EmulatedEnclosure(EmulatedDisk):
         dsense: bool = False,
         unit_attention: bool = False,
     ) -> None:
-        super().__init__(blocks=1, vendor=vendor, product=product, revision=revision, serial=serial, lbpu=False, dsense=dsense, write_cache=False,
+        super().__init__(blocks=1, vendor=vendor, product=product, revision=revision, serial=serial, lbpu=False,
+                         dsense=dsense, write_cache=False,
                          unit_attention=unit_attention)
         self.slots = _check_int("slots", slots, 1, 255)
         self.devices = self.slots if devices is None else _check_int("devices", devices, 0, self.slots)

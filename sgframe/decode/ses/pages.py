@@ -934,8 +934,8 @@ class ProtocolSpecificPage(Record):
 def _protocol_specific(data: bytes, configuration: Any = None) -> ProtocolSpecificPage:
     r = _page(data, "protocol specific page")
     proto = r.bits(5, 0, 4) if r.has(5) else None
-    return ProtocolSpecificPage(**_header(r), protocol_identifier=proto,
-                                protocol_identifier_name=None if proto is None else PROTOCOL_IDENTIFIERS.get(proto, "reserved"),
+    name = None if proto is None else PROTOCOL_IDENTIFIERS.get(proto, "reserved")
+    return ProtocolSpecificPage(**_header(r), protocol_identifier=proto, protocol_identifier_name=name,
                                 parameters=r.data[4:], raw=r.data, problems=tuple(r.problems))
 
 
