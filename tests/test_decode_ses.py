@@ -339,3 +339,17 @@ def test_decoders_never_raise_on_device_data(code, body, length):
         record = decode(data, configuration)
         assert record.page_code == code
         record.to_dict()
+
+
+def test_subenclosure_control_pages():
+    # 0Fh: SUBENCLOSURE IDENTIFIER in byte 1, PAGE LENGTH 24h, EXPECTED GENERATION CODE, 32-byte nickname.
+    assert ses.build_subenclosure_nickname_control(2, 7, "Left") == hx("0f 02 0024 00000007") + b"Left" + bytes(28)
+    assert ses.build_subenclosure_string_out(1, 9, hx("aabb")) == hx("0c 01 0006 00000009 aabb")
+    dm = ses.build_download_microcode_control(0, 3, 0x07, 5, b"\x01\x02\x03\x04\x05", buffer_id=2, buffer_offset=8)
+    assert dm == hx("0e 00 001c 00000003 07 0000 02 00000008 00000005 00000005 0102030405 000000")
+    with pytest.raises(UsageError, match="at most 32 bytes"):
+        ses.build_subenclosure_nickname_control(0, 0, "x" * 33)
+    with pytest.raises(UsageError, match=r"subenclosure_identifier=256 does not fit"):
+        ses.build_subenclosure_string_out(256, 0, b"")
+    with pytest.raises(UsageError, match="mode=256"):
+        ses.build_download_microcode_control(0, 0, 256, 0)

@@ -7,7 +7,14 @@ and :func:`slot_of_sas_address` finds the slot a disk sits in.
 """
 from __future__ import annotations
 
-from .control import build_enclosure_control, build_string_out, build_threshold_out
+from .control import (
+    build_download_microcode_control,
+    build_enclosure_control,
+    build_string_out,
+    build_subenclosure_nickname_control,
+    build_subenclosure_string_out,
+    build_threshold_out,
+)
 from .elements import (
     CONNECTOR_TYPES,
     ELEMENT_STATUS_CODES,
@@ -53,7 +60,8 @@ from .pages import (
 
 __all__ = [
     "decode_diagnostic_page", "decode_status_element", "element_type", "element_type_name", "element_positions",
-    "build_enclosure_control", "build_string_out", "build_threshold_out", "join", "slot_of_sas_address",
+    "build_enclosure_control", "build_string_out", "build_threshold_out", "build_subenclosure_string_out",
+    "build_subenclosure_nickname_control", "build_download_microcode_control", "join", "slot_of_sas_address",
     "DIAGNOSTIC_PAGE_DECODERS", "DIAGNOSTIC_PAGE_NAMES", "ELEMENT_TYPES", "ELEMENT_STATUS_CODES", "CONNECTOR_TYPES",
     "ElementType", "StatusField", "ControlField", "JoinedElement",
     "SupportedDiagnosticPages", "ConfigurationPage", "EnclosureDescriptor", "TypeDescriptorHeader",

@@ -1,5 +1,6 @@
 """Building what SEND DIAGNOSTIC sends to an enclosure: the enclosure control page (02h),
-string out (04h) and threshold out (05h).
+string out (04h), threshold out (05h), subenclosure string out (0Ch), download microcode
+control (0Eh) and subenclosure nickname control (0Fh).
 
 An enclosure control page holds one control element for every status element, in the
 same order (SES-4 6.1.3).  The device server acts only on elements whose SELECT bit is
@@ -20,7 +21,10 @@ from ...errors import UsageError
 from .elements import element_type
 from .pages import ConfigurationPage, EnclosureStatusPage, ThresholdInPage
 
-__all__ = ["build_enclosure_control", "build_string_out", "build_threshold_out", "ElementKey"]
+__all__ = [
+    "build_enclosure_control", "build_string_out", "build_threshold_out", "build_subenclosure_string_out",
+    "build_subenclosure_nickname_control", "build_download_microcode_control", "ElementKey",
+]
 
 #: (type_index, element_index); element_index None is the type's overall element.
 ElementKey = Tuple[int, Optional[int]]
@@ -128,3 +132,53 @@ def build_threshold_out(
         if key not in seen:
             raise UsageError(f"no element {key!r} in the threshold page")
     return _page(0x05, 0, bytes(body))
+
+
+def _subenclosure(code: int, subenclosure_identifier: int, generation_code: int, body: bytes) -> bytes:
+    # Pages 0Ch, 0Eh and 0Fh: byte 1 is the SUBENCLOSURE IDENTIFIER, bytes 4-7 the
+    # EXPECTED GENERATION CODE (SES-4 6.1.15, 6.1.18, 6.1.20).
+    _field_value("subenclosure_identifier", subenclosure_identifier, 8)
+    _field_value("generation_code", generation_code, 32)
+    return _page(code, subenclosure_identifier, generation_code.to_bytes(4, "big") + body)
+
+
+def build_subenclosure_string_out(subenclosure_identifier: int, generation_code: int, data: bytes) -> bytes:
+    """Page 0Ch: vendor-specific bytes for one subenclosure."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise UsageError(f"subenclosure string out data must be bytes, not {type(data).__name__}")
+    return _subenclosure(0x0C, subenclosure_identifier, generation_code, bytes(data))
+
+
+def build_subenclosure_nickname_control(subenclosure_identifier: int, generation_code: int, nickname: str) -> bytes:
+    """Page 0Fh: a new SUBENCLOSURE NICKNAME (at most 32 bytes, NUL padded)."""
+    raw = nickname.encode("utf-8") if isinstance(nickname, str) else None
+    if raw is None or len(raw) > 32:
+        raise UsageError(f"nickname must be text of at most 32 bytes, not {nickname!r}")
+    return _subenclosure(0x0F, subenclosure_identifier, generation_code, raw.ljust(32, b"\x00"))
+
+
+def build_download_microcode_control(
+    subenclosure_identifier: int,
+    generation_code: int,
+    mode: int,
+    microcode_image_length: int,
+    data: bytes = b"",
+    *,
+    buffer_id: int = 0,
+    buffer_offset: int = 0,
+) -> bytes:
+    """Page 0Eh: one piece of a microcode image (SES-4 6.1.18).
+
+    :param mode: DOWNLOAD MICROCODE MODE (06h: download with offsets, defer activation;
+        07h: download with offsets, save, activate; 0Eh: with offsets, save, defer
+        activation; 0Fh: activate deferred microcode).
+    :param data: this piece; padded with zeros to a multiple of 4 bytes.
+    """
+    _field_value("mode", mode, 8)
+    _field_value("buffer_id", buffer_id, 8)
+    _field_value("buffer_offset", buffer_offset, 32)
+    _field_value("microcode_image_length", microcode_image_length, 32)
+    data = bytes(data)
+    body = bytes((mode, 0, 0, buffer_id)) + buffer_offset.to_bytes(4, "big") + \
+        microcode_image_length.to_bytes(4, "big") + len(data).to_bytes(4, "big") + data + bytes(-len(data) % 4)
+    return _subenclosure(0x0E, subenclosure_identifier, generation_code, body)
