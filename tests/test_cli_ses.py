@@ -85,7 +85,8 @@ def test_join_shows_descriptor_status_and_sas_address(capsys, enc):
 
 def test_all_pages_and_hex(capsys, enc):
     pages = run_json(capsys, "ses", "emu:shelf", "-p", "all")
-    assert sorted(pages) == ["0x01", "0x02", "0x03", "0x04", "0x05", "0x07", "0x08", "0x09", "0x0a", "0x0d"]
+    assert sorted(pages) == ["0x01", "0x02", "0x03", "0x04", "0x05", "0x07", "0x08", "0x09", "0x0a", "0x0b", "0x0c",
+                             "0x0d", "0x0e", "0x0f"]
     assert pages["0x03"]["help_text"].startswith("sgframe emulated enclosure")
     code, out, _ = run(capsys, "ses", "emu:shelf", "-p", "cf", "--hex")
     assert code == 0 and out.startswith(" 0000  01 00 00 ")
@@ -114,7 +115,7 @@ def test_parse_hex_pages():
     (["ses", "emu:shelf", "--set", "bogus", "-I", "0,0"], 1, "a Device slot control element has no field 'bogus'"),
     (["ses", "emu:shelf", "--clear", "ident=1", "-I", "0,0"], 1, "--clear takes no value"),
     (["ses", "emu:shelf", "-p", "xyz"], 1, "a diagnostic page is 0..255"),
-    (["ses", "emu:shelf", "-p", "0x0e"], 5, "INVALID FIELD IN CDB"),
+    (["ses", "emu:shelf", "-p", "0x10"], 5, "INVALID FIELD IN CDB"),
     (["ses", "--inhex", ARECA, "--set", "ident", "-I", "0,0"], 1, "do not go with --inhex"),
     (["ses", "--inhex", ARECA, "-p", "ht"], 15, "the file has no page 03h"),
     (["ses", "--inhex", "/nonexistent/file.hex"], 15, "--inhex /nonexistent/file.hex"),

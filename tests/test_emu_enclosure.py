@@ -7,7 +7,14 @@ import pytest
 from sgframe import Channel
 from sgframe.command import Inquiry, ReceiveDiagnosticResults, SendDiagnostic
 from sgframe.decode import decode_inquiry, decode_vpd
-from sgframe.decode.ses import build_enclosure_control, build_string_out, build_threshold_out, decode_diagnostic_page
+from sgframe.decode.ses import (
+    build_enclosure_control,
+    build_string_out,
+    build_subenclosure_nickname_control,
+    build_subenclosure_string_out,
+    build_threshold_out,
+    decode_diagnostic_page,
+)
 from sgframe.emu import Reply, create
 from sgframe.emu.enclosure import EmulatedEnclosure
 from sgframe.errors import IllegalRequest, UsageError
@@ -159,7 +166,8 @@ def test_element_descriptors_thresholds_and_strings(enc):
     assert decoded(enc, 0x05).types[3].elements[0].high_warning_threshold == 65
     ok(send(enc, build_string_out(b"hello")))
     assert rdr(enc, 0x04) == H("04 00 00 05") + b"hello"
-    assert decode_diagnostic_page(rdr(enc, 0x00)).supported_pages == (0, 1, 2, 3, 4, 5, 7, 8, 9, 0x0A, 0x0D)
+    assert decode_diagnostic_page(rdr(enc, 0x00)).supported_pages == (
+        0, 1, 2, 3, 4, 5, 7, 8, 9, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F)
     assert rdr(enc, 0x08) == H("08 00 00 00") and rdr(enc, 0x09) == H("09 00 00 00")
 
 
@@ -173,8 +181,23 @@ def test_through_a_channel():
         assert status.element(0, 1).ident is True
         # The command's own decoder: pages that need no configuration decode whole.
         supported = channel.execute(ReceiveDiagnosticResults(pcv=True, page_code=0)).result
-        assert supported.supported_pages == (0, 1, 2, 3, 4, 5, 7, 8, 9, 0x0A, 0x0D)
+        assert supported.supported_pages[-5:] == (0x0B, 0x0C, 0x0D, 0x0E, 0x0F)
         assert channel.execute(ReceiveDiagnosticResults(pcv=True, page_code=1)).result == cfg
         with pytest.raises(IllegalRequest) as info:
-            channel.execute(ReceiveDiagnosticResults(pcv=True, page_code=0x0E))
+            channel.execute(ReceiveDiagnosticResults(pcv=True, page_code=0x10))
         assert (info.value.asc, info.value.ascq) == (0x24, 0x00)
+
+
+def test_subenclosure_pages_and_nickname(enc):
+    gen = decode_diagnostic_page(rdr(enc, 0x0F)).generation_code
+    ok(send(enc, build_subenclosure_nickname_control(0, gen, "Rack 4 shelf 2")))
+    (nick,) = decode_diagnostic_page(rdr(enc, 0x0F)).descriptors
+    assert (nick.subenclosure_identifier, nick.subenclosure_nickname, nick.subenclosure_nickname_language_code) == (
+        0, "Rack 4 shelf 2", 0)
+    ok(send(enc, build_subenclosure_string_out(0, gen, b"\x01\x02")))
+    assert rdr(enc, 0x0C) == H("0c 00 00 0a 00000000 00 00 0002 0102")
+    assert decode_diagnostic_page(rdr(enc, 0x0B)).subenclosures[0].text.startswith("sgframe emulated enclosure")
+    (dm,) = decode_diagnostic_page(rdr(enc, 0x0E)).descriptors
+    assert (dm.subenclosure_download_microcode_status, dm.subenclosure_download_microcode_maximum_size) == (0, 0x100000)
+    assert send(enc, build_subenclosure_nickname_control(1, gen, "x")).sense == fixed(0x5, 0x26, 0x00, H("80 00 01"))
+    assert send(enc, build_subenclosure_nickname_control(0, gen + 1, "x")).sense == fixed(0x5, 0x26, 0x00, H("80 00 04"))

@@ -241,3 +241,25 @@ def test_every_element_type_agrees_with_sg_ses(tmp_path, seed):
     path = tmp_path / "all.hex"
     path.write_text("\n".join(p.hex(" ") for p in (config, status)) + "\n")
     assert compare_all(path) == len(codes) * 4
+
+
+def test_subenclosure_pages_agree_with_sg_ses(tmp_path):
+    from sgframe.decode.ses import build_subenclosure_nickname_control
+
+    enc = EmulatedEnclosure(slots=2)
+    control = build_subenclosure_nickname_control(0, 0, "Rack 4 shelf 2")
+    assert enc.respond(bytes((0x1D, 0x10, 0, 0, len(control), 0)), control).status == 0
+    pages = {code: enc.diagnostic_page(code) for code in (0x0B, 0x0E, 0x0F)}
+    path = tmp_path / "sub.hex"
+    path.write_text("\n".join(p.hex(" ") for p in pages.values()) + "\n")
+    nick = decode_diagnostic_page(pages[0x0F]).descriptors[0]
+    text = sg_ses(path, "snic")
+    assert re.search(r"subenclosure identifier: (\d+)", text).group(1) == str(nick.subenclosure_identifier)
+    assert re.search(r"nickname: (.*)", text).group(1) == nick.subenclosure_nickname == "Rack 4 shelf 2"
+    dm = decode_diagnostic_page(pages[0x0E]).descriptors[0]
+    text = sg_ses(path, "dm")
+    assert int(re.search(r"maximum size: (\d+) bytes", text).group(1)) == dm.subenclosure_download_microcode_maximum_size
+    assert re.search(r"download microcode status: (.*) \[0x(\w+)\]", text).groups() == (
+        "No download microcode operation in progress", f"{dm.subenclosure_download_microcode_status:x}")
+    help_text = decode_diagnostic_page(pages[0x0B]).subenclosures[0].text
+    assert sg_ses(path, "sht").splitlines()[-1].strip() == help_text

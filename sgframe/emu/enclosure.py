@@ -63,8 +63,11 @@ _APPLIED: Dict[int, int] = {
     ENCLOSURE: 0x800003,
 }
 
-_SUPPORTED_PAGES = (0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x07, 0x08, 0x09, 0x0A, 0x0D)
-_HELP_TEXT = b"sgframe emulated enclosure: SES-4 pages 01h-0Ah; IDENT and FAULT stick."
+_SUPPORTED_PAGES = (0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F)
+# The largest microcode image the download microcode status page announces (no
+# download is ever in progress: the control page 0Eh is not emulated).
+_MICROCODE_MAXIMUM_SIZE = 0x100000
+_HELP_TEXT = b"sgframe emulated enclosure: SES-4 pages 01h-0Fh; IDENT and FAULT stick."
 
 # Thresholds (high critical, high warning, low warning, low critical): temperatures in
 # degrees C + 20, voltages in 0.5 % steps of the nominal (SES-4 7.3.6, 7.3.21).
@@ -129,6 +132,8 @@ class EmulatedEnclosure(EmulatedDisk):
             [self._threshold(kind)] * (count + 1) for kind, count, _ in counts
         ]
         self.string_out = b""
+        self.subenclosure_string = b""
+        self.nickname = b""
         self._become_enclosure()
 
     # ------------------------------------------------------------------ the elements
@@ -259,8 +264,19 @@ class EmulatedEnclosure(EmulatedDisk):
             return self._page(0x09, b"", 0)  # not busy
         if code == 0x0A:
             return self.additional_element_status_page()
+        if code == 0x0B:  # one subenclosure (the primary): its help text
+            return self._page(0x0B, self._generation() + bytes((0, 0)) + len(_HELP_TEXT).to_bytes(2, "big")
+                              + _HELP_TEXT)
+        if code == 0x0C:
+            data = self.subenclosure_string
+            return self._page(0x0C, self._generation() + bytes((0, 0)) + len(data).to_bytes(2, "big") + data)
         if code == 0x0D:
             return self._page(0x0D, bytes(c for c in _SUPPORTED_PAGES if c))
+        if code == 0x0E:  # subenclosure 0: no download in progress
+            return self._page(0x0E, self._generation() + bytes(4) + _MICROCODE_MAXIMUM_SIZE.to_bytes(4, "big")
+                              + bytes(8))
+        if code == 0x0F:  # subenclosure 0: nickname status 0, language code 0 (English)
+            return self._page(0x0F, self._generation() + bytes(8) + self.nickname.ljust(32, b"\x00"))
         raise KeyError(code)
 
     # ---------------------------------------------------------------- control pages
@@ -297,6 +313,18 @@ class EmulatedEnclosure(EmulatedDisk):
                     element[3] = element[3] & ~0x10 | (0 if element[3] & 0x20 else 0x10)
                 if kind == COOLING and control[3] & 0x07:
                     element[3] = element[3] & ~0x07 | control[3] & 0x07  # REQUESTED -> ACTUAL SPEED CODE
+
+    def apply_subenclosure_page(self, data: bytes) -> None:
+        """Subenclosure string out (0Ch) or nickname control (0Fh), for subenclosure 0."""
+        if data[1] != 0:
+            raise _sense.invalid_field_in_parameter_list(1)  # no secondary subenclosures
+        self._check_generation(data)
+        if data[0] == 0x0C:
+            self.subenclosure_string = bytes(data[8:])
+        else:
+            if len(data) != 40:
+                raise _sense.invalid_field_in_parameter_list(2)
+            self.nickname = bytes(data[8:40]).rstrip(b"\x00")
 
     def apply_thresholds(self, data: bytes) -> None:
         """A threshold out page (05h)."""
@@ -406,6 +434,8 @@ def _send_diagnostic(enc: EmulatedEnclosure, request: Request) -> None:
         enc.string_out = bytes(data[4:])
     elif code == 0x05:
         enc.apply_thresholds(data)
+    elif code in (0x0C, 0x0F):
+        enc.apply_subenclosure_page(data)
     else:
         raise _sense.invalid_field_in_parameter_list(0)
     return None
