@@ -18,6 +18,10 @@ ti    element type                what the emulation does
 5     enclosure (0Eh)             one; REQUEST FAILURE / WARNING stick
 ====  ==========================  =============================================
 
+Pages: 00h, 01h, 02h, 03h, 04h, 05h, 07h, 08h, 09h, 0Ah, 0Bh-0Fh (one subenclosure, the
+primary; no microcode download in progress); SEND DIAGNOSTIC takes 02h, 04h, 05h, 0Ch
+and 0Fh, and the string, thresholds and nickname sent are what later reads return.
+
 A control page applies, for every element with SELECT set, the control bits that have
 a status bit of the same meaning in the same place (RQST IDENT -> IDENT, RQST FAULT ->
 FAULT REQSTD, ...), plus PRDFAIL, DISABLE and RST SWAP of byte 0.  A control page whose
