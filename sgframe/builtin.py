@@ -40,6 +40,7 @@ SUBCOMMANDS = (
     ("verify", "sgframe.cli.media:VERIFY", "VERIFY(16) over an LBA range (medium check, no data transfer)"),
     ("commands", "sgframe.cli.registry:COMMANDS", "every registered SCSI command (plugins' included)"),
     ("plugins", "sgframe.cli.registry:PLUGINS", "what is loaded: plugins, subcommands, command modules"),
+    ("ses", "sgframe.cli.ses:SES", "SCSI Enclosure Services: pages, IDENT and FAULT (sg_ses)"),
 )
 
 

@@ -382,6 +382,7 @@ RESPONSES = [
     (c.ReadCapacity16(), "0000000000000fff 00001000" + "00" * 20, "ReadCapacity16Data"),
     (c.GetLbaStatus(), "00000004 00000000", "LbaStatusData"),
     (c.ReportZones(), "00" * 64, "ReportZonesData"),
+    (c.ReceiveDiagnosticResults(pcv=True), "00 00 00 02 00 01", "SupportedDiagnosticPages"),
 ]
 
 

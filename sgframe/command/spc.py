@@ -505,6 +505,14 @@ class ReceiveDiagnosticResults(Command):
     allocation_length: int = field(byte=3, width=16, default=4096)
     control: int = field(byte=5)
 
+    def decode_response(self, data: bytes) -> Any:
+        """The diagnostic page (SPC-5 7.2, SES-4 6.1).  Pages that list elements (02h,
+        05h, 07h, 0Ah) need the configuration page to name them: decode those with
+        :func:`sgframe.decode.ses.decode_diagnostic_page` and the decoded page 01h."""
+        from ..decode.ses import decode_diagnostic_page
+
+        return decode_diagnostic_page(data)
+
 
 @define
 class ReadBuffer10(Command):

@@ -11,6 +11,7 @@ import attrs
 
 from ._util import Reader, Record, name_of, raw_repr, record
 from .designators import PROTOCOL_IDENTIFIERS
+from .transport_id import FIBRE_CHANNEL, ISCSI, ISCSI_SEPARATOR, SAS, SRP, decode_transport_identifier
 
 __all__ = [
     "PERSISTENT_RESERVATION_TYPES",
@@ -98,22 +99,24 @@ class TransportId(Record):
 
 
 def decode_transport_id(raw: bytes) -> TransportId:
+    """The TransportID of a full status descriptor, read by :mod:`.transport_id`; this
+    record keeps its earlier shape (an iSCSI format 01b name stays whole, ISID and all)."""
     raw = bytes(raw)
-    fmt = raw[0] >> 6 if raw else 0
-    proto = raw[0] & 0xF if raw else 0
+    tid = decode_transport_identifier(raw)
     fields: dict = {}
-    if proto == 0x0 and len(raw) >= 16:
-        fields["n_port_name"] = int.from_bytes(raw[8:16], "big")
-    elif proto == 0x6 and len(raw) >= 12:
-        fields["sas_address"] = int.from_bytes(raw[4:12], "big")
-    elif proto == 0x5 and len(raw) >= 4:
-        length = int.from_bytes(raw[2:4], "big")
-        # Format 01b appends ",i,0x<ISID>" to the name (SPC-5 table 512); keep it whole.
-        fields["iscsi_name"] = raw[4:4 + length].split(b"\x00", 1)[0].decode("utf-8", "replace")
-    elif proto == 0x4 and len(raw) >= 24:
-        fields["initiator_port_identifier"] = raw[8:24]
-    return TransportId(format_code=fmt, protocol_identifier=proto,
-                       protocol_identifier_name=PROTOCOL_IDENTIFIERS.get(proto, "reserved"),
+    if tid.protocol_identifier == FIBRE_CHANNEL:
+        fields["n_port_name"] = tid.n_port_name
+    elif tid.protocol_identifier == SAS:
+        fields["sas_address"] = tid.sas_address
+    elif tid.protocol_identifier == ISCSI and len(raw) >= 4:
+        name = tid.iscsi_name or ""
+        if tid.iscsi_initiator_session_id is not None:
+            name += ISCSI_SEPARATOR + tid.iscsi_initiator_session_id
+        fields["iscsi_name"] = name
+    elif tid.protocol_identifier == SRP:
+        fields["initiator_port_identifier"] = tid.initiator_port_identifier
+    return TransportId(format_code=tid.format_code if raw else 0, protocol_identifier=tid.protocol_identifier,
+                       protocol_identifier_name=PROTOCOL_IDENTIFIERS.get(tid.protocol_identifier, "reserved"),
                        raw=raw, **fields)
 
 

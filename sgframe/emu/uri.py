@@ -1,6 +1,7 @@
 """``emu:`` URIs: ``emu:KIND?name=value&...`` names an emulated device.
 
-Built-in kinds: ``disk`` (an SBC disk) and ``zoned`` (a host-managed zoned disk).
+Built-in kinds: ``disk`` (an SBC disk), ``zoned`` (a host-managed zoned disk) and
+``enclosure`` (an SES enclosure services device).
 A plugin adds a kind with :func:`register_kind` (``emu:sata`` comes from one).
 """
 from __future__ import annotations
@@ -55,6 +56,19 @@ _ZONED_PARAMETERS: Dict[str, Converter] = dict(
     _DISK_PARAMETERS, zone_size=integer, conventional_zones=integer, max_open_zones=integer
 )
 del _ZONED_PARAMETERS["lbpu"]
+_ENCLOSURE_PARAMETERS: Dict[str, Converter] = {
+    "slots": integer,
+    "devices": integer,
+    "power_supplies": integer,
+    "fans": integer,
+    "temperature_sensors": integer,
+    "vendor": text,
+    "product": text,
+    "revision": text,
+    "serial": text,
+    "dsense": boolean,
+    "unit_attention": boolean,
+}
 
 
 def _disk(**params: Any) -> Any:
@@ -71,10 +85,17 @@ def _zoned(**params: Any) -> Any:
     return EmulatedDisk(zoned=True, **params)
 
 
+def _enclosure(**params: Any) -> Any:
+    from sgframe.emu.enclosure import EmulatedEnclosure
+
+    return EmulatedEnclosure(**params)
+
+
 #: kind -> (factory(**params), {parameter name: converter})
 KINDS: Dict[str, Tuple[Callable[..., Any], Dict[str, Converter]]] = {
     "disk": (_disk, _DISK_PARAMETERS),
     "zoned": (_zoned, _ZONED_PARAMETERS),
+    "enclosure": (_enclosure, _ENCLOSURE_PARAMETERS),
 }
 
 

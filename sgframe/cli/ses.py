@@ -1,0 +1,398 @@
+"""``ses``: SCSI Enclosure Services pages, and setting or clearing an element's IDENT or
+FAULT, with sg_ses' option names.
+
+Reading: ``sgframe ses DEV`` lists the supported diagnostic pages; ``-p PG`` shows one
+(a number or sg_ses' acronym: cf, es, ed, aes, th, ...), ``-j`` joins the status,
+element descriptor and additional element status of each element.  Elements are picked
+with ``-I`` (type header and element index), ``-A`` (the SAS address of the disk in a
+slot), ``-D`` (the element descriptor text) or ``-x`` (the device slot number); ``-G``
+prints one field of them.
+Changing: ``--set ident -I 0,3`` reads the enclosure status page, builds the control page
+that changes only that field of that element and sends it (SEND DIAGNOSTIC).
+``--inhex FILE`` decodes pages saved as hex (``sg_ses -HHHH`` output) without a device.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from ..command import ReceiveDiagnosticResults, SendDiagnostic
+from ..decode.ses import (
+    DIAGNOSTIC_PAGE_NAMES,
+    ELEMENT_TYPES,
+    build_enclosure_control,
+    decode_diagnostic_page,
+    element_type,
+    join,
+    slot_of_sas_address,
+)
+from ..errors import UsageError
+from .base import Subcommand
+from .device import DEVICE_HELP, open_channel, parse_int
+from .exitcodes import FILE_ERROR, CliError
+from .output import hexdump, print_json, print_record, to_jsonable
+
+__all__ = ["SES", "PAGE_ACRONYMS", "parse_index", "parse_hex_pages", "render_element"]
+
+#: sg_ses' diagnostic page acronyms (``sg_ses -e``).
+PAGE_ACRONYMS: Dict[str, int] = {
+    "sdp": 0x00, "cf": 0x01, "ec": 0x02, "es": 0x02, "ht": 0x03, "str": 0x04, "th": 0x05, "ac": 0x06, "as": 0x06,
+    "ed": 0x07, "ses": 0x08, "eb": 0x09, "aes": 0x0A, "sht": 0x0B, "sstr": 0x0C, "ssp": 0x0D, "dm": 0x0E,
+    "snic": 0x0F, "all": 0xFF,
+}
+_NEEDS_CONFIGURATION = (0x02, 0x05, 0x07, 0x0A)
+_ALLOCATION = 65532  # what sg_ses asks for: the largest multiple of 4 in 16 bits
+
+Index = Tuple[int, Optional[Tuple[Optional[int], Optional[int]]]]
+
+
+def _page(text: str) -> int:
+    lowered = text.lower()
+    if lowered in PAGE_ACRONYMS:
+        return PAGE_ACRONYMS[lowered]
+    try:
+        code = parse_int(text)
+    except argparse.ArgumentTypeError:
+        code = -1
+    if not 0 <= code <= 0xFF:
+        raise argparse.ArgumentTypeError(
+            f"a diagnostic page is 0..255 or one of {', '.join(PAGE_ACRONYMS)}, got {text!r}")
+    return code
+
+
+def parse_index(text: str, configuration: Any) -> List[Tuple[int, Optional[int]]]:
+    """sg_ses' ``--index``: ``II``, ``A``, ``TIA,II`` with II a number, ``-1`` (overall)
+    or a range ``2-5``; A an element type acronym, ``ps1`` the second power supply type.
+
+    :returns: (type_index, element_index or None) pairs.
+    :raises UsageError: an index the configuration does not have.
+    """
+    headers = configuration.type_descriptor_headers
+    tia, comma, ii = text.partition(",")
+    if not comma:
+        tia, ii = ("0", tia) if re.fullmatch(r"-?\d+(-\d+)?", tia) else (tia, "")
+    if re.fullmatch(r"\d+", tia):
+        ti = int(tia)
+    else:
+        m = re.fullmatch(r"([a-z]+)(\d*)", tia.lower())
+        codes = [t.code for t in ELEMENT_TYPES.values() if m and t.acronym == m.group(1)]
+        if not codes:
+            raise UsageError(f"--index {text!r}: {tia!r} is neither a type header index nor an element type "
+                             f"acronym ({', '.join(t.acronym for t in ELEMENT_TYPES.values())})")
+        nth = int(m.group(2) or 0)
+        matching = [h.type_index for h in headers if h.element_type == codes[0]]
+        if nth >= len(matching):
+            raise UsageError(f"--index {text!r}: the enclosure has {len(matching)} {tia} type header(s)")
+        ti = matching[nth]
+    if ti >= len(headers):
+        raise UsageError(f"--index {text!r}: type header index {ti} is past the last one ({len(headers) - 1})")
+    count = headers[ti].number_of_possible_elements
+    if ii == "":
+        return [(ti, i) for i in range(count)]
+    if ii == "-1":
+        return [(ti, None)]
+    m = re.fullmatch(r"(\d+)(?:-(\d+))?", ii)
+    if not m:
+        raise UsageError(f"--index {text!r}: an individual index is a number, -1 or a range such as 2-5")
+    first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+    if last >= count or first > last:
+        raise UsageError(f"--index {text!r}: type header {ti} ({headers[ti].element_type_name}) has elements "
+                         f"0..{count - 1}")
+    return [(ti, i) for i in range(first, last + 1)]
+
+
+def _select(args: argparse.Namespace, source: "_Source", configuration: Any) -> Optional[set]:
+    """The elements --index, --sas-addr, --descriptor or --dev-slot-num name (None: all)."""
+    given = [o for o in ("index", "sas_addr", "descriptor", "dev_slot_num") if getattr(args, o) is not None]
+    if len(given) > 1:
+        raise UsageError(f"give one of --index, --sas-addr, --descriptor, --dev-slot-num, not "
+                         f"{' and '.join('--' + g.replace('_', '-') for g in given)}")
+    if not given:
+        return None
+    if args.index is not None:
+        return set(parse_index(args.index, configuration))
+    if args.descriptor is not None:
+        ed = decode_diagnostic_page(source.get(0x07), configuration)
+        found = {(t.type_index, None) for t in ed.types if t.overall == args.descriptor}
+        found |= {(t.type_index, i) for t in ed.types for i, text in enumerate(t.elements) if text == args.descriptor}
+        what = f"--descriptor {args.descriptor!r}: no element has that descriptor"
+    else:
+        aes = decode_diagnostic_page(source.get(0x0A), configuration)
+        if args.sas_addr is not None:
+            joined = join(configuration, None, None, aes)
+            slot = slot_of_sas_address(joined, args.sas_addr)
+            found = set() if slot is None else {(slot.type_index, slot.element_index)}
+            what = f"--sas-addr 0x{args.sas_addr:x}: no slot holds a device with that SAS address"
+        else:
+            found = {(d.type_index, d.element_index) for d in aes.descriptors
+                     if d.device_slot_number == args.dev_slot_num and d.type_index is not None}
+            what = f"--dev-slot-num {args.dev_slot_num}: no element has that device slot number"
+    if not found:
+        raise UsageError(what)
+    return found
+
+
+def _get(status: Any, wanted: set, names: List[str]) -> List[str]:
+    """sg_ses --get: the bits a control field occupies, read from the status element."""
+    lines = []
+    for ti, ii in sorted(wanted, key=lambda k: (k[0], -1 if k[1] is None else k[1])):
+        element = status.element(ti, ii)
+        t = element_type(element.element_type)
+        word = int.from_bytes(element.raw, "big")
+        for name in names:
+            mask = t.control_field(name).mask
+            lines.append(str((word & mask) >> ((mask & -mask).bit_length() - 1)))
+    return lines
+
+
+def parse_hex_pages(text: str) -> Dict[int, bytes]:
+    """Pages saved as hex (``#`` starts a comment; pages back to back), by page code."""
+    cleaned = re.sub(r"#.*", "", text)
+    try:
+        data = bytes.fromhex(re.sub(r"[\s,]+|0x", "", cleaned))
+    except ValueError as exc:
+        raise CliError(f"--inhex: not hex: {exc}", FILE_ERROR) from None
+    pages: Dict[int, bytes] = {}
+    at = 0
+    while at + 4 <= len(data):
+        length = 4 + int.from_bytes(data[at + 2:at + 4], "big")
+        pages.setdefault(data[at], data[at:at + length])
+        at += length
+    if not pages:
+        raise CliError("--inhex: no diagnostic page in the file", FILE_ERROR)
+    return pages
+
+
+class _Source:
+    """Where pages come from: the device, or a hex file."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.channel: Any = None
+        self.pages: Optional[Dict[int, bytes]] = None
+        if args.inhex is not None:
+            try:
+                with open(args.inhex, encoding="latin-1") as f:
+                    self.pages = parse_hex_pages(f.read())
+            except OSError as exc:
+                raise CliError(f"--inhex {args.inhex}: {exc.strerror or exc}", FILE_ERROR) from None
+        elif args.device is None:
+            raise UsageError("give a DEVICE, or --inhex FILE to decode saved pages")
+        else:
+            self.channel = open_channel(args)
+
+    def get(self, code: int) -> bytes:
+        if self.pages is not None:
+            if code not in self.pages:
+                raise CliError(f"--inhex: the file has no page {code:02x}h (it has "
+                               f"{', '.join(f'{c:02x}h' for c in sorted(self.pages))})", FILE_ERROR)
+            return self.pages[code]
+        return bytes(self.channel.execute(ReceiveDiagnosticResults(pcv=True, page_code=code,
+                                                                   allocation_length=_ALLOCATION)).data)
+
+    def close(self) -> None:
+        if self.channel is not None:
+            self.channel.close()
+
+
+# ------------------------------------------------------------------------ text
+
+def render_element(status: Any) -> List[str]:
+    """A status element the way sg_ses shows it: the status code, then ``Label=value``
+    for every field sg_ses names, then the values it computes (rpm, degrees, volts)."""
+    t = element_type(status.element_type)
+    lines = [f"Predicted failure={int(status.prdfail)}, Disabled={int(status.disabled)}, "
+             f"Swap={int(status.swap)}, status: {status.element_status_code_name}"]
+    pairs = []
+    for f in t.status:
+        value = getattr(status, f.name, None)
+        if f.label is None or value is None:
+            continue
+        pairs.append(f"{f.label}={int(value)}")
+    for i in range(0, len(pairs), 4):
+        lines.append(", ".join(pairs[i:i + 4]))
+    extra = {
+        "actual_speed_rpm": "Actual speed={} rpm", "temperature_celsius": "Temperature={} C",
+        "volts": "Voltage: {:.2f} volts", "amperes": "Current: {:.2f} amps",
+        "connector_type_name": "Connector type: {}",
+    }
+    for name, fmt in extra.items():
+        value = getattr(status, name, None)
+        if value is not None:
+            lines.append(fmt.format(value))
+    others = [f"{f.name}={getattr(status, f.name)}" for f in t.status
+              if f.label is None and getattr(status, f.name, None) is not None]
+    if others:
+        lines.append(", ".join(others))
+    return lines
+
+
+def _print_status(page: Any, wanted: Optional[set]) -> None:
+    print(f"Enclosure Status diagnostic page:")
+    print(f"  INVOP={int(bool(page.invop))}, INFO={int(bool(page.info))}, NON-CRIT={int(bool(page.non_crit))}, "
+          f"CRIT={int(bool(page.crit))}, UNRECOV={int(bool(page.unrecov))}")
+    print(f"  generation code: 0x{page.generation_code or 0:x}")
+    for group in page.types:
+        items = [(None, group.overall)] + list(enumerate(group.elements))
+        items = [(i, s) for i, s in items if wanted is None or (group.type_index, i) in wanted]
+        if not items:
+            continue
+        print(f"    Element type: {group.element_type_name}, subenclosure id: {group.subenclosure_identifier} "
+              f"[ti={group.type_index}]")
+        for index, status in items:
+            print("      Overall descriptor:" if index is None else f"      Element {index} descriptor:")
+            for line in render_element(status):
+                print(f"        {line}")
+
+
+def _print_join(joined: Any, wanted: Optional[set]) -> None:
+    for e in joined:
+        if wanted is not None and (e.type_index, e.element_index) not in wanted:
+            continue
+        if wanted is None and e.element_index is None:
+            continue
+        where = f"[{e.type_index},{-1 if e.element_index is None else e.element_index}]"
+        print(f"{e.element_descriptor or ''} {where}  Element type: {e.element_type_name}".strip())
+        if e.status is not None:
+            print("  Enclosure Status:")
+            for line in render_element(e.status):
+                print(f"    {line}")
+        if e.additional is not None:
+            a = e.additional
+            print("  Additional Element Status:")
+            print(f"    Transport protocol: {a.protocol_identifier_name}")
+            if a.device_slot_number is not None:
+                print(f"    number of phys: {a.number_of_phy_descriptors}, device slot number: {a.device_slot_number}")
+            for k, p in enumerate(a.phy_descriptors):
+                if hasattr(p, "attached_sas_address"):
+                    print(f"    phy index: {k}: {p.device_type_name}, SAS address: 0x{p.sas_address:x}, "
+                          f"attached SAS address: 0x{p.attached_sas_address:x}, phy identifier: 0x{p.phy_identifier:x}")
+
+
+# ------------------------------------------------------------------------ run
+
+def _parse_change(text: str, value: bool) -> Tuple[str, int]:
+    name, eq, raw = text.partition("=")
+    if not name:
+        raise UsageError(f"--set/--clear take a field acronym such as ident or fault, not {text!r}")
+    if eq:
+        if not value:
+            raise UsageError(f"--clear {text!r}: --clear takes no value (it sets the field to 0)")
+        try:
+            return name, parse_int(raw)
+        except argparse.ArgumentTypeError as exc:
+            raise UsageError(f"--set {text!r}: {exc}") from None
+    return name, int(value)
+
+
+def _run(args: argparse.Namespace) -> int:
+    changes = [_parse_change(s, True) for s in args.set or ()] + [_parse_change(s, False) for s in args.clear or ()]
+    if changes and args.inhex is not None:
+        raise UsageError("--set/--clear change a device; they do not go with --inhex")
+    selecting = any(getattr(args, o) is not None for o in ("index", "sas_addr", "descriptor", "dev_slot_num"))
+    if changes and not selecting:
+        raise UsageError("--set/--clear need --index (or --sas-addr, --descriptor, --dev-slot-num) to say which "
+                         "element (e.g. --index 0,3)")
+    page_code = args.page
+    if page_code is None:
+        page_code = 0x02 if (selecting or changes) else 0x00
+    source = _Source(args)
+    try:
+        selecting = any(getattr(args, o) is not None for o in ("index", "sas_addr", "descriptor", "dev_slot_num"))
+        needs_configuration = args.join or changes or args.get or selecting or page_code in _NEEDS_CONFIGURATION
+        configuration = decode_diagnostic_page(source.get(0x01)) if needs_configuration else None
+        wanted = _select(args, source, configuration)
+        if args.get:
+            if wanted is None:
+                raise UsageError("--get needs an element: --index, --sas-addr, --descriptor or --dev-slot-num")
+            print("\n".join(_get(decode_diagnostic_page(source.get(0x02), configuration), wanted, args.get)))
+            return 0
+        if changes:
+            status = decode_diagnostic_page(source.get(0x02), configuration)
+            control = build_enclosure_control(status, {key: dict(changes) for key in sorted(
+                wanted, key=lambda k: (k[0], -1 if k[1] is None else k[1]))})
+            source.channel.execute(SendDiagnostic(pf=True, parameter_list_length=len(control)), data=control)
+            return 0
+        if args.join:
+            pages = {}
+            for code in (0x02, 0x07, 0x0A):
+                try:
+                    pages[code] = decode_diagnostic_page(source.get(code), configuration)
+                except CliError:
+                    if source.pages is None:
+                        raise
+            joined = join(configuration, pages.get(0x02), pages.get(0x07), pages.get(0x0A))
+            if args.json:
+                print_json([e for e in joined if wanted is None or (e.type_index, e.element_index) in wanted])
+            else:
+                _print_join(joined, wanted)
+            return 0
+        codes = [page_code]
+        if page_code == 0xFF:
+            listed = decode_diagnostic_page(source.get(0x00)).supported_pages
+            codes = [c for c in listed if c in DIAGNOSTIC_PAGE_NAMES and c not in (0x00,)]
+        records = []
+        for code in codes:
+            raw = source.get(code)
+            records.append((code, raw, decode_diagnostic_page(raw, configuration)))
+    finally:
+        source.close()
+    if args.json:
+        if len(records) == 1:
+            print_json(records[0][2])
+        else:
+            print_json({f"0x{c:02x}": to_jsonable(r) for c, _, r in records})
+        return 0
+    for n, (code, raw, record) in enumerate(records):
+        if len(records) > 1:
+            print(("\n" if n else "") + f"{DIAGNOSTIC_PAGE_NAMES.get(code, 'page')} (0x{code:02x}):")
+        if args.hex:
+            hexdump(raw)
+        elif code == 0x02 and record.types:
+            _print_status(record, wanted)
+        elif code == 0x00 or code == 0x0D:
+            print(f"{DIAGNOSTIC_PAGE_NAMES[code]} diagnostic page:")
+            for c, name in zip(record.supported_pages, record.page_names):
+                print(f"  {name} [0x{c:x}]")
+        else:
+            print_record(record)
+    return 0
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("device", metavar="DEVICE", nargs="?", help=DEVICE_HELP + " (not with --inhex)")
+    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                        help="per-command timeout, passed to the kernel (default 60)")
+    parser.add_argument("-p", "--page", type=_page, default=None, metavar="PG",
+                        help="diagnostic page: a number or sg_ses' acronym (sdp, cf, es, ht, str, th, ed, ses, eb, "
+                             "aes, sht, sstr, ssp, dm, snic, all); default sdp, or es with --index")
+    parser.add_argument("-I", "--index", metavar="IIA|TIA,II",
+                        help="elements: II (type header 0), A (an element type acronym such as ps or arr), "
+                             "or TIA,II; II is a number, -1 (the overall element) or a range 2-5")
+    parser.add_argument("-A", "--sas-addr", type=lambda t: int(t, 16), metavar="SA",
+                        help="the slot whose device has this SAS address (hex), from the additional element status")
+    parser.add_argument("-D", "--descriptor", metavar="DES", help="the element whose element descriptor is DES")
+    parser.add_argument("-x", "--dev-slot-num", "--dsn", type=parse_int, metavar="SN",
+                        help="the element with this device slot number (additional element status)")
+    parser.add_argument("-G", "--get", action="append", metavar="STR",
+                        help="print the value of a field (ident, fault, ...) of the selected element(s)")
+    parser.add_argument("-j", "--join", action="store_true",
+                        help="each element's status, descriptor and additional element status together")
+    parser.add_argument("-a", "--all", dest="join", action="store_true", help="same as --join (as in sg_ses)")
+    parser.add_argument("-S", "--set", action="append", metavar="STR",
+                        help="set a control field of the --index element(s): ident, fault, locate, ... or NAME=VALUE")
+    parser.add_argument("-C", "--clear", action="append", metavar="STR",
+                        help="clear a control field (ident, fault, ...)")
+    parser.add_argument("-c", "--control", action="store_true",
+                        help="accepted for sg_ses compatibility: --set/--clear already send the control page")
+    parser.add_argument("-X", "--inhex", metavar="FILE", help="decode pages saved as hex instead of asking a device")
+    parser.add_argument("-H", "--hex", action="store_true", help="print the page bytes as a hex dump")
+    parser.add_argument("--json", action="store_true", default=False,
+                        help="print JSON (field names are the T10 names of the decoded records)")
+
+
+SES = Subcommand(
+    name="ses", help="SCSI Enclosure Services: pages, IDENT and FAULT (sg_ses)", add_arguments=_arguments, run=_run,
+    description="Read SES diagnostic pages (RECEIVE DIAGNOSTIC RESULTS) and set or clear an element's control "
+                "fields (SEND DIAGNOSTIC), with sg_ses' option names.",
+)

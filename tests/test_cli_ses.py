@@ -1,0 +1,131 @@
+"""``sgframe ses`` against the emulated enclosure and sg3_utils' Areca dump."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sgframe.cli import main
+from sgframe.cli.ses import SES, parse_hex_pages
+from sgframe.emu.enclosure import EmulatedEnclosure
+from sgframe.emu.uri import KINDS
+
+ARECA = str(Path(__file__).parent / "data" / "ses_areca_all.hex")
+
+
+@pytest.fixture
+def enc(monkeypatch) -> EmulatedEnclosure:
+    shared = EmulatedEnclosure(slots=6, devices=4)
+    monkeypatch.setitem(KINDS, "shelf", (lambda **_: shared, {}))
+    return shared
+
+
+def run(capsys, *argv: str):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys, *argv: str):
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_lists_supported_pages(capsys, enc):
+    code, out, _ = run(capsys, "ses", "emu:shelf")
+    assert code == 0
+    assert "  Configuration [0x1]\n" in out and "  Additional Element Status [0xa]\n" in out
+
+
+def test_set_ident_then_read_it_back(capsys, enc):
+    assert run(capsys, "ses", "emu:shelf", "--set", "ident", "--index", "0,3") == (0, "", "")
+    assert enc.element(0, 3) == bytes.fromhex("01030200")
+    page = run_json(capsys, "ses", "emu:shelf", "-p", "es")
+    slot = page["types"][0]["elements"][3]
+    assert (slot["ident"], slot["element_status_code_name"], slot["raw"]) == (True, "OK", "01030200")
+    assert [e["ident"] for e in page["types"][0]["elements"]] == [False, False, False, True, False, False]
+    code, out, _ = run(capsys, "ses", "emu:shelf", "-p", "es", "-I", "0,3")
+    assert "      Element 3 descriptor:\n" in out and "Ident=1" in out and "Element 2 descriptor" not in out
+    assert run(capsys, "ses", "emu:shelf", "--clear", "ident", "-I", "0,3")[0] == 0
+    assert enc.element(0, 3) == bytes.fromhex("01030000")
+
+
+def test_set_fault_by_type_acronym_and_range(capsys, enc):
+    assert run(capsys, "ses", "emu:shelf", "-c", "-S", "fault", "-I", "dev,1-2")[0] == 0
+    assert [enc.element(0, i)[3] & 0x20 for i in range(4)] == [0, 0x20, 0x20, 0]
+    assert run(capsys, "ses", "emu:shelf", "--set", "ident", "-I", "ps")[0] == 0
+    assert [enc.element(1, i)[1] for i in range(2)] == [0x80, 0x80]
+    assert run(capsys, "ses", "emu:shelf", "--set", "speed_code=6", "-I", "coo,0")[0] == 0
+    assert enc.element(2, 0)[3] & 0x07 == 6
+
+
+def test_join_shows_descriptor_status_and_sas_address(capsys, enc):
+    joined = run_json(capsys, "ses", "emu:shelf", "-j", "-I", "0,1")
+    (slot,) = joined
+    assert (slot["element_descriptor"], slot["status"]["slot_address"]) == ("SLOT 01", 1)
+    assert slot["additional"]["phy_descriptors"][0]["sas_address"] == enc.device_sas_address(1)
+    code, out, _ = run(capsys, "ses", "emu:shelf", "--join")
+    assert out.startswith("SLOT 00 [0,0]  Element type: Device slot\n")
+    assert f"SAS address: 0x{enc.device_sas_address(3):x}" in out
+
+
+def test_all_pages_and_hex(capsys, enc):
+    pages = run_json(capsys, "ses", "emu:shelf", "-p", "all")
+    assert sorted(pages) == ["0x01", "0x02", "0x03", "0x04", "0x05", "0x07", "0x08", "0x09", "0x0a", "0x0b", "0x0c",
+                             "0x0d", "0x0e", "0x0f"]
+    assert pages["0x03"]["help_text"].startswith("sgframe emulated enclosure")
+    code, out, _ = run(capsys, "ses", "emu:shelf", "-p", "cf", "--hex")
+    assert code == 0 and out.startswith(" 0000  01 00 00 ")
+
+
+def test_inhex_decodes_saved_pages(capsys):
+    page = run_json(capsys, "ses", "--inhex", ARECA, "-p", "aes")
+    expander = page["descriptors"][-1]
+    assert (expander["type_index"], expander["sas_address"]) == (2, 0x5001B4D516ECC03F)
+    cooling = run_json(capsys, "ses", "-X", ARECA, "-p", "es", "-I", "coo,4")
+    assert cooling["types"][3]["elements"][4]["actual_speed_rpm"] == 7500
+    code, out, _ = run(capsys, "ses", "-X", ARECA, "-p", "0x5")
+    assert code == 0 and "high_critical_threshold" in out
+
+
+def test_parse_hex_pages():
+    pages = parse_hex_pages("# comment\n08 2a 00 00\n09 00 00 01 ff  # trailing\n")
+    assert pages == {0x08: bytes.fromhex("082a0000"), 0x09: bytes.fromhex("09000001ff")}
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["ses", "emu:shelf", "--set", "ident"], 1, "--set/--clear need --index"),
+    (["ses", "emu:shelf", "--set", "ident", "-I", "9,0"], 1, "type header index 9 is past the last one (5)"),
+    (["ses", "emu:shelf", "--set", "ident", "-I", "0,6"], 1, "has elements 0..5"),
+    (["ses", "emu:shelf", "--set", "ident", "-I", "zz,0"], 1, "neither a type header index nor an element type"),
+    (["ses", "emu:shelf", "--set", "bogus", "-I", "0,0"], 1, "a Device slot control element has no field 'bogus'"),
+    (["ses", "emu:shelf", "--clear", "ident=1", "-I", "0,0"], 1, "--clear takes no value"),
+    (["ses", "emu:shelf", "-p", "xyz"], 1, "a diagnostic page is 0..255"),
+    (["ses", "emu:shelf", "-p", "0x10"], 5, "INVALID FIELD IN CDB"),
+    (["ses", "--inhex", ARECA, "--set", "ident", "-I", "0,0"], 1, "do not go with --inhex"),
+    (["ses", "--inhex", ARECA, "-p", "ht"], 15, "the file has no page 03h"),
+    (["ses", "--inhex", "/nonexistent/file.hex"], 15, "--inhex /nonexistent/file.hex"),
+    (["ses"], 1, "give a DEVICE, or --inhex FILE"),
+])
+def test_errors(capsys, enc, argv, code, message):
+    got, out, err = run(capsys, *argv)
+    assert got == code, err
+    assert message.lower() in err.lower() and err.count("\n") == 1
+
+
+def test_medium_level_indexing_and_get(capsys, enc):
+    address = f"{enc.device_sas_address(2):x}"
+    assert run(capsys, "ses", "emu:shelf", "--set", "ident", "--sas-addr", address)[0] == 0
+    assert enc.element(0, 2)[2] == 0x02
+    assert run(capsys, "ses", "emu:shelf", "--get", "ident", "-A", address) == (0, "1\n", "")
+    assert run(capsys, "ses", "emu:shelf", "--set", "fault", "--descriptor", "SLOT 04")[0] == 0
+    assert run(capsys, "ses", "emu:shelf", "-G", "fault", "-G", "ident", "--dsn", "4") == (0, "1\n0\n", "")
+    assert run(capsys, "ses", "emu:shelf", "-G", "ident", "-I", "0,1-2") == (0, "0\n1\n", "")
+    code, _, err = run(capsys, "ses", "emu:shelf", "--set", "ident", "-A", "5000c50000000001")
+    assert code == 1 and "no slot holds a device with that SAS address" in err
+    code, _, err = run(capsys, "ses", "emu:shelf", "-G", "ident", "-A", address, "-I", "0,0")
+    assert code == 1 and "give one of --index, --sas-addr" in err
+    code, _, err = run(capsys, "ses", "emu:shelf", "-G", "ident")
+    assert code == 1 and "--get needs an element" in err
