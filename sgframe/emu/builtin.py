@@ -13,7 +13,7 @@ from sgframe.emu import copy_manager, logs, modes, reservations, sbc, sbc_extra,
 from sgframe.emu.table import NONE, READ, WRITE, CommandSpec, usage_from_hex
 
 if TYPE_CHECKING:
-    from sgframe.emu.disk import EmulatedDisk
+    from sgframe.emu.state import DiskState as EmulatedDisk
 
 _FF8 = "ff ff ff ff ff ff ff ff"
 _FF4 = "ff ff ff ff"

@@ -18,7 +18,7 @@ from sgframe.emu import vpd as _vpd
 from sgframe.emu.reply import Request
 
 if TYPE_CHECKING:
-    from sgframe.emu.disk import EmulatedDisk
+    from sgframe.emu.state import DiskState as EmulatedDisk
 
 MAX_CSCD_DESCRIPTORS = 2
 MAX_SEGMENT_DESCRIPTORS = 16

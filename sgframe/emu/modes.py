@@ -11,7 +11,7 @@ from sgframe.emu import sense as _sense
 from sgframe.emu.reply import Request
 
 if TYPE_CHECKING:
-    from sgframe.emu.disk import EmulatedDisk
+    from sgframe.emu.state import DiskState as EmulatedDisk
 
 READ_WRITE_ERROR_RECOVERY = 0x01
 CACHING = 0x08

@@ -15,7 +15,7 @@ from sgframe.emu import table as _table
 from sgframe.emu.reply import Request
 
 if TYPE_CHECKING:
-    from sgframe.emu.disk import EmulatedDisk
+    from sgframe.emu.state import DiskState as EmulatedDisk
 
 WRITE_EXCLUSIVE = 1
 EXCLUSIVE_ACCESS = 3

@@ -16,7 +16,7 @@ from sgframe.emu import vpd as _vpd
 from sgframe.emu.reply import Reply, Request
 
 if TYPE_CHECKING:
-    from sgframe.emu.disk import EmulatedDisk
+    from sgframe.emu.state import DiskState as EmulatedDisk
 
 # (LBA start, LBA length, count start, count length, protect byte) per operation code.
 _LAYOUT = {

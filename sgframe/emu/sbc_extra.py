@@ -16,7 +16,7 @@ from sgframe.emu import sense as _sense
 from sgframe.emu.reply import Request
 
 if TYPE_CHECKING:
-    from sgframe.emu.disk import EmulatedDisk
+    from sgframe.emu.state import DiskState as EmulatedDisk
 
 ECC_LENGTH = 8
 #: The most streams STREAM CONTROL opens at once (VPD B7h would report it).

@@ -9,7 +9,7 @@ from sgframe.emu import sense as _sense
 from sgframe.emu.reply import Request
 
 if TYPE_CHECKING:
-    from sgframe.emu.disk import EmulatedDisk
+    from sgframe.emu.state import DiskState as EmulatedDisk
 
 SUPPORTED = (0x00,)
 

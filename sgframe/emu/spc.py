@@ -13,7 +13,7 @@ from sgframe.emu.reply import Request
 from sgframe.emu.table import CommandSpec
 
 if TYPE_CHECKING:
-    from sgframe.emu.disk import EmulatedDisk
+    from sgframe.emu.state import DiskState as EmulatedDisk
 
 ECHO_BUFFER_CAPACITY = 4096
 

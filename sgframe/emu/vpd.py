@@ -10,7 +10,7 @@ from sgframe.emu import sense as _sense
 from sgframe.emu.reply import Request
 
 if TYPE_CHECKING:
-    from sgframe.emu.disk import EmulatedDisk
+    from sgframe.emu.state import DiskState as EmulatedDisk
 
 # Not an assigned IEEE company ID: the emulated disk must never collide with a real one
 # in a multipath map, and a value from a registry would pretend to be someone's device.

@@ -17,7 +17,7 @@ from sgframe.emu.reply import Request
 from sgframe.errors import UsageError
 
 if TYPE_CHECKING:
-    from sgframe.emu.disk import EmulatedDisk
+    from sgframe.emu.state import DiskState as EmulatedDisk
 
 CONVENTIONAL = 0x1
 SEQUENTIAL_WRITE_REQUIRED = 0x2
