@@ -17,7 +17,7 @@ from typing import List
 
 from .digest import crc32c, digest_bytes
 from .errors import RemoteProtocolError
-from .pdu import BHS_LENGTH, Pdu, decode_bhs
+from .pdu import BHS_LENGTH, Pdu, decode_bhs, pdu_class
 
 __all__ = ["PduReader", "encode_pdu"]
 
@@ -69,6 +69,7 @@ class PduReader:
         pos = 0
         try:
             while len(out) != limit and len(buf) - pos >= BHS_LENGTH:
+                pdu_class(buf[pos] & 0x3F)  # garbage shows first as an unknown opcode
                 ahs_length = buf[pos + 4] * 4
                 data_length = int.from_bytes(buf[pos + 5:pos + 8], "big")
                 if data_length > self.max_data_segment:

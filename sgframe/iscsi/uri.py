@@ -14,7 +14,7 @@ initiator_name     our iSCSI name (default ``iqn.2026-12.org.sgframe:initiator``
 user, password     CHAP name and secret (instead of the ``user%password@`` form)
 target_user        mutual CHAP: the name the target must answer with
 target_password    mutual CHAP: the target's secret
-chap_algorithms    CHAP_A preference, e.g. ``sha3-256,sha256,md5``
+chap_algorithms    CHAP_A preference, e.g. ``sha3-256,sha256,md5`` (default sha3-256,md5)
 header_digest      ``crc32c``, ``none``, ``crc32c,none`` or ``none,crc32c`` (preference)
 data_digest        same values as header_digest
 queue_depth        most commands in flight at once (1..65535, default 32)
@@ -31,7 +31,7 @@ from typing import Any, Dict, Optional, Tuple
 import attrs
 
 from ..errors import UsageError
-from .chap import ALGORITHM_NAMES
+from .chap import ALGORITHM_NAMES, DEFAULT_ALGORITHMS
 
 __all__ = ["DEFAULT_INITIATOR_NAME", "DEFAULT_PORT", "IscsiUrl", "parse_url"]
 
@@ -59,7 +59,7 @@ class IscsiUrl:
     target_user: Optional[str] = None
     target_password: Optional[str] = None
     initiator_name: str = DEFAULT_INITIATOR_NAME
-    chap_algorithms: Tuple[int, ...] = (8, 7, 5)
+    chap_algorithms: Tuple[int, ...] = DEFAULT_ALGORITHMS
     header_digest: Tuple[str, ...] = ("None",)
     data_digest: Tuple[str, ...] = ("None",)
     queue_depth: int = 32
