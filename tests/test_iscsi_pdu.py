@@ -243,3 +243,41 @@ def test_text_segments():
     assert decode_binary("0bAas=") == b"\x01\xab"
     with pytest.raises(RemoteProtocolError, match="not a binary value"):
         decode_binary("12")
+
+
+def test_without_the_crc32c_package_the_pure_version_is_used(monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_crc32c(name, *args, **kwargs):
+        if name == "crc32c":
+            raise ImportError("crc32c is not installed")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_crc32c)
+    function, name = digest._pick()
+    assert (function, name) == (digest.crc32c_pure, "pure-python")
+    monkeypatch.setattr(builtins, "__import__", real_import)
+    monkeypatch.setenv("SGFRAME_PURE_CRC32C", "1")
+    assert digest._pick()[1] == "pure-python"
+
+
+def test_the_package_keeps_its_layers():
+    """sgframe.iscsi imports only sgframe's lowest modules (errors, cdb, status, the
+    decoders' records) and itself; below blocking, nothing touches a socket or a clock."""
+    import ast
+    import pathlib
+
+    import sgframe.iscsi
+    root = pathlib.Path(sgframe.iscsi.__file__).parent
+    allowed_up = {"errors", "cdb", "status"}
+    io_modules = {"socket", "select", "selectors", "asyncio", "time", "threading"}
+    for path in sorted(root.glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 2:
+                assert (node.module or "").split(".")[0] in allowed_up, (path.name, node.module)
+            if path.name != "blocking.py":
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+                assert not io_modules.intersection(n.split(".")[0] for n in names if n), (path.name, names)
