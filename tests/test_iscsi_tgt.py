@@ -311,6 +311,28 @@ def test_tgt_completes_a_write_whose_data_out_sequence_has_a_gap(tgt):
         assert f.read(hole.buffer_offset) == b"\xab" * hole.buffer_offset
 
 
+def test_tgt_accepts_an_oversized_immediate_data_segment(tgt):
+    """Negative test of the target: a hook grows a WRITE's immediate data to 16 KiB, past
+    the MaxRecvDataSegmentLength of 8192 tgt declared. RFC 7143 13.12 forbids sending it;
+    tgt 1.0.85 (measured) takes it and writes all of it."""
+    pattern = bytes(range(256)) * 64  # 16 KiB
+
+    def grow(direction, pdu):
+        if direction == "out" and isinstance(pdu, ScsiCommand) and pdu.write:
+            return attrs.evolve(pdu, data=pattern, final=True)
+        return None
+
+    lba = 30000
+    with BlockingSession(tgt.url(), hook=grow, offer={"ImmediateData": True}) as s:
+        clear_unit_attention(s)
+        assert s.login.parameters.target_max_recv_data_segment_length == 8192
+        done = s.execute(bytes(Write16(lba=lba, transfer_length=32)), data_out=pattern)
+    assert done.status == 0
+    with open(tgt.image, "rb") as f:
+        f.seek(lba * 512)
+        assert f.read(len(pattern)) == pattern
+
+
 def test_ping_and_task_management(tgt):
     with BlockingSession(tgt.url()) as s:
         assert s.ping(b"ping-data").data == b"ping-data"

@@ -75,7 +75,10 @@ class BlockingSession:
         if self.sock is not None:
             self.sock.close()
             self.sock = None
-        self.session.connection_lost(None)
+        if self.session.state is not State.LOGGED_OUT:
+            self.session.connection_lost(ConnectionAbortedError("the initiator closed the connection"))
+        else:
+            self.session.connection_lost(None)
         self._collect()
 
     def __enter__(self) -> "BlockingSession":

@@ -586,9 +586,10 @@ class Session:
         self._queue.clear()
 
     def _fail_all(self, cls: type, cause: Optional[BaseException]) -> None:
+        # Queued text requests are already counted through _texts (a continuation is
+        # queued under its request's tag); queued SCSI commands are not in self.tasks.
         tags = list(self.tasks) + list(self._texts) + list(self._tmfs) + list(self._pings)
-        tags += [item.tag if isinstance(item, ScsiTask) else item[1] for item in self._queue
-                 if not (not isinstance(item, ScsiTask) and item[1] in self._texts)]
+        tags += [item.tag for item in self._queue if isinstance(item, ScsiTask)]
         for tag in tags:
             error = cls(device=str(self.url))
             error.__cause__ = cause
