@@ -19,9 +19,11 @@ A PDU class declares its BHS fields with the same ``field(byte, bit, width)`` an
 constant ``OPCODE``. TotalAHSLength and DataSegmentLength are not fields: they follow
 from the ``ahs`` and ``data`` bytes a PDU carries, so a PDU cannot lie about them by
 accident (a negative test that wants a lie edits the encoded bytes in a PDU hook).
-From the declaration, :func:`define` derives one table of (name, shift, mask) that both
-:meth:`Pdu.encode_bhs` and :func:`decode_bhs` walk: the BHS is handled as one 384-bit
-integer, so a field is a shift and a mask, whatever its alignment.
+From the declaration, :func:`define` derives one table of (name, shift, mask) over the
+BHS as one 384-bit integer. The reference codec (:meth:`Pdu.encode_bhs_reference`,
+:func:`decode_bhs_reference`) walks it; the codec in use is generated from the same
+table into one ``struct`` call per PDU (:mod:`sgframe.iscsi._compile`), and tests hold
+the two equal.
 
 Field names are RFC 7143's, in snake case (``cmd_sn`` is CmdSN, ``exp_stat_sn`` is
 ExpStatSN). Values are not range-checked beyond their width: PDU hooks build wrong
@@ -36,6 +38,7 @@ from typing import Any, ClassVar, Dict, List, Tuple, Type
 import attrs
 
 from ..cdb import BITS, Bits, field, flag
+from ._compile import compile_codec
 from .errors import LocalProtocolError, RemoteProtocolError
 
 __all__ = [
@@ -44,7 +47,7 @@ __all__ = [
     "Opcode", "Pdu", "R2T", "RESERVED_TAG", "Reject", "RejectReason", "ScsiCommand",
     "ScsiResponse", "SnackRequest", "TaskAttribute", "TaskManagementRequest",
     "TaskManagementResponse", "TmfFunction", "TmfResponse", "TextRequest", "TextResponse",
-    "decode_bhs", "define", "octets", "pdu_class", "segment_lengths",
+    "decode_bhs", "decode_bhs_reference", "define", "octets", "pdu_class", "segment_lengths",
 ]
 
 BHS_LENGTH = 48
@@ -158,6 +161,9 @@ class Pdu:
 
     OPCODE: ClassVar[int]
     NAME: ClassVar[str]
+    #: the compiled codec (see _compile.py), filled by define()
+    _encode: ClassVar[Any]
+    _decode: ClassVar[Any]
     #: (name, shift, mask, kind) for each declared BHS field, filled by define().
     _LAYOUT: ClassVar[Tuple[Tuple[str, int, int, int], ...]] = ()
 
@@ -165,13 +171,16 @@ class Pdu:
     data: bytes
 
     def encode_bhs(self) -> bytes:
-        """The 48-byte BHS, lengths taken from ``ahs`` and ``data``."""
-        if len(self.ahs) % 4 or len(self.ahs) > 255 * 4:
-            raise LocalProtocolError("%s: the AHS must be a multiple of 4 bytes, at most 1020,"
-                                     " not %d" % (self.NAME, len(self.ahs)))
-        if len(self.data) > 0xFFFFFF:
-            raise LocalProtocolError("%s: a data segment holds at most 16777215 bytes, not %d"
-                                     % (self.NAME, len(self.data)))
+        """The 48-byte BHS, lengths taken from ``ahs`` and ``data`` (the compiled codec)."""
+        if len(self.ahs) & 3 or len(self.ahs) > 1020 or len(self.data) > 0xFFFFFF:
+            _bad_lengths(self)
+        return self._encode()
+
+    def encode_bhs_reference(self) -> bytes:
+        """The same bytes by walking the field table: the reference the tests hold the
+        compiled codec to."""
+        if len(self.ahs) & 3 or len(self.ahs) > 1020 or len(self.data) > 0xFFFFFF:
+            _bad_lengths(self)
         value = (self.OPCODE << (_BHS_BITS - 8)) | (len(self.ahs) // 4) << (_BHS_BITS - 40) \
             | len(self.data) << (_BHS_BITS - 64)
         for name, shift, mask, kind in self._LAYOUT:
@@ -189,6 +198,14 @@ class Pdu:
         out["ahs"] = self.ahs.hex()
         out["data"] = self.data.hex()
         return out
+
+
+def _bad_lengths(pdu: Pdu) -> None:
+    if len(pdu.ahs) & 3 or len(pdu.ahs) > 1020:
+        raise LocalProtocolError("%s: the AHS must be a multiple of 4 bytes, at most 1020,"
+                                 " not %d" % (pdu.NAME, len(pdu.ahs)))
+    raise LocalProtocolError("%s: a data segment holds at most 16777215 bytes, not %d"
+                             % (pdu.NAME, len(pdu.data)))
 
 
 def _layout(cls: type) -> Tuple[Tuple[str, int, int, int], ...]:
@@ -213,6 +230,7 @@ def define(cls: type) -> Type[Pdu]:
     """Make a frozen attrs PDU class from a declaration and register its opcode."""
     cls = attrs.frozen(cls)
     cls._LAYOUT = _layout(cls)
+    cls._encode, cls._decode = compile_codec(cls, cls._LAYOUT, _BHS_BITS)
     if cls.OPCODE in _BY_OPCODE:
         raise TypeError("opcode %02Xh declared twice" % cls.OPCODE)
     _BY_OPCODE[cls.OPCODE] = cls
@@ -230,6 +248,13 @@ def pdu_class(opcode: int) -> Type[Pdu]:
 
 def decode_bhs(bhs: bytes, ahs: bytes = b"", data: bytes = b"") -> Pdu:
     """The PDU a BHS (and its AHS and data segment, without padding) describes."""
+    if len(bhs) != BHS_LENGTH:
+        raise RemoteProtocolError("a BHS is 48 bytes, got %d" % len(bhs))
+    return pdu_class(bhs[0] & 0x3F)._decode(bhs, ahs, data)
+
+
+def decode_bhs_reference(bhs: bytes, ahs: bytes = b"", data: bytes = b"") -> Pdu:
+    """:func:`decode_bhs` by walking the field table (the reference codec)."""
     if len(bhs) != BHS_LENGTH:
         raise RemoteProtocolError("a BHS is 48 bytes, got %d" % len(bhs))
     cls = pdu_class(bhs[0] & 0x3F)
