@@ -25,7 +25,9 @@ from sgframe.iscsi import (
     DROP, AuthenticationFailed, ConnectionLost, LoginFailed, RemoteProtocolError, TmfFunction, error_for,
 )
 from sgframe.iscsi.blocking import BlockingSession, discover
-from sgframe.iscsi.errors import IscsiTimeout, TargetClosedConnection, TargetUnreachable
+from sgframe.iscsi.errors import (
+    IscsiTimeout, LocalProtocolError, TargetClosedConnection, TargetUnreachable,
+)
 from sgframe.iscsi.pdu import R2T, DataIn, DataOut, NopIn, NopOut, ScsiCommand
 
 TGTD = shutil.which("tgtd") or "/usr/sbin/tgtd"
@@ -460,3 +462,40 @@ def test_target_pings_are_answered_and_an_idle_reader_is_dropped(tmp_path):
             idle.close()
     finally:
         target.stop()
+
+
+def test_reconnect_reinstates_the_session(tgt):
+    s = BlockingSession(tgt.url())
+    s.connect()
+    try:
+        isid = s.session.isid
+        clear_unit_attention(s)
+        s.close()  # the connection goes away without a logout
+        with pytest.raises(LocalProtocolError, match="the session is closed"):
+            s.execute(bytes(6))
+        s.reconnect()
+        assert s.session.isid == isid and s.login.tsih != 0
+        clear_unit_attention(s)
+        assert s.execute(bytes(6)).status == 0
+        s.logout()
+    finally:
+        s.close()
+
+
+def test_two_initiator_names_are_two_nexuses(tgt):
+    """Two sessions with different initiator names: RESERVE(6) from one makes the other's
+    READ fail with RESERVATION CONFLICT, raised as it is over sg."""
+    from sgframe.errors import ReservationConflict
+    a = BlockingSession(tgt.url(query="?initiator_name=iqn.2026-12.test:host-a"))
+    b = BlockingSession(tgt.url(query="?initiator_name=iqn.2026-12.test:host-b"))
+    with a, b:
+        clear_unit_attention(a)
+        clear_unit_attention(b)
+        read = bytes(Read16(lba=0, transfer_length=1))
+        assert a.execute(bytes.fromhex("160000000000")).status == 0  # RESERVE(6)
+        try:
+            assert isinstance(error_for(b.execute(read, data_in_length=512)), ReservationConflict)
+            assert a.execute(read, data_in_length=512).status == 0
+        finally:
+            assert a.execute(bytes.fromhex("170000000000")).status == 0  # RELEASE(6)
+        assert b.execute(read, data_in_length=512).status == 0

@@ -70,6 +70,16 @@ class BlockingSession:
             raise
         return self.login
 
+    def reconnect(self) -> LoginCompleted:
+        """Log in again after the connection was lost or closed (session reinstatement:
+        same ISID, a new connection); commands that were outstanding have already failed."""
+        self.close()
+        self.session = self.session.successor()
+        self._ended.clear()
+        self._closed = None
+        self.login = None
+        return self.connect()
+
     def close(self) -> None:
         """Close the socket (no logout); outstanding commands fail."""
         if self.sock is not None:

@@ -112,6 +112,8 @@ class Session:
                  hook: Optional[PduHook] = None, max_recv_data_segment_length: int = 262144,
                  isid: Optional[int] = None, random: Callable[[int], bytes] = os.urandom) -> None:
         self.url = url
+        self._options = dict(offer=offer, hook=hook, random=random,
+                             max_recv_data_segment_length=max_recv_data_segment_length)
         self.discovery = url.target is None
         self.hook = hook
         self.random = random
@@ -200,6 +202,13 @@ class Session:
             error = TargetClosedConnection("%s closed the connection%s" % (
                 self.url.portal, " during login" if self.state is State.LOGGING_IN else ""))
         self._close(error)
+
+    def successor(self) -> "Session":
+        """A fresh Session to log in again once this one's connection is gone: same URL,
+        options, hook and ISID, with TSIH 0. At ErrorRecoveryLevel 0 that is session
+        reinstatement (RFC 7143 6.3.5): the target ends whatever is left of the old
+        session and its tasks, and the new one starts clean."""
+        return Session(self.url, isid=self.isid, **self._options)
 
     @property
     def window(self) -> int:
