@@ -499,3 +499,9 @@ def test_two_initiator_names_are_two_nexuses(tgt):
         finally:
             assert a.execute(bytes.fromhex("170000000000")).status == 0  # RELEASE(6)
         assert b.execute(read, data_in_length=512).status == 0
+
+
+def test_unknown_target_is_refused_with_the_targets_reason(tgt):
+    with pytest.raises(LoginFailed, match=r"refused: target not found \(Status-Class 02h, Status-Detail 03h\)") as info:
+        BlockingSession(tgt.url("iqn.2026-12.test:nosuch")).connect()
+    assert (info.value.status_class, info.value.status_detail) == (2, 3)

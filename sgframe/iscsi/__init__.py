@@ -1,8 +1,23 @@
 """iSCSI initiator (RFC 7143): URI parsing, PDUs, a sans-IO session, a blocking driver.
 
 Layers, each importing only those before it: ``errors``, ``digest``, ``text``,
-``pdu`` -> ``framing``; ``chap``, ``negotiation`` -> ``login``; ``uri``; ``task``,
-``events`` -> ``session`` (the state machine, no socket) -> ``blocking`` (a socket).
+``_compile`` -> ``pdu`` -> ``framing``; ``chap``, ``negotiation`` -> ``login``; ``uri``;
+``task``, ``events`` -> ``session`` (the state machine, no socket) -> ``blocking`` (a
+socket). Nothing here imports the channel, the reactor or a transport.
+
+Driving a :class:`Session` from a transport (the reactor owns the socket's fd)::
+
+    session = Session(parse_url(uri))           # or session.successor() to log in again
+    session.start_login(); send(session.data_to_send())
+    # socket readable:
+    session.receive_data(sock.recv(n))          # b"" on EOF; connection_lost(exc) on error
+    for event in session.next_events():         # LoginCompleted, CommandCompleted,
+        ...                                     # CommandFailed, ConnectionClosed, ...
+    send(session.data_to_send())                # R2T answers, NOP-Out replies, queued commands
+    # submit: tag = session.submit(cdb, data_out=..., data_in_length=..., lun=...)
+    #         then send(session.data_to_send()); the tag comes back on CommandCompleted
+    #         (status, sense, data, residual, service response) or CommandFailed (.error);
+    #         error_for(event) gives the exception sg would raise for the same completion.
 """
 from __future__ import annotations
 
