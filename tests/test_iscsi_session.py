@@ -493,3 +493,23 @@ def test_local_misuse():
         s.submit(READ10, data_out=b"x", data_in_length=1)
     with pytest.raises(UsageError, match="LUN 20000"):
         s.submit(READ10, lun=20000)
+
+
+@pytest.mark.parametrize("function, ended", [
+    (TmfFunction.ABORT_TASK_SET, {"lun1-a", "lun1-b"}),
+    (TmfFunction.TARGET_WARM_RESET, {"lun1-a", "lun1-b", "lun2"}),
+])
+def test_task_set_and_target_reset_scopes(function, ended):
+    s = login()
+    tags = {"lun1-a": s.submit(READ10, data_in_length=1), "lun1-b": s.submit(READ10, data_in_length=1),
+            "lun2": s.submit(READ10, data_in_length=1, lun=2)}
+    sent(s)
+    tmf = s.task_management(function)
+    req, = sent(s)
+    assert req.function == function
+    events = feed(s, TaskManagementResponse(initiator_task_tag=tmf, response=0, **window()))
+    names = {name for name, tag in tags.items() for e in events[:-1] if e.tag == tag}
+    assert names == ended
+    assert all(isinstance(e.error, CommandAborted) for e in events[:-1])
+    assert events[-1] == TaskManagementCompleted(tmf, function, 0)
+    assert s.outstanding == 3 - len(ended)
