@@ -14,7 +14,8 @@ The layers, from the bottom; a module imports only from its own layer or those b
 4. ``io``: the record of one exchange.
 5. ``judge``, ``handler``, ``retry``, ``exchange``: deciding an Io's outcome, and the
    I/O-free engine that runs Ios for a channel.
-6. ``transport``, ``reactor``: system calls, and waiting on descriptors.
+6. ``transport``, ``reactor``, ``iscsi``: system calls, waiting on descriptors, and the
+   iSCSI initiator (a sans-IO protocol core and a blocking socket driver).
 7. ``plugin_types``, ``hookspecs``, ``builtin``, ``plugins``: the plugin system.
 8. ``device``, ``channel``: a device's identity and commands; the wiring of it all.
 9. ``cli``, ``testbed``: the command line and the test bed.

@@ -25,7 +25,7 @@ LAYERS: List[Set[str]] = [
     {"command", "decode", "registry", "raw", "params", "emu"},
     {"io"},
     {"judge", "handler", "retry", "exchange"},
-    {"transport", "reactor"},
+    {"transport", "reactor", "iscsi"},
     {"plugin_types", "hookspecs", "builtin", "plugins"},
     {"device", "channel"},
     {"cli", "testbed"},

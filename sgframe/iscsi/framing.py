@@ -1,0 +1,102 @@
+"""PDUs to bytes and bytes to PDUs on one TCP stream (RFC 7143 11.1, 11.2).
+
+On the wire a PDU is the BHS, the AHS, a header digest when negotiated, the data segment
+padded with zeros to a multiple of 4 bytes, and a data digest when negotiated and the
+data segment is not empty. Digests start with the first PDU after the final Login
+Response (RFC 7143 13.1), so both directions switch when the session says so.
+
+:class:`PduReader` cuts a byte stream into PDUs, checking what a target can get wrong:
+digests, and a data segment longer than we declared we receive
+(MaxRecvDataSegmentLength, RFC 7143 13.12). Every such fault is a
+:class:`RemoteProtocolError`: at ErrorRecoveryLevel 0 nothing can be repaired within
+the connection.
+"""
+from __future__ import annotations
+
+from typing import List
+
+from .digest import crc32c, digest_bytes
+from .errors import RemoteProtocolError
+from .pdu import BHS_LENGTH, Pdu, decode_bhs, pdu_class
+
+__all__ = ["PduReader", "encode_pdu"]
+
+
+def encode_pdu(pdu: Pdu, header_digest: bool = False, data_digest: bool = False) -> bytes:
+    """The bytes of one PDU, with digests as negotiated."""
+    header = pdu.encode_bhs() + pdu.ahs
+    parts = [header]
+    if header_digest:
+        parts.append(digest_bytes(header))
+    if pdu.data:
+        padded = pdu.data + bytes(-len(pdu.data) % 4)
+        parts.append(padded)
+        if data_digest:
+            parts.append(digest_bytes(padded))
+    return b"".join(parts)
+
+
+class PduReader:
+    """Feed bytes with :meth:`feed`; get whole PDUs back.
+
+    :param max_data_segment: the largest data segment accepted (our declared
+        MaxRecvDataSegmentLength).
+    """
+
+    def __init__(self, max_data_segment: int = 8192) -> None:
+        self.header_digest = False
+        self.data_digest = False
+        self.max_data_segment = max_data_segment
+        self._buffer = bytearray()
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buffer)
+
+    def append(self, data: bytes) -> None:
+        self._buffer += data
+
+    def feed(self, data: bytes) -> List[Pdu]:
+        """Append ``data``; return the PDUs now complete. Raises RemoteProtocolError."""
+        self._buffer += data
+        return self.pdus()
+
+    def pdus(self, limit: int = -1) -> List[Pdu]:
+        """Whole PDUs already buffered, at most ``limit`` of them (-1: all)."""
+        out: List[Pdu] = []
+        buf = self._buffer
+        view = memoryview(buf)
+        pos = 0
+        try:
+            while len(out) != limit and len(buf) - pos >= BHS_LENGTH:
+                pdu_class(buf[pos] & 0x3F)  # garbage shows first as an unknown opcode
+                ahs_length = buf[pos + 4] * 4
+                data_length = int.from_bytes(buf[pos + 5:pos + 8], "big")
+                if data_length > self.max_data_segment:
+                    raise RemoteProtocolError(
+                        "the target sent a %d-byte data segment (opcode %02Xh); we declared "
+                        "MaxRecvDataSegmentLength=%d" % (data_length, buf[pos] & 0x3F,
+                                                         self.max_data_segment))
+                header_end = pos + BHS_LENGTH + ahs_length
+                data_start = header_end + (4 if self.header_digest else 0)
+                padded = data_length + (-data_length % 4)
+                end = data_start + padded + (4 if self.data_digest and data_length else 0)
+                if len(buf) < end:
+                    break
+                if self.header_digest and digest_bytes(view[pos:header_end]) != view[header_end:data_start]:
+                    raise RemoteProtocolError("header digest error (opcode %02Xh): CRC32C %08x, "
+                                              "the PDU says %s" % (
+                                                  buf[pos] & 0x3F, crc32c(view[pos:header_end]),
+                                                  bytes(view[header_end:data_start]).hex()))
+                if self.data_digest and data_length and \
+                        digest_bytes(view[data_start:data_start + padded]) != view[end - 4:end]:
+                    raise RemoteProtocolError("data digest error (opcode %02Xh, %d bytes)" % (
+                        buf[pos] & 0x3F, data_length))
+                out.append(decode_bhs(bytes(view[pos:pos + BHS_LENGTH]),
+                                      bytes(view[pos + BHS_LENGTH:header_end]),
+                                      bytes(view[data_start:data_start + data_length])))
+                pos = end
+        finally:
+            view.release()
+            del buf[:pos]
+        return out
