@@ -62,7 +62,7 @@ def _fields(names):
 BUFFER_COUNT_BASIS_NAMES = {0: "undefined", 1: "per command", 2: "per failed reconnect",
                             3: "per unit of time"}
 #: SPC-5 table 359 (CAUSE field of the parameter code).
-BUFFER_CAUSE_NAMES = {0: "undefined", 1: "bus busy", 2: "transfer rate too slow"}
+BUFFER_CAUSE_NAMES = {0: "undefined", 1: "service delivery subsystem busy", 2: "transfer rate too slow"}
 
 
 @record

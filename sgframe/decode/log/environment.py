@@ -63,7 +63,7 @@ def _humidity(value: int) -> Optional[int]:
 class TemperatureReport(Record):
     """Temperature report log parameter, codes 0000h-00FFh (SPC-5 7.3.7.2).
 
-    The other temperatures are meaningful only with OTV set.
+    The other temperatures are valid only with OTV set; without it they are ``None``.
     """
 
     parameter_code: int
@@ -79,7 +79,8 @@ class TemperatureReport(Record):
 
 @record
 class RelativeHumidityReport(Record):
-    """Relative humidity report log parameter, codes 0100h-01FFh (SPC-5 7.3.7.3)."""
+    """Relative humidity report log parameter, codes 0100h-01FFh (SPC-5 7.3.7.3); the other
+    relative humidities are valid only with ORHV set."""
 
     parameter_code: int
     orhv: bool
@@ -119,8 +120,8 @@ def decode_environmental_reporting_page(data: bytes) -> EnvironmentalReportingPa
                 lifetime_minimum_temperature=signed_byte(v[3]),
                 maximum_temperature_since_power_on=signed_byte(v[4]),
                 minimum_temperature_since_power_on=signed_byte(v[5]),
-                maximum_other_temperature=signed_byte(v[6]),
-                minimum_other_temperature=signed_byte(v[7]),
+                maximum_other_temperature=signed_byte(v[6]) if v[0] & 1 else None,
+                minimum_other_temperature=signed_byte(v[7]) if v[0] & 1 else None,
             ))
         else:
             humidities.append(RelativeHumidityReport(
@@ -130,8 +131,8 @@ def decode_environmental_reporting_page(data: bytes) -> EnvironmentalReportingPa
                 lifetime_minimum_relative_humidity=_humidity(v[3]),
                 maximum_relative_humidity_since_power_on=_humidity(v[4]),
                 minimum_relative_humidity_since_power_on=_humidity(v[5]),
-                maximum_other_relative_humidity=_humidity(v[6]),
-                minimum_other_relative_humidity=_humidity(v[7]),
+                maximum_other_relative_humidity=_humidity(v[6]) if v[0] & 1 else None,
+                minimum_other_relative_humidity=_humidity(v[7]) if v[0] & 1 else None,
             ))
     return EnvironmentalReportingPage(temperature_reports=tuple(temperatures),
                                       relative_humidity_reports=tuple(humidities),

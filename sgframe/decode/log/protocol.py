@@ -112,8 +112,8 @@ class SasPhyLogDescriptor(Record):
     attached_phy_identifier: int
     invalid_dword_count: int
     running_disparity_error_count: int
-    loss_of_dword_synchronization: int
-    phy_reset_problem: int
+    loss_of_dword_synchronization_count: int
+    phy_reset_problem_count: int
     phy_event_descriptors: Tuple[PhyEventDescriptor, ...] = ()
 
 
@@ -166,8 +166,8 @@ def _phy(d: bytes) -> SasPhyLogDescriptor:
         attached_phy_identifier=d[24],
         invalid_dword_count=int.from_bytes(d[32:36], "big"),
         running_disparity_error_count=int.from_bytes(d[36:40], "big"),
-        loss_of_dword_synchronization=int.from_bytes(d[40:44], "big"),
-        phy_reset_problem=int.from_bytes(d[44:48], "big"),
+        loss_of_dword_synchronization_count=int.from_bytes(d[40:44], "big"),
+        phy_reset_problem_count=int.from_bytes(d[44:48], "big"),
         phy_event_descriptors=tuple(events),
     )
 
