@@ -267,7 +267,7 @@ def test_modes(capsys):
     assert caching["ten"] is False and [p["page_code"] for p in caching["pages"]] == [0x08]
     assert caching["pages"][0]["wce"] is True
     code, out, _ = run(capsys, "modes", "emu:disk", "--page", "8")
-    assert code == 0 and "[0] CachingPage" in out and "wce" in out
+    assert code == 0 and ">> Caching [0x08], page_control: current" in out and "wce" in out
 
 
 def test_modes_unsupported_page_is_5(capsys):
@@ -280,8 +280,8 @@ def test_logs(capsys):
     temp = run_json(capsys, "logs", "emu:disk", "--page", "temp")
     assert (temp["page_code"], temp["temperature"]) == (0x0D, 35)
     every = run_json(capsys, "logs", "emu:disk", "--all")
-    assert list(every) == ["0x00", "0x02", "0x03", "0x05", "0x06", "0x08", "0x0b", "0x0d", "0x0e", "0x10", "0x15",
-                           "0x1a", "0x2f"]
+    assert list(every) == ["0x00", "0x02", "0x03", "0x05", "0x06", "0x08", "0x0b", "0x0b,0x02", "0x0d",
+                           "0x0d,0x01", "0x0d,0x02", "0x0e", "0x0e,0x01", "0x10", "0x15", "0x15,0x01", "0x1a", "0x2f"]
     code, out, _ = run(capsys, "logs", "emu:disk", "--page", "0x0d")
     assert code == 0 and "temperature            35" in out
 

@@ -19,7 +19,7 @@ __all__ = ["to_jsonable", "print_json", "render", "print_record", "print_table",
 # Fields whose numbers are codes, read in hex in the standards and in sg3_utils' output.
 _HEX_NAMES = ("_code", "opcode", "operation_code", "service_action", "asc", "ascq",
               "response_code", "designator_type", "association", "protocol_identifier",
-              "code_set", "ieee_company_id")
+              "code_set", "ieee_company_id", "sas_address", "attached_sas_address")
 
 
 def to_jsonable(value: Any) -> Any:
