@@ -52,11 +52,8 @@ def page_argument(names: Dict[str, Tuple[int, int]]) -> Callable[[str], Tuple[in
         if text.lower() in names:
             return names[text.lower()]
         page_text, _, sub_text = text.partition(",")
-        try:
-            page = parse_int(page_text)
-            subpage = parse_int(sub_text) if sub_text else 0
-        except ValueError:
-            page = subpage = -1
+        page = parse_int(page_text)
+        subpage = parse_int(sub_text) if sub_text else 0
         if not 0 <= page <= 0x3F or not 0 <= subpage <= 0xFF:
             raise argparse.ArgumentTypeError(
                 f"a page is 0..63 and a subpage 0..255, got {text!r} (or one of {', '.join(names)})")
