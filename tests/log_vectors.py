@@ -72,6 +72,10 @@ VECTORS: Dict[str, bytes] = {
         param(0x0000, 0x03, bytes([70, 65, 0xFB, 0xF6, 60, 55, 5, 0x80])),
         param(0x0100, 0x03, bytes([95, 90, 10, 5, 80, 75, 20, 0xFF])),
     ], sub=0x02),
+    # 0Ch: 1000h available (scope 01b, dedicated), 20h used (scope 10b), 75 % available.
+    "provisioning": log_page(0x0C, [param(1, 0x03, be(0x1000, 4) + bytes([1, 0, 0, 0])),
+                                    param(2, 0x03, be(0x20, 4) + bytes([2, 0, 0, 0])),
+                                    param(3, 0x03, be(75, 2) + bytes(2) + bytes([0, 0, 0, 0]))]),
     "start_stop": log_page(0x0E, [param(1, 0x01, b"202312"), param(2, 0x01, b"      "),
                                   param(3, 0x03, be(50000, 4)), param(4, 0x03, be(7, 4)),
                                   param(5, 0x03, be(600000, 4)), param(6, 0x03, be(42, 4))]),

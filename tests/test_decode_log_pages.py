@@ -145,6 +145,14 @@ def test_environmental_reporting_short_and_reserved_parameters():
                           "Environmental reporting log page: parameter 0200h is reserved (0000h-01FFh allowed)")
 
 
+def test_logical_block_provisioning():
+    d = decode("provisioning")
+    assert [(r.parameter_code, r.resource_count, r.scope_name) for r in d.resources] == [
+        (1, 0x1000, "dedicated to the logical unit"), (2, 0x20, "not dedicated to the logical unit"),
+        (3, 75, "not reported")]
+    assert d.resources[0].name == "available LBA mapping resource count"
+
+
 def test_start_stop_and_utilization():
     d = decode("start_stop")
     assert (d.year_of_manufacture, d.week_of_manufacture, d.accumulated_start_stop_cycles,

@@ -190,6 +190,13 @@ def test_vector_special_lines_agree_with_sg_logs(tmp_path):
     bo = decode_log_page(VECTORS["background_operation"])
     assert f"BO_STATUS={bo.bo_status}" in sg_logs(VECTORS["background_operation"], tmp_path)
 
+    lbp = decode_log_page(VECTORS["provisioning"])
+    text = sg_logs(VECTORS["provisioning"], tmp_path)
+    shown = re.findall(r"^\s+(Available|Used) LBA mapping threshold resource count: (\d+)\n\s+Scope: (.*)$", text, re.M)
+    assert [(int(n), scope) for _, n, scope in shown] == [(1 << 12, "dedicated to lu"), (0x20, "not dedicated to lu")]
+    assert [r.resource_count for r in lbp.resources[:2]] == [0x1000, 0x20]
+    assert f"Available provisioning resource percentage: {lbp.resources[2].resource_count} %" in text
+
     lps = decode_log_page(VECTORS["lps_misalignment"])
     text = sg_logs(VECTORS["lps_misalignment"], tmp_path)
     assert f"max lpsm: {lps.max_lpsm}, count={lps.lps_misalignment_count}" in text

@@ -13,6 +13,8 @@ from .designators import Designator, decode_designator
 from .inquiry import InquiryData, decode_inquiry
 from .lba_status import LbaStatusData, LbaStatusDescriptor, decode_lba_status
 from .log import (
+    LogicalBlockProvisioningLogPage,
+    ProvisioningResource,
     ApplicationClientPage,
     BackgroundOperationPage,
     BackgroundScanResultsPage,
@@ -272,4 +274,6 @@ __all__ = [
     "ZonedBlockDeviceStatisticsPage",
     "decode_log_pages",
     "mode_page_name",
+    "LogicalBlockProvisioningLogPage",
+    "ProvisioningResource",
 ]

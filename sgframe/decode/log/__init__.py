@@ -82,6 +82,12 @@ from .environment import (
     decode_environmental_limits_page,
     decode_informational_exceptions_page,
 )
+from .provisioning import (
+    SCOPE_NAMES,
+    ProvisioningResource,
+    LogicalBlockProvisioningLogPage,
+    decode_logical_block_provisioning_page,
+)
 from .selftest import (
     SELF_TEST_RESULTS_NAMES,
     SELF_TEST_CODE_NAMES,
@@ -183,6 +189,10 @@ __all__ = [
     "decode_environmental_reporting_page",
     "decode_environmental_limits_page",
     "decode_informational_exceptions_page",
+    "SCOPE_NAMES",
+    "ProvisioningResource",
+    "LogicalBlockProvisioningLogPage",
+    "decode_logical_block_provisioning_page",
     "SELF_TEST_RESULTS_NAMES",
     "SELF_TEST_CODE_NAMES",
     "SelfTestResult",

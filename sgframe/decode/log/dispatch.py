@@ -37,6 +37,7 @@ from .events import (
     decode_last_n_mode_page_data_changed_page,
 )
 from .protocol import decode_protocol_specific_port_page
+from .provisioning import decode_logical_block_provisioning_page
 from .selftest import decode_self_test_results_page
 from .supported import decode_supported_log_pages, decode_supported_subpages
 
@@ -57,6 +58,7 @@ LOG_PAGE_DECODERS: Dict[Tuple[int, int], Callable[[bytes], LogPage]] = {
     (0x0B, 0x00): decode_last_n_deferred_errors_page,
     (0x0B, 0x01): decode_last_n_inquiry_data_changed_page,
     (0x0B, 0x02): decode_last_n_mode_page_data_changed_page,
+    (0x0C, 0x00): decode_logical_block_provisioning_page,
     (0x0D, 0x00): decode_temperature_page,
     (0x0D, 0x01): decode_environmental_reporting_page,
     (0x0D, 0x02): decode_environmental_limits_page,
