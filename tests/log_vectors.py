@@ -98,5 +98,16 @@ VECTORS: Dict[str, bytes] = {
                                         param(1, 0x03, be(0x1234, 8)), param(2, 0x03, be(0x5678, 8))], sub=0x03),
     # 18h: relative target port 1, SAS (6h), generation 3, one phy with two events.
     "protocol_specific_port": log_page(0x18, [param(1, 0x03, bytes([0x06, 0, 3, 1]) + _phy(0, [(0x01, 11, 0), (0x2B, 5, 7)]))]),
+    # 19h/00h: statistics (eight counters 1..8), idle time 9, time interval 10^-3 x 1
+    # (milliseconds), FUA statistics 11..18.
+    "general_statistics": log_page(0x19, [
+        param(1, 0x03, b"".join(be(n, 8) for n in range(1, 9))), param(2, 0x03, be(9, 8)),
+        param(3, 0x03, be(3, 4) + be(1, 4)), param(4, 0x03, b"".join(be(n, 8) for n in range(11, 19)))]),
+    # 19h/05h: group 5, six counters 21..26 and FUA statistics 31..38.
+    "group_statistics": log_page(0x19, [param(1, 0x03, b"".join(be(n, 8) for n in range(21, 27))),
+                                        param(4, 0x03, b"".join(be(n, 8) for n in range(31, 39)))], sub=0x05),
+    # 19h/20h: hits, reads, write hits, writes, time from last hard reset; interval 10^-6 x 5.
+    "cache_statistics": log_page(0x19, [param(c, 0x03, be(c * 100, 8)) for c in range(1, 6)]
+                                 + [param(6, 0x03, be(6, 4) + be(5, 4))], sub=0x20),
     "power_condition_transitions": log_page(0x1A, [param(c, 0x02, be(c * 10, 4)) for c in (1, 2, 3, 4, 8, 9)]),
 }

@@ -49,7 +49,8 @@ def test_subpages_are_named_by_page_and_subpage():
 
 
 def test_every_decoder_has_a_name():
-    assert set(LOG_PAGE_DECODERS) <= set(LOG_PAGE_NAMES)
+    assert all(log_page_name(*key) not in ("reserved", "vendor specific") for key in LOG_PAGE_DECODERS)
+    assert set(LOG_PAGE_DECODERS) - set(LOG_PAGE_NAMES) == {(0x19, n) for n in range(1, 0x20)}
 
 
 # --- one vector per page -----------------------------------------------------------------
@@ -112,6 +113,12 @@ def test_last_n_mode_page_data_changed():
     d = decode("last_n_mode_changed")
     assert isinstance(d, LastNModePageDataChangedPage)
     assert [(c.page_code, c.subpage_code, c.spf) for c in d.changes] == [(0x08, 0, False), (0x0A, 0x01, True)]
+
+
+def test_generation_numbers_of_odd_length_are_a_problem():
+    d = decode_log_page(log_page(0x0B, [param(0, 0x03, bytes.fromhex("0000000701"))], sub=0x02))
+    assert d.generation_numbers == (7,)
+    assert d.problems == ("Last n mode page data changed log page: parameter 0000h: length 5 is not a multiple of 4",)
 
 
 def test_environmental_reporting():
@@ -223,6 +230,31 @@ def test_protocol_specific_port_other_protocol_is_named():
     assert d.ports == ()
     assert d.problems == ("Protocol specific port log page: port parameter 0001h: protocol identifier 0h "
                           "is not decoded (only SAS, 6h)",)
+
+
+def test_statistics_and_performance():
+    g = decode("general_statistics")
+    assert (g.page_name, g.number_of_read_commands, g.number_of_logical_blocks_transmitted,
+            g.weighted_read_command_processing_plus_write_command_processing, g.idle_time_intervals) == (
+        "General statistics and performance", 1, 4, 8, 9)
+    assert (g.time_interval_exponent, g.time_interval_integer) == (3, 1)
+    assert (g.number_of_read_fua_commands, g.write_fua_nv_command_processing_intervals) == (11, 18)
+    n = decode("group_statistics")
+    assert (n.page_name, n.subpage_code, n.number_of_read_commands, n.write_command_processing_intervals,
+            n.number_of_read_fua_commands, n.write_fua_nv_command_processing_intervals) == (
+        "Group statistics and performance", 5, 21, 26, 31, 38)
+    c = decode("cache_statistics")
+    assert (c.page_name, c.read_cache_memory_hits, c.reads_to_cache_memory, c.write_cache_memory_hits,
+            c.writes_from_cache_memory, c.time_from_last_hard_reset) == ("Cache memory statistics", 100, 200, 300, 400, 500)
+    assert (c.time_interval_exponent, c.time_interval_integer) == (6, 5)
+
+
+def test_statistics_parameter_too_short():
+    d = decode_log_page(log_page(0x19, [param(1, 0x03, bytes(12))], sub=0x20))
+    assert d.read_cache_memory_hits == 0
+    d = decode_log_page(log_page(0x19, [param(1, 0x03, bytes(12))]))
+    assert (d.number_of_read_commands, d.number_of_write_commands) == (0, None)
+    assert d.problems == ("General statistics and performance log page: parameter 0001h has 12 of 64 bytes",)
 
 
 def test_power_condition_transitions():

@@ -34,6 +34,7 @@ _ALIASES = {
     "relative_target_port_id": ("relative_target_port_identifier",),
     "generation_number_of_inquiry_data_changed_indication": ("inquiry_data_changed_generation_number",),
     "generation_number_of_mode_page_data_changed_indication": ("mode_page_data_changed_generation_number",),
+    "time_interval_negative_exponent": ("time_interval_exponent",),
 }
 
 
@@ -83,7 +84,10 @@ def compare_values(record, text: str) -> int:
     for line in text.splitlines():
         m = _VALUE_LINE.match(line)
         if m and snake(m["label"]) not in _SKIP:
-            seen.setdefault(snake(m["label"]), []).append(float(m["value"]))
+            # Group n pages: sg_logs says "group n number of read commands".
+            label = snake(m["label"])
+            label = label[len("group_n_"):] if label.startswith("group_n_") else label
+            seen.setdefault(label, []).append(float(m["value"]))
     matched = 0
     for label, values in seen.items():
         for name in _ALIASES.get(label, (label,)):
@@ -160,6 +164,7 @@ MATCHES = {
     "environmental_limits": 14, "start_stop": 4, "utilization": 1, "solid_state_media": 1,
     "zbd_statistics": 12, "background_scan": 4, "pending_defects": 1,
     "protocol_specific_port": 9, "power_condition_transitions": 6,
+    "general_statistics": 19, "group_statistics": 14, "cache_statistics": 7,
 }
 
 

@@ -13,6 +13,9 @@ from .designators import Designator, decode_designator
 from .inquiry import InquiryData, decode_inquiry
 from .lba_status import LbaStatusData, LbaStatusDescriptor, decode_lba_status
 from .log import (
+    CacheMemoryStatisticsPage,
+    GeneralStatisticsAndPerformancePage,
+    GroupStatisticsAndPerformancePage,
     LogicalBlockProvisioningLogPage,
     ProvisioningResource,
     ApplicationClientPage,
@@ -276,4 +279,7 @@ __all__ = [
     "mode_page_name",
     "LogicalBlockProvisioningLogPage",
     "ProvisioningResource",
+    "CacheMemoryStatisticsPage",
+    "GeneralStatisticsAndPerformancePage",
+    "GroupStatisticsAndPerformancePage",
 ]

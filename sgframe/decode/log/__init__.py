@@ -22,6 +22,14 @@ from ._core import (
     counters,
     signed_byte,
 )
+from .statistics import (
+    GeneralStatisticsAndPerformancePage,
+    GroupStatisticsAndPerformancePage,
+    CacheMemoryStatisticsPage,
+    decode_general_statistics_page,
+    decode_group_statistics_page,
+    decode_cache_memory_statistics_page,
+)
 from .supported import (
     SupportedLogPages,
     SupportedLogPagesAndSubpages,
@@ -137,6 +145,12 @@ __all__ = [
     "split_log_pages",
     "counters",
     "signed_byte",
+    "GeneralStatisticsAndPerformancePage",
+    "GroupStatisticsAndPerformancePage",
+    "CacheMemoryStatisticsPage",
+    "decode_general_statistics_page",
+    "decode_group_statistics_page",
+    "decode_cache_memory_statistics_page",
     "SupportedLogPages",
     "SupportedLogPagesAndSubpages",
     "decode_supported_log_pages",

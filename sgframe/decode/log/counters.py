@@ -136,7 +136,8 @@ class NonMediumErrorPage(LogPage):
 def decode_non_medium_error_page(data: bytes) -> NonMediumErrorPage:
     names = {0x0000: "non-medium error count"}
     r, f = read_page(data, "Non-medium error log page", names)
-    return NonMediumErrorPage(problems=tuple(r.problems), **counters(r, f["parameters"], _fields(names)), **f)
+    more = counters(r, f["parameters"], _fields(names))
+    return NonMediumErrorPage(problems=tuple(r.problems), **more, **f)
 
 
 # --- 08h -----------------------------------------------------------------------------------

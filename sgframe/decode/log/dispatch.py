@@ -39,6 +39,11 @@ from .events import (
 from .protocol import decode_protocol_specific_port_page
 from .provisioning import decode_logical_block_provisioning_page
 from .selftest import decode_self_test_results_page
+from .statistics import (
+    decode_cache_memory_statistics_page,
+    decode_general_statistics_page,
+    decode_group_statistics_page,
+)
 from .supported import decode_supported_log_pages, decode_supported_subpages
 
 __all__ = ["LOG_PAGE_DECODERS", "decode_log_page", "decode_log_pages"]
@@ -73,6 +78,9 @@ LOG_PAGE_DECODERS: Dict[Tuple[int, int], Callable[[bytes], LogPage]] = {
     (0x15, 0x02): decode_background_operation_page,
     (0x15, 0x03): decode_lps_misalignment_page,
     (0x18, 0x00): decode_protocol_specific_port_page,
+    (0x19, 0x00): decode_general_statistics_page,
+    **{(0x19, group): decode_group_statistics_page for group in range(0x01, 0x20)},
+    (0x19, 0x20): decode_cache_memory_statistics_page,
     (0x1A, 0x00): decode_power_condition_transitions_page,
     (0x2F, 0x00): decode_informational_exceptions_page,
 }

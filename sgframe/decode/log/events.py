@@ -144,8 +144,9 @@ def decode_last_n_inquiry_data_changed_page(data: bytes) -> LastNInquiryDataChan
         vpd = bool(p.value[0] & 0x01)
         changes.append(InquiryDataChanged(parameter_code=p.parameter_code, vpd=vpd,
                                           vpd_page_code=p.value[1] if vpd else None))
+    generations = _generations(r, f["parameters"])
     return LastNInquiryDataChangedPage(changes=tuple(changes), problems=tuple(r.problems),
-                                       **_generations(r, f["parameters"]), **f)
+                                       **generations, **f)
 
 
 @record
@@ -183,8 +184,9 @@ def decode_last_n_mode_page_data_changed_page(data: bytes) -> LastNModePageDataC
         changes.append(ModePageDataChanged(parameter_code=p.parameter_code, spf=spf,
                                            page_code=p.value[0] & 0x3F,
                                            subpage_code=p.value[1] if spf else 0))
+    generations = _generations(r, f["parameters"])
     return LastNModePageDataChangedPage(changes=tuple(changes), problems=tuple(r.problems),
-                                        **_generations(r, f["parameters"]), **f)
+                                        **generations, **f)
 
 
 @record
