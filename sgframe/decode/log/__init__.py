@@ -19,7 +19,7 @@ from ._core import (
     read_page,
     decode_generic_log_page,
     split_log_pages,
-    counters,
+    read_counters,
     signed_byte,
 )
 from .statistics import (
@@ -143,7 +143,7 @@ __all__ = [
     "read_page",
     "decode_generic_log_page",
     "split_log_pages",
-    "counters",
+    "read_counters",
     "signed_byte",
     "GeneralStatisticsAndPerformancePage",
     "GroupStatisticsAndPerformancePage",

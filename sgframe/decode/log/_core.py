@@ -21,7 +21,7 @@ __all__ = [
     "read_page",
     "decode_generic_log_page",
     "split_log_pages",
-    "counters",
+    "read_counters",
     "signed_byte",
 ]
 
@@ -224,7 +224,7 @@ def split_log_pages(data: bytes) -> Tuple[bytes, ...]:
     return tuple(out)
 
 
-def counters(r: Reader, parameters: Tuple[LogParameter, ...], fields: Mapping[int, str],
+def read_counters(r: Reader, parameters: Tuple[LogParameter, ...], fields: Mapping[int, str],
              width: Optional[int] = None) -> Dict[str, int]:
     """Named integer fields from counter parameters: parameter code -> record field.
 

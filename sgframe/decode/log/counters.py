@@ -12,7 +12,7 @@ from typing import Optional, Tuple
 import attrs
 
 from .._util import Record, ascii_text, raw_repr, record
-from ._core import LogPage, counters, read_page
+from ._core import LogPage, read_counters, read_page
 
 __all__ = [
     "ERROR_COUNTER_NAMES",
@@ -120,7 +120,7 @@ class ErrorCounterPage(LogPage):
 
 def decode_error_counter_page(data: bytes) -> ErrorCounterPage:
     r, f = read_page(data, "Error counter log page", ERROR_COUNTER_NAMES)
-    more = counters(r, f["parameters"], _fields(ERROR_COUNTER_NAMES))
+    more = read_counters(r, f["parameters"], _fields(ERROR_COUNTER_NAMES))
     return ErrorCounterPage(problems=tuple(r.problems), **more, **f)
 
 
@@ -136,7 +136,7 @@ class NonMediumErrorPage(LogPage):
 def decode_non_medium_error_page(data: bytes) -> NonMediumErrorPage:
     names = {0x0000: "non-medium error count"}
     r, f = read_page(data, "Non-medium error log page", names)
-    more = counters(r, f["parameters"], _fields(names))
+    more = read_counters(r, f["parameters"], _fields(names))
     return NonMediumErrorPage(problems=tuple(r.problems), **more, **f)
 
 
@@ -203,7 +203,7 @@ _START_STOP_COUNTERS = {
 def decode_start_stop_cycle_counter_page(data: bytes) -> StartStopCycleCounterPage:
     names = {0x0001: "date of manufacture", 0x0002: "accounting date", **_START_STOP_COUNTERS}
     r, f = read_page(data, "Start-stop cycle counter log page", names)
-    more = counters(r, f["parameters"], _fields(_START_STOP_COUNTERS), width=4)
+    more = read_counters(r, f["parameters"], _fields(_START_STOP_COUNTERS), width=4)
     for p in f["parameters"]:
         if p.parameter_code in (0x0001, 0x0002):
             if len(p.value) < 6:
@@ -303,7 +303,7 @@ class ZonedBlockDeviceStatisticsPage(LogPage):
 
 def decode_zoned_block_device_statistics_page(data: bytes) -> ZonedBlockDeviceStatisticsPage:
     r, f = read_page(data, "Zoned block device statistics log page", _ZBD_STATISTICS_NAMES)
-    more = counters(r, f["parameters"], _fields(_ZBD_STATISTICS_NAMES), width=8)
+    more = read_counters(r, f["parameters"], _fields(_ZBD_STATISTICS_NAMES), width=8)
     return ZonedBlockDeviceStatisticsPage(problems=tuple(r.problems), **more, **f)
 
 
@@ -333,5 +333,5 @@ class PowerConditionTransitionsPage(LogPage):
 
 def decode_power_condition_transitions_page(data: bytes) -> PowerConditionTransitionsPage:
     r, f = read_page(data, "Power condition transitions log page", _PCT_NAMES)
-    more = counters(r, f["parameters"], _fields(_PCT_NAMES), width=4)
+    more = read_counters(r, f["parameters"], _fields(_PCT_NAMES), width=4)
     return PowerConditionTransitionsPage(problems=tuple(r.problems), **more, **f)
