@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Dict, List, Tuple
 from sgframe.decode import mode_pages as mp
 from sgframe.emu import sense as _sense
 from sgframe.emu.reply import Request
+from sgframe.emu.vpd import naa_identifier
 
 if TYPE_CHECKING:
     from sgframe.emu.disk import EmulatedDisk
@@ -36,8 +37,6 @@ PHYS = 2
 
 def sas_address(disk: "EmulatedDisk", phy: int) -> int:
     """The SAS address of a phy of the emulated target port: NAA 5, from the disk's serial."""
-    from sgframe.emu.vpd import naa_identifier
-
     # NAA 5 with an IEEE company ID in the top 28 bits; 32 bits of the serial's name; the phy.
     serial_part = int.from_bytes(naa_identifier(disk)[-4:], "big")
     return (0x5000C50 << 36) | (serial_part << 4) | phy
@@ -54,17 +53,24 @@ def _phys(disk: "EmulatedDisk") -> List[mp.SasPhyModeDescriptor]:
     ) for phy in range(PHYS)]
 
 
-def _defaults(disk: "EmulatedDisk") -> Dict[Key, mp.ModePage]:
+def _disk_defaults(disk: "EmulatedDisk") -> Dict[Key, mp.ModePage]:
+    """The pages whose values depend on the disk: its geometry and its SAS addresses."""
     cylinders = min(-(-disk.blocks // (HEADS * SECTORS_PER_TRACK)), 0xFFFFFF)
     return {
-        # AWRE and ARRE set: the disk reallocates on its own.
-        (0x01, 0): mp.ReadWriteErrorRecoveryPage(awre=True, arre=True),
-        (0x02, 0): mp.DisconnectReconnectPage(),
         (0x03, 0): mp.FormatDevicePage(sectors_per_track=SECTORS_PER_TRACK,
                                        data_bytes_per_physical_sector=disk.block_size, interleave=1, hsec=True),
         # MEDIUM ROTATION RATE as in the block device characteristics VPD page: non-rotating.
         (0x04, 0): mp.RigidDiskGeometryPage(number_of_cylinders=cylinders, number_of_heads=HEADS,
                                             medium_rotation_rate=1),
+        (0x19, 1): mp.PhyControlAndDiscoverPage(descriptors=_phys(disk)),
+    }
+
+
+def _static_defaults() -> Dict[Key, mp.ModePage]:
+    return {
+        # AWRE and ARRE set: the disk reallocates on its own.
+        (0x01, 0): mp.ReadWriteErrorRecoveryPage(awre=True, arre=True),
+        (0x02, 0): mp.DisconnectReconnectPage(),
         (0x07, 0): mp.VerifyErrorRecoveryPage(),
         # WCE set (patched from write_cache); 16 cache segments.
         (0x08, 0): mp.CachingPage(wce=True, disable_pre_fetch_transfer_length=0xFFFF, maximum_pre_fetch=0xFFFF,
@@ -81,7 +87,6 @@ def _defaults(disk: "EmulatedDisk") -> Dict[Key, mp.ModePage]:
         (0x18, 0): mp.SasLogicalUnitPage(),
         # I_T NEXUS LOSS TIME 2 s, the SAS default.
         (0x19, 0): mp.SasPortPage(i_t_nexus_loss_time=2000),
-        (0x19, 1): mp.PhyControlAndDiscoverPage(descriptors=_phys(disk)),
         (0x19, 2): mp.SharedPortControlPage(),
         (0x19, 3): mp.EnhancedPhyControlPage(descriptors=[
             mp.EnhancedPhyControlDescriptor(phy_identifier=phy, negotiated_physical_link_rate=0xB)
@@ -146,14 +151,28 @@ def _mask(page: mp.ModePage) -> bytes:
     return bytes(raw[4:] if raw[0] & 0x40 else raw[2:])
 
 
+_SHARED: Dict[str, Dict[Key, bytes]] = {}
+
+
+def _shared(name: str) -> Dict[Key, bytes]:
+    # Encoded once per process: building every disk's pages from records costs a
+    # millisecond, and tests make thousands of disks.
+    if not _SHARED:
+        _SHARED["defaults"] = {key: _body(page) for key, page in _static_defaults().items()}
+        _SHARED["changeable"] = {key: _mask(page) for key, page in _changeable().items()}
+    return _SHARED[name]
+
+
 class ModePages:
     """Current values of the mode pages of one disk: (page, subpage) -> page body (the
     bytes after the page header)."""
 
     def __init__(self, disk: "EmulatedDisk", *, dsense: bool, write_cache: bool) -> None:
         self._disk = disk
-        self.defaults: Dict[Key, bytes] = {key: _body(page) for key, page in _defaults(disk).items()}
-        self.changeable: Dict[Key, bytes] = {key: _mask(page) for key, page in _changeable().items()}
+        defaults = dict(_shared("defaults"))
+        defaults.update((key, _body(page)) for key, page in _disk_defaults(disk).items())
+        self.defaults: Dict[Key, bytes] = defaults
+        self.changeable: Dict[Key, bytes] = _shared("changeable")
         self.current: Dict[Key, bytearray] = {key: bytearray(body) for key, body in self.defaults.items()}
         if not write_cache:
             self.current[CACHING][0] &= ~0x04
