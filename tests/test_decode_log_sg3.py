@@ -238,3 +238,32 @@ def test_vector_special_lines_agree_with_sg_logs(tmp_path):
     assert "negotiated logical link rate: 12 Gbps" in text and phy.negotiated_logical_link_rate == 0xB
     assert f"Invalid word count: {phy.phy_event_descriptors[0].phy_event}" in text
     assert f"Peak value detector threshold: {phy.phy_event_descriptors[1].peak_value_detector_threshold}" in text
+
+
+# --- the emulated disk's pages ----------------------------------------------------------
+
+def test_emulated_disk_pages_agree_with_sg_logs(tmp_path):
+    from sgframe.emu import EmulatedDisk
+
+    disk = EmulatedDisk(blocks=1 << 16)
+    disk.inject_medium_error(0x321)
+    assert disk.respond(bytes.fromhex("1b 00 00 00 20 00")).status == 0  # to idle_a
+    listing = disk.respond(bytes.fromhex("4d 00 40 ff 00 0000 1000 00"), None, 0x1000).data
+    raws = []
+    for page, subpage in decode_log_page(listing).supported_pages_and_subpages:
+        cdb = bytes((0x4D, 0, 0x40 | page, subpage, 0, 0, 0, 0x10, 0, 0))
+        raws.append(disk.respond(cdb, None, 0x1000).data)
+    text = sg_logs(b"".join(raws), tmp_path)
+    pages = decode_log_pages(b"".join(raws))
+    matched = {}
+    for page in pages:
+        assert page.problems == ()
+        # sg_logs prints one section per page, titled with the page's name.
+        sections = [s for s in re.split(r"\n(?=\S)", text) if s.lower().startswith(page.page_name.lower().split()[0])]
+        assert sections, page.page_name
+        matched[page.page_name] = max(compare_values(page, s) for s in sections)
+    assert matched["Temperature"] == 2 and matched["Environmental reporting"] == 10
+    assert matched["Environmental limits"] >= 10 and matched["Power condition transitions"] == 6
+    assert matched["Pending defects"] == 1 and matched["Write error counter"] == 7
+    assert "Pending defect    1:          0x321" in text
+    assert "Accumulated transitions to idle_a = 1" in text
