@@ -302,6 +302,6 @@ def test_names_agree_with_sg_modes():
     sas = groups.split("transport: SAS:")[1].split("\n\n")[0]
     pairs = re.findall(r":\s+(.+?)\s+\[0x([0-9a-f]+)(?:,0x([0-9a-f]+))?\]", sas)
     theirs = {(int(p, 16), int(s, 16) if s else 0): name for name, p, s in pairs}
-    assert {k: v for k, v in theirs.items() if k in SAS_MODE_PAGE_NAMES} == SAS_MODE_PAGE_NAMES
+    assert theirs == SAS_MODE_PAGE_NAMES
     # Every page decoded here has a name sg_modes knows.
     assert set(MODE_PAGE_DECODERS) <= set(MODE_PAGE_NAMES) | set(SAS_MODE_PAGE_NAMES)

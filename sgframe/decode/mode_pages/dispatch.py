@@ -113,6 +113,7 @@ SAS_MODE_PAGE_NAMES: Dict[Tuple[int, int], str] = {
     (0x19, 0x01): "Phy control and discover (SAS)",
     (0x19, 0x02): "Shared port control (SAS)",
     (0x19, 0x03): "Enhanced phy control (SAS)",
+    (0x19, 0x04): "Out of band management control (SAS)",
 }
 
 
