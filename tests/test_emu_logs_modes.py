@@ -223,3 +223,29 @@ def test_mode_select_subpage_errors(disk):
     data = H("0000 00 00 00 00 0000") + H("42 00 000e") + bytes(14)
     reply = disk.respond(H("55 10 00 00 00 00 00 001a 00"), data)
     assert reply.status == 2 and reply.sense[15:18] == H("80 00 09")
+
+
+def test_mode_sense_data_goes_back_in_mode_select(disk):
+    # Every page read, decoded, encoded for MODE SELECT and sent back: accepted, nothing
+    # changed, so no unit attention for another initiator and nothing logged in 0Bh/02h.
+    sensed = mode_sense(disk)
+    data = encode_mode_parameters(sensed.for_select())
+    raw = ok(disk.respond(bytes.fromhex("5a 08 3f ff 00 00 00 ffff 00"), None, 0xFFFF))
+    # Only the (reserved) MODE DATA LENGTH and the PS bits differ from what was sensed.
+    assert len(data) == len(raw) and data[:2] == bytes(2)
+    assert bytes(b & 0x7F if i in _page_starts(raw) else b for i, b in enumerate(raw))[2:] == data[2:]
+    disk.respond(bytes(6), nexus=1)
+    cdb = bytes((0x55, 0x10, 0, 0, 0, 0, 0)) + len(data).to_bytes(2, "big") + b"\x00"
+    ok(disk.respond(cdb, data))
+    assert disk.respond(bytes(6), nexus=1).status == 0
+    assert log_sense(disk, 0x0B, 0x02).changes == ()
+
+
+def _page_starts(raw: bytes) -> set:
+    """Offsets of the pages of MODE SENSE (10) data without block descriptors."""
+    starts, offset = set(), 8
+    while offset < len(raw):
+        starts.add(offset)
+        spf = raw[offset] & 0x40
+        offset += (4 + int.from_bytes(raw[offset + 2:offset + 4], "big")) if spf else 2 + raw[offset + 1]
+    return starts
