@@ -306,13 +306,13 @@ def test_opcodes_sa_needs_opcode(capsys):
 def test_modes(capsys):
     data = run_json(capsys, "modes", "emu:disk")
     assert data["ten"] is True
-    assert [p["page_code"] for p in data["pages"]] == [0x01, 0x08, 0x0A, 0x1C]
+    assert [p["page_code"] for p in data["pages"]] == [0x01, 0x02, 0x03, 0x04, 0x07, 0x08, 0x0A, 0x18, 0x19, 0x1A, 0x1C]
     assert data["block_descriptors"][0]["logical_block_length"] == 512
     caching = run_json(capsys, "modes", "emu:disk", "--page", "ca", "--six")
     assert caching["ten"] is False and [p["page_code"] for p in caching["pages"]] == [0x08]
     assert caching["pages"][0]["wce"] is True
     code, out, _ = run(capsys, "modes", "emu:disk", "--page", "8")
-    assert code == 0 and "[0] CachingPage" in out and "wce" in out
+    assert code == 0 and ">> Caching [0x08], page_control: current" in out and "wce" in out
 
 
 def test_modes_unsupported_page_is_5(capsys):
@@ -321,11 +321,12 @@ def test_modes_unsupported_page_is_5(capsys):
 
 def test_logs(capsys):
     data = run_json(capsys, "logs", "emu:disk")
-    assert data["supported_pages"] == [0x00, 0x02, 0x03, 0x0D, 0x0E, 0x10, 0x2F]
+    assert data["supported_pages"] == [0x00, 0x02, 0x03, 0x05, 0x06, 0x08, 0x0B, 0x0D, 0x0E, 0x10, 0x15, 0x1A, 0x2F]
     temp = run_json(capsys, "logs", "emu:disk", "--page", "temp")
     assert (temp["page_code"], temp["temperature"]) == (0x0D, 35)
     every = run_json(capsys, "logs", "emu:disk", "--all")
-    assert list(every) == ["0x00", "0x02", "0x03", "0x0d", "0x0e", "0x10", "0x2f"]
+    assert list(every) == ["0x00", "0x02", "0x03", "0x05", "0x06", "0x08", "0x0b", "0x0b,0x02", "0x0d",
+                           "0x0d,0x01", "0x0d,0x02", "0x0e", "0x0e,0x01", "0x10", "0x15", "0x15,0x01", "0x1a", "0x2f"]
     code, out, _ = run(capsys, "logs", "emu:disk", "--page", "0x0d")
     assert code == 0 and "temperature            35" in out
 

@@ -112,7 +112,7 @@ def test_unknown_pages_round_trip():
     assert sub.encode() == bytes.fromhex("590100020102")
     # A page_0 page 0Ah/xx is the control page; the same code in sub_page format with an
     # unregistered subpage stays raw.
-    assert isinstance(decode_mode_page(bytes.fromhex("4a02 0001 00")), UnknownModePage)
+    assert isinstance(decode_mode_page(bytes.fromhex("4a03 0001 00")), UnknownModePage)
     with pytest.raises(UsageError, match="needs spf=True"):
         UnknownModePage(page_code=1, subpage_code=2).encode()
 
@@ -181,9 +181,9 @@ def _page_strategy(cls):
 
 
 unknown_pages = st.one_of(
-    st.builds(UnknownModePage, page_code=st.sampled_from([0x03, 0x04, 0x19, 0x30, 0x3E]),
+    st.builds(UnknownModePage, page_code=st.sampled_from([0x05, 0x09, 0x0B, 0x30, 0x3E]),
               page_data=st.binary(max_size=20)),
-    st.builds(UnknownModePage, page_code=st.sampled_from([0x19, 0x30]), subpage_code=st.integers(0, 255),
+    st.builds(UnknownModePage, page_code=st.sampled_from([0x0B, 0x30]), subpage_code=st.integers(0, 255),
               spf=st.just(True), page_data=st.binary(max_size=20)),
 )
 pages = st.one_of(unknown_pages, *[_page_strategy(cls) for cls in LAYOUT_PAGES])

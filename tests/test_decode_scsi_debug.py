@@ -27,6 +27,10 @@ from sgframe.decode import (
     LogicalBlockProvisioning,
     LongLbaBlockDescriptor,
     ReadWriteErrorRecoveryPage,
+    FormatDevicePage,
+    SasPortPage,
+    PhyControlAndDiscoverPage,
+    SharedPortControlPage,
     ShortLbaBlockDescriptor,
     SupportedLogPages,
     SupportedLogPagesAndSubpages,
@@ -388,11 +392,14 @@ def test_mode_sense6_all_pages():
         0x73, 0x10, True, False)
     assert d.block_descriptors == (ShortLbaBlockDescriptor(number_of_logical_blocks=0x20000, logical_block_length=512),)
     assert [type(p) for p in d.pages] == [
-        ReadWriteErrorRecoveryPage, DisconnectReconnectPage, UnknownModePage,
-        CachingPage, ControlPage, UnknownModePage, InformationalExceptionsControlPage,
+        ReadWriteErrorRecoveryPage, DisconnectReconnectPage, FormatDevicePage,
+        CachingPage, ControlPage, SasPortPage, InformationalExceptionsControlPage,
     ]
     assert [p.page_code for p in d.pages] == [0x01, 0x02, 0x03, 0x08, 0x0A, 0x19, 0x1C]
-    assert d.page(0x03).page_data == bytes.fromhex("00000000000000000020020000000000000040000000")
+    fmt = d.page(0x03)
+    assert (fmt.sectors_per_track, fmt.data_bytes_per_physical_sector, fmt.hsec, fmt.ssec) == (0x20, 512, True, False)
+    port = d.page(0x19)
+    assert (port.protocol_identifier, port.i_t_nexus_loss_time, port.page_length) == (6, 2000, 6)
     caching = d.page(0x08)
     assert (caching.wce, caching.disc, caching.rcd, caching.fsw, caching.number_of_cache_segments) == (
         True, True, False, True, 20)
@@ -426,8 +433,13 @@ def test_mode_sense10_long_lba_and_subpages():
     assert d.header.longlba is True and d.header.block_descriptor_length == 16
     assert d.block_descriptors == (LongLbaBlockDescriptor(number_of_logical_blocks=0x20000, logical_block_length=512),)
     sub = decode_mode_parameters(VECTORS["ms10_allsub"], ten=True)
-    spf_pages = [(p.page_code, p.subpage_code) for p in sub.pages if isinstance(p, UnknownModePage) and p.spf]
-    assert (0x19, 0x01) in spf_pages
+    phys = sub.page(0x19, 0x01)
+    assert isinstance(phys, PhyControlAndDiscoverPage)
+    assert (phys.protocol_identifier, phys.number_of_phys, len(phys.descriptors)) == (6, 2, 2)
+    assert [(d.phy_identifier, d.attached_phy_identifier, d.negotiated_logical_link_rate) for d in phys.descriptors] == [
+        (0, 2, 9), (1, 3, 9)]
+    assert phys.descriptors[0].sas_address == 0x32222220000007CE
+    assert isinstance(sub.page(0x19, 0x02), SharedPortControlPage)
 
 
 def test_log_pages():

@@ -211,13 +211,19 @@ def test_mode_sense10_long_lba_control_page(disk: EmulatedDisk) -> None:
 
 def test_mode_sense_all_pages(disk: EmulatedDisk) -> None:
     data = ok(disk.respond(H("1a 08 3f 00 ff 00"), None, 255))
-    assert [data[4], data[4 + 12], data[4 + 12 + 20], data[4 + 12 + 20 + 12]] == [0x81, 0x88, 0x8A, 0x9C]
-    assert data[0] == len(data) - 1 == 3 + 12 + 20 + 12 + 12
+    # Every page_0 page: 01h, 02h, 03h, 04h, 07h, 08h, 0Ah, 18h, 19h, 1Ah, 1Ch.
+    offsets, offset = [], 4
+    while offset < len(data):
+        offsets.append(data[offset])
+        offset += 2 + data[offset + 1]
+    assert offsets == [0x81, 0x82, 0x83, 0x84, 0x87, 0x88, 0x8A, 0x98, 0x99, 0x9A, 0x9C]
+    assert data[0] == len(data) - 1 == 3 + 12 + 16 + 24 + 24 + 12 + 20 + 12 + 8 + 16 + 40 + 12
 
 
 def test_mode_sense_errors(disk: EmulatedDisk) -> None:
-    assert disk.respond(H("1a 00 02 00 ff 00"), None, 255).sense == invalid_cdb(2, 5)
+    assert disk.respond(H("1a 00 05 00 ff 00"), None, 255).sense == invalid_cdb(2, 5)
     assert disk.respond(H("1a 00 08 01 ff 00"), None, 255).sense == invalid_cdb(3)
+    assert disk.respond(H("1a 00 3f 01 ff 00"), None, 255).sense == invalid_cdb(3)
 
 
 def test_mode_sense6_big_disk_reports_ffffffff() -> None:
@@ -252,7 +258,7 @@ def test_mode_select_errors(disk: EmulatedDisk) -> None:
     assert disk.respond(H("15 00 00 00 18 00"), caching_select(0)).sense == invalid_cdb(1, 4)
     assert disk.respond(H("15 10 00 00 03 00"), b"\x00" * 3).sense == fixed(0x5, 0x1A, 0x00)
     assert disk.respond(H("15 10 00 00 10 00"), caching_select(0)[:16]).sense == fixed(0x5, 0x1A, 0x00)
-    bad_page = H("00 00 00 00 02 06 00 00 00 00 00 00")
+    bad_page = H("00 00 00 00 05 06 00 00 00 00 00 00")
     assert disk.respond(H("15 10 00 00 0c 00"), bad_page).sense == invalid_param(4, 5)
     bad_length = H("00 00 00 00 08 11") + bytes(17)
     assert disk.respond(H("15 10 00 00 17 00"), bad_length).sense == invalid_param(5)
@@ -270,12 +276,16 @@ def test_mode_select10_dsense_switches_sense_format(disk: EmulatedDisk) -> None:
 
 
 def test_log_sense_supported_pages(disk: EmulatedDisk) -> None:
-    assert ok(disk.respond(H("4d 00 40 00 00 0000 0100 00"), None, 256)) == H("80 00 0007 00 02 03 0d 0e 10 2f")
+    assert ok(disk.respond(H("4d 00 40 00 00 0000 0100 00"), None, 256)) == H(
+        "80 00 000d 00 02 03 05 06 08 0b 0d 0e 10 15 1a 2f")
 
 
 def test_log_sense_supported_pages_and_subpages(disk: EmulatedDisk) -> None:
     data = ok(disk.respond(H("4d 00 40 ff 00 0000 0100 00"), None, 256))
-    assert data == H("c0 ff 0010 0000 00ff 0200 0300 0d00 0e00 1000 2f00")
+    assert data == H("c0 ff 003e 0000 00ff 0200 02ff 0300 03ff 0500 05ff 0600 06ff 0800 08ff 0b00 0b02 0bff"
+                     " 0d00 0d01 0d02 0dff 0e00 0e01 0eff 1000 10ff 1500 1501 15ff 1a00 1aff 2f00 2fff")
+    # One page's subpages: xxh/FFh.
+    assert ok(disk.respond(H("4d 00 4d ff 00 0000 0100 00"), None, 256)) == H("cd ff 0008 0d00 0d01 0d02 0dff")
 
 
 def test_log_sense_temperature(disk: EmulatedDisk) -> None:
@@ -301,16 +311,16 @@ def test_log_select_pcr_resets_counters(disk: EmulatedDisk) -> None:
 
 def test_log_sense_errors(disk: EmulatedDisk) -> None:
     assert disk.respond(H("4d 00 0d 00 00 0000 0100 00"), None, 256).sense == invalid_cdb(2, 7)
-    assert disk.respond(H("4d 00 45 00 00 0000 0100 00"), None, 256).sense == invalid_cdb(2, 5)
+    assert disk.respond(H("4d 00 47 00 00 0000 0100 00"), None, 256).sense == invalid_cdb(2, 5)
     assert disk.respond(H("4d 01 4d 00 00 0000 0100 00"), None, 256).sense == invalid_cdb(1, 0)
     assert disk.respond(H("4d 00 4d 00 00 0002 0100 00"), None, 256).sense == invalid_cdb(5)
-    assert disk.respond(H("4d 00 4d 01 00 0000 0100 00"), None, 256).sense == invalid_cdb(3)
+    assert disk.respond(H("4d 00 4d 03 00 0000 0100 00"), None, 256).sense == invalid_cdb(3)
     assert disk.respond(H("4c 02 40 00 00 00 00 0004 00"), bytes(4)).sense == invalid_cdb(7)
 
 
 def test_log_sense_informational_exceptions_test_bit(disk: EmulatedDisk) -> None:
     assert ok(disk.respond(H("4d 00 6f 00 00 0000 0100 00"), None, 256)) == H("af 00 0007 0000 03 03 00 00 23")
-    disk.modes.current[0x1C][0] |= 0x04
+    disk.modes.current[(0x1C, 0)][0] |= 0x04
     assert ok(disk.respond(H("4d 00 6f 00 00 0000 0100 00"), None, 256))[8:10] == H("5d ff")
 
 

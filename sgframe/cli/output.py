@@ -21,7 +21,8 @@ _HEX_NAMES = ("_code", "opcode", "operation_code", "service_action", "asc", "asc
               "response_code", "designator_type", "association", "protocol_identifier",
               "code_set", "ieee_company_id", "supported_pages", "version_descriptors",
               "feature_set_codes", "descriptor_type_codes", "cscd_descriptor_ids", "service_actions",
-              "rod_type", "third_party_copy_descriptor_type", "constituent_specific_descriptor_type")
+              "rod_type", "third_party_copy_descriptor_type", "constituent_specific_descriptor_type",
+              "sas_address", "attached_sas_address")
 
 
 def to_jsonable(value: Any) -> Any:

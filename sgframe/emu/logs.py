@@ -1,14 +1,26 @@
-"""LOG SENSE and LOG SELECT (SPC-5 6.6, 6.7, 7.3).
+"""LOG SENSE and LOG SELECT (SPC-5 6.6, 6.7, 7.3): the log pages of a disk.
 
-Pages 00h (supported pages; subpage FFh lists pages and subpages), 02h/03h (write
-and read error counters, fed by the data path and injected medium errors), 0Dh
-(temperature), 0Eh (start-stop cycle counter, fed by START STOP UNIT), 10h (self-test
-results, fed by SEND DIAGNOSTIC) and 2Fh (informational exceptions).  Only cumulative
-values exist (page control 01b and 11b); saving is not supported, so DS is set.
+Pages and subpages, keyed by (page, subpage):
+
+* 00h supported pages (00h/FFh and xxh/FFh list pages and subpages);
+* 02h, 03h, 05h write, read and verify error counters, fed by the data path and
+  injected medium errors; 06h non-medium errors;
+* 08h format status, fed by FORMAT UNIT;
+* 0Bh last n deferred errors (always empty) and 0Bh/02h last n mode page data changed,
+  fed by MODE SELECT;
+* 0Dh temperature, 0Dh/01h environmental reporting, 0Dh/02h environmental limits, and
+  2Fh informational exceptions, all from one temperature;
+* 0Eh start-stop cycle counter (fed by START STOP UNIT), 0Eh/01h utilization;
+* 10h self-test results, fed by SEND DIAGNOSTIC;
+* 15h background scan results and 15h/01h pending defects, from the injected medium
+  errors (each bad range is a defect waiting for a write or REASSIGN BLOCKS);
+* 1Ah power condition transitions, fed by START STOP UNIT's power conditions.
+
+Only cumulative values exist (page control 01b and 11b); saving is not supported, so DS is set.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
 
 import attrs
 
@@ -21,17 +33,27 @@ if TYPE_CHECKING:
 SUPPORTED = 0x00
 WRITE_ERRORS = 0x02
 READ_ERRORS = 0x03
+VERIFY_ERRORS = 0x05
+NON_MEDIUM = 0x06
+FORMAT_STATUS = 0x08
+LAST_N = 0x0B
 TEMPERATURE = 0x0D
 START_STOP = 0x0E
 SELF_TEST = 0x10
+BACKGROUND_SCAN = 0x15
+POWER_TRANSITIONS = 0x1A
 INFORMATIONAL_EXCEPTIONS = 0x2F
-
-PAGES = (SUPPORTED, WRITE_ERRORS, READ_ERRORS, TEMPERATURE, START_STOP, SELF_TEST, INFORMATIONAL_EXCEPTIONS)
 
 # Error counter parameter codes (SPC-5 7.3.7): 0005h total bytes processed,
 # 0006h total uncorrected errors.
 BYTES_PROCESSED = 0x0005
 UNCORRECTED = 0x0006
+
+# Power condition transitions parameter codes (SPC-5 7.3.16) by START STOP UNIT's POWER
+# CONDITION field: ACTIVE, IDLE (idle_a), STANDBY (standby_z).
+_TRANSITIONS = {0x1: 0x0001, 0x2: 0x0002, 0x3: 0x0008}
+
+HUMIDITY = 40  # percent; the emulated disk sits in a data centre
 
 
 @attrs.frozen
@@ -62,10 +84,19 @@ class LogState:
     def __init__(self) -> None:
         self.temperature = 35
         self.reference_temperature = 65
+        # Extremes since manufacture and since power on, kept in step with ``temperature``.
+        self.lifetime_temperatures = (20, 45)
         self.start_stop_cycles = 0
         self.load_unload_cycles = 0
-        self.counters: Dict[int, Dict[int, int]] = {WRITE_ERRORS: {}, READ_ERRORS: {}}
+        self.counters: Dict[int, Dict[int, int]] = {WRITE_ERRORS: {}, READ_ERRORS: {}, VERIFY_ERRORS: {}}
+        self.non_medium_errors = 0
         self.self_tests: List[SelfTestResult] = []
+        self.transitions: Dict[int, int] = {}
+        self.power_condition = 0x1  # START STOP UNIT's POWER CONDITION code: active
+        # FORMAT DATA OUT of the last FORMAT UNIT; None: never formatted here.
+        self.format_data_out = None
+        self.mode_changes: List[Tuple[int, int]] = []
+        self.mode_generation = 0
 
     def count(self, page: int, parameter: int, amount: int = 1) -> None:
         values = self.counters[page]
@@ -75,49 +106,184 @@ class LogState:
         for code, values in self.counters.items():
             if page in (0, code):
                 values.clear()
+        if page in (0, NON_MEDIUM):
+            self.non_medium_errors = 0
+        if page in (0, POWER_TRANSITIONS):
+            self.transitions.clear()
 
     def add_self_test(self, result: SelfTestResult) -> None:
         # Most recent first; the page holds twenty results (SPC-5 7.3.21).
         self.self_tests.insert(0, result)
         del self.self_tests[20:]
 
+    def power_transition(self, condition: int) -> None:
+        """START STOP UNIT asked for POWER CONDITION ``condition``; a change is counted."""
+        code = _TRANSITIONS.get(condition)
+        if code is not None and condition != self.power_condition:
+            self.transitions[code] = self.transitions.get(code, 0) + 1
+            self.power_condition = condition
+
+    def formatted(self, format_data_out: bytes) -> None:
+        self.format_data_out = bytes(format_data_out)
+
+    def mode_pages_changed(self, keys: List[Tuple[int, int]]) -> None:
+        # The last n: the page keeps the 16 most recent changes (SPC-5 7.3.11).
+        self.mode_generation += 1
+        self.mode_changes = (self.mode_changes + list(keys))[-16:]
+
 
 def _parameter(code: int, control: int, value: bytes) -> bytes:
     return code.to_bytes(2, "big") + bytes((control, len(value))) + value
 
 
-def _parameters(disk: "EmulatedDisk", page: int, default: bool) -> List[Tuple[int, bytes]]:
-    """(parameter code, encoded parameter) pairs of a page with parameters."""
+Parameters = List[Tuple[int, bytes]]
+
+
+def _error_counters(disk: "EmulatedDisk", page: int, default: bool) -> Parameters:
+    values = {} if default else disk.logs.counters[page]
+    return [(code, _parameter(code, 0x00, values.get(code, 0).to_bytes(8, "big"))) for code in range(7)]
+
+
+def _non_medium(disk: "EmulatedDisk", default: bool) -> Parameters:
+    return [(0, _parameter(0, 0x00, (0 if default else disk.logs.non_medium_errors).to_bytes(8, "big")))]
+
+
+def _format_status(disk: "EmulatedDisk", default: bool) -> Parameters:
+    data = disk.logs.format_data_out
+    # All FFh: "not available" (SBC-4 6.4.3), until this disk is formatted.
+    missing = b"\xff" * 4
+    counter = missing if data is None else bytes(4)
+    return [
+        (0, _parameter(0, 0x03, missing if data is None else data)),
+        (1, _parameter(1, 0x02, counter)),
+        (2, _parameter(2, 0x02, counter)),
+        (3, _parameter(3, 0x02, counter)),
+        (4, _parameter(4, 0x02, counter)),
+    ]
+
+
+def _deferred_errors(disk: "EmulatedDisk", default: bool) -> Parameters:
+    # Nothing is ever deferred: writes complete before status (no write-back failure).
+    return []
+
+
+def _mode_changes(disk: "EmulatedDisk", default: bool) -> Parameters:
     state = disk.logs
-    if page in (WRITE_ERRORS, READ_ERRORS):
-        values = {} if default else state.counters[page]
-        return [(code, _parameter(code, 0x00, values.get(code, 0).to_bytes(8, "big"))) for code in range(7)]
-    if page == TEMPERATURE:
-        return [
-            (0, _parameter(0, 0x03, bytes((0, state.temperature)))),
-            (1, _parameter(1, 0x03, bytes((0, state.reference_temperature)))),
-        ]
-    if page == START_STOP:
-        cycles = 0 if default else state.start_stop_cycles
-        loads = 0 if default else state.load_unload_cycles
-        return [
-            (1, _parameter(1, 0x01, b"202601")),
-            (2, _parameter(2, 0x01, b"      ")),
-            (3, _parameter(3, 0x03, (50000).to_bytes(4, "big"))),
-            (4, _parameter(4, 0x03, cycles.to_bytes(4, "big"))),
-            (5, _parameter(5, 0x03, (200000).to_bytes(4, "big"))),
-            (6, _parameter(6, 0x03, loads.to_bytes(4, "big"))),
-        ]
-    if page == SELF_TEST:
-        results = [] if default else state.self_tests
-        out = []
-        for index in range(20):
-            body = results[index].encode() if index < len(results) else bytes(16)
-            out.append((index + 1, _parameter(index + 1, 0x03, body)))
-        return out
-    # INFORMATIONAL_EXCEPTIONS: ASC/ASCQ of the condition, most recent temperature.
+    changes = [] if default else state.mode_changes
+    out = [(0, _parameter(0, 0x03, (0).to_bytes(4, "big") + (0 if default else state.mode_generation).to_bytes(4, "big")))]
+    for index, (page, subpage) in enumerate(changes, 1):
+        first = page | (0x40 if subpage else 0)
+        out.append((index, _parameter(index, 0x03, bytes((first, subpage, 0, 0)))))
+    return out
+
+
+def _temperature(disk: "EmulatedDisk", default: bool) -> Parameters:
+    state = disk.logs
+    return [
+        (0, _parameter(0, 0x03, bytes((0, state.temperature)))),
+        (1, _parameter(1, 0x03, bytes((0, state.reference_temperature)))),
+    ]
+
+
+def _environmental_reporting(disk: "EmulatedDisk", default: bool) -> Parameters:
+    state = disk.logs
+    low, high = state.lifetime_temperatures
+    now = state.temperature
+    # OTV and ORHV clear: no other sensor, its bytes zero.
+    temperature = bytes((0, now, max(high, now), min(low, now), now, now, 0, 0))
+    humidity = bytes((0, HUMIDITY, HUMIDITY, HUMIDITY, HUMIDITY, HUMIDITY, 0, 0))
+    return [(0x0000, _parameter(0x0000, 0x03, temperature)), (0x0100, _parameter(0x0100, 0x03, humidity))]
+
+
+def _environmental_limits(disk: "EmulatedDisk", default: bool) -> Parameters:
+    # The high critical trigger is the reference temperature of page 0Dh; 80h / FFh: no limit.
+    ref = disk.logs.reference_temperature
+    temperature = bytes((ref, ref - 5, 0x80, 0x80, ref - 10, ref - 15, 5, 0))
+    humidity = bytes((90, 85, 0xFF, 0xFF, 80, 75, 20, 10))
+    return [(0x0000, _parameter(0x0000, 0x03, temperature)), (0x0100, _parameter(0x0100, 0x03, humidity))]
+
+
+def _start_stop(disk: "EmulatedDisk", default: bool) -> Parameters:
+    state = disk.logs
+    cycles = 0 if default else state.start_stop_cycles
+    loads = 0 if default else state.load_unload_cycles
+    return [
+        (1, _parameter(1, 0x01, b"202601")),
+        (2, _parameter(2, 0x01, b"      ")),
+        (3, _parameter(3, 0x03, (50000).to_bytes(4, "big"))),
+        (4, _parameter(4, 0x03, cycles.to_bytes(4, "big"))),
+        (5, _parameter(5, 0x03, (200000).to_bytes(4, "big"))),
+        (6, _parameter(6, 0x03, loads.to_bytes(4, "big"))),
+    ]
+
+
+def _utilization(disk: "EmulatedDisk", default: bool) -> Parameters:
+    # No workload specification: 0.00 % of it, and a usage rate of 0 %.
+    return [(0, _parameter(0, 0x03, bytes(2))), (1, _parameter(1, 0x03, bytes(2)))]
+
+
+def _self_tests(disk: "EmulatedDisk", default: bool) -> Parameters:
+    results = [] if default else disk.logs.self_tests
+    out = []
+    for index in range(20):
+        body = results[index].encode() if index < len(results) else bytes(16)
+        out.append((index + 1, _parameter(index + 1, 0x03, body)))
+    return out
+
+
+def _background_scan(disk: "EmulatedDisk", default: bool) -> Parameters:
+    # Status 08h: background medium scans enabled, waiting for the interval timer; none
+    # has run on an emulated disk younger than its interval.
+    status = 0x08 if disk.modes.background_medium_scans else 0x00
+    out = [(0, _parameter(0, 0x03, bytes(4) + bytes((0, status)) + bytes(6)))]
+    for index, (start, _stop) in enumerate(disk.bad_ranges, 1):
+        # Reassign status 1h: pending a write or REASSIGN BLOCKS; MEDIUM ERROR 11h/00h.
+        value = bytes(4) + bytes((0x10 | _sense.MEDIUM_ERROR, 0x11, 0x00)) + bytes(5) + start.to_bytes(8, "big")
+        out.append((index, _parameter(index, 0x03, value)))
+    return out
+
+
+def _pending_defects(disk: "EmulatedDisk", default: bool) -> Parameters:
+    bad = disk.bad_ranges
+    out = [(0, _parameter(0, 0x03, len(bad).to_bytes(4, "big")))]
+    for index, (start, _stop) in enumerate(bad, 1):
+        out.append((index, _parameter(index, 0x03, bytes(4) + start.to_bytes(8, "big"))))
+    return out
+
+
+def _power_transitions(disk: "EmulatedDisk", default: bool) -> Parameters:
+    values = {} if default else disk.logs.transitions
+    return [(code, _parameter(code, 0x02, values.get(code, 0).to_bytes(4, "big"))) for code in (1, 2, 3, 4, 8, 9)]
+
+
+def _informational_exceptions(disk: "EmulatedDisk", default: bool) -> Parameters:
+    # ASC/ASCQ of the condition, most recent temperature.
     asc, ascq = (0x5D, 0xFF) if disk.modes.ie_test else (0x00, 0x00)
-    return [(0, _parameter(0, 0x03, bytes((asc, ascq, state.temperature))))]
+    return [(0, _parameter(0, 0x03, bytes((asc, ascq, disk.logs.temperature))))]
+
+
+Builder = Callable[["EmulatedDisk", bool], Parameters]
+
+#: (page, subpage) -> the builder of its parameters.
+PAGES: Dict[Tuple[int, int], Builder] = {
+    (WRITE_ERRORS, 0): lambda disk, default: _error_counters(disk, WRITE_ERRORS, default),
+    (READ_ERRORS, 0): lambda disk, default: _error_counters(disk, READ_ERRORS, default),
+    (VERIFY_ERRORS, 0): lambda disk, default: _error_counters(disk, VERIFY_ERRORS, default),
+    (NON_MEDIUM, 0): _non_medium,
+    (FORMAT_STATUS, 0): _format_status,
+    (LAST_N, 0): _deferred_errors,
+    (LAST_N, 0x02): _mode_changes,
+    (TEMPERATURE, 0): _temperature,
+    (TEMPERATURE, 0x01): _environmental_reporting,
+    (TEMPERATURE, 0x02): _environmental_limits,
+    (START_STOP, 0): _start_stop,
+    (START_STOP, 0x01): _utilization,
+    (SELF_TEST, 0): _self_tests,
+    (BACKGROUND_SCAN, 0): _background_scan,
+    (BACKGROUND_SCAN, 0x01): _pending_defects,
+    (POWER_TRANSITIONS, 0): _power_transitions,
+    (INFORMATIONAL_EXCEPTIONS, 0): _informational_exceptions,
+}
 
 
 def _page(code: int, subpage: int, body: bytes) -> bytes:
@@ -125,6 +291,17 @@ def _page(code: int, subpage: int, body: bytes) -> bytes:
     if subpage:
         first |= 0x40  # SPF
     return bytes((first, subpage)) + len(body).to_bytes(2, "big") + body
+
+
+def _page_codes() -> List[int]:
+    return sorted({SUPPORTED} | {page for page, _ in PAGES})
+
+
+def _pairs(page: int = -1) -> List[Tuple[int, int]]:
+    """Every (page, subpage) this disk has, with xxh/FFh for each page (SPC-5 7.3.19)."""
+    keys = set(PAGES) | {(SUPPORTED, 0)}
+    pairs = keys | {(code, 0xFF) for code, _ in keys}
+    return sorted(p for p in pairs if page in (-1, p[0]))
 
 
 def log_sense(disk: "EmulatedDisk", request: Request) -> bytes:
@@ -137,23 +314,24 @@ def log_sense(disk: "EmulatedDisk", request: Request) -> bytes:
     page = cdb[2] & 0x3F
     subpage = cdb[3]
     pointer = request.u(5, 2)
-    if page not in PAGES:
+    if page not in _page_codes():
         raise _sense.invalid_field_in_cdb(2, 5)
-    if page == SUPPORTED:
+    if page == SUPPORTED and subpage == 0x00:
         if pointer:
             raise _sense.invalid_field_in_cdb(5)
-        if subpage == 0x00:
-            return _page(0, 0, bytes(PAGES))
-        if subpage == 0xFF:
-            pairs = [(SUPPORTED, 0x00), (SUPPORTED, 0xFF)] + [(code, 0x00) for code in PAGES[1:]]
-            return _page(0, 0xFF, b"".join(bytes(pair) for pair in sorted(pairs)))
+        return _page(0, 0, bytes(_page_codes()))
+    if subpage == 0xFF:
+        if pointer:
+            raise _sense.invalid_field_in_cdb(5)
+        pairs = _pairs(-1 if page == SUPPORTED else page)
+        return _page(page, 0xFF, b"".join(bytes(pair) for pair in pairs))
+    builder = PAGES.get((page, subpage))
+    if builder is None:
         raise _sense.invalid_field_in_cdb(3)
-    if subpage:
-        raise _sense.invalid_field_in_cdb(3)
-    parameters = _parameters(disk, page, default=page_control == 3)
-    if pointer > parameters[-1][0]:
+    parameters = builder(disk, page_control == 3)
+    if pointer > (parameters[-1][0] if parameters else 0):
         raise _sense.invalid_field_in_cdb(5)
-    return _page(page, 0, b"".join(raw for code, raw in parameters if code >= pointer))
+    return _page(page, subpage, b"".join(raw for code, raw in parameters if code >= pointer))
 
 
 def log_select(disk: "EmulatedDisk", request: Request) -> None:
@@ -173,7 +351,7 @@ def log_select(disk: "EmulatedDisk", request: Request) -> None:
         request.parameters(length)
         raise _sense.invalid_field_in_parameter_list(0)
     else:
-        if page and page not in PAGES:
+        if page and page not in _page_codes():
             raise _sense.invalid_field_in_cdb(2, 5)
         if cdb[3]:
             raise _sense.invalid_field_in_cdb(3)

@@ -50,16 +50,20 @@ def _transfer(disk: "EmulatedDisk", request: Request) -> Tuple[int, int]:
     return lba, count
 
 
-def _read_checked(disk: "EmulatedDisk", lba: int, count: int) -> bytes:
-    """The blocks, or MEDIUM ERROR carrying the good blocks before the bad one."""
+def _read_checked(disk: "EmulatedDisk", lba: int, count: int, counters: int = _logs.READ_ERRORS) -> bytes:
+    """The blocks, or MEDIUM ERROR carrying the good blocks before the bad one.
+
+    ``counters`` is the error counter log page that counts the transfer: VERIFY reads the
+    medium too, but counts in the verify error counters (05h).
+    """
     bad = disk.first_bad_block(lba, count)
     if bad is not None:
-        disk.logs.count(_logs.READ_ERRORS, _logs.UNCORRECTED)
+        disk.logs.count(counters, _logs.UNCORRECTED)
         good = disk.medium.read(lba, bad - lba)
-        disk.logs.count(_logs.READ_ERRORS, _logs.BYTES_PROCESSED, len(good))
+        disk.logs.count(counters, _logs.BYTES_PROCESSED, len(good))
         raise _sense.Failure(_sense.MEDIUM_ERROR, 0x11, 0x00, information=bad, data=good)
     data = disk.medium.read(lba, count)
-    disk.logs.count(_logs.READ_ERRORS, _logs.BYTES_PROCESSED, len(data))
+    disk.logs.count(counters, _logs.BYTES_PROCESSED, len(data))
     return data
 
 
@@ -112,7 +116,7 @@ def verify(disk: "EmulatedDisk", request: Request) -> None:
         expected = request.parameters(size) * count
     else:
         expected = None
-    actual = _read_checked(disk, lba, count)
+    actual = _read_checked(disk, lba, count, _logs.VERIFY_ERRORS)
     if expected is not None:
         _compare(expected, actual)
     return None
@@ -307,7 +311,10 @@ def format_unit(disk: "EmulatedDisk", request: Request) -> None:
         if defects:
             # No defect management: the emulated medium has no defects to list.
             raise _sense.invalid_field_in_parameter_list(4 if long_list else 2)
+    else:
+        header = b""
     _wipe(disk, None)
+    disk.logs.formatted(header)  # the format status log page (08h) reports it
     return None
 
 

@@ -125,6 +125,7 @@ def start_stop_unit(disk: "EmulatedDisk", request: Request) -> None:
         start = bool(cdb[4] & 0x01)
         if start and not disk.started:
             disk.logs.start_stop_cycles += 1
+            disk.logs.power_transition(0x1)  # a started disk is active
         disk.started = start
     elif condition == 1:
         if not disk.started:
@@ -133,7 +134,8 @@ def start_stop_unit(disk: "EmulatedDisk", request: Request) -> None:
     elif condition not in (0x2, 0x3, 0x7, 0xA, 0xB):
         raise _sense.invalid_field_in_cdb(4, 7)
     # IDLE, STANDBY and the LU_CONTROL / FORCE conditions are accepted: an
-    # emulated disk has no power to save.
+    # emulated disk has no power to save, but counts the transitions (log page 1Ah).
+    disk.logs.power_transition(condition)
     return None
 
 

@@ -143,6 +143,11 @@ def test_modes_agree_with_sg_modes(capsys, device):
     # Each page sg_modes shows starts with a hex line whose first byte is PS|SPF|page code.
     firsts = re.findall(r"^>> .*\n\s*00\s+([0-9a-f]{2})", text, re.M)
     assert [p["page_code"] for p in data["pages"]] == [int(b, 16) & 0x3F for b in firsts]
+    # The header as sg_modes shows it (total length, WP, DpoFua) and the pages by its names.
+    assert data["header"]["total_length"] == int(header.group(1))
+    assert (data["header"]["wp"], data["header"]["dpofua"]) == (header.group(3) == "1", header.group(4) == "1")
+    names = re.findall(r"^>> (.*), page_control: current$", text, re.M)
+    assert [p["page_name"] for p in data["pages"]] == names
 
 
 def test_logs_agree_with_sg_logs(capsys, device):
