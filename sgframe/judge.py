@@ -35,11 +35,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Sequence, Type, Union
 
 from . import errors
-from .sense import Sense, decode_sense
 from .status import DriverStatus, HostStatus, ScsiStatus, driver_code, host_status_text, is_good_status
 
 if TYPE_CHECKING:
     from .io import Io
+    from .sense import Sense
 
 __all__ = ["PluginHook", "Scope", "device_verdict", "exception_for", "informational", "judge"]
 
@@ -61,7 +61,13 @@ _CHECK_CONDITION = ScsiStatus.CHECK_CONDITION
 
 def _decoded(sense: Union[Sense, bytes, bytearray, memoryview, None]) -> Optional[Sense]:
     if isinstance(sense, (bytes, bytearray, memoryview)):
-        return decode_sense(bytes(sense)) if len(sense) else None
+        if not len(sense):
+            return None
+        # Imported at the first sense data seen: a run whose commands all succeed (the
+        # command line's common case) never loads the sense decoders and their tables.
+        from .sense import decode_sense
+
+        return decode_sense(bytes(sense))
     return sense
 
 

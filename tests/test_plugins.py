@@ -149,3 +149,20 @@ def test_cli_plugins_lists_a_broken_plugin(monkeypatch, capsys):
         assert "  builtin    loaded   builtin; binds to every device\n" in out
     finally:
         manager.unregister("kaputt")
+
+
+@pytest.mark.parametrize("group", ["sgframe", "console_scripts", "pytest11", "distutils.commands"])
+def test_entry_points_are_read_as_importlib_metadata_reads_them(group):
+    # sgframe reads entry_points.txt itself (importlib.metadata costs ~28 ms to import);
+    # on this interpreter it must find what importlib.metadata finds.
+    import importlib.metadata
+
+    from sgframe._compat import entry_points
+
+    ours = [(ep.name, ep.value) for ep in entry_points(group=group)]
+    found = importlib.metadata.entry_points()
+    theirs = found.select(group=group) if hasattr(found, "select") else found.get(group, [])
+    # Python 3.9 lists a distribution once per place it is found; the set compares content.
+    assert sorted(ours) == sorted(set(ours)) and set(ours) == {(ep.name, ep.value) for ep in theirs}
+    if hasattr(found, "select"):
+        assert sorted(ep.dist.name for ep in entry_points(group=group)) == sorted(ep.dist.name for ep in theirs)

@@ -10,7 +10,6 @@ from ..errors import TaskFailed, UsageError
 from ..sense import decode_sense
 from ..sense.sks import ProgressIndication, progress_percent_text
 from .base import Subcommand, warn
-from .decoders import sense_json, sense_lines
 from .device import add_device, add_output, open_channel
 from .exitcodes import exit_code_for
 from .output import hexdump, print_json
@@ -76,6 +75,8 @@ def _run_requests(args: argparse.Namespace) -> int:
             count += 1
             percent = _progress(sense)
             if args.json:
+                from .decoders import sense_json  # only when there is sense to show
+
                 results.append(sense_json(sense))
             elif args.progress:
                 if percent is None:
@@ -88,6 +89,8 @@ def _run_requests(args: argparse.Namespace) -> int:
             elif not raw:
                 print("no sense data")
             else:
+                from .decoders import sense_lines
+
                 print("\n".join(sense_lines(sense)))
             if args.progress:
                 if percent is None or count >= args.number:

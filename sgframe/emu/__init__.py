@@ -1,24 +1,42 @@
-"""An in-process emulated SCSI disk: SPC-5/SBC-4 (and ZBC) answers, no hardware."""
+"""An in-process emulated SCSI disk: SPC-5/SBC-4 (and ZBC) answers, no hardware.
+
+Names are imported when first used: a plugin that only registers an emulated kind (and
+the URI converters of :mod:`sgframe.emu.uri`) does not build the disk's command table.
+"""
 from __future__ import annotations
 
-from sgframe.emu.disk import EmulatedDisk, Fault
-from sgframe.emu.reply import Reply, Request
-from sgframe.emu.sense import Failure, StatusFailure, build_sense, field_pointer
-from sgframe.emu.table import CommandSpec
-from sgframe.emu.uri import KINDS, create, parse_emu_uri, register_kind
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "CommandSpec",
-    "EmulatedDisk",
-    "Failure",
-    "Fault",
-    "KINDS",
-    "Reply",
-    "Request",
-    "StatusFailure",
-    "build_sense",
-    "create",
-    "field_pointer",
-    "parse_emu_uri",
-    "register_kind",
-]
+# name -> module under sgframe.emu
+_WHERE = {
+    "CommandSpec": "table",
+    "EmulatedDisk": "disk",
+    "Failure": "sense",
+    "Fault": "disk",
+    "KINDS": "uri",
+    "Reply": "reply",
+    "Request": "reply",
+    "StatusFailure": "sense",
+    "build_sense": "sense",
+    "create": "uri",
+    "field_pointer": "sense",
+    "parse_emu_uri": "uri",
+    "register_kind": "uri",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module 'sgframe.emu' has no attribute {name!r}") from None
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_WHERE))

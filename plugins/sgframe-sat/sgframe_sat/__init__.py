@@ -4,28 +4,59 @@ ATA PASS-THROUGH (12) and (16) as CDB classes, the ATA commands a monitoring too
 (IDENTIFY DEVICE, SMART, CHECK POWER MODE, READ LOG EXT) with their decoders, the ATA
 registers SAT returns in sense data, and ``emu:sata``: an emulated SATA drive behind a
 SATL.
+
+Names are imported when first used, so that loading the plugin costs sgframe's start
+little (the command line starts once per device in a shell loop).
 """
 from __future__ import annotations
 
-from .ata import (
-    Sat, check_power_mode, identify_device, read_log_ext, smart_read_data, smart_read_thresholds,
-    smart_return_status,
-)
-from .commands import AtaPassThrough12, AtaPassThrough16, Protocol, TLength
-from .emu import AtaDrive, install_sat, sata_disk
-from .identify import IdentifyDevice, decode_identify_device
-from .interpret import interpret_sat_sense
-from .registers import AtaRegisters, registers_from_sense
-from .smart import (
-    GeneralPurposeLogDirectory, SmartAttribute, SmartData, SmartThreshold, SmartThresholds,
-    decode_log_directory, decode_smart_data, decode_smart_thresholds, power_mode_name,
-)
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "AtaDrive", "AtaPassThrough12", "AtaPassThrough16", "AtaRegisters", "GeneralPurposeLogDirectory",
-    "IdentifyDevice", "Protocol", "Sat", "SmartAttribute", "SmartData", "SmartThreshold",
-    "SmartThresholds", "TLength", "check_power_mode", "decode_identify_device", "decode_log_directory",
-    "decode_smart_data", "decode_smart_thresholds", "identify_device", "install_sat",
-    "interpret_sat_sense", "power_mode_name", "read_log_ext", "registers_from_sense", "sata_disk",
-    "smart_read_data", "smart_read_thresholds", "smart_return_status",
-]
+# name -> (module in this package, attribute)
+_WHERE = {
+    'AtaDrive': ('emu', 'AtaDrive'),
+    'AtaPassThrough12': ('commands', 'AtaPassThrough12'),
+    'AtaPassThrough16': ('commands', 'AtaPassThrough16'),
+    'AtaRegisters': ('registers', 'AtaRegisters'),
+    'GeneralPurposeLogDirectory': ('smart', 'GeneralPurposeLogDirectory'),
+    'IdentifyDevice': ('identify', 'IdentifyDevice'),
+    'Protocol': ('commands', 'Protocol'),
+    'Sat': ('ata', 'Sat'),
+    'SmartAttribute': ('smart', 'SmartAttribute'),
+    'SmartData': ('smart', 'SmartData'),
+    'SmartThreshold': ('smart', 'SmartThreshold'),
+    'SmartThresholds': ('smart', 'SmartThresholds'),
+    'TLength': ('commands', 'TLength'),
+    'check_power_mode': ('ata', 'check_power_mode'),
+    'decode_identify_device': ('identify', 'decode_identify_device'),
+    'decode_log_directory': ('smart', 'decode_log_directory'),
+    'decode_smart_data': ('smart', 'decode_smart_data'),
+    'decode_smart_thresholds': ('smart', 'decode_smart_thresholds'),
+    'identify_device': ('ata', 'identify_device'),
+    'install_sat': ('emu', 'install_sat'),
+    'interpret_sat_sense': ('interpret', 'interpret_sat_sense'),
+    'power_mode_name': ('smart', 'power_mode_name'),
+    'read_log_ext': ('ata', 'read_log_ext'),
+    'registers_from_sense': ('registers', 'registers_from_sense'),
+    'sata_disk': ('emu', 'sata_disk'),
+    'smart_read_data': ('ata', 'smart_read_data'),
+    'smart_read_thresholds': ('ata', 'smart_read_thresholds'),
+    'smart_return_status': ('ata', 'smart_return_status'),
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attribute = _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(import_module(f"{__name__}.{module}"), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_WHERE))

@@ -257,15 +257,7 @@ def sata_disk(**params: Any) -> EmulatedDisk:
     return disk
 
 
-def _power_mode(value: str) -> int:
-    mode = integer(value)
-    if not 0 <= mode <= 0xFF:
-        raise ValueError("a power mode is 0..255")
-    return mode
-
-
-SATA_PARAMETERS = {"blocks": integer, "model": text, "serial": text, "firmware": text,
-                   "smart_ok": boolean, "power_mode": _power_mode, "dsense": boolean}
+from .emu_params import SATA_PARAMETERS  # noqa: E402,F401 - re-exported for existing users
 
 
 def sata_drive_of(disk: Any) -> Optional[AtaDrive]:

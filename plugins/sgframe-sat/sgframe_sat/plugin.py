@@ -10,8 +10,10 @@ from typing import Any, Optional
 from sgframe import hookimpl
 
 from .commands import COMMANDS
-from .emu import SATA_PARAMETERS, install_sat, make_sata, sata_drive_of
-from .interpret import interpret_sat_sense
+
+# The rest is imported inside the hooks that need it: every sgframe start loads this
+# module (the command line starts once per device in a shell loop), most never emulate
+# a SATA drive or see ATA sense data.
 
 
 @hookimpl
@@ -22,16 +24,30 @@ def sgframe_register_commands(registry: Any) -> None:
 
 @hookimpl
 def sgframe_interpret_sense(sense: Any, device: Any) -> Optional[Any]:
+    from .interpret import interpret_sat_sense
+
     return interpret_sat_sense(sense)
 
 
 @hookimpl
 def sgframe_register_emu_kinds(kinds: Any) -> None:
-    kinds.add("sata", make_sata, SATA_PARAMETERS)
+    from .emu_params import SATA_PARAMETERS
+
+    kinds.add("sata", _make_sata, SATA_PARAMETERS)
+
+
+def _make_sata(**parameters: Any) -> Any:
+    from .emu import make_sata
+
+    return make_sata(**parameters)
 
 
 @hookimpl
 def sgframe_emulate_commands(disk: Any, kind: str) -> None:
+    if getattr(disk, "ata", None) is None:
+        return  # not a SATA drive: nothing of this plugin's to import
+    from .emu import install_sat, sata_drive_of
+
     drive = sata_drive_of(disk)
     if drive is not None:
         install_sat(disk, drive)

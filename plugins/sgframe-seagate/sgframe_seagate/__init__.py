@@ -1,17 +1,40 @@
 """sgframe-seagate: Seagate's vendor log pages (cache statistics 37h, factory log 3Eh), a
 LOG SENSE command for them, vendor sense interpretation and an emulation, bound to drives
-whose INQUIRY vendor identification is ``SEAGATE``."""
+whose INQUIRY vendor identification is ``SEAGATE``.
+
+Names are imported when first used, so that loading the plugin costs sgframe's start
+little (the command line starts once per device in a shell loop).
+"""
 from __future__ import annotations
 
-from .commands import SeagateLogSense
-from .emu import install_seagate_pages
-from .pages import (
-    CACHE_STATISTICS_PAGE, FACTORY_LOG_PAGE, SeagateCacheStatistics, SeagateFactoryLog,
-    decode_cache_statistics, decode_factory_log,
-)
-from .plugin import VENDOR
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "CACHE_STATISTICS_PAGE", "FACTORY_LOG_PAGE", "SeagateCacheStatistics", "SeagateFactoryLog",
-    "SeagateLogSense", "VENDOR", "decode_cache_statistics", "decode_factory_log", "install_seagate_pages",
-]
+# name -> (module in this package, attribute)
+_WHERE = {
+    'CACHE_STATISTICS_PAGE': ('pages', 'CACHE_STATISTICS_PAGE'),
+    'FACTORY_LOG_PAGE': ('pages', 'FACTORY_LOG_PAGE'),
+    'SeagateCacheStatistics': ('pages', 'SeagateCacheStatistics'),
+    'SeagateFactoryLog': ('pages', 'SeagateFactoryLog'),
+    'SeagateLogSense': ('commands', 'SeagateLogSense'),
+    'VENDOR': ('plugin', 'VENDOR'),
+    'decode_cache_statistics': ('pages', 'decode_cache_statistics'),
+    'decode_factory_log': ('pages', 'decode_factory_log'),
+    'install_seagate_pages': ('emu', 'install_seagate_pages'),
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attribute = _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(import_module(f"{__name__}.{module}"), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_WHERE))

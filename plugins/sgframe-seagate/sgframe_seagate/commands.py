@@ -6,7 +6,7 @@ from typing import Any
 
 from sgframe.cdb import Command, Direction, define, field, flag
 
-from .pages import CACHE_STATISTICS_PAGE, FACTORY_LOG_PAGE, decode_cache_statistics, decode_factory_log
+from .codes import CACHE_STATISTICS_PAGE, FACTORY_LOG_PAGE
 
 __all__ = ["SeagateLogSense", "COMMANDS"]
 
@@ -44,6 +44,8 @@ class SeagateLogSense(Command):
 
     def decode_response(self, data: bytes) -> Any:
         """The Seagate page record (37h, 3Eh), else sgframe's generic log page."""
+        from .pages import decode_cache_statistics, decode_factory_log
+
         if self.page_code == CACHE_STATISTICS_PAGE:
             return decode_cache_statistics(data)
         if self.page_code == FACTORY_LOG_PAGE:

@@ -19,13 +19,13 @@ import attrs
 from sgframe.decode import LogPage, LogParameter
 from sgframe.decode.log import decode_generic_log_page
 
+from .codes import CACHE_STATISTICS_PAGE, FACTORY_LOG_PAGE
+
 __all__ = [
     "CACHE_STATISTICS_PAGE", "FACTORY_LOG_PAGE", "SeagateCacheStatistics", "SeagateFactoryLog",
     "decode_cache_statistics", "decode_factory_log",
 ]
 
-CACHE_STATISTICS_PAGE = 0x37
-FACTORY_LOG_PAGE = 0x3E
 
 _CACHE_NAMES = {
     0: "blocks_sent_to_initiator",

@@ -12,8 +12,7 @@ from sgframe import hookimpl
 from sgframe.plugins import DeviceMatch, Interpretation
 
 from .commands import COMMANDS
-from .emu import install_seagate_pages
-from .pages import CACHE_STATISTICS_PAGE, FACTORY_LOG_PAGE, decode_cache_statistics, decode_factory_log
+from .codes import CACHE_STATISTICS_PAGE, FACTORY_LOG_PAGE
 
 VENDOR = "SEAGATE"
 
@@ -31,8 +30,10 @@ def sgframe_register_commands(registry: Any) -> None:
 
 @hookimpl
 def sgframe_decode_log_page(page_code: int, subpage_code: int, data: bytes, device: Any) -> Optional[Any]:
-    if subpage_code:
+    if subpage_code or page_code not in (CACHE_STATISTICS_PAGE, FACTORY_LOG_PAGE):
         return None
+    from .pages import decode_cache_statistics, decode_factory_log
+
     if page_code == CACHE_STATISTICS_PAGE:
         return decode_cache_statistics(data)
     if page_code == FACTORY_LOG_PAGE:
@@ -63,4 +64,6 @@ def sgframe_interpret_sense(sense: Any, device: Any) -> Optional[Interpretation]
 
 @hookimpl
 def sgframe_emulate_commands(disk: Any, kind: str) -> None:
+    from .emu import install_seagate_pages
+
     install_seagate_pages(disk)
