@@ -328,8 +328,15 @@ class SgTransport(Transport):
                     self._sync_fds[fd] -= 1
 
     def _present(self) -> bool:
-        """Is the device still there? sysfs removes the sg class device when it goes."""
-        return os.path.exists(_sysfs_node(self.name)) if self.name.startswith("/dev/sg") else True
+        """Is the device still there? While Linux deletes it, its SCSI device state is
+        "cancel" then "deleted"; afterwards sysfs no longer has the sg class device."""
+        if not self.name.startswith("/dev/sg"):
+            return True
+        try:
+            with open(_sysfs_node(self.name) + "/device/state") as f:
+                return f.read().strip() not in _DELETING
+        except OSError:
+            return False
 
     def _gone_error(self, io: Io) -> errors.DeviceGone:
         return errors.DeviceGone(
@@ -368,6 +375,10 @@ class SgTransport(Transport):
 # of 560 synchronous commands during a LUN delete). Only then is sysfs asked whether the
 # device is still there, so a DID_ERROR on a live device stays a HostError.
 _MAYBE_GONE = frozenset({0x01, 0x07})
+
+
+# scsi_sysfs.c's names for SDEV_CANCEL and SDEV_DEL.
+_DELETING = frozenset({"cancel", "deleted"})
 
 
 def _sysfs_node(path: str) -> str:
