@@ -428,7 +428,7 @@ def _check_length(cls: type, raw: bytes) -> None:
 
 
 def _twin(cls: type) -> type:
-    """A class with the same slots as ``cls`` but none of its behaviour (see __new__)."""
+    """A class with the same slots as ``cls`` but none of its behaviour (see _constructor)."""
     return type(f"_{cls.__name__}Builder", cls.__bases__, {"__slots__": cls.__slots__})
 
 
@@ -626,10 +626,10 @@ def _constructor(layout: _Layout, head: str, cls_name: str) -> tuple[list[str], 
     # A field struct range-checks by itself: one that fills its struct item exactly. A
     # 5-bit field alone in a byte packs as "B", which would take 0..255 and spill into
     # reserved bits, so it is checked here.
+    width = {name: bits.width for name, bits, _ in layout.fields}
     checked = {
-        decoders[0][0] for code, expr, decoders in layout.items
-        if len(decoders) == 1 and expr == decoders[0][0]
-        and struct.calcsize(">" + code) * 8 == dict((n, b.width) for n, b, _ in layout.fields)[expr]
+        expr for code, expr, decoders in layout.items
+        if len(decoders) == 1 and expr == decoders[0][0] and struct.calcsize(">" + code) * 8 == width[expr]
     }
     lines = [head]
     for name, bits, is_flag in layout.fields:
