@@ -358,3 +358,19 @@ def test_register_kind() -> None:
         del KINDS["tiny"]
     with pytest.raises(UsageError):
         register_kind("no spaces", lambda: None, {})
+
+
+def test_the_emulator_builds_sense_with_the_librarys_builder() -> None:
+    # One SPC-5 sense encoder in the package (issue 11): the emulator's bytes are exactly
+    # sgframe.sense.build's, and a fixed-format INFORMATION wider than 4 bytes is left
+    # out (VALID 0) as SPC-5 4.4.3 tells a device, where the library builder refuses it.
+    from sgframe.emu import sense as emu_sense
+    from sgframe.sense import build_descriptor_sense, build_fixed_sense, decode_sense
+
+    assert emu_sense.build_sense(3, 0x11, 0, information=0x1234) == build_fixed_sense(3, 0x11, 0, 0x1234)
+    assert emu_sense.build_sense(5, 0x24, 0, sks=b"\xc0\x00\x02", descriptor=True) == \
+        build_descriptor_sense(5, 0x24, 0, sense_key_specific=b"\xc0\x00\x02")
+    wide = decode_sense(emu_sense.build_sense(3, 0x11, 0, information=2**40))
+    assert wide.information is None and wide.sense_key == 3
+    assert decode_sense(emu_sense.build_sense(3, 0x11, 0, information=2**40, descriptor=True)).information == 2**40
+    assert emu_sense.CHECK_CONDITION == 2 and emu_sense.ILLEGAL_REQUEST == 5

@@ -241,3 +241,21 @@ def test_scsi_id_hctl():
     sid = sg.ScsiId(host_no=2, channel=0, scsi_id=5, lun=1, scsi_type=0, h_cmd_per_lun=1,
                     d_queue_depth=32)
     assert sid.hctl == "2:0:5:1"
+
+
+def test_one_declaration_of_sg_io_hdr_gives_both_views():
+    import ctypes
+    import struct
+
+    from sgframe.linux import sg as sgdev
+    from sgframe.transport import sg as sg_transport
+
+    assert [name for name, _ in sgdev.SgIoHdr._fields_] == [name for name, _ in sgdev.SG_IO_HDR_FIELDS]
+    assert sg_transport._HEADER.format == sgdev.SG_IO_HDR_FORMAT
+    assert sgdev.SG_IO_HDR_SIZE == ctypes.sizeof(sgdev.SgIoHdr) == 88
+    # The struct view puts status where the ctypes view does (what read() parses).
+    packed = bytearray(sgdev.SG_IO_HDR_SIZE)
+    values = [0] * len(sgdev.SG_IO_HDR_FIELDS)
+    values[[n for n, _ in sgdev.SG_IO_HDR_FIELDS].index("status")] = 0x02
+    struct.pack_into(sgdev.SG_IO_HDR_FORMAT, packed, 0, *values)
+    assert sgdev.SgIoHdr.from_buffer(packed).status == 0x02

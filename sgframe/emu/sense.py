@@ -1,40 +1,45 @@
-"""Status codes, sense keys and a small sense-data builder for the emulated disk.
+"""Status codes, sense keys and sense data for the emulated disk.
 
-The emulator builds its own sense bytes (SPC-5 4.4) instead of using
-:mod:`sgframe.sense`, so that the framework's decoder can be checked against an
-independent encoder.  Handlers report a failure by raising :class:`Failure`
-(CHECK CONDITION with sense data) or :class:`StatusFailure` (a status without sense,
-such as RESERVATION CONFLICT); the disk turns either into a :class:`~sgframe.emu.reply.Reply`.
+The values are sgframe's own (:class:`sgframe.status.ScsiStatus`,
+:class:`sgframe.sense.SenseKey`) and the bytes come from :mod:`sgframe.sense.build`, the
+builder the library offers its users: one encoder of SPC-5 sense data in the package, which
+the decoder's tests check against sg3_utils' own test data. Handlers report a failure by
+raising :class:`Failure` (CHECK CONDITION with sense data) or :class:`StatusFailure` (a
+status without sense, such as RESERVATION CONFLICT); the disk turns either into a
+:class:`~sgframe.emu.reply.Reply`.
 """
 from __future__ import annotations
 
 from typing import Optional
 
-# SAM-5 status codes.
-GOOD = 0x00
-CHECK_CONDITION = 0x02
-CONDITION_MET = 0x04
-BUSY = 0x08
-RESERVATION_CONFLICT = 0x18
-TASK_SET_FULL = 0x28
-ACA_ACTIVE = 0x30
-TASK_ABORTED = 0x40
+from sgframe.sense.build import build_descriptor_sense, build_fixed_sense
+from sgframe.sense.keys import SenseKey
+from sgframe.status import ScsiStatus
 
-# SPC-5 sense keys.
-NO_SENSE = 0x0
-RECOVERED_ERROR = 0x1
-NOT_READY = 0x2
-MEDIUM_ERROR = 0x3
-HARDWARE_ERROR = 0x4
-ILLEGAL_REQUEST = 0x5
-UNIT_ATTENTION = 0x6
-DATA_PROTECT = 0x7
-BLANK_CHECK = 0x8
-VENDOR_SPECIFIC = 0x9
-COPY_ABORTED = 0xA
-ABORTED_COMMAND = 0xB
-VOLUME_OVERFLOW = 0xD
-MISCOMPARE = 0xE
+# The names the handlers use, bound to the library's enums (plain ints on the wire).
+GOOD = int(ScsiStatus.GOOD)
+CHECK_CONDITION = int(ScsiStatus.CHECK_CONDITION)
+CONDITION_MET = int(ScsiStatus.CONDITION_MET)
+BUSY = int(ScsiStatus.BUSY)
+RESERVATION_CONFLICT = int(ScsiStatus.RESERVATION_CONFLICT)
+TASK_SET_FULL = int(ScsiStatus.TASK_SET_FULL)
+ACA_ACTIVE = int(ScsiStatus.ACA_ACTIVE)
+TASK_ABORTED = int(ScsiStatus.TASK_ABORTED)
+
+NO_SENSE = int(SenseKey.NO_SENSE)
+RECOVERED_ERROR = int(SenseKey.RECOVERED_ERROR)
+NOT_READY = int(SenseKey.NOT_READY)
+MEDIUM_ERROR = int(SenseKey.MEDIUM_ERROR)
+HARDWARE_ERROR = int(SenseKey.HARDWARE_ERROR)
+ILLEGAL_REQUEST = int(SenseKey.ILLEGAL_REQUEST)
+UNIT_ATTENTION = int(SenseKey.UNIT_ATTENTION)
+DATA_PROTECT = int(SenseKey.DATA_PROTECT)
+BLANK_CHECK = int(SenseKey.BLANK_CHECK)
+VENDOR_SPECIFIC = int(SenseKey.VENDOR_SPECIFIC)
+COPY_ABORTED = int(SenseKey.COPY_ABORTED)
+ABORTED_COMMAND = int(SenseKey.ABORTED_COMMAND)
+VOLUME_OVERFLOW = int(SenseKey.VOLUME_OVERFLOW)
+MISCOMPARE = int(SenseKey.MISCOMPARE)
 
 
 def field_pointer(byte: int, bit: Optional[int] = None, *, in_cdb: bool = True) -> bytes:
@@ -62,35 +67,19 @@ def build_sense(
     descriptor: bool = False,
     ili: bool = False,
 ) -> bytes:
-    """Current sense data in fixed (70h) or descriptor (72h) format.
+    """Current sense data in fixed (70h) or descriptor (72h) format, as a disk sends it.
 
-    Fixed format has a 4-byte INFORMATION field; a larger value cannot be
-    expressed there, so VALID stays zero and the field zero (SPC-5 4.4.3), which is
-    why a large disk should use descriptor format.
+    Fixed format has a 4-byte INFORMATION field; a device with a larger value to report
+    leaves VALID and the field zero (SPC-5 4.4.3), which is why a large disk should use
+    descriptor format. (The library's builder refuses such a value instead: there it is
+    the caller's mistake, here it is what the standard tells the device to do.)
     """
     if descriptor:
-        body = b""
-        if information is not None:
-            # Information descriptor (type 00h): VALID set, 8-byte field.
-            body += bytes((0x00, 0x0A, 0x80, 0x00)) + information.to_bytes(8, "big")
-        if sks is not None:
-            body += bytes((0x02, 0x06, 0x00, 0x00)) + sks + b"\x00"
-        if ili:
-            # Block commands sense data descriptor (SBC-4 4.18.3): ILI in byte 3.
-            body += bytes((0x05, 0x02, 0x00, 0x20))
-        return bytes((0x72, key & 0x0F, asc, ascq, 0, 0, 0, len(body))) + body
-    raw = bytearray(18)
-    raw[0] = 0x70
-    if information is not None and information <= 0xFFFFFFFF:
-        raw[0] |= 0x80
-        raw[3:7] = information.to_bytes(4, "big")
-    raw[2] = key & 0x0F | (0x20 if ili else 0)
-    raw[7] = 10
-    raw[12] = asc
-    raw[13] = ascq
-    if sks is not None:
-        raw[15:18] = sks
-    return bytes(raw)
+        return build_descriptor_sense(key, asc, ascq, information, sense_key_specific=sks,
+                                      ili=True if ili else None)
+    if information is not None and information > 0xFFFFFFFF:
+        information = None
+    return build_fixed_sense(key, asc, ascq, information, sense_key_specific=sks, ili=ili)
 
 
 class StatusFailure(Exception):

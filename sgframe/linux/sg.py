@@ -170,6 +170,27 @@ RESET_KINDS = {
 }
 
 
+#: ``struct sg_io_hdr`` (include/scsi/sg.h) field by field, with each field's struct code:
+#: the one declaration from which both the ctypes structure and the struct format below
+#: are made (checked against each other at import).
+SG_IO_HDR_FIELDS = (
+    ("interface_id", "i"), ("dxfer_direction", "i"), ("cmd_len", "B"), ("mx_sb_len", "B"),
+    ("iovec_count", "H"), ("dxfer_len", "I"), ("dxferp", "P"), ("cmdp", "P"), ("sbp", "P"),
+    ("timeout", "I"), ("flags", "I"), ("pack_id", "i"), ("usr_ptr", "P"), ("status", "B"),
+    ("masked_status", "B"), ("msg_status", "B"), ("sb_len_wr", "B"), ("host_status", "H"),
+    ("driver_status", "H"), ("resid", "i"), ("duration", "I"), ("info", "I"),
+)
+_CTYPE_OF = {"i": ctypes.c_int, "I": ctypes.c_uint, "B": ctypes.c_ubyte, "H": ctypes.c_ushort, "P": ctypes.c_void_p}
+
+#: The same header as a native struct format. struct pads like the C compiler except at
+#: the end: the kernel wants all of sizeof(struct sg_io_hdr), so buffers use SG_IO_HDR_SIZE.
+SG_IO_HDR_FORMAT = "@" + "".join(code for _, code in SG_IO_HDR_FIELDS)
+
+#: errno values that mean the device is no longer there: sg.c answers ENODEV once the
+#: device is detaching, and open() of a node whose device went away answers ENXIO.
+DEVICE_GONE_ERRNOS = (errno.ENODEV, errno.ENXIO)
+
+
 class SgIoHdr(ctypes.Structure):
     """``struct sg_io_hdr`` (include/scsi/sg.h), native layout: 88 bytes on 64-bit Linux.
 
@@ -178,30 +199,7 @@ class SgIoHdr(ctypes.Structure):
     fields that change per command.
     """
 
-    _fields_ = [
-        ("interface_id", ctypes.c_int),
-        ("dxfer_direction", ctypes.c_int),
-        ("cmd_len", ctypes.c_ubyte),
-        ("mx_sb_len", ctypes.c_ubyte),
-        ("iovec_count", ctypes.c_ushort),
-        ("dxfer_len", ctypes.c_uint),
-        ("dxferp", ctypes.c_void_p),
-        ("cmdp", ctypes.c_void_p),
-        ("sbp", ctypes.c_void_p),
-        ("timeout", ctypes.c_uint),
-        ("flags", ctypes.c_uint),
-        ("pack_id", ctypes.c_int),
-        ("usr_ptr", ctypes.c_void_p),
-        ("status", ctypes.c_ubyte),
-        ("masked_status", ctypes.c_ubyte),
-        ("msg_status", ctypes.c_ubyte),
-        ("sb_len_wr", ctypes.c_ubyte),
-        ("host_status", ctypes.c_ushort),
-        ("driver_status", ctypes.c_ushort),
-        ("resid", ctypes.c_int),
-        ("duration", ctypes.c_uint),
-        ("info", ctypes.c_uint),
-    ]
+    _fields_ = [(name, _CTYPE_OF[code]) for name, code in SG_IO_HDR_FIELDS]
 
     def __repr__(self) -> str:
         return (
@@ -211,6 +209,21 @@ class SgIoHdr(ctypes.Structure):
             f"resid={self.resid}, duration={self.duration}, info=0x{self.info:x}, "
             f"sb_len_wr={self.sb_len_wr})"
         )
+
+
+def _check_header_layout() -> None:
+    # Each field where the C compiler puts it, in both views: a mismatch is a wrong
+    # sg_io_hdr handed to the kernel, so it stops the import.
+    codes = ""
+    for name, code in SG_IO_HDR_FIELDS:
+        offset = struct.calcsize("@" + codes + code) - struct.calcsize("@" + code)
+        assert getattr(SgIoHdr, name).offset == offset, (name, offset)
+        codes += code
+    assert struct.calcsize(SG_IO_HDR_FORMAT) <= ctypes.sizeof(SgIoHdr)
+
+
+_check_header_layout()
+SG_IO_HDR_SIZE = ctypes.sizeof(SgIoHdr)
 
 
 class _ScsiIdStruct(ctypes.Structure):

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING
 
 from .. import errors
 from ..cdb import Direction
+from ..io import SENSE_BUFFER_SIZE
 from ..linux import bsg as bsgdev
 from ..linux import sg as sgdev
+from ..linux.sg import DEVICE_GONE_ERRNOS
 from .base import Transport
 
 if TYPE_CHECKING:
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BsgTransport"]
 
-_SENSE_SIZE = 252
+_SENSE_SIZE = SENSE_BUFFER_SIZE
 
 
 class BsgTransport(Transport):
@@ -90,7 +92,7 @@ class BsgTransport(Transport):
         try:
             bsgdev.bsg_io(fd, hdr)
         except OSError as exc:
-            if exc.errno in (19, 6):  # ENODEV, ENXIO
+            if exc.errno in DEVICE_GONE_ERRNOS:
                 raise errors.DeviceGone(f"{io.command.NAME} on {self.name}: the device is gone",
                                         command=io.command.NAME, device=self.name, errno=exc.errno) from None
             raise errors.for_errno(exc, self.name) from None

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from .. import errors
 from ..cdb import Direction
+from ..io import SENSE_BUFFER_SIZE
 from ..linux import sg as sgdev
 from .base import Transport
 
@@ -42,8 +43,8 @@ __all__ = ["SgTransport", "open_sg"]
 
 # struct sg_io_hdr in native layout, field by field as in include/scsi/sg.h. The struct
 # module pads like the C compiler except at the end: the kernel wants all 88 bytes.
-_HEADER = struct.Struct("@iiBBHIPPPIIiPBBBBHHiII")
-_HEADER_SIZE = ctypes.sizeof(sgdev.SgIoHdr)
+_HEADER = struct.Struct(sgdev.SG_IO_HDR_FORMAT)
+_HEADER_SIZE = sgdev.SG_IO_HDR_SIZE
 _REPLY_TEMPLATE = struct.Struct("@ii")  # interface_id, dxfer_direction
 _OUTPUT = struct.Struct("@BBBBHHiII")
 _OUTPUT_OFFSET = sgdev.SgIoHdr.status.offset
@@ -56,12 +57,10 @@ _DXFER = {
     Direction.IN: sgdev.SG_DXFER_FROM_DEV,
     Direction.OUT: sgdev.SG_DXFER_TO_DEV,
 }
-_SENSE_SIZE = 252
+_SENSE_SIZE = SENSE_BUFFER_SIZE
 _CDB_SIZE = 260
 _INTERFACE_ID = sgdev.SG_INTERFACE_ID_ORIG
-# errno values that mean the device is no longer there (sg.c: ENODEV once sdp->detaching;
-# ENXIO from open of a node whose device went away).
-_GONE = (errno.ENODEV, errno.ENXIO)
+_GONE = sgdev.DEVICE_GONE_ERRNOS
 
 
 def _address(buf: bytearray | ctypes.Array) -> tuple[object, int]:
