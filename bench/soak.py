@@ -41,12 +41,13 @@ REGION = 256  # blocks each worker owns on a device
 # Exception classes the injected faults (and the deleted LUN) may legitimately produce.
 ALLOWED = (errors.MediumError, errors.TaskSetFull, errors.RecoveredError, errors.HostError,
            errors.AbortedCommand, errors.Busy, errors.DeviceGone, errors.UnitAttention)
-FAULTS = [  # scsi_debug opts, every_nth (see ../shared/TESTBED.md)
-    {"opts": 0, "every_nth": 0},
-    {"opts": 0x800, "every_nth": 97},    # TASK SET FULL
-    {"opts": 2, "every_nth": 0},         # MEDIUM ERROR in medium_error_start..+count
-    {"opts": 8, "every_nth": 89},        # RECOVERED ERROR (success by default)
-    {"opts": 0x10, "every_nth": 101},    # transport error: DID_ERROR
+FAULTS = [  # scsi_debug delay, opts, every_nth (see ../shared/TESTBED.md); each fires on
+            # every_nth-th command of the scsi_debug devices, whatever issued it
+    {"delay": 0, "opts": 0, "every_nth": 0},
+    {"delay": 0, "opts": 2, "every_nth": 0},       # MEDIUM ERROR in medium_error_start..+count
+    {"delay": 1, "opts": 0x10, "every_nth": 97},   # transport error: ABORTED COMMAND 4Bh/03h
+    {"delay": 0, "opts": 8, "every_nth": 89},      # RECOVERED ERROR (success by default)
+    {"delay": 0, "opts": 0x20, "every_nth": 101},  # DIF error: ABORTED COMMAND 10h/01h, DID_ABORT
 ]
 
 
@@ -102,16 +103,17 @@ def _check(io, lba) -> bool:
 def async_worker(channel: Channel, base: int, ledger: Ledger, stop: threading.Event, depth: int) -> None:
     rng = random.Random(base)
     in_flight: List = []
-    while not stop.is_set() or in_flight:
-        while not stop.is_set() and len(in_flight) < depth:
+    stop_this = False
+    while not (stop.is_set() or stop_this) or in_flight:
+        while not (stop.is_set() or stop_this) and len(in_flight) < depth:
             command, data, lba = _command(rng, base)
             ident = ledger.send()
             try:
                 io = channel.execute(command, data=data, async_=True)
             except errors.SgframeError as failure:
                 ledger.done(ident, failure)
-                if isinstance(failure, (errors.DeviceGone, errors.UsageError)):
-                    stop.wait(0.05)
+                if isinstance(failure, errors.DeviceGone):
+                    stop_this = True  # its device is gone: finish what is in flight, send no more
                     break
                 continue
 
