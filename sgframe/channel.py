@@ -242,20 +242,26 @@ class Channel:
         return self.execute(command, data=data, **options)
 
     async def aexecute(self, command: Command, **options: Any) -> Io:
-        """Send a command from asyncio code: ``io = await channel.aexecute(cmd)``."""
+        """Send a command from asyncio code: ``io = await channel.aexecute(cmd)``.
+
+        The asyncio loop drives the reactor (it watches the epoll fd) unless the reactor
+        runs in its own thread already; either way the Io's completion reaches the loop
+        through ``call_soon_threadsafe``, the one way to wake a loop from another thread.
+        """
         import asyncio
 
         loop = asyncio.get_running_loop()
-        self.reactor.attach(loop)
+        if not self.reactor.running:
+            self.reactor.attach(loop)
         io = self.execute(command, async_=True, **options)
         if not io.returned:
             future = loop.create_future()
 
-            def done(_: Io) -> None:
+            def resolve() -> None:
                 if not future.done():
                     future.set_result(None)
 
-            io.add_done_callback(done)
+            io.add_done_callback(lambda _: loop.call_soon_threadsafe(resolve))
             await future
         io.wait()
         return io

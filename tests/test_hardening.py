@@ -326,3 +326,22 @@ def test_the_channel_waits_for_many_threads_on_one_emu_channel(reactor):
         t.join(30)
     assert failures == [] and channel.outstanding == 0
     time.sleep(0)
+
+
+def test_aexecute_with_a_reactor_running_in_its_own_thread_is_woken():
+    # The completion arrives on the reactor's thread; the asyncio loop must be woken
+    # (before, a future set from there left the loop asleep until another event came).
+    import asyncio
+
+    reactor = Reactor()
+    reactor.start()
+    channel = Channel.open("emu:disk", reactor=reactor)
+
+    async def main():
+        ios = await asyncio.wait_for(asyncio.gather(*(channel.aexecute(TestUnitReady()) for _ in range(50))), 10)
+        return [io.ok for io in ios]
+
+    try:
+        assert asyncio.run(main()) == [True] * 50
+    finally:
+        reactor.close()
