@@ -130,6 +130,8 @@ def async_worker(channel: Channel, base: int, ledger: Ledger, stop: threading.Ev
                 pass  # counted by its done callback
             except TimeoutError:
                 keep.append(io)
+        if keep and (stop.is_set() or stop_this):
+            return  # two minutes without a completion: the ledger counts them as lost
         in_flight = keep
 
 
@@ -219,7 +221,10 @@ def main() -> int:
     def run_asyncio():
         async def all_channels():
             await asyncio.gather(*(asyncio_worker(c, (args.threads + 1) * REGION, ledger, stop) for c in channels[:2]))
-        asyncio.run(all_channels())
+        try:
+            asyncio.run(asyncio.wait_for(all_channels(), timeout=3600))
+        except asyncio.TimeoutError:
+            print("soak: the asyncio worker did not finish: what it had in flight is lost", file=sys.stderr)
 
     threads.append(threading.Thread(target=run_asyncio))
     start = time.monotonic()
