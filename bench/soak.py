@@ -51,6 +51,18 @@ FAULTS = [  # scsi_debug delay, opts, every_nth (see ../shared/TESTBED.md); each
 ]
 
 
+def set_fault(fault: dict) -> None:
+    """scsi_debug refuses a new delay (EBUSY) while commands are queued: try again a few
+    times, then change the rest without it."""
+    for _ in range(40):
+        try:
+            guest.set_sdebug_params(**fault)
+            return
+        except errors.UsageError:
+            time.sleep(0.05)
+    guest.set_sdebug_params(**{k: v for k, v in fault.items() if k != "delay"})
+
+
 def pattern(lba: int) -> bytes:
     return struct.pack(">Q", lba) * (BLOCK // 8)
 
@@ -237,7 +249,7 @@ def main() -> int:
         time.sleep(0.2)
         if time.monotonic() - last_fault > args.fault_period:
             fault_index = (fault_index + 1) % len(FAULTS)
-            guest.set_sdebug_params(**FAULTS[fault_index])
+            set_fault(FAULTS[fault_index])
             last_fault = time.monotonic()
         if not deleted and ledger.sent > args.commands // 3:
             guest.delete_device(victim, timeout=60)
@@ -258,7 +270,7 @@ def main() -> int:
             last_report = time.monotonic()
             print(f"{ledger.sent:>9} sent, {dict(ledger.outcomes)}", file=sys.stderr)
     stop.set()
-    guest.set_sdebug_params(**FAULTS[0])
+    set_fault(FAULTS[0])
     for t in threads:
         t.join(300)
     seconds = time.monotonic() - start
