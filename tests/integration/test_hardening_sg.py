@@ -192,8 +192,23 @@ def test_opcodes_works_on_scsi_debug_like_sg_opcodes(scsi_debug_devices):
     assert "TEST UNIT READY" in ours.stdout or "Test Unit Ready" in ours.stdout or '"operation_code": 0' in ours.stdout
 
 
+def _clear_unit_attentions(devices) -> None:
+    # A bus or host reset leaves POWER ON, RESET OR BUS DEVICE RESET OCCURRED pending on
+    # every device behind it; the next test's first command must not be the one to see it.
+    for device in devices:
+        with Channel.from_path(device.sg, reactor=Reactor()) as channel:
+            for _ in range(8):
+                try:
+                    channel.execute(TestUnitReady())
+                    break
+                except errors.UnitAttention:
+                    continue
+            channel.reactor.close()
+
+
 @pytest.mark.parametrize("kind, flag", [("bus", "-b"), ("host", "-H")])
-def test_reset_says_which_operation_failed(scsi_debug_devices, kind, flag):
+def test_reset_says_which_operation_failed(scsi_debug_devices, kind, flag, request):
+    request.addfinalizer(lambda: _clear_unit_attentions(scsi_debug_devices))
     disk = scsi_debug_devices[0]
     ours = _sgframe("reset", disk.sg, "-k", kind)
     theirs = subprocess.run(["sg_reset", flag, disk.sg], capture_output=True, text=True)
