@@ -132,3 +132,20 @@ def test_plugin_commands_are_listed_decoded_and_named(capsys):
 
     name, modifies, _ = medium_effect(bytes.fromhex("85080e00000001000000000000 00ec00".replace(" ", "")))
     assert name == "ATA PASS-THROUGH(16)"
+
+
+# --- 11. the --chunk hint names the limits -------------------------------------------------
+
+def test_a_chunk_above_the_devices_maximum_transfer_length_is_refused_naming_it(capsys, tmp_path):
+    out = tmp_path / "x"
+    code, _, err = run(capsys, "read", "emu:disk?blocks=0x100000&max_transfer_length=128", "--count", "1000",
+                       "--chunk", "256", "-o", str(out))
+    assert code == 1
+    assert "MAXIMUM TRANSFER LENGTH (Block Limits VPD page B0h) allows: 128 blocks; give --chunk 128 or less" in err
+    assert not out.exists()
+
+
+def test_a_chunk_above_what_sg_carries_is_refused_naming_it(capsys):
+    code, _, err = run(capsys, "read", "emu:disk?blocks=0x10000000&max_transfer_length=0xFFFFFFFF",
+                       "--count", "600000", "--chunk", "600000", "-o", os.devnull)
+    assert code == 1 and "more than what the host carries per command allows: 524287 blocks" in err

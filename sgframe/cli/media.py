@@ -52,12 +52,33 @@ def _range(args: argparse.Namespace, blocks: int, default_count: Optional[int] =
     return count
 
 
+def _check_chunk(args: argparse.Namespace, channel: Channel, chunk: int, block_size: int) -> None:
+    """Refuse a --chunk the path cannot carry, before anything is sent, naming each limit
+    that applies: the transport's (sg's 256 MiB, the host's max_hw_sectors_kb) and the
+    device's MAXIMUM TRANSFER LENGTH from its Block Limits VPD page (B0h), where known."""
+    limits = [(channel.transport.max_transfer // block_size, "what the host carries per command")]
+    try:
+        from ..command import Inquiry
+
+        page = channel.execute(Inquiry(evpd=True, page_code=0xB0, allocation_length=64)).result
+        maximum = getattr(page, "maximum_transfer_length", 0) or 0
+        if maximum:
+            limits.append((maximum, "the device's MAXIMUM TRANSFER LENGTH (Block Limits VPD page B0h)"))
+    except TaskFailed:
+        pass  # no Block Limits page: only the host's limit is known
+    blocks, why = min(limits)
+    if chunk > blocks:
+        raise UsageError(f"--chunk {chunk} blocks of {block_size} bytes is more than {why} allows: "
+                         f"{blocks} blocks; give --chunk {blocks} or less")
+
+
 def _loop(args: argparse.Namespace, channel: Channel, count: int, block_size: int,
           step: Callable[[int, int, int], None]) -> dict:
     """Run ``step(lba, blocks, offset_blocks)`` over the range in chunks; the summary."""
     chunk = args.chunk
     if chunk <= 0:
         raise UsageError(f"--chunk is at least 1 block, got {chunk}")
+    _check_chunk(args, channel, min(chunk, count), block_size)
     progress = Progress(count, block_size, enabled=False if args.no_progress else None)
     done = 0
     failure: Optional[TaskFailed] = None
@@ -116,6 +137,8 @@ def _run_read(args: argparse.Namespace) -> int:
     with open_channel(args) as channel:
         blocks, block_size = capacity(channel)
         count = _range(args, blocks)
+        if args.chunk > 0:
+            _check_chunk(args, channel, min(args.chunk, count), block_size)  # before the file exists
         received: list[bytes] = []
         out: Any = None
         if args.output == "-":
