@@ -7,7 +7,8 @@ channels at once.
 The layers, from the bottom; a module imports only from its own layer or those below it
 (``tests/test_architecture.py`` derives the graph from the source and holds this):
 
-1. ``_compat``, ``_version``, ``errors``, ``status``: exceptions and status codes.
+1. ``_compat``, ``_lazy``, ``_version``, ``errors``, ``status``: exceptions, status codes
+   and the means to import lazily.
 2. ``sense``, ``cdb``, ``linux``: sense data, the CDB language, the kernel's structures.
 3. ``command``, ``decode``, ``registry``, ``raw``, ``params``, ``emu``: commands, the
    decoders of what devices return, the emulated devices.
@@ -25,9 +26,7 @@ a script (or the command line) pays only for what it touches.
 """
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
+from ._lazy import attach
 from ._version import __version__
 
 # name -> (module, attribute or None for the module itself)
@@ -50,16 +49,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    try:
-        module_name, attribute = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'sgframe' has no attribute {name!r}") from None
-    module = import_module(module_name, __name__)
-    value = module if attribute is None else getattr(module, attribute)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = attach(__name__, _LAZY)

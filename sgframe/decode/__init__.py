@@ -12,8 +12,8 @@ decodes). ``tests/test_decode_lazy.py`` holds the table below to the modules.
 """
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from .._lazy import attach
+
 
 # name -> (module under sgframe.decode, attribute)
 _WHERE = {
@@ -204,15 +204,4 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str) -> Any:
-    try:
-        module, attribute = _WHERE[name]
-    except KeyError:
-        raise AttributeError(f"module 'sgframe.decode' has no attribute {name!r}") from None
-    value = getattr(import_module(f"{__name__}.{module}"), attribute)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list:
-    return sorted(set(globals()) | set(_WHERE))
+__getattr__, __dir__ = attach(__name__, {name: ("." + module, attribute) for name, (module, attribute) in _WHERE.items()})

@@ -5,8 +5,7 @@ the URI converters of :mod:`sgframe.emu.uri`) does not build the disk's command 
 """
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from .._lazy import attach
 
 # name -> module under sgframe.emu
 _WHERE = {
@@ -28,15 +27,4 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str) -> Any:
-    try:
-        module = _WHERE[name]
-    except KeyError:
-        raise AttributeError(f"module 'sgframe.emu' has no attribute {name!r}") from None
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list:
-    return sorted(set(globals()) | set(_WHERE))
+__getattr__, __dir__ = attach(__name__, {name: ("." + module, name) for name, module in _WHERE.items()})

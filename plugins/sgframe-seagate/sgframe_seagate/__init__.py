@@ -7,8 +7,8 @@ little (the command line starts once per device in a shell loop).
 """
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from sgframe._lazy import attach
+
 
 # name -> (module in this package, attribute)
 _WHERE = {
@@ -26,15 +26,4 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str) -> Any:
-    try:
-        module, attribute = _WHERE[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(import_module(f"{__name__}.{module}"), attribute)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list:
-    return sorted(set(globals()) | set(_WHERE))
+__getattr__, __dir__ = attach(__name__, {name: ("." + module, attribute) for name, (module, attribute) in _WHERE.items()})
