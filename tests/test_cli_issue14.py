@@ -147,7 +147,7 @@ def test_rtpg_text_json_and_hex(capsys):
     code, out, _ = run(capsys, "rtpg", "emu:disk", "--decode")
     assert code == 0
     assert out.splitlines() == [
-        "Report target group status response:",
+        "Report target port groups:",
         "  target port group id : 0x1 , Pref=0, Rtpg_fmt=0",
         "    target port group asymmetric access state : 0x00 (active/optimized)",
         "    T_SUP : 0, O_SUP : 0, LBD_SUP : 0, U_SUP : 0, S_SUP : 0, AN_SUP : 0, AO_SUP : 1",
@@ -399,33 +399,40 @@ def test_sanitize_errors_and_vector(capsys):
 
 # --- wr-mode ---------------------------------------------------------------------------------
 
+def caching(byte2: str) -> str:
+    """The emulated disk's caching page (20 bytes) with byte 2 (WCE, RCD ...) as given."""
+    return f"8,12,{byte2},0,ff,ff,0,0,ff,ff,ff,ff,0,10,0,0,0,0,0,0"
+
+
 def test_wr_mode_changes_the_caching_page(capsys, disk):
     before = run_json(capsys, "modes", "emu:c14", "--page", "8")
-    data = run_json(capsys, "wr-mode", "emu:c14", "--page", "8", "--contents", "8,12,0")
+    data = run_json(capsys, "wr-mode", "emu:c14", "--page", "8", "--contents", caching("0"))
     assert data["before"][:6] == "881204" and data["after"][:6] == "081200"
     after = run_json(capsys, "modes", "emu:c14", "--page", "8")
     assert before != after
-    assert run(capsys, "wr-mode", "emu:c14", "-p", "8", "-c", "8,12,4") == (0, "", "")
-    assert run_json(capsys, "wr-mode", "emu:c14", "-p", "8", "-c", "8,12,0", "--mask", "0,0,0")["after"][:6] == "881204"
+    assert run(capsys, "wr-mode", "emu:c14", "-p", "8", "-c", caching("4")) == (0, "", "")
+    assert run_json(capsys, "wr-mode", "emu:c14", "-p", "8", "-c", caching("0"), "--mask", "0,0,0")["after"][:6] == "881204"
+    code, _, err = run(capsys, "wr-mode", "emu:c14", "-p", "8", "-c", "8,12,0")
+    assert (code, err) == (1, "sgframe wr-mode: contents length=3 but reference mode page length=20\n")
 
 
 def test_wr_mode_refuses_unchangeable_bits_without_force(capsys, disk):
-    code, out, err = run(capsys, "wr-mode", "emu:c14", "-p", "8", "-c", "8,12,ff")
+    code, out, err = run(capsys, "wr-mode", "emu:c14", "-p", "8", "-c", caching("ff"))
     assert (code, out) == (1, "")
     assert err == ("sgframe wr-mode: byte 2 of page 0x08: bits 0xfa are not changeable (the device's changeable "
                    "values); --force sends it anyway\n")
     # Sent anyway, the device itself rejects it: ILLEGAL REQUEST, invalid field in parameter list.
-    assert run(capsys, "wr-mode", "emu:c14", "-p", "8", "-c", "8,12,ff", "--force")[0] == 5
+    assert run(capsys, "wr-mode", "emu:c14", "-p", "8", "-c", caching("ff"), "--force")[0] == 5
 
 
 def test_wr_mode_helpers():
     ten = bytes.fromhex("0012 00 10 00 00 0008") + bytes.fromhex("00000400 00 000200") + bytes.fromhex("8802 04 00")
     header, bd, page = split_mode_data(ten, ten=True)
     assert (len(header), bd.hex(), page.hex()) == (8, "0000040000000200", "88020400")
-    assert overlay(page, b"\x08\x02\x05", b"") == bytes.fromhex("08020500")
-    assert overlay(page, b"\x08\x02\xff", b"\xff\xff\x01") == bytes.fromhex("08020500")
+    assert overlay(page, b"\x08\x02\x05\x00", b"") == bytes.fromhex("08020500")
+    assert overlay(page, b"\x08\x02\xff\x00", b"\xff\xff\x01") == bytes.fromhex("08020500")
     assert select_parameters(header, bd, page, ten=True) == bytes.fromhex("0000 00 00 00 00 0008") + bd + bytes.fromhex("08020400")
-    with pytest.raises(UsageError, match="--contents has 5 bytes; the page has 4"):
+    with pytest.raises(UsageError, match="contents length=5 but reference mode page length=4"):
         overlay(page, bytes(5), b"")
     with pytest.raises(UsageError, match="no mode page"):
         split_mode_data(bytes.fromhex("0006 00 00 00 00 0000"), ten=True)
@@ -554,7 +561,7 @@ MODIFYING = [
     (("start", "/dev/sg0", "--stop"), "START STOP UNIT (stop, eject or power condition)"),
     (("format", "/dev/sg0", "--format", "-Q"), "FORMAT UNIT"),
     (("sanitize", "/dev/sg0", "--block", "-Q"), "SANITIZE"),
-    (("wr-mode", "/dev/sg0", "-p", "8", "-c", "8,12,0"), "MODE SELECT"),
+    (("wr-mode", "/dev/sg0", "-p", "8", "-c", caching("0")), "MODE SELECT"),
     (("write-buffer", "/dev/sg0", "-m", "dmc_save", "-l", "4", "--yes"), "WRITE BUFFER mode 0x05 (microcode)"),
     (("dd", "if=emu:disk", "of=/dev/sg0", "count=1"), "WRITE(16)"),
 ]

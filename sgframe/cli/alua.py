@@ -28,7 +28,7 @@ _STATE_OPTIONS = (("optimized", 0x0), ("active", 0x1), ("standby", 0x2), ("unava
 def rtpg_lines(record: Any, decode: bool = False) -> list[str]:
     """REPORT TARGET PORT GROUPS data in sg_rtpg's layout (``decode``: with the state and
     status named, as ``sg_rtpg --decode``)."""
-    lines = ["Report target group status response:"]
+    lines = ["Report target port groups:"]
     if record.format_type == 1:
         lines.append(f"  implicit transition time: {record.implicit_transition_time}")
     for g in record.target_port_groups:

@@ -50,9 +50,13 @@ def split_mode_data(data: bytes, ten: bool) -> tuple[bytes, bytes, bytes]:
 
 
 def overlay(current: bytes, contents: bytes, mask: bytes) -> bytes:
-    """``contents`` over ``current`` where ``mask`` has ones (mask default: all ones)."""
-    if len(contents) > len(current):
-        raise UsageError(f"--contents has {len(contents)} bytes; the page has {len(current)}")
+    """``contents`` over ``current`` where ``mask`` has ones (mask default: all ones).
+
+    As sg_wr_mode, the contents are the whole page: a shorter list is more likely a
+    mistake than a wish to keep the rest.
+    """
+    if len(contents) != len(current):
+        raise UsageError(f"contents length={len(contents)} but reference mode page length={len(current)}")
     mask = mask + b"\xff" * (len(contents) - len(mask))
     out = bytearray(current)
     for i, (new, m) in enumerate(zip(contents, mask)):
