@@ -82,8 +82,7 @@ def test_persist_read_keys_empty_then_registered(capsys, disk):
     assert out.splitlines() == ["  SGFRAME   EMU DISK          0001",
                                 "  Peripheral device type: direct access block device",
                                 "  PR generation=0x0, there are NO registered reservation keys"]
-    assert run(capsys, "persist", "emu:c14", "--out", "--register", "--param-sark", "123abc") == (
-        0, "PR out: command (register) successful\n", "")
+    assert run(capsys, "persist", "emu:c14", "--out", "--register", "--param-sark", "123abc") == (0, "", "")
     code, out, _ = run(capsys, "persist", "emu:c14", "-n", "-k")
     assert out == "  PR generation=0x1, 1 registered reservation key follows:\n    0x123abc\n"
     data = run_json(capsys, "persist", "emu:c14", "--read-keys")
@@ -119,6 +118,22 @@ def test_persist_capabilities_and_full_status(capsys, disk):
     run(capsys, "persist", "emu:c14", "--out", "-G", "-S", "5")
     status = run_json(capsys, "persist", "emu:c14", "-s")
     assert [d["reservation_key"] for d in status["full_status_descriptors"]] == [5]
+
+
+def test_full_status_lines_as_sg_persist_prints_them():
+    from sgframe.cli.persist import full_status_lines
+    from sgframe.decode.persistent_reservation import decode_read_full_status
+
+    sas = bytes.fromhex("06000000 5001405000000002") + bytes(12)
+    holder = struct.pack(">Q4xBB4xHI", 0xABC, 0x01, 0x01, 1, len(sas)) + sas
+    other = struct.pack(">Q4xBB4xHI", 0x5, 0x02, 0x00, 2, 0)
+    data = struct.pack(">II", 3, len(holder) + len(other)) + holder + other
+    assert full_status_lines(decode_read_full_status(data)) == [
+        "  PR generation=0x3", "    Key=0xabc", "      All target ports bit clear", "      Relative port address: 0x1",
+        "      << Reservation holder >>", "      scope: LU_SCOPE,  type: Write Exclusive",
+        "      Transport Id of initiator:", "        SAS address: 0x5001405000000002",
+        "    Key=0x5", "      All target ports bit set", "      not reservation holder"]
+    assert full_status_lines(decode_read_full_status(bytes(8))) == ["  PR generation=0x0", "  No full status descriptors"]
 
 
 def test_persist_option_errors(capsys):
@@ -195,7 +210,7 @@ def test_lba_status_after_writes_and_unmap(capsys, disk):
     assert out.splitlines() == ["No indication of the completion condition", "RTP=0",
                                 "[1] LBA: 0x0000000000000000  blocks:         16  mapped (or unknown)",
                                 "[2] LBA: 0x0000000000000010  blocks:       1008  deallocated"]
-    assert run(capsys, "unmap", "emu:c14", "--lba", "4", "--num", "4") == (0, "unmapped 4 blocks in 1 range\n", "")
+    assert run(capsys, "unmap", "emu:c14", "--lba", "4", "--num", "4") == (0, "", "")
     code, out, _ = run(capsys, "lba-status", "emu:c14", "-m", "64", "-b")
     assert out.splitlines()[2:5] == ["0x0000000000000000  0x4  0  0", "0x0000000000000004  0x4  1  0",
                                      "0x0000000000000008  0x8  0  0"]
@@ -246,8 +261,7 @@ def test_unmap_beyond_the_end_is_lba_out_of_range_22(capsys):
 def test_write_same_fills_and_unmaps(capsys, disk, tmp_path):
     block = tmp_path / "block"
     block.write_bytes(bytes(range(256)) * 2)
-    assert run(capsys, "write-same", "emu:c14", "--in", str(block), "--lba", "3", "--num", "2") == (
-        0, "WRITE SAME(10): 2 blocks from LBA 3 written\n", "")
+    assert run(capsys, "write-same", "emu:c14", "--in", str(block), "--lba", "3", "--num", "2") == (0, "", "")
     assert disk.medium.read(3, 2) == bytes(range(256)) * 4 and disk.medium.read(5, 1) == bytes(512)
     data = run_json(capsys, "write-same", "emu:c14", "--lba", "3", "--num", "1", "--ff")
     assert data == {"device": "emu:c14", "command": "WRITE SAME(10)", "lba": 3, "blocks": 1, "unmap": False,
@@ -277,12 +291,12 @@ def test_zones_report_and_actions(capsys, zoned):
         "   Reset: 0", "   Zone Length: 0x80", "   Zone start LBA: 0x0", "   Write pointer LBA: 0xffffffffffffffff",
         "", " Zone descriptor: 1", "   Zone type: sequential write required", "   Zone condition: empty",
         "   Non_seq: 0", "   Reset: 0", "   Zone Length: 0x80", "   Zone start LBA: 0x80", "   Write pointer LBA: 0x80"]
-    assert run(capsys, "zones", "emu:z14", "--open", "--zone", "0x100") == (0, "OPEN ZONE zone 0x100: done\n", "")
+    assert run(capsys, "zones", "emu:z14", "--open", "--zone", "0x100") == (0, "", "")
     zones = run_json(capsys, "zones", "emu:z14", "--start", "0x100")["zone_descriptors"]
     assert zones[0]["zone_condition_name"] == "explicitly opened"
     assert run(capsys, "zones", "emu:z14", "--finish", "--zone", "0x100")[0] == 0
     assert run(capsys, "zones", "emu:z14", "--wp", "--start", "0x100", "-n", "2")[1] == "0x180\n0x180\n"
-    assert run(capsys, "zones", "emu:z14", "--reset", "--all", "--yes")[1] == "RESET WRITE POINTER on every zone: done\n"
+    assert run(capsys, "zones", "emu:z14", "--reset", "--all", "--yes") == (0, "", "")
     assert run(capsys, "zones", "emu:z14", "--wp", "--start", "0x100", "-n", "1")[1] == "0x100\n"
 
 

@@ -4,6 +4,7 @@ PR In reads the registered keys (the default), the reservation, the capabilities
 full status; PR Out registers, reserves, releases, clears, preempts. A reservation taken on
 a disk the host is using can fence the host off its own filesystem, so every PR Out action
 keeps the mounted-device safety of ``write``.
+PR Out, like sg_persist -n, prints nothing when it succeeds (``--json`` says what was done).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from .device import add_device, add_output, open_channel, parse_int
 from .output import hexdump, print_json, print_record, to_jsonable
 from .safety import add_safety, guard_medium
 
-__all__ = ["PERSIST", "PR_TYPE_NAMES", "parse_transport_ids", "keys_lines", "reservation_lines"]
+__all__ = ["PERSIST", "PR_TYPE_NAMES", "parse_transport_ids", "keys_lines", "reservation_lines", "full_status_lines"]
 
 #: sg_persist's words for the TYPE field (SPC-5 table 194); the gaps are obsolete types.
 PR_TYPE_NAMES = {
@@ -108,8 +109,43 @@ def reservation_lines(record: Any) -> list[str]:
     if record.reservation_key is None:
         return [head + "there is NO reservation held"]
     return [head + "Reservation follows:", f"    Key=0x{record.reservation_key:x}",
-            f"    scope: {_SCOPE_NAMES.get(record.scope, f'reserved [0x{record.scope:x}]')},  "
-            f"type: {PR_TYPE_NAMES.get(record.type, f'reserved [0x{record.type:x}]')}"]
+            "    " + _scope_and_type(record.scope, record.type)]
+
+
+def full_status_lines(record: Any) -> list[str]:
+    """READ FULL STATUS as sg_persist prints it."""
+    lines = [f"  PR generation=0x{record.prgeneration or 0:x}"]
+    if not record.full_status_descriptors:
+        return lines + ["  No full status descriptors"]
+    for d in record.full_status_descriptors:
+        lines.append(f"    Key=0x{d.reservation_key:x}")
+        if d.all_tg_pt:
+            lines.append("      All target ports bit set")
+        else:
+            lines += ["      All target ports bit clear",
+                      f"      Relative port address: 0x{d.relative_target_port_identifier:x}"]
+        if d.r_holder:
+            lines += ["      << Reservation holder >>", "      " + _scope_and_type(d.scope, d.type)]
+        else:
+            lines.append("      not reservation holder")
+        if d.transport_id is not None:
+            lines += ["      Transport Id of initiator:", "        " + _transport_id_text(d.transport_id)]
+    return lines
+
+
+def _scope_and_type(scope: int, rtype: int) -> str:
+    return (f"scope: {_SCOPE_NAMES.get(scope, f'reserved [0x{scope:x}]')},  "
+            f"type: {PR_TYPE_NAMES.get(rtype, f'reserved [0x{rtype:x}]')}")
+
+
+def _transport_id_text(tid: Any) -> str:
+    if tid.sas_address is not None:
+        return f"SAS address: 0x{tid.sas_address:016x}"
+    if tid.iscsi_name is not None:
+        return f"iSCSI {'name and session id' if tid.format_code == 1 else 'name'}: {tid.iscsi_name}"
+    if tid.n_port_name is not None:
+        return f"FCP-2 World Wide Name: 0x{tid.n_port_name:016x}"
+    return f"{tid.protocol_identifier_name}: {tid.raw.hex()}"
 
 
 def _one(args: argparse.Namespace, actions: tuple) -> list:
@@ -154,6 +190,8 @@ def _run_in(args: argparse.Namespace, action: tuple) -> int:
         print("\n".join(keys_lines(record)))
     elif service_action == PrInServiceAction.READ_RESERVATION:
         print("\n".join(reservation_lines(record)))
+    elif service_action == PrInServiceAction.READ_FULL_STATUS:
+        print("\n".join(full_status_lines(record)))
     else:
         print_record(record)
     return 0
@@ -179,8 +217,6 @@ def _run_out(args: argparse.Namespace, action: tuple) -> int:
     if args.json:
         print_json({"service_action": service_action.name.lower(), "done": True, "param_rk": args.param_rk,
                     "param_sark": args.param_sark, "prout_type": args.prout_type})
-    else:
-        print(f"PR out: command ({service_action.name.replace('_', ' ').lower()}) successful")
     return 0
 
 

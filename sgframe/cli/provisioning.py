@@ -1,6 +1,8 @@
 """``lba-status``, ``unmap`` and ``write-same``: logical block provisioning (sg_get_lba_status,
 sg_unmap, sg_write_same). The last two change the medium and keep the mounted-device
-safety of ``write``."""
+safety of ``write``.
+An action that succeeds prints nothing, as its sg3_utils counterpart (``--json`` says
+what was done)."""
 from __future__ import annotations
 
 import argparse
@@ -151,9 +153,9 @@ def _run_unmap(args: argparse.Namespace) -> int:
                "blocks": total, "commands": commands, "dry_run": args.dry_run}
     if args.json:
         print_json(summary)
-    else:
-        verb = "would unmap" if args.dry_run else "unmapped"
-        print(f"{verb} {total} blocks in {len(ranges)} range{'s' if len(ranges) != 1 else ''}")
+    elif args.dry_run:
+        # Done, it is silent like sg_unmap; a dry run says what it would have done.
+        print(f"would unmap {total} blocks in {len(ranges)} range{'s' if len(ranges) != 1 else ''}")
     return 0
 
 
@@ -215,8 +217,6 @@ def _run_write_same(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"device": args.device, "command": command.NAME, "lba": lba, "blocks": num,
                     "unmap": args.unmap, "ndob": args.ndob})
-    else:
-        print(f"{command.NAME}: {num} blocks from LBA {lba} written")
     return 0
 
 

@@ -1,6 +1,8 @@
 """``zones``: REPORT ZONES (sg_rep_zones) and the zone actions OPEN, CLOSE, FINISH and RESET
 WRITE POINTER (sg_zone, sg_reset_wp). An action changes what the zone holds (FINISH and
-RESET lose data), so actions keep the mounted-device safety of ``write``."""
+RESET lose data), so actions keep the mounted-device safety of ``write``.
+An action that succeeds prints nothing, as its sg3_utils counterpart (``--json`` says
+what was done)."""
 from __future__ import annotations
 
 import argparse
@@ -70,8 +72,6 @@ def _act(args: argparse.Namespace, name: str, cls: type) -> int:
         channel.execute(cls(zone_id=zone, zone_count=args.count, all=args.all))
     if args.json:
         print_json({"device": args.device, "command": cls.NAME, "zone_id": zone, "all": args.all, "done": True})
-    else:
-        print(f"{cls.NAME} {'on every zone' if args.all else f'zone 0x{zone:x}'}: done")
     return 0
 
 
