@@ -115,6 +115,10 @@ def test_persist_reserve_unregistered_is_a_reservation_conflict_24(capsys, disk)
 def test_persist_capabilities_and_full_status(capsys, disk):
     caps = run_json(capsys, "persist", "emu:c14", "-c")
     assert caps["service_action"] == "report_capabilities" and caps["length"] == 8
+    text = run(capsys, "persist", "emu:c14", "-n", "-c")[1].splitlines()
+    assert text[0] == "Report capabilities response:" and len(text) == (16 if caps["tmv"] else 9)
+    assert text[2] == f"  Compatible Reservation Handling(CRH): {int(caps['crh'])}"
+    assert text[7] == f"  Allow Commands: {caps['allow_commands']}"
     run(capsys, "persist", "emu:c14", "--out", "-G", "-S", "5")
     status = run_json(capsys, "persist", "emu:c14", "-s")
     assert [d["reservation_key"] for d in status["full_status_descriptors"]] == [5]
@@ -134,6 +138,22 @@ def test_full_status_lines_as_sg_persist_prints_them():
         "      Transport Id of initiator:", "        SAS address: 0x5001405000000002",
         "    Key=0x5", "      All target ports bit set", "      not reservation holder"]
     assert full_status_lines(decode_read_full_status(bytes(8))) == ["  PR generation=0x0", "  No full status descriptors"]
+
+
+def test_capabilities_lines_vector():
+    from sgframe.cli.persist import capabilities_lines
+    from sgframe.decode.persistent_reservation import decode_report_capabilities
+
+    # CRH, SIP_C, ATP_C, PTPL_C; TMV, ALLOW COMMANDS 1; every type but EX_AC_AR.
+    lines = capabilities_lines(decode_report_capabilities(bytes.fromhex("0008 1d 90 ea 00 0000")))
+    assert lines[1:9] == ["  Replace Lost Reservation Capable(RLR_C): 0", "  Compatible Reservation Handling(CRH): 1",
+                          "  Specify Initiator Ports Capable(SIP_C): 1", "  All Target Ports Capable(ATP_C): 1",
+                          "  Persist Through Power Loss Capable(PTPL_C): 1", "  Type Mask Valid(TMV): 1",
+                          "  Allow Commands: 1", "  Persist Through Power Loss Active(PTPL_A): 0"]
+    assert lines[9:] == ["    Support indicated in Type mask:", "      Write Exclusive, all registrants: 1",
+                         "      Exclusive Access, registrants only: 1", "      Write Exclusive, registrants only: 1",
+                         "      Exclusive Access: 1", "      Write Exclusive: 1", "      Exclusive Access, all registrants: 0"]
+    assert len(capabilities_lines(decode_report_capabilities(bytes.fromhex("0008 00 00 00 00 0000")))) == 9
 
 
 def test_persist_option_errors(capsys):
@@ -369,6 +389,53 @@ def test_format_reports_then_formats(capsys, disk):
     assert data == {"device": "emu:c14", "formatted": True, "fmtpinfo": 0, "polls": 0, "blocks": 1024,
                     "block_length": 512}
     assert run_json(capsys, "format", "emu:c14", "--format", "-Q")["polls"] == 1
+
+
+class _Formatting:
+    """REQUEST SENSE of a disk in the middle of a format: NOT READY, 04h/04h FORMAT IN
+    PROGRESS with a progress indication (SPC-5 4.4.2.4.4), for the given steps; then
+    nothing to report."""
+
+    def __init__(self, steps):
+        self.steps = list(steps)
+        self.polls = 0
+
+    def __call__(self, disk, request):
+        from sgframe.sense import build_fixed_sense
+        from sgframe.sense.sks import ProgressIndication
+
+        self.polls += 1
+        if not self.steps:
+            return build_fixed_sense(0, 0, 0)[:request.cdb[4]]
+        step = self.steps.pop(0)
+        return build_fixed_sense(2, 0x04, 0x04, sense_key_specific=ProgressIndication(step))[:request.cdb[4]]
+
+
+def test_format_follows_the_progress_indication(capsys, disk, monkeypatch):
+    import io
+
+    formatting = _Formatting([0x4000, 0x8000, 0xC000])
+    disk.register(0x03, None, formatting, name="REQUEST SENSE")
+    waits = []
+    monkeypatch.setattr("sgframe.cli.formatting.time.sleep", waits.append)
+    terminal = io.StringIO()
+    terminal.isatty = lambda: True
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert run(capsys, "format", "emu:c14", "--format", "-Q", "--poll-interval", "0.5")[0] == 0
+    assert formatting.polls == 4 and waits == [0.5, 0.5, 0.5]
+    drawn = terminal.getvalue()
+    assert " 25.0%  16384/65536 blocks" in drawn and " 75.0%  49152/65536" in drawn
+    assert drawn.endswith("100.0%  65536/65536 blocks  " + drawn.rsplit("blocks  ", 1)[1]) and drawn.endswith("\n")
+    # --early returns once the format has started: no polling.
+    formatting.steps, formatting.polls = [0x100], 0
+    assert run_json(capsys, "format", "emu:c14", "--format", "-Q", "--early")["polls"] == 0 and formatting.polls == 0
+
+
+def test_sanitize_follows_the_progress_indication(capsys, disk, monkeypatch):
+    formatting = _Formatting([0x1000, 0x2000])
+    disk.register(0x03, None, formatting, name="REQUEST SENSE")
+    monkeypatch.setattr("sgframe.cli.formatting.time.sleep", lambda seconds: None)
+    assert run_json(capsys, "sanitize", "emu:c14", "--crypto", "-Q")["polls"] == 3
 
 
 def test_format_protection_is_refused_by_a_disk_without_it(capsys):

@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import struct
 import time
-from typing import Any, Callable, Optional
+from typing import Optional
 
 from ..channel import Channel
 from ..command import FormatUnit, ModeSelect10, ModeSense10, RequestSense, Sanitize, SanitizeServiceAction
 from ..errors import UsageError
 from ..sense import decode_sense
-from ..sense.sks import ProgressIndication, progress_percent_text
+from ..sense.sks import ProgressIndication
 from .base import Subcommand
 from .device import add_device, add_output, open_channel, parse_int
 from .exitcodes import FILE_ERROR, CliError
@@ -32,8 +32,7 @@ __all__ = ["FORMAT", "SANITIZE", "poll_progress", "format_header", "block_descri
 _FULL = 65536
 
 
-def poll_progress(channel: Channel, interval: float, *, show: bool,
-                  sleep: Callable[[float], None] = time.sleep) -> int:
+def poll_progress(channel: Channel, interval: float, *, show: bool) -> int:
     """Poll REQUEST SENSE until it carries no progress indication; the number of polls.
 
     :param show: draw a progress bar on a terminal (stderr).
@@ -50,7 +49,7 @@ def poll_progress(channel: Channel, interval: float, *, show: bool,
                 return polls
             last = sks.progress_indication
             bar.update(last, force=True)
-            sleep(interval)
+            time.sleep(interval)
     finally:
         bar.finish(_FULL if last else 0)
 

@@ -9,7 +9,7 @@ PR Out, like sg_persist -n, prints nothing when it succeeds (``--json`` says wha
 from __future__ import annotations
 
 import argparse
-from typing import Any, Optional
+from typing import Any
 
 from ..command import Inquiry, PersistentReserveIn, PersistentReserveOut, PrInServiceAction, PrOutServiceAction
 from ..decode import decode_inquiry
@@ -19,10 +19,11 @@ from ..params import pr_out_parameters, pr_out_register_and_move
 from .base import Subcommand
 from .decoders import parse_hex
 from .device import add_device, add_output, open_channel, parse_int
-from .output import hexdump, print_json, print_record, to_jsonable
+from .output import hexdump, print_json, to_jsonable
 from .safety import add_safety, guard_medium
 
-__all__ = ["PERSIST", "PR_TYPE_NAMES", "parse_transport_ids", "keys_lines", "reservation_lines", "full_status_lines"]
+__all__ = ["PERSIST", "PR_TYPE_NAMES", "parse_transport_ids", "keys_lines", "reservation_lines", "full_status_lines",
+           "capabilities_lines"]
 
 #: sg_persist's words for the TYPE field (SPC-5 table 194); the gaps are obsolete types.
 PR_TYPE_NAMES = {
@@ -112,6 +113,26 @@ def reservation_lines(record: Any) -> list[str]:
             "    " + _scope_and_type(record.scope, record.type)]
 
 
+# REPORT CAPABILITIES fields in sg_persist's words and order; the type mask bits after.
+_CAPABILITIES = (("Replace Lost Reservation Capable(RLR_C)", "rlr_c"), ("Compatible Reservation Handling(CRH)", "crh"),
+                 ("Specify Initiator Ports Capable(SIP_C)", "sip_c"), ("All Target Ports Capable(ATP_C)", "atp_c"),
+                 ("Persist Through Power Loss Capable(PTPL_C)", "ptpl_c"), ("Type Mask Valid(TMV)", "tmv"),
+                 ("Allow Commands", "allow_commands"), ("Persist Through Power Loss Active(PTPL_A)", "ptpl_a"))
+_TYPE_MASK = (("Write Exclusive, all registrants", "wr_ex_ar"), ("Exclusive Access, registrants only", "ex_ac_ro"),
+              ("Write Exclusive, registrants only", "wr_ex_ro"), ("Exclusive Access", "ex_ac"),
+              ("Write Exclusive", "wr_ex"), ("Exclusive Access, all registrants", "ex_ac_ar"))
+
+
+def capabilities_lines(record: Any) -> list[str]:
+    """REPORT CAPABILITIES as sg_persist prints it (the type mask only when TMV is set)."""
+    lines = ["Report capabilities response:"]
+    lines += [f"  {words}: {int(getattr(record, name) or 0)}" for words, name in _CAPABILITIES]
+    if record.tmv:
+        lines.append("    Support indicated in Type mask:")
+        lines += [f"      {words}: {int(bool(getattr(record, name)))}" for words, name in _TYPE_MASK]
+    return lines
+
+
 def full_status_lines(record: Any) -> list[str]:
     """READ FULL STATUS as sg_persist prints it."""
     lines = [f"  PR generation=0x{record.prgeneration or 0:x}"]
@@ -193,7 +214,7 @@ def _run_in(args: argparse.Namespace, action: tuple) -> int:
     elif service_action == PrInServiceAction.READ_FULL_STATUS:
         print("\n".join(full_status_lines(record)))
     else:
-        print_record(record)
+        print("\n".join(capabilities_lines(record)))
     return 0
 
 

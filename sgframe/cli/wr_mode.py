@@ -16,7 +16,7 @@ from ..errors import UsageError
 from .base import Subcommand
 from .device import add_device, add_output, open_channel
 from .output import print_json
-from .safety import add_safety, guard_medium
+from .safety import guard_medium
 
 __all__ = ["WR_MODE", "split_mode_data", "overlay", "select_parameters"]
 
