@@ -199,9 +199,10 @@ def test_rtpg_text_json_and_hex(capsys):
 def test_rtpg_lines_extended_format_vector():
     # Extended header: format type 1, implicit transition time 10 s; one group 0x0002,
     # standby, supports AO/AN/S, status 01h, two ports (3 and 4).
-    data = bytes.fromhex("00000014 10 0a 0000 02 07 0002 00 01 00 02 00000003 00000004")
+    # RTPG_FMT 001b in the descriptor's byte 0.
+    data = bytes.fromhex("00000014 10 0a 0000 12 07 0002 00 01 00 02 00000003 00000004")
     lines = rtpg_lines(decode_report_target_port_groups(data), decode=True)
-    assert lines[1:4] == ["  implicit transition time: 10", "  target port group id : 0x2 , Pref=0, Rtpg_fmt=1",
+    assert lines[1:4] == ["  Implicit transition time: 10", "  target port group id : 0x2 , Pref=0, Rtpg_fmt=1",
                           "    target port group asymmetric access state : 0x02 (standby)"]
     assert lines[-2:] == ["      0x03", "      0x04"]
 

@@ -13,7 +13,7 @@ from ..command import ReportTargetPortGroups, SetTargetPortGroups
 from ..decode.alua import ASYMMETRIC_ACCESS_STATE_NAMES, decode_report_target_port_groups
 from ..errors import UsageError
 from ..params import set_target_port_groups_parameters
-from .base import Subcommand
+from .base import Subcommand, warn
 from .device import add_device, add_output, open_channel, parse_int
 from .output import hexdump, print_json
 from .safety import add_safety, guard_medium
@@ -25,15 +25,27 @@ STATE_ACRONYMS = {"ao": 0x0, "an": 0x1, "s": 0x2, "u": 0x3, "o": 0xE}
 _STATE_OPTIONS = (("optimized", 0x0), ("active", 0x1), ("standby", 0x2), ("unavailable", 0x3), ("offline", 0xE))
 
 
+def _rtpg_fmt(record: Any) -> list[int]:
+    """Each descriptor's RTPG_FMT (byte 0 bits 6-4, SPC-5 table 180), which sg_rtpg prints
+    and the decoded record leaves in the raw bytes: the descriptors are walked as the
+    decoder walks them."""
+    raw, found = record.raw, []
+    offset = 8 if record.format_type == 1 else 4
+    for g in record.target_port_groups:
+        found.append(raw[offset] >> 4 & 0x7 if offset < len(raw) else 0)
+        offset += 8 + 4 * len(g.relative_target_port_identifiers)
+    return found
+
+
 def rtpg_lines(record: Any, decode: bool = False) -> list[str]:
     """REPORT TARGET PORT GROUPS data in sg_rtpg's layout (``decode``: with the state and
     status named, as ``sg_rtpg --decode``)."""
     lines = ["Report target port groups:"]
     if record.format_type == 1:
-        lines.append(f"  implicit transition time: {record.implicit_transition_time}")
-    for g in record.target_port_groups:
+        lines.append(f"  Implicit transition time: {record.implicit_transition_time}")
+    for g, rtpg_fmt in zip(record.target_port_groups, _rtpg_fmt(record)):
         lines.append(f"  target port group id : 0x{g.target_port_group:x} , Pref={int(g.pref)}, "
-                     f"Rtpg_fmt={record.format_type or 0}")
+                     f"Rtpg_fmt={rtpg_fmt}")
         state = f"0x{g.asymmetric_access_state:02x}"
         if decode:
             state += f" ({g.asymmetric_access_state_name})"
@@ -64,6 +76,10 @@ def _run_rtpg(args: argparse.Namespace) -> int:
         hexdump(data)
     else:
         print("\n".join(rtpg_lines(record, args.decode)))
+        # What the data does not hold goes to stderr: LIO's extended format, for one,
+        # counts its port identifiers out of RETURN DATA LENGTH (sg_rtpg reads past it).
+        for problem in record.problems:
+            warn(f"rtpg: {problem}")
     return 0
 
 
