@@ -26,10 +26,13 @@ EXIT_SMART_FAILING = 8
 
 
 def identify_words(data: bytes) -> list[str]:
-    """IDENTIFY data as sg_sat_identify --hex prints it: the word offset, then eight
-    16-bit words a line (ATA words are little-endian)."""
+    """IDENTIFY data as sg_sat_identify prints it: the word offset in hex, eight 16-bit
+    words a line (ATA words are little-endian), then each word's two characters, high
+    byte first, as ATA strings are stored."""
     words = [data[i] | data[i + 1] << 8 for i in range(0, len(data) - 1, 2)]
-    return [f"{n:3d}  " + " ".join(f"{w:04x}" for w in words[n:n + 8]) for n in range(0, len(words), 8)]
+    char = lambda b: chr(b) if 32 <= b < 127 else "."  # noqa: E731
+    return [f"{n:02x}   " + " ".join(f"{w:04x}" for w in words[n:n + 8]) + "  "
+            + " ".join(char(w >> 8) + char(w & 0xFF) for w in words[n:n + 8]) for n in range(0, len(words), 8)]
 
 
 def wwn_of(data: bytes) -> int:
@@ -83,7 +86,7 @@ def _identify_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-i", "--ident", action="store_true", help="print the world wide name (0x...) only")
     parser.add_argument("-l", "--len", type=int, default=16, metavar="CLEN", help="CDB length: 12 or 16 (default)")
     parser.add_argument("-r", "--raw", action="store_true", help="write the 512 bytes to stdout")
-    add_output(parser, hex_help="print the 256 words in hex, as sg_sat_identify")
+    add_output(parser, hex_help="print the 256 words in hex with their characters, as sg_sat_identify does")
 
 
 SAT_IDENTIFY = Subcommand(

@@ -71,8 +71,10 @@ def test_sat_identify_hex_json_and_12_byte_cdb(capsys, drive):
     code, out, _ = run(capsys, "sat-identify", "emu:sata14", "--hex")
     lines = out.splitlines()
     assert lines[0] == "Response for IDENTIFY DEVICE ATA command:" and len(lines) == 33
-    assert lines[1] == "  0  " + " ".join(f"{_word(data, n):04x}" for n in range(8))
-    assert lines[-1].startswith("248  ") and lines[-1].endswith(f"{_word(data, 255):04x}")
+    assert lines[1].startswith("00   " + " ".join(f"{_word(data, n):04x}" for n in range(8)) + "  ")
+    assert lines[-1].startswith("f8   ") and f" {_word(data, 255):04x}  " in lines[-1]
+    # Line 0x18 shows words 24-31: the end of the firmware revision (23-26), the model from 27.
+    assert lines[4].endswith(" 82 WD C  WD 40 EF")
     info = json.loads(run(capsys, "sat-identify", "emu:sata14", "--json", "--len", "12")[1])
     assert (info["model_number"], info["wwn"], info["user_addressable_sectors"]) == (
         "WDC WD40EFRX-68N32N0", "0x5001405000000001", 1 << 20)
@@ -80,9 +82,12 @@ def test_sat_identify_hex_json_and_12_byte_cdb(capsys, drive):
     assert "--len is 12 or 16" in run(capsys, "sat-identify", "emu:sata14", "--len", "32")[2]
 
 
-def test_identify_words_layout():
-    data = bytes(range(16)) + bytes(496)
-    assert identify_words(data)[0] == "  0  0100 0302 0504 0706 0908 0b0a 0d0c 0f0e"
+def test_identify_words_layout_is_sg_sat_identifys():
+    # The first line of the example in sg_sat_identify(8).
+    words = (0x0C5A, 0x3FFF, 0xC837, 0x0010, 0x0000, 0x0000, 0x003F, 0x0000)
+    data = b"".join(w.to_bytes(2, "little") for w in words) + bytes(496)
+    assert identify_words(data)[0] == "00   0c5a 3fff c837 0010 0000 0000 003f 0000  .Z ?. .7 .. .. .. .? .."
+    assert identify_words(data)[1].startswith("08   0000")
     assert wwn_of(bytes(512)) == 0
 
 
