@@ -588,6 +588,23 @@ def test_dd_device_to_device_and_partial_record(capsys, disk, monkeypatch, tmp_p
     assert code == 0 and err.startswith("1+0 records in\n1+0 records out\n")
 
 
+def test_dd_draws_a_progress_bar_on_a_terminal(capsys, disk, monkeypatch):
+    import io
+
+    terminal = io.StringIO()
+    terminal.isatty = lambda: True
+    monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.setattr("sgframe.cli.progress._MIN_INTERVAL", 0.0)
+    assert run(capsys, "dd", "if=emu:c14", "of=/dev/null", "count=64", "bpt=16") == (0, "", "")
+    drawn = terminal.getvalue()
+    assert drawn.count("\r[") == 5  # after each of the 4 transfers, and once more at the end
+    assert "\r[#######.......................]  25.0%  16/64 blocks" in drawn
+    assert "\r[##############################] 100.0%  64/64 blocks" in drawn
+    assert drawn.split("\n")[1:3] == ["64+0 records in", "64+0 records out"]
+    assert run(capsys, "dd", "if=emu:c14", "of=/dev/null", "count=8", "--no-progress") == (0, "", "")
+    assert "\r[" not in terminal.getvalue()[len(drawn):]
+
+
 def test_dd_errors(capsys, tmp_path):
     assert "if= is needed" in run(capsys, "dd", "of=/dev/null")[2]
     assert "unknown operand ibs=" in run(capsys, "dd", "if=emu:disk", "ibs=512")[2]
