@@ -228,6 +228,20 @@ def test_format_report_agrees_with_sg_format(capsys, device):
     assert out.startswith(f"    Number of logical blocks={blocks.group(1)}\n    Logical block size={blocks.group(2)} bytes\n")
 
 
+def test_format_and_sanitize_exit_as_sg_format_and_sg_sanitize(capsys, device):
+    """FORMAT UNIT (scsi_debug formats, LIO fileio rejects it) and SANITIZE (neither has
+    it): the same exit codes, and after a format the same capacity from both tools."""
+    before = _capacity(capsys, device)
+    theirs = sg3(device, "sg_format", "--format", "--quick", device.sg)
+    mine = ours(capsys, device, "format", "--format", "--quick", "--poll-interval", "1", device.sg)
+    same(theirs, mine, stdout=False)
+    if mine[0] == 0:
+        assert mine[1] == f"Format complete: {before} blocks of 512 bytes\n"
+        assert _capacity(capsys, device) == before
+    same(sg3(device, "sg_sanitize", "--block", "--quick", device.sg),
+         ours(capsys, device, "sanitize", "--block", "--quick", device.sg), stdout=False)
+
+
 def test_buffers_agree_with_sg_read_buffer_and_sg_write_buffer(capsys, device, tmp_path):
     for mode in ("desc", "data", "echo"):
         same(sg3(device, "sg_read_buffer", "-m", mode, "-l", "16", device.sg),
