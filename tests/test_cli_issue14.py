@@ -588,6 +588,14 @@ def test_dd_device_to_device_and_partial_record(capsys, disk, monkeypatch, tmp_p
     assert code == 0 and err.startswith("1+0 records in\n1+0 records out\n")
 
 
+def test_dd_writes_an_existing_file_in_place(capsys, disk, tmp_path):
+    target = tmp_path / "target"
+    target.write_bytes(b"\x11" * 512 * 4)
+    disk.medium.write(7, b"\x99" * 512)
+    assert run(capsys, "dd", "if=emu:c14", f"of={target}", "skip=7", "seek=2", "count=1")[0] == 0
+    assert target.read_bytes() == b"\x11" * 1024 + b"\x99" * 512 + b"\x11" * 512
+
+
 def test_dd_draws_a_progress_bar_on_a_terminal(capsys, disk, monkeypatch):
     import io
 

@@ -79,6 +79,14 @@ def is_scsi_device(name: str) -> bool:
     return name.startswith("/dev/")
 
 
+def _file_mode(name: str, writing: bool) -> str:
+    """sg_dd truncates an output file only when asked (its oflag=trunc): an existing
+    regular file is written in place, so seek= leaves the blocks before it alone."""
+    if not writing:
+        return "rb"
+    return "r+b" if os.path.isfile(name) else "wb"
+
+
 class _Side:
     """One end of the copy: a channel with its block size, or a file."""
 
@@ -98,8 +106,7 @@ class _Side:
             if name == "-":
                 self.file = sys.stdout.buffer if writing else sys.stdin.buffer
             else:
-                self.file = open(name, "r+b" if writing and os.path.exists(name) and not name.startswith("/dev/")
-                                 else "wb" if writing else "rb")
+                self.file = open(name, _file_mode(name, writing))  # noqa: SIM115 - closed by close()
         except OSError as exc:
             raise CliError(f"{name}: {exc.strerror}", FILE_ERROR) from None
 
@@ -152,7 +159,8 @@ def _copy(args: argparse.Namespace, ops: dict, source: _Side, sink: _Side, bpt: 
         source.file.seek(skip * bs) if source.file.seekable() else source.file.read(skip * bs)
     if sink.file is not None and seek and sink.file.seekable():
         sink.file.seek(seek * bs)
-    progress = Progress(max(count, 1), bs, enabled=False if args.no_progress else None)
+    # A stream of unknown length has no fraction to draw.
+    progress = Progress(max(count, 1), bs, enabled=False if args.no_progress or count < 0 else None)
     done_in = done_out = 0
     failure: Optional[TaskFailed] = None
     started = time.monotonic()
