@@ -444,6 +444,19 @@ def test_format_protection_is_refused_by_a_disk_without_it(capsys):
     assert "--fmtpinfo is 0..3" in run(capsys, "format", "emu:disk", "--format", "-Q", "--fmtpinfo", "4")[2]
 
 
+def test_format_size_changes_the_block_descriptor_first(capsys, disk):
+    # The emulated disk keeps 512-byte blocks: its MODE SELECT refuses the new descriptor
+    # (the all-ones block count, byte 8), and nothing is formatted.
+    disk.medium.write(0, b"\x33" * 512)
+    code, out, err = run(capsys, "format", "emu:c14", "--format", "-Q", "--size", "4096")
+    assert (code, out) == (5, "")
+    assert err.startswith("sgframe format: MODE SELECT(10) on emu:c14: CHECK CONDITION, ILLEGAL REQUEST, "
+                          "Invalid field in parameter list [26h/00h], error in parameter data byte 8")
+    assert disk.medium.read(0, 1) == b"\x33" * 512
+    # The size it has already: no MODE SELECT, the format goes ahead.
+    assert run(capsys, "format", "emu:c14", "--format", "-Q", "--size", "512")[0] == 0
+
+
 def test_format_parameter_vectors():
     assert format_header(immed=True) == bytes.fromhex("00 02 00 00")
     assert format_header(immed=False, fov=True, dcrt=True, protection_field_usage=1) == bytes.fromhex("01 a0 00 00")
