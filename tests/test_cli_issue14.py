@@ -196,6 +196,25 @@ def test_rtpg_text_json_and_hex(capsys):
     assert run(capsys, "rtpg", "emu:disk", "--hex")[1].startswith(" 0000  00 00 00 0c 00 01")
 
 
+def test_raw_and_hex_give_the_response_bytes(capsysbinary):
+    def raw(*argv):
+        code = main(list(argv))
+        out, err = capsysbinary.readouterr()
+        assert code == 0, err
+        return out
+
+    rtpg = raw("rtpg", "emu:disk", "--raw")
+    assert rtpg == bytes.fromhex("0000000c 00 01 0001 00 00 00 01 00000001")
+    assert raw("lba-status", "emu:disk", "-r")[:8] == bytes.fromhex("00000014 00000000")
+    assert len(raw("zones", "emu:zoned", "-r", "-m", "128")) == 128
+    assert raw("read-buffer", "emu:disk", "-m", "desc", "-r") == bytes.fromhex("00 010000")
+    assert raw("rtpg", "emu:disk", "-H").startswith(b" 0000  00 00 00 0c 00 01 00 01")
+    keys = raw("persist", "emu:disk", "-k", "-H")  # the 8-byte header: generation 0, no keys
+    assert keys.startswith(b" 0000  00 00 00 00 00 00 00 00 ") and keys.endswith(b"  ........\n")
+    assert main(["rtpg", "emu:disk", "--raw", "--json"]) == 1
+    assert b"--raw writes the bytes to stdout; it cannot also carry --json" in capsysbinary.readouterr().err
+
+
 def test_rtpg_lines_extended_format_vector():
     # Extended header: format type 1, implicit transition time 10 s; one group 0x0002,
     # standby, supports AO/AN/S, status 01h, two ports (3 and 4).

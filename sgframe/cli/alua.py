@@ -14,8 +14,9 @@ from ..decode.alua import ASYMMETRIC_ACCESS_STATE_NAMES, decode_report_target_po
 from ..errors import UsageError
 from ..params import set_target_port_groups_parameters
 from .base import Subcommand, warn
-from .device import add_device, add_output, open_channel, parse_int
-from .output import hexdump, print_json
+from .device import add_device, open_channel, parse_int
+from .output import print_json
+from .response import add_response_options, emit_undecoded
 from .safety import add_safety, guard_medium
 
 __all__ = ["RTPG", "STPG", "rtpg_lines", "STATE_ACRONYMS"]
@@ -72,9 +73,7 @@ def _run_rtpg(args: argparse.Namespace) -> int:
         data, record = _report(channel, args.extended)
     if args.json:
         print_json(record)
-    elif args.hex:
-        hexdump(data)
-    else:
+    elif not emit_undecoded(args, data):
         print("\n".join(rtpg_lines(record, args.decode)))
         # What the data does not hold goes to stderr: LIO's extended format, for one,
         # counts its port identifiers out of RETURN DATA LENGTH (sg_rtpg reads past it).
@@ -87,7 +86,7 @@ def _rtpg_arguments(parser: argparse.ArgumentParser) -> None:
     add_device(parser)
     parser.add_argument("-d", "--decode", action="store_true", help="name the access states and status codes")
     parser.add_argument("-e", "--extended", action="store_true", help="ask for the extended header format")
-    add_output(parser, hex_help="print the response in hex")
+    add_response_options(parser, "the response")
 
 
 RTPG = Subcommand(
@@ -132,8 +131,7 @@ def _run_stpg(args: argparse.Namespace) -> int:
     guard_medium(args, "SET TARGET PORT GROUPS")
     with open_channel(args) as channel:
         data, record = _report(channel, False)
-        if args.hex or args.raw:
-            hexdump(data)
+        if emit_undecoded(args, data):
             return 0
         by_port = {port: g.target_port_group for g in record.target_port_groups
                    for port in g.relative_target_port_identifiers}
@@ -169,9 +167,8 @@ def _stpg_arguments(parser: argparse.ArgumentParser) -> None:
                         help="set offline (--tp then names relative target ports)")
     parser.add_argument("-S", "--state", metavar="S,S...", help="states: numbers or ao, an, s, u, o")
     parser.add_argument("-t", "--tp", metavar="P,P...", help="target port group ids")
-    parser.add_argument("-r", "--raw", action="store_true", help="print the REPORT TARGET PORT GROUPS response, then exit")
     add_safety(parser, whole_device=False)
-    add_output(parser, hex_help="print the REPORT TARGET PORT GROUPS response in hex, then exit")
+    add_response_options(parser, "the REPORT TARGET PORT GROUPS response (then exit)")
 
 
 STPG = Subcommand(

@@ -16,6 +16,7 @@ from .base import Subcommand
 from .device import add_device, add_output, open_channel, parse_int
 from .exitcodes import FILE_ERROR, CliError
 from .output import hexdump, print_json
+from .response import add_response_options, emit_undecoded
 from .safety import add_safety, confirm, guard_medium
 
 __all__ = ["READ_BUFFER", "WRITE_BUFFER", "READ_MODES", "WRITE_MODES", "mode_number", "decode_descriptor"]
@@ -65,17 +66,15 @@ def _run_read(args: argparse.Namespace) -> int:
     mode = mode_number(args.mode, READ_MODES)
     if not 0 <= args.id <= 0xFF:
         raise UsageError(f"--id is 0..255, got {args.id}")
-    if args.raw and args.json:
-        raise UsageError("--raw writes the bytes to stdout; it cannot also carry --json")
     with open_channel(args) as channel:
         data = channel.execute(ReadBuffer10(mode=mode, buffer_id=args.id, buffer_offset=args.offset,
                                             allocation_length=args.length)).data
     described = decode_descriptor(mode, data)
-    if args.raw:
-        sys.stdout.buffer.write(data)
+    if emit_undecoded(args, data):
+        pass
     elif args.json:
         print_json({"mode": mode, "buffer_id": args.id, "buffer_offset": args.offset, "data": data.hex(), **described})
-    elif described and not args.hex:
+    elif described:
         if mode == 0x03:
             alignment = described["offset_alignment"]
             print(f"OFFSET BOUNDARY: {described['offset_boundary']}, Buffer offset alignment: "
@@ -95,8 +94,7 @@ def _read_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-m", "--mode", default="0", metavar="MO",
                         help=f"mode number or acronym ({', '.join(sorted(READ_MODES))}); default 0")
     parser.add_argument("-o", "--offset", type=parse_int, default=0, metavar="OFF", help="buffer offset")
-    parser.add_argument("-r", "--raw", action="store_true", help="write the bytes to stdout")
-    add_output(parser, hex_help="print the response in hex")
+    add_response_options(parser, "the data read")
 
 
 READ_BUFFER = Subcommand(

@@ -18,8 +18,9 @@ from ..errors import UsageError
 from ..params import pr_out_parameters, pr_out_register_and_move
 from .base import Subcommand
 from .decoders import parse_hex
-from .device import add_device, add_output, open_channel, parse_int
-from .output import hexdump, print_json, to_jsonable
+from .device import add_device, open_channel, parse_int
+from .output import print_json, to_jsonable
+from .response import add_response_options, emit_undecoded
 from .safety import add_safety, guard_medium
 
 __all__ = ["PERSIST", "PR_TYPE_NAMES", "parse_transport_ids", "keys_lines", "reservation_lines", "full_status_lines",
@@ -202,8 +203,7 @@ def _run_in(args: argparse.Namespace, action: tuple) -> int:
     if args.json:
         print_json({"service_action": service_action.name.lower(), **to_jsonable(record)})
         return 0
-    if args.hex:
-        hexdump(io.data)
+    if emit_undecoded(args, io.data):
         return 0
     for line in header:
         print(line)
@@ -271,7 +271,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                         help="PR In allocation length (default 8192)")
     parser.add_argument("-n", "--no-inquiry", action="store_true", help="skip the INQUIRY header")
     add_safety(parser, whole_device=False)
-    add_output(parser, hex_help="print the PR In response in hex")
+    # sg_persist's -r is --read-reservation: no -r/--raw here.
+    add_response_options(parser, "the PR In response", raw=False)
 
 
 PERSIST = Subcommand(

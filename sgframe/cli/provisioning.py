@@ -17,7 +17,8 @@ from .base import Subcommand
 from .device import add_device, add_output, open_channel, parse_int
 from .exitcodes import FILE_ERROR, CliError
 from .media import capacity
-from .output import hexdump, print_json
+from .output import print_json
+from .response import add_response_options, emit_undecoded
 from .safety import add_safety, confirm, guard_medium
 
 __all__ = ["LBA_STATUS", "UNMAP", "WRITE_SAME", "lba_status_lines", "PROVISIONING_WORDS"]
@@ -64,9 +65,7 @@ def _run_lba_status(args: argparse.Namespace) -> int:
     record = decode_lba_status(data)
     if args.json:
         print_json(record)
-    elif args.hex:
-        hexdump(data)
-    else:
+    elif not emit_undecoded(args, data):
         print("\n".join(lba_status_lines(record, args.brief)))
     return 0
 
@@ -83,7 +82,7 @@ def _lba_status_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-t", "--report-type", type=parse_int, default=0, metavar="RT",
                         help="0 all, 1 non-zero status, 2 mapped, 3 deallocated, 4 anchored, 16 maybe unreadable")
     parser.add_argument("-s", "--scan-len", type=parse_int, default=0, metavar="SL", help="scan length (--32)")
-    add_output(parser, hex_help="print the response in hex")
+    add_response_options(parser, "the response")
 
 
 LBA_STATUS = Subcommand(

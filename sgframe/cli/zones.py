@@ -12,8 +12,9 @@ from ..command import CloseZone, FinishZone, OpenZone, ReportZones, ResetWritePo
 from ..decode.zones import decode_report_zones
 from ..errors import UsageError
 from .base import Subcommand
-from .device import add_device, add_output, open_channel, parse_int
-from .output import hexdump, print_json
+from .device import add_device, open_channel, parse_int
+from .output import print_json
+from .response import add_response_options, emit_undecoded
 from .safety import add_safety, confirm, guard_medium
 
 __all__ = ["ZONES", "zones_lines"]
@@ -54,9 +55,7 @@ def _run(args: argparse.Namespace) -> int:
     record = decode_report_zones(data)
     if args.json:
         print_json(record)
-    elif args.hex:
-        hexdump(data)
-    else:
+    elif not emit_undecoded(args, data):
         print("\n".join(zones_lines(record, args.num, args.wp)))
     return 0
 
@@ -95,7 +94,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     actions.add_argument("-z", "--zone", type=parse_int, metavar="ID", help="zone start LBA (default 0)")
     actions.add_argument("-C", "--count", type=parse_int, default=0, metavar="ZC", help="zone count")
     add_safety(parser)
-    add_output(parser, hex_help="print the REPORT ZONES response in hex")
+    add_response_options(parser, "the REPORT ZONES response")
 
 
 ZONES = Subcommand(

@@ -86,7 +86,9 @@ def _identify_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-i", "--ident", action="store_true", help="print the world wide name (0x...) only")
     parser.add_argument("-l", "--len", type=int, default=16, metavar="CLEN", help="CDB length: 12 or 16 (default)")
     parser.add_argument("-r", "--raw", action="store_true", help="write the 512 bytes to stdout")
-    add_output(parser, hex_help="print the 256 words in hex with their characters, as sg_sat_identify does")
+    add_output(parser)
+    parser.add_argument("-H", "--hex", action="store_true",
+                        help="print the 256 words in hex with their characters, as sg_sat_identify does")
 
 
 SAT_IDENTIFY = Subcommand(
