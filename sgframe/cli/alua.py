@@ -71,9 +71,11 @@ def _report(channel: Any, extended: bool) -> tuple[bytes, Any]:
 def _run_rtpg(args: argparse.Namespace) -> int:
     with open_channel(args) as channel:
         data, record = _report(channel, args.extended)
+    if emit_undecoded(args, data):
+        return 0
     if args.json:
         print_json(record)
-    elif not emit_undecoded(args, data):
+    else:
         print("\n".join(rtpg_lines(record, args.decode)))
         # What the data does not hold goes to stderr: LIO's extended format, for one,
         # counts its port identifiers out of RETURN DATA LENGTH (sg_rtpg reads past it).

@@ -200,10 +200,10 @@ def _run_in(args: argparse.Namespace, action: tuple) -> int:
         header = [] if args.no_inquiry or args.json or args.hex else _inquiry_header(channel)
         io = channel.execute(PersistentReserveIn(service_action=service_action, allocation_length=args.maxlen))
     record = io.result
+    if emit_undecoded(args, io.data):
+        return 0
     if args.json:
         print_json({"service_action": service_action.name.lower(), **to_jsonable(record)})
-        return 0
-    if emit_undecoded(args, io.data):
         return 0
     for line in header:
         print(line)

@@ -63,9 +63,11 @@ def _run_lba_status(args: argparse.Namespace) -> int:
     with open_channel(args) as channel:
         data = channel.execute(command).data
     record = decode_lba_status(data)
+    if emit_undecoded(args, data):
+        return 0
     if args.json:
         print_json(record)
-    elif not emit_undecoded(args, data):
+    else:
         print("\n".join(lba_status_lines(record, args.brief)))
     return 0
 

@@ -53,9 +53,11 @@ def _run(args: argparse.Namespace) -> int:
         data = channel.execute(ReportZones(zone_start_lba=args.start, allocation_length=args.maxlen or 8192,
                                            partial=args.partial, reporting_options=args.report)).data
     record = decode_report_zones(data)
+    if emit_undecoded(args, data):
+        return 0
     if args.json:
         print_json(record)
-    elif not emit_undecoded(args, data):
+    else:
         print("\n".join(zones_lines(record, args.num, args.wp)))
     return 0
 
