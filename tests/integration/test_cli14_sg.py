@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -39,6 +40,13 @@ def settle(device: guest.Device) -> None:
 def sg3(device: guest.Device, *argv: str, binary: bool = False) -> tuple[int, str, str]:
     settle(device)
     done = subprocess.run(list(argv), capture_output=True, text=not binary)
+    return done.returncode, done.stdout, done.stderr
+
+
+def ours_raw(device: guest.Device, *argv: str) -> tuple[int, bytes, bytes]:
+    """sgframe as a program, for the bytes of --raw."""
+    settle(device)
+    done = subprocess.run([sys.executable, "-m", "sgframe.cli", *argv], capture_output=True)
     return done.returncode, done.stdout, done.stderr
 
 
@@ -138,6 +146,19 @@ def test_rtpg_prints_what_sg_rtpg_prints(capsys, device):
     theirs = sg3(device, "sg_rtpg", "-r", device.sg, binary=True)
     data = json.loads(ours(capsys, device, "rtpg", device.sg, "--json")[1])
     assert data["return_data_length"] == int.from_bytes(theirs[1][:4], "big")
+
+
+@pytest.mark.parametrize("theirs,mine", [
+    (("sg_rtpg", "-r"), ("rtpg", "-r")),
+    (("sg_get_lba_status", "-r"), ("lba-status", "-r")),
+    (("sg_read_buffer", "-m", "desc", "-r"), ("read-buffer", "-m", "desc", "-r")),
+    (("sg_rep_zones", "-r"), ("zones", "-r")),
+], ids=["rtpg", "lba-status", "read-buffer", "zones"])
+def test_raw_responses_are_the_same_bytes(device, theirs, mine):
+    a = sg3(device, *theirs, device.sg, binary=True)
+    b = ours_raw(device, *mine, device.sg)
+    assert a[0] == b[0], (a[2], b[2])
+    assert a[1] == b[1]
 
 
 def test_stpg_fails_as_sg_stpg_reports(capsys, device):
