@@ -233,6 +233,24 @@ def test_stpg_on_a_disk_without_it_is_invalid_opcode_9(capsys):
                    "Invalid command operation code [20h/00h]\n")
 
 
+def test_stpg_sends_the_descriptors_sg_stpg_builds(capsys, disk):
+    """A disk that implements SET TARGET PORT GROUPS (A4h/0Ah): the parameter list names
+    each group and its state; --offline names a relative target port, sent as its group."""
+    sent = []
+    disk.register(0xA4, 0x0A, lambda d, request: sent.append(request.parameters(request.u(6, 4))),
+                  name="SET TARGET PORT GROUPS")
+    assert run(capsys, "stpg", "emu:c14", "--tp", "1", "--standby") == (
+        0, "target port group 0x1: set to standby\n", "")
+    assert sent[-1] == bytes.fromhex("00000000 02 00 0001")
+    data = run_json(capsys, "stpg", "emu:c14", "--tp", "1,1", "--state", "ao,u")
+    assert sent[-1] == bytes.fromhex("00000000 00 00 0001 03 00 0001")
+    assert [g["asymmetric_access_state_name"] for g in data["set"]] == ["active/optimized", "unavailable"]
+    assert run(capsys, "stpg", "emu:c14", "--tp", "1", "--offline")[0] == 0  # port 1 is in group 1
+    assert sent[-1] == bytes.fromhex("00000000 0e 00 0001")
+    code, _, err = run(capsys, "stpg", "emu:c14", "--tp", "7", "--offline")
+    assert (code, err) == (1, "sgframe stpg: relative target port 0x7 is in no target port group\n")
+
+
 def test_stpg_option_errors(capsys):
     assert run(capsys, "stpg", "emu:disk", "--standby")[2] == (
         "sgframe stpg: --tp names the target port groups (or, with --offline, relative target ports)\n")
