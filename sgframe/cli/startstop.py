@@ -30,9 +30,9 @@ def start_command(args: argparse.Namespace) -> StartStopUnit:
         raise UsageError(f"--pc is 0..15, got {args.pc}")
     if not 0 <= args.mod <= 0xF:
         raise UsageError(f"--mod is 0..15, got {args.mod}")
+    # START=1 when asked, and by default: but not with a power condition, and not with
+    # LOEJ alone, which sg_start sends as an eject.
     start = bool(args.start or args.load or (not words and not args.pc and not args.loej))
-    if args.loej and not words:
-        start = False  # sg_start: LOEJ alone is an eject
     loej = bool(args.eject or args.load or args.loej)
     return StartStopUnit(immed=args.immed, power_condition_modifier=args.mod, power_condition=args.pc,
                          no_flush=args.noflush, loej=loej, start=start)
