@@ -47,10 +47,27 @@ def test_help_lists_subcommands_and_exit_codes(capsys):
     assert "    5  illegal request" in out
 
 
-def test_subcommand_help_has_exit_codes(capsys):
+def test_subcommand_help_is_short_and_points_to_the_exit_codes(capsys):
     code, out, _ = run(capsys, "write", "--help")
     assert code == 0
-    assert "--force" in out and "--yes" in out and "   15  file error" in out
+    assert "--force" in out and "--yes" in out and "   15  file error" not in out
+    assert out.rstrip().endswith("exit codes: sgframe help exit-codes")
+
+
+def test_help_exit_codes_topic_is_the_table(capsys):
+    from sgframe.cli.exitcodes import help_text
+
+    code, out, err = run(capsys, "help", "exit-codes")
+    assert (code, out, err) == (0, help_text() + "\n", "")
+    assert "   15  file error" in out and "   24  reservation conflict" in out
+
+
+def test_help_names_a_subcommand_or_fails(capsys):
+    code, out, _ = run(capsys, "help", "sync")
+    assert code == 0 and out.startswith("usage: sgframe sync")
+    code, out, err = run(capsys, "help", "nosuch")
+    assert (code, out) == (1, "")
+    assert err == "sgframe help: no help topic or subcommand 'nosuch' (topics: exit-codes, SUBCOMMAND)\n"
 
 
 def test_syntax_errors_exit_1_with_one_line(capsys):
@@ -60,6 +77,9 @@ def test_syntax_errors_exit_1_with_one_line(capsys):
         assert "Traceback" not in err
     code, _, err = run(capsys, "nosuch")
     assert err.count("\n") == 1 and err.startswith("sgframe: ")
+    # A subcommand's syntax error names the program once: "sgframe tur: ...".
+    code, _, err = run(capsys, "tur", "emu:disk", "--number", "x")
+    assert err.startswith("sgframe tur: argument -n/--number: ") and "sgframe: " not in err
 
 
 def test_json_accepted_before_the_subcommand(capsys):
@@ -98,7 +118,7 @@ def test_a_failing_subcommand_is_one_line_and_99(capsys, provide):
     provide(provider)
     code, out, err = run(capsys, "boom")
     assert code == 99
-    assert err == "sgframe: internal error: RuntimeError: a bug over two lines (set SGFRAME_DEBUG=1 for the traceback)\n"
+    assert err == "sgframe boom: internal error: RuntimeError: a bug over two lines (set SGFRAME_DEBUG=1 for the traceback)\n"
 
 
 def test_a_broken_provider_is_reported_not_fatal(capsys, provide):
@@ -207,7 +227,7 @@ def test_inq_all_vpd(capsys):
 def test_inq_unsupported_vpd_page_is_illegal_request(capsys):
     code, out, err = run(capsys, "inq", "emu:disk", "--vpd", "0xc5")
     assert (code, out) == (5, "")
-    assert err == ("sgframe: INQUIRY on emu:disk: CHECK CONDITION, ILLEGAL REQUEST, Invalid field in cdb "
+    assert err == ("sgframe inq: INQUIRY on emu:disk: CHECK CONDITION, ILLEGAL REQUEST, Invalid field in cdb "
                    "[24h/00h], error in CDB byte 2\n")
 
 
@@ -248,7 +268,7 @@ def test_reset_json_and_failure(capsys):
     assert run_json(capsys, "reset", "emu:disk", "--kind", "device") == {"device": "emu:disk", "kind": "device", "done": True}
     code, out, err = run(capsys, "reset", "/dev/no-such-sg")
     assert (code, out) == (15, "")
-    assert err.startswith("sgframe: cannot open /dev/no-such-sg: no such device node (ENOENT)")
+    assert err.startswith("sgframe reset: cannot open /dev/no-such-sg: no such device node (ENOENT)")
 
 
 def test_requests(capsys):
@@ -298,7 +318,7 @@ def test_opcodes(capsys):
 
 def test_opcodes_sa_needs_opcode(capsys):
     code, _, err = run(capsys, "opcodes", "emu:disk", "--sa", "0x10")
-    assert code == 1 and err == "sgframe: --sa needs --opcode\n"
+    assert code == 1 and err == "sgframe opcodes: --sa needs --opcode\n"
 
 
 # --- modes, logs ----------------------------------------------------------------------
@@ -367,7 +387,7 @@ def test_decode_sense_descriptor_with_progress(capsys):
 
 
 def test_decode_sense_bad_hex_is_1(capsys):
-    assert run(capsys, "decode-sense", "70", "zz") == (1, "", "sgframe: sense data: 'zz' is not hex\n")
+    assert run(capsys, "decode-sense", "70", "zz") == (1, "", "sgframe decode-sense: sense data: 'zz' is not hex\n")
 
 
 def test_decode_cdb(capsys):
@@ -382,7 +402,7 @@ def test_decode_cdb(capsys):
 
 
 def test_decode_cdb_unknown_opcode_is_1(capsys):
-    assert run(capsys, "decode-cdb", "ee 00 00 00 00 00") == (1, "", "sgframe: no command is registered for opcode 0xee\n")
+    assert run(capsys, "decode-cdb", "ee 00 00 00 00 00") == (1, "", "sgframe decode-cdb: no command is registered for opcode 0xee\n")
 
 
 # --- raw ------------------------------------------------------------------------------
@@ -480,7 +500,7 @@ def test_write_needs_data_and_sane_ranges(capsys, tmp_path):
 def test_whole_device_write_asks_and_refuses_without_a_terminal(capsys):
     code, out, err = run(capsys, "write", "emu:disk?blocks=64", "--pattern", "00")
     assert (code, out) == (1, "")
-    assert err == ("sgframe: write 64 blocks from LBA 0 of emu:disk?blocks=64, the whole device? "
+    assert err == ("sgframe write: write 64 blocks from LBA 0 of emu:disk?blocks=64, the whole device? "
                    "There is no terminal to ask: give --yes to go ahead\n")
     code, out, _ = run(capsys, "write", "emu:disk?blocks=64", "--pattern", "00", "--yes")
     assert code == 0 and out.startswith("Wrote 64 of 64 blocks")

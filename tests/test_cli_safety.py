@@ -60,7 +60,7 @@ def run(capsys, *argv):
 def test_write_refuses_a_device_in_use(capsys, in_use_disk):
     code, out, err = run(capsys, "write", "/dev/sg0", "--count", "1", "--pattern", "aa")
     assert (code, out) == (15, "")
-    assert err == f"sgframe: refusing WRITE(16) on /dev/sg0: {MOUNTED} (give --force to do it anyway)\n"
+    assert err == f"sgframe write: refusing WRITE(16) on /dev/sg0: {MOUNTED} (give --force to do it anyway)\n"
     assert in_use_disk.medium.read(0, 1) == bytes(512)
 
 
@@ -86,7 +86,7 @@ def test_reading_a_device_in_use_is_fine(capsys, in_use_disk):
 def test_raw_refuses_medium_modifying_cdbs_on_a_device_in_use(capsys, in_use_disk, cdb):
     code, out, err = run(capsys, "raw", "/dev/sg0", cdb, "--send", "00" * 512)
     assert (code, out) == (15, "")
-    assert err.startswith("sgframe: refusing ") and err.endswith("(give --force to do it anyway)\n")
+    assert err.startswith("sgframe raw: refusing ") and err.endswith("(give --force to do it anyway)\n")
 
 
 def test_raw_format_unit_needs_force_and_yes(capsys, in_use_disk):

@@ -47,9 +47,11 @@ def build_parser(registry: SubcommandRegistry, only: str | None = None) -> argpa
             subparsers.add_parser(listed.name, help=listed.help)
             continue
         sub = registry.get(listed.name)
+        # The exit-code table is printed once, by ``sgframe --help`` and ``sgframe help
+        # exit-codes``: repeated under every subcommand it buried the options.
         sp = subparsers.add_parser(
             sub.name, help=sub.help, description=sub.description or sub.help,
-            epilog=help_text(), formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog="exit codes: sgframe help exit-codes",
         )
         sub.add_arguments(sp)
         sp.set_defaults(_run=sub.run)
@@ -66,11 +68,38 @@ def _chosen(registry: SubcommandRegistry, argv: Sequence[str]) -> str | None:
     return None
 
 
+#: ``sgframe help TOPIC``: the topics that are not subcommands.
+HELP_TOPICS = {"exit-codes": help_text}
+
+
+def _help(registry: SubcommandRegistry, words: Sequence[str]) -> int:
+    """``sgframe help``, ``sgframe help exit-codes``, ``sgframe help SUBCOMMAND``."""
+    if not words:
+        build_parser(registry).print_help()
+        print(f"\nhelp topics: {', '.join(sorted(HELP_TOPICS))}; or sgframe help SUBCOMMAND")
+        return 0
+    topic = words[0]
+    if topic in HELP_TOPICS:
+        print(HELP_TOPICS[topic]())
+        return 0
+    if topic in registry:
+        try:
+            build_parser(registry, topic).parse_args([topic, "--help"])
+        except SystemExit:
+            pass
+        return 0
+    known = ", ".join(sorted(HELP_TOPICS) + ["SUBCOMMAND"])
+    print(f"sgframe help: no help topic or subcommand {topic!r} (topics: {known})", file=sys.stderr)
+    return SYNTAX_ERROR
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (see ``sgframe --help``)."""
     debug = bool(os.environ.get("SGFRAME_DEBUG"))
     argv = list(sys.argv[1:] if argv is None else argv)
     registry = load_subcommands()
+    if argv[:1] == ["help"] and "help" not in registry:
+        return _help(registry, argv[1:])
     for problem in registry.problems:
         warn(f"a subcommand failed to load: {problem}")
     try:
@@ -81,7 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except _ArgumentError as exc:
-        warn(str(exc))
+        # The parser's message starts with its prog ("sgframe read: ..."): the program
+        # is named once.
+        print(str(exc), file=sys.stderr)
         return SYNTAX_ERROR
     except SystemExit as exc:  # --help, --version
         return exc.code if isinstance(exc.code, int) else SYNTAX_ERROR
@@ -94,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         return int(code or 0)
     except KeyboardInterrupt:
-        warn("interrupted")
+        _fail(args, "interrupted")
         return INTERRUPTED
     except BrokenPipeError:
         # `sgframe read ... | head`: the reader left; say nothing more.
@@ -106,14 +137,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SgframeError, CliError, OSError) as exc:
         if debug:
             traceback.print_exc()
-        warn(_one_line(exc))
+        _fail(args, _one_line(exc))
         return _json_failure(args, exc, exit_code_for(exc))
     except Exception as exc:  # noqa: BLE001 - a bug is still one line, unless debugging
         if debug:
             traceback.print_exc()
-        warn(f"internal error: {type(exc).__name__}: {_one_line(exc)} "
-             "(set SGFRAME_DEBUG=1 for the traceback)")
+        _fail(args, f"internal error: {type(exc).__name__}: {_one_line(exc)} "
+                    "(set SGFRAME_DEBUG=1 for the traceback)")
         return _json_failure(args, exc, OTHER)
+
+
+def _fail(args: argparse.Namespace, message: str) -> None:
+    """The one line of a failure, named by the subcommand that failed: ``sgframe read:
+    --lba is 0 or more``."""
+    name = getattr(args, "subcommand", None)
+    print(f"sgframe {name}: {message}" if name else f"sgframe: {message}", file=sys.stderr)
 
 
 def _json_failure(args: argparse.Namespace, exc: BaseException, code: int) -> int:

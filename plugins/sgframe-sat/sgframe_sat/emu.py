@@ -33,8 +33,14 @@ _ABORTED_COMMAND = 0xB
 _ILLEGAL_REQUEST = 0x5
 
 # Attribute id, flags, current, worst, threshold: reallocated sectors (5), power-on
-# hours (9), temperature (194). Raw values are set per drive.
-_ATTRIBUTES = ((5, 0x0033, 100, 100, 10), (9, 0x0032, 99, 99, 0), (194, 0x0022, 64, 55, 0))
+# hours (9), power cycles (12), temperature (194), pending sectors (197), interface CRC
+# errors (199). Raw values are set per drive. A drive whose SMART RETURN STATUS reports a
+# threshold exceeded has its reallocated-sector value below the threshold (see
+# AtaDrive._attribute_values): RETURN STATUS and READ DATA tell one story.
+_ATTRIBUTES = ((5, 0x0033, 100, 100, 10), (9, 0x0032, 99, 99, 0), (12, 0x0032, 100, 100, 0),
+               (194, 0x0022, 64, 55, 0), (197, 0x0012, 100, 100, 0), (199, 0x003E, 200, 200, 0))
+#: Current and worst value, and raw count, of attribute 5 on a failing drive.
+_FAILING_REALLOCATED = (5, 5, 2000)
 
 
 class AtaAbort(Exception):
@@ -83,7 +89,7 @@ class AtaDrive:
     def __init__(self, sectors: int = 2**21, *, model: str = "SGFRAME EMULATED SATA SSD",
                  serial: str = "SGF0000000001", firmware: str = "1.0", smart_ok: bool = True,
                  power_mode: int = 0xFF, power_on_hours: int = 1234, temperature: int = 36,
-                 rotation_rate: int = 1) -> None:
+                 rotation_rate: int = 1, power_cycles: int = 42, wwn: int = 0x5001405000000001) -> None:
         for name, value, width in (("model", model, 40), ("serial", serial, 20), ("firmware", firmware, 8)):
             if not isinstance(value, str) or not value.isascii() or len(value) > width:
                 raise UsageError(f"{name} must be ASCII of at most {width} characters, not {value!r}")
@@ -96,6 +102,10 @@ class AtaDrive:
         self.power_on_hours = power_on_hours
         self.temperature = temperature
         self.rotation_rate = rotation_rate
+        self.power_cycles = power_cycles
+        if not isinstance(wwn, int) or not 0 <= wwn < 1 << 64:
+            raise UsageError(f"wwn must be a 64-bit int, not {wwn!r}")
+        self.wwn = wwn
 
     # --- the data structures ----------------------------------------------------------
 
@@ -109,10 +119,13 @@ class AtaDrive:
             80: 0x07F0,  # ATA/ATAPI-5 .. ACS-3
             82: 0x0069,  # SMART, power management, write cache, look-ahead
             83: 0x7400,  # 48-bit, FLUSH CACHE, FLUSH CACHE EXT (bit 14 set, 15 clear: valid)
-            84: 0x4023,  # SMART error logging, SMART self-test, GPL
-            85: 0x0061, 86: 0x3400, 87: 0x4023,
+            84: 0x4123,  # SMART error logging, SMART self-test, GPL, WWN (bit 8)
+            85: 0x0061, 86: 0x3400, 87: 0x4123,
             100: self.sectors & 0xFFFF, 101: self.sectors >> 16 & 0xFFFF, 102: self.sectors >> 32 & 0xFFFF,
             106: 0x4000,  # valid; one 512-byte logical sector per physical sector
+            # Words 108-111: the world wide name, most significant word first (ACS-4 7.12.7.61).
+            108: self.wwn >> 48 & 0xFFFF, 109: self.wwn >> 32 & 0xFFFF, 110: self.wwn >> 16 & 0xFFFF,
+            111: self.wwn & 0xFFFF,
             169: 0x0001,  # DATA SET MANAGEMENT (TRIM)
             217: self.rotation_rate,
         })
@@ -121,16 +134,25 @@ class AtaDrive:
         _put_string(data, 27, 46, self.model)
         return _with_checksum(data, signature=True)
 
+    def _attribute_values(self) -> Dict[int, Tuple[int, int, int]]:
+        """Current value, worst value and raw value of each attribute."""
+        raw = {5: 0, 9: self.power_on_hours, 12: self.power_cycles, 194: self.temperature, 197: 0, 199: 0}
+        values = {ident: (current, worst, raw[ident]) for ident, _f, current, worst, _t in _ATTRIBUTES}
+        if not self.smart_ok:
+            values[5] = _FAILING_REALLOCATED
+        return values
+
     def smart_data(self) -> bytes:
         data = bytearray(512)
         data[0:2] = (0x10).to_bytes(2, "little")
-        raw = {5: 0, 9: self.power_on_hours, 194: self.temperature}
-        for slot, (ident, flags, current, worst, _threshold) in enumerate(_ATTRIBUTES):
+        values = self._attribute_values()
+        for slot, (ident, flags, _current, _worst, _threshold) in enumerate(_ATTRIBUTES):
+            current, worst, raw_value = values[ident]
             o = 2 + 12 * slot
             data[o] = ident
             data[o + 1:o + 3] = flags.to_bytes(2, "little")
             data[o + 3], data[o + 4] = current, worst
-            data[o + 5:o + 11] = raw[ident].to_bytes(6, "little")
+            data[o + 5:o + 11] = raw_value.to_bytes(6, "little")
         data[362], data[363] = 0x82, 0x00  # off-line collection completed; last self-test fine
         data[364:366] = (30).to_bytes(2, "little")
         data[367], data[368:370], data[370] = 0x7B, (0x0003).to_bytes(2, "little"), 0x01
@@ -239,11 +261,13 @@ def install_sat(disk: EmulatedDisk, drive: AtaDrive) -> None:
 
 
 def make_sata(*, blocks: int = 2**21, model: str = "SGFRAME EMULATED SATA SSD", serial: str = "SGF0000000001",
-              firmware: str = "1.0", smart_ok: bool = True, power_mode: int = 0xFF, dsense: bool = True) -> EmulatedDisk:
+              firmware: str = "1.0", smart_ok: bool = True, power_mode: int = 0xFF, dsense: bool = True,
+              temperature: int = 36, power_on_hours: int = 1234) -> EmulatedDisk:
     """The ``emu:sata`` factory: a disk whose INQUIRY says what a SATL says, with its
     :class:`AtaDrive` attached as ``disk.ata``; the SAT plugin's emulation hook installs
     the SATL (or call :func:`install_sat`)."""
-    drive = AtaDrive(blocks, model=model, serial=serial, firmware=firmware, smart_ok=smart_ok, power_mode=power_mode)
+    drive = AtaDrive(blocks, model=model, serial=serial, firmware=firmware, smart_ok=smart_ok, power_mode=power_mode,
+                     temperature=temperature, power_on_hours=power_on_hours)
     disk = EmulatedDisk(blocks, 512, vendor="ATA", product=model[:16], revision=firmware[:4],
                         serial=serial[:20], lbpu=False, dsense=dsense)
     disk.ata = drive  # type: ignore[attr-defined]

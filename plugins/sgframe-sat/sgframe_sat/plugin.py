@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from sgframe import hookimpl
+from sgframe.plugin_types import LazySubcommand
 
 from .commands import COMMANDS
 
@@ -20,6 +21,19 @@ from .commands import COMMANDS
 def sgframe_register_commands(registry: Any) -> None:
     for cls in COMMANDS:
         registry.add(cls)
+
+
+#: The plugin's subcommands, named and not imported (the command line imports the one that runs).
+SUBCOMMANDS = (
+    ("sat-identify", "sgframe_sat.cli:SAT_IDENTIFY", "ATA IDENTIFY DEVICE through SAT (sg_sat_identify)"),
+    ("smart", "sgframe_sat.cli:SMART", "SMART health, attributes and thresholds through SAT (like smartctl -a)"),
+)
+
+
+@hookimpl
+def sgframe_register_subcommands(registry: Any) -> None:
+    for name, target, help_line in SUBCOMMANDS:
+        registry.add(LazySubcommand(name, help_line, target))
 
 
 @hookimpl

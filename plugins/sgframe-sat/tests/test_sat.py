@@ -102,7 +102,7 @@ def test_emulated_sata_disk_end_to_end(dsense):
         assert drive.smart_status() is False
         assert drive.power_mode() == "active or idle"
         assert drive.smart_data().attribute(9).raw_value == 1234
-        assert drive.smart_thresholds().as_dict() == {5: 10, 9: 0, 194: 0}
+        assert drive.smart_thresholds().as_dict() == {5: 10, 9: 0, 12: 0, 194: 0, 197: 0, 199: 0}
         assert drive.log_directory().pages == {0x10: 1}
         # Through channel.cmd: the SAT plugin is bound to every device.
         io = ch.cmd.AtaPassThrough12(protocol=sat.Protocol.NON_DATA, ck_cond=True, command=0xE5)

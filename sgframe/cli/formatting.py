@@ -1,0 +1,266 @@
+"""``format`` and ``sanitize``: whole-medium operations (sg_format, sg_sanitize).
+
+Both destroy every block, so both refuse a device in use unless ``--force`` and ask before
+they start unless ``--quick`` (sg3_utils' word for "no time to reconsider"; ``--yes`` is the
+same). Both start the operation with IMMED set and follow it with REQUEST SENSE, whose
+progress indication (SPC-5 4.4.2.4.4) draws the progress bar, unless ``--wait`` (the device
+answers when it is done) or ``--early`` (return as soon as it started).
+"""
+from __future__ import annotations
+
+import argparse
+import struct
+import time
+from typing import Optional
+
+from ..channel import Channel
+from ..command import FormatUnit, ModeSelect10, ModeSense10, RequestSense, Sanitize, SanitizeServiceAction
+from ..errors import UsageError
+from ..sense import decode_sense
+from ..sense.sks import ProgressIndication
+from .base import Subcommand
+from .device import add_device, add_output, open_channel, parse_int
+from .exitcodes import FILE_ERROR, CliError
+from .media import capacity
+from .output import print_json
+from .progress import Progress
+from .safety import add_safety, confirm, guard_medium
+
+__all__ = ["FORMAT", "SANITIZE", "poll_progress", "format_header", "block_descriptor_with_length",
+           "sanitize_overwrite_parameters"]
+
+_FULL = 65536
+
+
+def poll_progress(channel: Channel, interval: float, *, show: bool) -> int:
+    """Poll REQUEST SENSE until it carries no progress indication; the number of polls.
+
+    :param show: draw a progress bar on a terminal (stderr).
+    """
+    bar = Progress(_FULL, enabled=None if show else False)
+    polls = 0
+    last = 0
+    try:
+        while True:
+            sense = decode_sense(channel.execute(RequestSense(allocation_length=252)).data)
+            polls += 1
+            sks = sense.sense_key_specific
+            if not isinstance(sks, ProgressIndication):
+                return polls
+            last = sks.progress_indication
+            bar.update(last, force=True)
+            time.sleep(interval)
+    finally:
+        bar.finish(_FULL if last else 0)
+
+
+def format_header(*, immed: bool, fov: bool = False, dcrt: bool = False, ip: bool = False,
+                  protection_field_usage: int = 0) -> bytes:
+    """The short parameter list header of FORMAT UNIT (SBC-4 5.3.2.2): PROTECTION FIELD
+    USAGE, FOV, DCRT, IP, IMMED; an empty defect list.
+
+    :raises UsageError: ``protection_field_usage`` beyond 0..7.
+    """
+    if not 0 <= protection_field_usage <= 7:
+        raise UsageError(f"protection field usage (--pfu) is 0..7, got {protection_field_usage}")
+    flags = fov << 7 | dcrt << 5 | ip << 3 | immed << 1
+    return struct.pack(">BBH", protection_field_usage, flags, 0)
+
+
+def block_descriptor_with_length(mode_sense10: bytes, block_length: int, blocks: Optional[int]) -> bytes:
+    """A MODE SELECT(10) parameter list that keeps the device's block descriptor and sets
+    its LOGICAL BLOCK LENGTH (and NUMBER OF LOGICAL BLOCKS, all ones when ``blocks`` is
+    None: the most the new length allows), no mode pages.
+
+    :raises UsageError: the device returned no block descriptor to change.
+    """
+    data = bytearray(mode_sense10)
+    if len(data) < 8:
+        raise UsageError("MODE SENSE(10) returned no header")
+    longlba = data[4] & 1
+    bd_length = int.from_bytes(data[6:8], "big")
+    want = 16 if longlba else 8
+    if bd_length < want or len(data) < 8 + want:
+        raise UsageError("the device returned no block descriptor, so --size cannot change the block length")
+    bd = data[8:8 + want]
+    if longlba:
+        bd[0:8] = (0xFFFFFFFFFFFFFFFF if blocks is None else blocks).to_bytes(8, "big")
+        bd[12:16] = block_length.to_bytes(4, "big")
+    else:
+        bd[0:4] = (0xFFFFFFFF if blocks is None else blocks).to_bytes(4, "big")
+        bd[5:8] = block_length.to_bytes(3, "big")
+    # MODE DATA LENGTH is reserved in MODE SELECT (SPC-5 7.5.6); the medium type and the
+    # device-specific parameter are sent back as zero, as sg_format does.
+    header = bytearray(8)
+    header[4] = longlba
+    header[6:8] = want.to_bytes(2, "big")
+    return bytes(header + bd)
+
+
+def _finish(args: argparse.Namespace, channel: Channel, immed: bool) -> int:
+    if not immed or args.early:
+        return 0
+    return poll_progress(channel, args.poll_interval, show=not args.json)
+
+
+def _run_format(args: argparse.Namespace) -> int:
+    if not args.format:
+        return _report_format(args)
+    if not 0 <= args.fmtpinfo <= 3:
+        raise UsageError(f"--fmtpinfo is 0..3, got {args.fmtpinfo}")
+    if not 0 <= args.ffmt <= 3:
+        raise UsageError(f"--ffmt is 0..3, got {args.ffmt}")
+    guard_medium(args, "FORMAT UNIT")
+    if not args.dry_run:
+        confirm(args, f"FORMAT UNIT destroys every block of {args.device}: go ahead?")
+    immed = not args.wait
+    with open_channel(args) as channel:
+        blocks, block_size = capacity(channel)
+        if args.size and args.size != block_size:
+            sensed = channel.execute(ModeSense10(page_code=0x01, allocation_length=252)).data
+            select = block_descriptor_with_length(sensed, args.size, args.count or None)
+            if not args.dry_run:
+                channel.execute(ModeSelect10(pf=True, parameter_list_length=len(select)), data=select)
+        header = format_header(immed=immed, fov=args.dcrt, dcrt=args.dcrt, ip=False, protection_field_usage=args.pfu)
+        command = FormatUnit(fmtpinfo=args.fmtpinfo, fmtdata=True, cmplst=bool(args.cmplst), ffmt=args.ffmt)
+        polls = 0
+        if not args.dry_run:
+            channel.execute(command, data=header)
+            polls = _finish(args, channel, immed)
+            blocks, block_size = capacity(channel)
+    summary = {"device": args.device, "formatted": not args.dry_run, "fmtpinfo": args.fmtpinfo,
+               "polls": polls, "blocks": blocks, "block_length": block_size}
+    if args.json:
+        print_json(summary)
+    else:
+        print(("Dry run: would format" if args.dry_run else "Format complete:")
+              + f" {blocks} blocks of {block_size} bytes")
+    return 0
+
+
+def _report_format(args: argparse.Namespace) -> int:
+    """sg_format without --format: the current count and size, nothing changed."""
+    with open_channel(args) as channel:
+        blocks, block_size = capacity(channel)
+    if args.json:
+        print_json({"device": args.device, "formatted": False, "blocks": blocks, "block_length": block_size})
+    else:
+        print(f"    Number of logical blocks={blocks}\n    Logical block size={block_size} bytes\n"
+              "No changes made. To format use '--format'.")
+    return 0
+
+
+def _format_arguments(parser: argparse.ArgumentParser) -> None:
+    add_device(parser)
+    parser.add_argument("-F", "--format", action="store_true", help="do FORMAT UNIT (default: report count and size)")
+    parser.add_argument("-f", "--fmtpinfo", type=parse_int, default=0, metavar="FPI", help="FMTPINFO (0..3)")
+    parser.add_argument("-q", "--pfu", type=parse_int, default=0, metavar="PFU", help="protection field usage")
+    parser.add_argument("-s", "--size", type=parse_int, default=0, metavar="LB_SZ", help="new logical block length")
+    parser.add_argument("-c", "--count", type=parse_int, default=0, metavar="COUNT", help="blocks, with --size")
+    parser.add_argument("-C", "--cmplst", type=int, choices=(0, 1), default=1, help="CMPLST (default 1)")
+    parser.add_argument("-t", "--ffmt", type=parse_int, default=0, metavar="FFMT", help="fast format (0..3)")
+    parser.add_argument("-D", "--dcrt", action="store_true", help="disable certification (DCRT, with FOV)")
+    parser.add_argument("-d", "--dry-run", action="store_true", help="everything but FORMAT UNIT")
+    parser.add_argument("-Q", "--quick", dest="yes", action="store_true", help="do not ask first (also --yes)")
+    parser.add_argument("-w", "--wait", action="store_true", help="IMMED=0: the command returns when done")
+    parser.add_argument("-e", "--early", action="store_true", help="return once the format has started")
+    parser.add_argument("--poll-interval", type=float, default=5.0, metavar="SECONDS",
+                        help="seconds between progress polls (default 5)")
+    add_safety(parser)
+    add_output(parser)
+
+
+FORMAT = Subcommand(
+    name="format", help="FORMAT UNIT, with progress (sg_format; safe by default)",
+    add_arguments=_format_arguments, run=_run_format,
+)
+
+
+def sanitize_overwrite_parameters(pattern: bytes, *, count: int = 1, invert: bool = False, test: int = 0) -> bytes:
+    """The OVERWRITE parameter list (SBC-4 5.30.2.2): INVERT, TEST, OVERWRITE COUNT, the
+    pattern length and the pattern.
+
+    :raises UsageError: count beyond 1..31, test beyond 0..3, an empty pattern.
+    """
+    if not 1 <= count <= 31:
+        raise UsageError(f"--count (overwrite passes) is 1..31, got {count}")
+    if not 0 <= test <= 3:
+        raise UsageError(f"--test is 0..3, got {test}")
+    if not pattern or len(pattern) > 0xFFFF:
+        raise UsageError("the initialization pattern is 1..65535 bytes")
+    return struct.pack(">BBH", invert << 7 | test << 5 | count, 0, len(pattern)) + pattern
+
+
+def _sanitize_action(args: argparse.Namespace) -> SanitizeServiceAction:
+    chosen = [sa for name, sa in (("overwrite", SanitizeServiceAction.OVERWRITE),
+                                  ("block", SanitizeServiceAction.BLOCK_ERASE),
+                                  ("crypto", SanitizeServiceAction.CRYPTOGRAPHIC_ERASE),
+                                  ("fail", SanitizeServiceAction.EXIT_FAILURE_MODE)) if getattr(args, name)]
+    if len(chosen) != 1:
+        raise UsageError("give one of --overwrite, --block, --crypto, --fail")
+    return chosen[0]
+
+
+def _run_sanitize(args: argparse.Namespace) -> int:
+    action = _sanitize_action(args)
+    data: Optional[bytes] = None
+    if action == SanitizeServiceAction.OVERWRITE:
+        if args.pattern:
+            try:
+                with open(args.pattern, "rb") as f:
+                    pattern = f.read()
+            except OSError as exc:
+                raise CliError(f"{args.pattern}: {exc.strerror}", FILE_ERROR) from None
+        elif args.zero:
+            pattern = bytes(args.ipl or 4)
+        else:
+            raise UsageError("--overwrite needs --pattern FILE or --zero")
+        data = sanitize_overwrite_parameters(pattern, count=args.count, invert=args.invert, test=args.test)
+    guard_medium(args, "SANITIZE")
+    if not args.dry_run and action != SanitizeServiceAction.EXIT_FAILURE_MODE:
+        confirm(args, f"SANITIZE destroys every block of {args.device}: go ahead?")
+    immed = not args.wait
+    command = Sanitize(immed=immed, znr=args.znr, ause=args.ause, service_action=action,
+                       parameter_list_length=len(data or b""))
+    polls = 0
+    if not args.dry_run:
+        with open_channel(args) as channel:
+            channel.execute(command, data=data)
+            polls = _finish(args, channel, immed)
+    if args.json:
+        print_json({"device": args.device, "service_action": action.name.lower(), "done": not args.dry_run,
+                    "polls": polls})
+    else:
+        print(f"SANITIZE ({action.name.replace('_', ' ').lower()}): "
+              + ("dry run, nothing sent" if args.dry_run else "complete" if not args.early else "started"))
+    return 0
+
+
+def _sanitize_arguments(parser: argparse.ArgumentParser) -> None:
+    add_device(parser)
+    parser.add_argument("-O", "--overwrite", action="store_true", help="OVERWRITE")
+    parser.add_argument("-B", "--block", action="store_true", help="BLOCK ERASE")
+    parser.add_argument("-C", "--crypto", action="store_true", help="CRYPTOGRAPHIC ERASE")
+    parser.add_argument("-F", "--fail", action="store_true", help="EXIT FAILURE MODE")
+    parser.add_argument("-A", "--ause", action="store_true", help="AUSE")
+    parser.add_argument("-Z", "--znr", action="store_true", help="ZNR (zone no reset)")
+    parser.add_argument("-c", "--count", type=parse_int, default=1, metavar="OC", help="overwrite passes (1..31)")
+    parser.add_argument("-I", "--invert", action="store_true", help="INVERT between passes")
+    parser.add_argument("-i", "--ipl", type=parse_int, default=0, metavar="LEN", help="pattern length with --zero")
+    parser.add_argument("-p", "--pattern", metavar="PF", help="file holding the overwrite pattern")
+    parser.add_argument("-T", "--test", type=parse_int, default=0, metavar="TE", help="TEST field")
+    parser.add_argument("-z", "--zero", action="store_true", help="overwrite with zeros")
+    parser.add_argument("-D", "--dry-run", action="store_true", help="everything but SANITIZE")
+    parser.add_argument("-Q", "--quick", dest="yes", action="store_true", help="do not ask first (also --yes)")
+    parser.add_argument("-w", "--wait", action="store_true", help="IMMED=0: the command returns when done")
+    parser.add_argument("-e", "--early", action="store_true", help="return once sanitize has started")
+    parser.add_argument("--poll-interval", type=float, default=5.0, metavar="SECONDS",
+                        help="seconds between progress polls (default 5)")
+    add_safety(parser)
+    add_output(parser)
+
+
+SANITIZE = Subcommand(
+    name="sanitize", help="SANITIZE: overwrite, block or crypto erase (sg_sanitize; safe by default)",
+    add_arguments=_sanitize_arguments, run=_run_sanitize,
+)
