@@ -313,6 +313,23 @@ def test_dd_copies_what_sg_dd_copies(capsys, device, tmp_path):
                 stdout=False) == 22
 
 
+def test_dd_device_to_device_beside_sg_dd(capsys, lio_devices, tmp_path):
+    """Two LIO disks: sg_dd and sgframe dd copy the same blocks from one to the other."""
+    if len(lio_devices) < 2:
+        pytest.skip("needs two LIO disks: python -m sgframe.testbed run --lio 2 -- ...")
+    first, second = lio_devices[:2]
+    assert ours(capsys, first, "write", first.sg, "--lba", "1000", "--count", "50", "--pattern", "0123456789")[0] == 0
+    theirs = sg3(second, "sg_dd", f"if={first.sg}", f"of={second.sg}", "bs=512", "skip=1000", "seek=2000",
+                 "count=50", "bpt=8")
+    mine = ours(capsys, second, "dd", f"if={first.sg}", f"of={second.sg}", "skip=1000", "seek=3000", "count=50",
+                "bpt=8")
+    same(theirs, mine, stdout=False)
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert ours(capsys, second, "read", second.sg, "--lba", "2000", "--count", "50", "-o", str(a))[0] == 0
+    assert ours(capsys, second, "read", second.sg, "--lba", "3000", "--count", "50", "-o", str(b))[0] == 0
+    assert a.read_bytes() == b.read_bytes() == (bytes.fromhex("0123456789") * 5120)[:50 * 512]
+
+
 # --- the mounted-device safety ---------------------------------------------------------------------
 
 def test_modifying_subcommands_refuse_a_mounted_disk(capsys, scsi_debug_devices):
