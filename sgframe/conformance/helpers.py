@@ -32,3 +32,21 @@ def read(channel: Any, lba: int, count: int) -> bytes:
 def scratch_lba(device: Any, count: int = 8) -> int:
     """Where a test may write ``count`` blocks: the middle of the medium, aligned to 8."""
     return max(0, (device.blocks // 2) & ~7) if device.blocks > 2 * count else 0
+
+
+def drain_unit_attentions(channel: Any, limit: int = 8) -> list:
+    """Take the pending UNIT ATTENTIONs of this I_T nexus (SAM-5 5.14: each is reported
+    once, to the next command), so the next command answers for itself. Another
+    initiator's PREEMPT or CLEAR queues them (SPC-5 5.14.11), as a reset does."""
+    from sgframe import errors
+
+    taken = []
+    for _ in range(limit):
+        try:
+            channel.cmd.TestUnitReady()
+            return taken
+        except errors.UnitAttention as attention:
+            taken.append((attention.asc, attention.ascq))
+        except errors.CheckCondition:
+            return taken
+    return taken
