@@ -41,6 +41,7 @@ SUBCOMMANDS = (
     ("commands", "sgframe.cli.registry:COMMANDS", "every registered SCSI command (plugins' included)"),
     ("plugins", "sgframe.cli.registry:PLUGINS", "what is loaded: plugins, subcommands, command modules"),
     ("ses", "sgframe.cli.ses:SES", "SCSI Enclosure Services: pages, IDENT and FAULT (sg_ses)"),
+    ("conformance", "sgframe.cli.conformance:CONFORMANCE", "run the SPC/SBC/ZBC conformance suite against a device (pytest)"),
 )
 
 
