@@ -7,7 +7,14 @@ from sgframe import errors
 
 from .helpers import INVALID_FIELD_IN_CDB
 
-pytestmark = pytest.mark.requires_command("ReportSupportedOperationCodes")
+
+
+@pytest.fixture(autouse=True)
+def _answered(scsi_device):
+    # Not requires_command: a device whose list omits this very command must fail
+    # test_lists_itself, not skip it. The probe's listing says whether it answers.
+    if scsi_device.opcodes is None:
+        pytest.skip("the device does not answer REPORT SUPPORTED OPERATION CODES (optional, SPC-5 6.35)")
 
 
 def _all(channel, **fields):

@@ -1,7 +1,8 @@
 """``emu:`` URIs: ``emu:KIND?name=value&...`` names an emulated device.
 
-Built-in kinds: ``disk`` (an SBC disk), ``zoned`` (a host-managed zoned disk) and
-``enclosure`` (an SES enclosure services device).
+Built-in kinds: ``disk`` (an SBC disk), ``zoned`` (a host-managed zoned disk),
+``enclosure`` (an SES enclosure services device) and ``broken`` (a disk that breaks one
+rule of the standards, :mod:`sgframe.emu.broken`).
 A plugin adds a kind with :func:`register_kind` (``emu:sata`` comes from one).
 
 Two parameters of every kind make several initiators of one logical unit:
@@ -68,6 +69,8 @@ _ZONED_PARAMETERS: Dict[str, Converter] = dict(
     _DISK_PARAMETERS, zone_size=integer, conventional_zones=integer, max_open_zones=integer
 )
 del _ZONED_PARAMETERS["lbpu"]
+# A disk that breaks one rule, for the conformance suite's tests of itself.
+_BROKEN_PARAMETERS: Dict[str, Converter] = dict(_DISK_PARAMETERS, rule=text)
 _ENCLOSURE_PARAMETERS: Dict[str, Converter] = {
     "slots": integer,
     "devices": integer,
@@ -97,6 +100,14 @@ def _zoned(**params: Any) -> Any:
     return EmulatedDisk(zoned=True, **params)
 
 
+def _broken(**params: Any) -> Any:
+    from sgframe.emu.broken import BrokenDisk
+
+    if "rule" not in params:
+        raise UsageError("emu:broken needs rule=NAME (see sgframe.emu.broken.RULES)")
+    return BrokenDisk(**params)
+
+
 def _enclosure(**params: Any) -> Any:
     from sgframe.emu.enclosure import EmulatedEnclosure
 
@@ -108,6 +119,7 @@ KINDS: Dict[str, Tuple[Callable[..., Any], Dict[str, Converter]]] = {
     "disk": (_disk, _DISK_PARAMETERS),
     "zoned": (_zoned, _ZONED_PARAMETERS),
     "enclosure": (_enclosure, _ENCLOSURE_PARAMETERS),
+    "broken": (_broken, _BROKEN_PARAMETERS),
 }
 
 
