@@ -18,7 +18,8 @@ whose service action it rejects (24h/00h pointing at it) skips the test: SPC-5 6
 does not oblige a device to list its commands beforehand.
 
 Under pytest-xdist each test holds its device's lock (:mod:`sgframe.testing.locks`), so no
-two workers drive one device at once; ``--dist loadgroup`` keeps a device on one worker.
+two workers drive one device at once; ``--dist loadgroup`` keeps a device on one worker
+(:mod:`sgframe.testing.scheduling`).
 """
 from __future__ import annotations
 
@@ -95,13 +96,26 @@ def pytest_generate_tests(metafunc: Any) -> None:
     metafunc.parametrize("scsi_uri", uris, ids=uris, scope="session")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: Any, items: List[Any]) -> None:
     # --dist loadgroup sends every test of one group to one worker: a group per device.
+    # First: xdist's own hook reads the mark to name the group.
     for item in items:
         callspec = getattr(item, "callspec", None)
         uri = callspec.params.get("scsi_uri") if callspec is not None else None
         if uri is not None:
             item.add_marker(pytest.mark.xdist_group(re.sub(r"[^\w.-]", "_", device_key(uri))))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
+    """``--dist loadgroup``: one unit of work per device (sgframe.testing.scheduling)."""
+    uris = devices(config)
+    if config.getvalue("dist") != "loadgroup" or not uris:
+        return None
+    from .testing.scheduling import make_scheduler
+
+    return make_scheduler(config, log, uris)
 
 
 @pytest.fixture(scope="session")
