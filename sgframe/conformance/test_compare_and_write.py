@@ -30,8 +30,8 @@ def test_miscompare_writes_nothing(scsi_channel, scsi_device, scsi_expect):
     wrong[100] ^= 0x01
     with scsi_expect(errors.Miscompare, asc=0x1D, ascq=0x00) as caught:
         scsi_channel.cmd.CompareAndWrite(lba=lba, number_of_logical_blocks=1, data=bytes(wrong) + new)
-    assert caught.failure.information == 100
     assert read(scsi_channel, lba, 1) == old
+    assert caught.failure.information == 100
 
 
 @pytest.mark.requires("block_limits")

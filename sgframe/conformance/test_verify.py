@@ -7,8 +7,10 @@ from sgframe import errors
 
 from .helpers import LBA_OUT_OF_RANGE, MISCOMPARE_DURING_VERIFY, pattern, read, scratch_lba, write
 
-VERIFIES = ["Verify10", "Verify12", "Verify16"]
-WRITE_AND_VERIFIES = ["WriteAndVerify10", "WriteAndVerify12", "WriteAndVerify16"]
+# Each parameter requires its own command: a device may have VERIFY (16) and not (12).
+VERIFIES = [pytest.param(n, marks=pytest.mark.requires_command(n), id=n) for n in ("Verify10", "Verify12", "Verify16")]
+WRITE_AND_VERIFIES = [pytest.param(n, marks=pytest.mark.requires_command(n), id=n)
+                      for n in ("WriteAndVerify10", "WriteAndVerify12", "WriteAndVerify16")]
 pytestmark = pytest.mark.requires("not_zoned")
 
 
