@@ -231,25 +231,30 @@ def _check_requirements(node: Any, device: DeviceUnderTest) -> None:
 
 def _unsupported(item: Any, exc: Optional[BaseException]) -> Optional[str]:
     """Why ``exc`` says a command the test requires is not implemented, or None."""
-    required = {m.args[0]: m.kwargs.get("service_action") for m in item.iter_markers("requires_command")}
+    required = {command_class(m.args[0]).NAME: m.args[0] for m in item.iter_markers("requires_command")}
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        io = getattr(exc, "io", None)
-        if isinstance(exc, errors.IllegalRequest) and io is not None and type(io.command).__name__ in required:
-            name = io.command.NAME
+        # The failure a verify handler judged carries no Io (the outcome it raised does):
+        # the command is known by its T10 name.
+        if isinstance(exc, errors.IllegalRequest) and exc.command in required:
+            name = exc.command
             if exc.asc == 0x20 and exc.ascq == 0x00:
                 return f"the device does not implement {name}: INVALID COMMAND OPERATION CODE (20h/00h)"
             pointer = getattr(exc.sense, "sense_key_specific", None)
-            action_byte = 8 if io.cdb[0] == 0x7F else 1  # variable length CDBs: bytes 8-9
-            has_action = (getattr(type(io.command), "SERVICE_ACTION", None) is not None
-                          or hasattr(io.command, "service_action"))
+            cls = command_class(required[name])
+            action_byte = 8 if cls.OPCODE == 0x7F else 1  # variable length CDBs: bytes 8-9
+            has_action = getattr(cls, "SERVICE_ACTION", None) is not None or "service_action" in attrs_names(cls)
             if (has_action and exc.asc == 0x24 and exc.ascq == 0x00 and getattr(pointer, "c_d", False)
                     and getattr(pointer, "field_pointer", None) == action_byte):
                 return (f"the device does not implement this service action of {name}: "
                         f"INVALID FIELD IN CDB (24h/00h) at byte {action_byte}")
         exc = exc.__cause__ or exc.__context__
     return None
+
+
+def attrs_names(cls: type) -> List[str]:
+    return [a.name for a in getattr(cls, "__attrs_attrs__", ())]
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -58,6 +58,7 @@ CASES = {
     "mode_block_length": ("test_mode_sense", ("test_block_descriptor_matches_capacity",), None),
     "mode_unsupported_page": ("test_mode_sense", ("test_unsupported_page_is_rejected",), None),
     "read_beyond_capacity": ("test_read_write", ("test_read_beyond_capacity", "test_read_across_the_end"), None),
+    "lba_wraps": ("test_read_write", ("test_the_largest_lba",), None),
     "read_zero_length_error": ("test_read_write", ("test_read_zero_length",), None),
     "read6_zero_is_one_block": ("test_read_write", ("test_read6_zero_means_256_blocks",), None),
     "rdprotect_ignored": ("test_read_write", ("test_rdprotect_without_protection",), None),

@@ -48,7 +48,8 @@ def test_longer_than_the_limit(scsi_channel, scsi_device, scsi_expect):
 
 
 def test_beyond_capacity(scsi_channel, scsi_device, scsi_expect):
-    """SBC-4 5.3: past the last LBA: LOGICAL BLOCK ADDRESS OUT OF RANGE."""
-    data = bytes(4 * scsi_channel.block_size)
+    """SBC-4 5.3: one block past the last LBA: LOGICAL BLOCK ADDRESS OUT OF RANGE (one
+    block, so that no MAXIMUM COMPARE AND WRITE LENGTH is exceeded too)."""
+    data = bytes(2 * scsi_channel.block_size)
     with scsi_expect(errors.IllegalRequest, **LBA_OUT_OF_RANGE):
-        scsi_channel.cmd.CompareAndWrite(lba=scsi_device.last_lba, number_of_logical_blocks=2, data=data)
+        scsi_channel.cmd.CompareAndWrite(lba=scsi_device.blocks, number_of_logical_blocks=1, data=data)

@@ -7,7 +7,7 @@ from sgframe import errors
 
 from .helpers import LBA_OUT_OF_RANGE
 
-NAMES = ["PreFetch10", "PreFetch16"]
+NAMES = [pytest.param(n, marks=pytest.mark.requires_command(n), id=n) for n in ("PreFetch10", "PreFetch16")]
 
 
 def _prefetch(channel, name, **fields):

@@ -45,6 +45,16 @@ def test_read_beyond_capacity(scsi_channel, scsi_device, scsi_expect, name):
         _send(scsi_channel, name, scsi_device.blocks, 1)
 
 
+@pytest.mark.parametrize("name", ["Read16", pytest.param("Write16", marks=[
+    pytest.mark.destructive, pytest.mark.requires("writable")], id="Write16")])
+def test_the_largest_lba(scsi_channel, scsi_expect, name):
+    """SBC-4 4.5: LBA FFFFFFFF_FFFFFFFFh (past any medium) with one block: LOGICAL BLOCK
+    ADDRESS OUT OF RANGE; LBA + TRANSFER LENGTH wraps to zero in 64 bits, so a device
+    that adds before it compares lets it through."""
+    with scsi_expect(errors.IllegalRequest, **LBA_OUT_OF_RANGE):
+        _send(scsi_channel, name, 2**64 - 1, 1)
+
+
 @pytest.mark.parametrize("name", READS)
 def test_read_across_the_end(scsi_channel, scsi_device, scsi_expect, name):
     """SBC-4 4.5: a transfer that starts on the medium and ends past it: LOGICAL BLOCK
@@ -69,11 +79,25 @@ def test_read6_zero_means_256_blocks(scsi_channel, scsi_device):
     assert len(scsi_channel.cmd.Read6(lba=0, transfer_length=0).data) == 256 * scsi_channel.block_size
 
 
+def _dpofua(channel, device, scsi_expect, send):
+    """SBC-4 6.5.1: DPOFUA=1 in the mode parameter header says the DPO and FUA bits are
+    supported; with DPOFUA=0 a command setting them is rejected with INVALID FIELD IN CDB
+    (as libiscsi's DpoFua tests hold too)."""
+    if device.dpofua:
+        return send()
+    with scsi_expect(errors.IllegalRequest, **INVALID_FIELD_IN_CDB):
+        send()
+    return None
+
+
 @pytest.mark.parametrize("name", READS)
-def test_read_dpo_fua(scsi_channel, name):
-    """SBC-4 5.16 Table 69: DPO and FUA are valid in READ (10)/(12)/(16) and change no data."""
+def test_read_dpo_fua(scsi_channel, scsi_device, scsi_expect, name):
+    """SBC-4 5.16 Table 69 and 6.5.1: with DPOFUA=1, DPO and FUA are accepted in READ
+    (10)/(12)/(16) and change no data; with DPOFUA=0 they are INVALID FIELD IN CDB."""
     plain = _send(scsi_channel, name, 0, 1).data
-    assert _send(scsi_channel, name, 0, 1, dpo=True, fua=True).data == plain
+    io = _dpofua(scsi_channel, scsi_device, scsi_expect, lambda: _send(scsi_channel, name, 0, 1, dpo=True, fua=True))
+    if io is not None:
+        assert io.data == plain
 
 
 @pytest.mark.requires("no_protection")
@@ -108,11 +132,12 @@ def test_write_then_read_back(scsi_channel, scsi_device, name):
 @pytest.mark.destructive
 @pytest.mark.requires("not_zoned", "writable")
 @pytest.mark.parametrize("name", WRITES)
-def test_write_dpo_fua(scsi_channel, scsi_device, name):
-    """SBC-4 5.41: WRITE with DPO and FUA stores the data (FUA: on the medium before GOOD)."""
+def test_write_dpo_fua(scsi_channel, scsi_device, scsi_expect, name):
+    """SBC-4 5.41 and 6.5.1: with DPOFUA=1, WRITE with DPO and FUA stores the data (FUA:
+    on the medium before GOOD); with DPOFUA=0 the bits are INVALID FIELD IN CDB."""
     lba = scratch_lba(scsi_device)
-    _send(scsi_channel, name, lba, 2, dpo=True, fua=True)
-    assert read(scsi_channel, lba, 2) == pattern(lba, 2, scsi_channel.block_size)
+    if _dpofua(scsi_channel, scsi_device, scsi_expect, lambda: _send(scsi_channel, name, lba, 2, dpo=True, fua=True)):
+        assert read(scsi_channel, lba, 2) == pattern(lba, 2, scsi_channel.block_size)
 
 
 @pytest.mark.destructive

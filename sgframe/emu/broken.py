@@ -222,6 +222,15 @@ def _write_exclusive_leaks(disk: BrokenDisk, request: Request, respond: Respond)
     return respond(request)
 
 
+def _wrapping_range_check(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    cdb = request.cdb
+    if cdb[0] in (0x88, 0x8A):
+        lba, count = int.from_bytes(cdb[2:10], "big"), int.from_bytes(cdb[10:14], "big")
+        if lba + count > 2**64 - 1 and (lba + count) % 2**64 <= disk.blocks:
+            return _good(request)  # the sum wrapped past zero: "in range"
+    return respond(request)
+
+
 def _zero_length(cdb: bytes) -> bool:
     at = {0x28: 7, 0xA8: 6, 0x88: 10}.get(cdb[0])
     return at is not None and not any(cdb[at:at + (2 if cdb[0] == 0x28 else 4)])
@@ -245,6 +254,8 @@ RULES: Dict[str, Tuple[str, Rule]] = {
     "mode_block_length": ("the block descriptor says 4096-byte blocks", edit_data(0x5A, _block_length_4096)),
     "mode_unsupported_page": ("an unsupported mode page is answered", swallow((0x5A,), asc=0x24)),
     "read_beyond_capacity": ("READ past the last LBA returns zeros", swallow(_READS, asc=0x21)),
+    "lba_wraps": ("READ(16)/WRITE(16) add LBA and length in 64 bits before the range check",
+                  _wrapping_range_check),
     "read_zero_length_error": ("READ of zero blocks is an error", _fail(0x5, 0x24, 0x00, _READS, _zero_length)),
     "read6_zero_is_one_block": ("READ (6) of length 0 reads one block", edit_cdb((0x08,), _read6_one_block, lambda c: c[4] == 0)),
     "rdprotect_ignored": ("RDPROTECT ignored without protection information",

@@ -46,6 +46,7 @@ class DeviceUnderTest:
     lbpme: bool = False
     lbprz: bool = False
     write_protected: bool = False
+    dpofua: bool = False
     d_sense: Optional[bool] = None
     supported_vpd_pages: Tuple[int, ...] = ()
     block_limits: Any = None
@@ -103,6 +104,7 @@ class DeviceUnderTest:
             "thin_provisioning": self.lbpme,
             "removable": self.rmb,
             "write_protected": self.write_protected,
+            "dpofua": self.dpofua,
             "d_sense": self.d_sense,
             "supported_vpd_pages": list(self.supported_vpd_pages),
             "opcodes": None if self.opcodes is None else sorted(
@@ -210,6 +212,7 @@ def probe(channel: Any, uri: str, second_nexus: Optional[str] = None) -> DeviceU
         lbpme=bool(getattr(capacity, "lbpme", False)),
         lbprz=bool(getattr(capacity, "lbprz", False)),
         write_protected=bool(mode.header.device_specific_parameter & 0x80) if mode is not None else False,
+        dpofua=bool(mode.header.device_specific_parameter & 0x10) if mode is not None else False,
         d_sense=bool(control.d_sense) if control is not None else None,
         supported_vpd_pages=supported,
         block_limits=vpd(0xB0),

@@ -47,8 +47,29 @@ KNOWN: Dict[str, Dict[str, str]] = {
     },
     "scsi_debug-pi": {},
     "scsi_debug-zoned": {},
-    "scsi_debug-wp": {},
-    "lio": {},
+    "scsi_debug-wp": {
+        "test_verify_beyond_capacity[": "as for scsi_debug",
+        "test_rdprotect_without_protection": "as for scsi_debug",
+        "test_page_code_without_evpd_is_rejected": "as for scsi_debug",
+        "test_write_is_rejected": "SBC-4 4.11 and 6.5.1: with WP=1 in the mode parameter header a write must end "
+                                  "in DATA PROTECT, WRITE PROTECTED; scsi_debug (Linux 6.1) with wp=1 set at run "
+                                  "time reports WP=1 and still writes",
+    },
+    "lio": {
+        "test_inquiry_is_allowed_to_others": "SPC-2 5.5.1: REQUEST SENSE from another initiator must not conflict "
+                                             "with a RESERVE(6); LIO answers RESERVATION CONFLICT",
+        "test_operating_parameters": "SPC-5 4.2.5.6: transfer no more than the available data (46 bytes); LIO "
+                                     "returns the whole 1024-byte allocation with a zero residual",
+        "test_release_with_wrong_type_fails": "SPC-5 5.14.11.2.2: RELEASE with another TYPE than the reservation's "
+                                              "must be ILLEGAL REQUEST, INVALID RELEASE OF PERSISTENT RESERVATION; "
+                                              "LIO answers RESERVATION CONFLICT",
+        "test_reserve_needs_registration": "SPC-5 5.14.9: RESERVE from an unregistered I_T nexus must be RESERVATION "
+                                           "CONFLICT; LIO answers NOT READY, LOGICAL UNIT COMMUNICATION FAILURE",
+        "test_start[": "SBC-4 5.25: START STOP UNIT with IMMED=0 is valid; LIO rejects it (INVALID FIELD IN CDB)",
+        "test_stop_then_start": "SBC-4 5.25 and 4.20: START=0 must stop the logical unit; LIO rejects it",
+        "test_verify_bytchk_miscompare": "SBC-4 5.33: VERIFY with BYTCHK=01b must compare and report MISCOMPARE; "
+                                         "LIO completes it without comparing",
+    },
 }
 
 
@@ -137,6 +158,10 @@ def lio_two_nexuses(lio_devices) -> Any:
     config = Path("/sys/kernel/config/target")
     backstore = next(config.glob("core/fileio_*/disk0"))
     target = config / "loopback" / "naa.5001405000000c01" / "tpgt_1"
+    # LIO writes its persistent reservation state (APTPL, even when it is 0) under
+    # /var/target/pr and ends PERSISTENT RESERVE OUT in LOGICAL UNIT COMMUNICATION FAILURE
+    # (08h/00h) when it cannot: the directory must exist.
+    os.makedirs("/var/target/pr", exist_ok=True)
     before = {d.sg for d in guest.scan()}
     target.mkdir(parents=True)
     try:
@@ -171,12 +196,41 @@ def _libiscsi(device: str, out: Path, label: str) -> Dict[str, Any]:
     seconds = time.monotonic() - started
     text = done.stdout + done.stderr
     (out / f"libiscsi-{label}.txt").write_text(text)
-    results = {}
-    for test, verdict in re.findall(r"Test: (\S+) \.\.\.\s*(passed|FAILED|skipped)?", text):
-        results[test] = verdict or "?"
+    results = parse_cunit(text)
     run = re.search(r"tests\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", text)
     return {"seconds": round(seconds, 1), "tests": results,
             "run": run.groups() if run else None, "exit": done.returncode}
+
+
+def parse_cunit(text: str) -> Dict[str, str]:
+    """iscsi-test-cu's verbose CUnit output -> {"Suite.Test": passed, failed or skipped}.
+
+    CUnit counts a skipped test as passed; libiscsi prints "[SKIPPED]" before it.
+    """
+    results: Dict[str, str] = {}
+    suite, test, lines = "", None, []
+
+    def close() -> None:
+        if test is not None:
+            body = "\n".join(lines)
+            verdict = "failed" if re.search(r"(^|\s)FAILED\s*$", body, re.M) else (
+                "skipped" if "[SKIPPED]" in body else "passed")
+            results[f"{suite}.{test}"] = verdict
+
+    for line in text.splitlines():
+        found_suite = re.match(r"^Suite: (\S+)", line)
+        found_test = re.match(r"^\s+Test: (\S+) \.\.\.(.*)$", line)
+        if found_suite or found_test or line.startswith("Run Summary"):
+            close()
+            test, lines = None, []
+        if found_suite:
+            suite = found_suite.group(1)
+        elif found_test:
+            test, lines = found_test.group(1), [found_test.group(2)]
+        elif test is not None:
+            lines.append(line)
+    close()
+    return results
 
 
 def test_libiscsi_beside_the_suite(testbed, tmp_path):
