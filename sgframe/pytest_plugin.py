@@ -245,10 +245,13 @@ def _unsupported(item: Any, exc: Optional[BaseException]) -> Optional[str]:
             cls = command_class(required[name])
             action_byte = 8 if cls.OPCODE == 0x7F else 1  # variable length CDBs: bytes 8-9
             has_action = getattr(cls, "SERVICE_ACTION", None) is not None or "service_action" in attrs_names(cls)
-            if (has_action and exc.asc == 0x24 and exc.ascq == 0x00 and getattr(pointer, "c_d", False)
-                    and getattr(pointer, "field_pointer", None) == action_byte):
+            # SPC-5 4.2.5.x: an unsupported service action is INVALID FIELD IN CDB; the
+            # field pointer is optional, so one that is absent counts as pointing at it.
+            at_action = pointer is None or (getattr(pointer, "c_d", False)
+                                            and getattr(pointer, "field_pointer", None) == action_byte)
+            if has_action and exc.asc == 0x24 and exc.ascq == 0x00 and at_action:
                 return (f"the device does not implement this service action of {name}: "
-                        f"INVALID FIELD IN CDB (24h/00h) at byte {action_byte}")
+                        f"INVALID FIELD IN CDB (24h/00h)" + (f" at byte {action_byte}" if pointer is not None else ""))
         exc = exc.__cause__ or exc.__context__
     return None
 

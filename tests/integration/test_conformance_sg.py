@@ -44,6 +44,8 @@ KNOWN: Dict[str, Dict[str, str]] = {
                                                    "FIELD IN CDB; scsi_debug returns the standard data",
         "test_miscompare_writes_nothing": "SBC-4 5.3: the miscompare sense must carry the offset of the first "
                                           "differing byte in INFORMATION (VALID=1); scsi_debug leaves it out",
+        "test_the_largest_lba": "SBC-4 4.5: LBA FFFFFFFF_FFFFFFFFh is out of range; scsi_debug adds LBA and "
+                                "TRANSFER LENGTH in 64 bits, the sum wraps, and the command completes",
     },
     "scsi_debug-pi": {},
     "scsi_debug-zoned": {},
@@ -51,6 +53,7 @@ KNOWN: Dict[str, Dict[str, str]] = {
         "test_verify_beyond_capacity[": "as for scsi_debug",
         "test_rdprotect_without_protection": "as for scsi_debug",
         "test_page_code_without_evpd_is_rejected": "as for scsi_debug",
+        "test_the_largest_lba": "as for scsi_debug",
         "test_write_is_rejected": "SBC-4 4.11 and 6.5.1: with WP=1 in the mode parameter header a write must end "
                                   "in DATA PROTECT, WRITE PROTECTED; scsi_debug (Linux 6.1) with wp=1 set at run "
                                   "time reports WP=1 and still writes",
