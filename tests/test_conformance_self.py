@@ -82,6 +82,8 @@ CASES = {
     "caw_lost": ("test_compare_and_write", ("test_match_writes",), None),
     "orwrite_overwrites": ("test_orwrite", ("test_orwrite_ors_the_data",), None),
     "rsoc_without_itself": ("test_report_supported_opcodes", ("test_lists_itself",), None),
+    "rsoc_service_action_without_servactv": ("test_report_supported_opcodes", ("test_service_action_is_zero_without_servactv",), None),
+    "write_same_zero_blocks_with_wsnz": ("test_write_same", ("test_write_same_zero_blocks_with_wsnz",), None),
     "rsoc_no_timeouts": ("test_report_supported_opcodes", ("test_rctd_adds_timeouts_descriptors",), None),
     "rsoc_reserved_option": ("test_report_supported_opcodes", ("test_reserved_reporting_option_is_rejected",), None),
     "rtpg_bad_state": ("test_report_target_port_groups", ("test_tpgs_needs_report_target_port_groups",), None),

@@ -29,6 +29,16 @@ def test_lists_itself(scsi_channel):
     assert (0x12, None) in listed and (0x00, None) in listed
 
 
+def test_service_action_is_zero_without_servactv(scsi_channel):
+    """SPC-5 6.35.2 Table 255: with SERVACTV=0 the SERVICE ACTION field is reserved (zero)."""
+    raw = scsi_channel.cmd.ReportSupportedOperationCodes(reporting_options=0, allocation_length=0xFFFF).data
+    at, end = 4, min(len(raw), 4 + int.from_bytes(raw[0:4], "big"))
+    while at + 8 <= end:  # command descriptors (SPC-5 Table 254), read raw: the field is reserved
+        action, flags = int.from_bytes(raw[at + 2:at + 4], "big"), raw[at + 5]
+        assert flags & 0x01 or action == 0, f"{raw[at]:02X}h lists service action {action:04X}h with SERVACTV=0"
+        at += 8 + (12 if flags & 0x02 else 0)
+
+
 def test_each_listed_command_reports_supported(scsi_channel):
     """SPC-5 6.35.3: asked one at a time (REPORTING OPTIONS 001b, or 010b with a service
     action), every listed command reports SUPPORT 011b with a CDB usage bitmap as long as

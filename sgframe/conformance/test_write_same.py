@@ -41,6 +41,17 @@ def test_write_same_longer_than_the_limit(scsi_channel, scsi_device, scsi_expect
         scsi_channel.cmd.WriteSame16(lba=0, number_of_logical_blocks=limit + 1, data=bytes(scsi_channel.block_size))
 
 
+@pytest.mark.requires("block_limits")
+@pytest.mark.parametrize("name", NAMES)
+def test_write_same_zero_blocks_with_wsnz(scsi_channel, scsi_device, scsi_expect, name):
+    """SBC-4 6.6.4 (WSNZ) and 5.49: with WSNZ=1 the device does not support NUMBER OF
+    LOGICAL BLOCKS zero (the whole medium): ILLEGAL REQUEST, INVALID FIELD IN CDB."""
+    if not scsi_device.block_limits.wsnz:
+        pytest.skip("WSNZ=0: NUMBER OF LOGICAL BLOCKS zero means to the end of the medium")
+    with scsi_expect(errors.IllegalRequest, **INVALID_FIELD_IN_CDB):
+        getattr(scsi_channel.cmd, name)(lba=0, number_of_logical_blocks=0, data=bytes(scsi_channel.block_size))
+
+
 @pytest.mark.requires("write_same_unmap")
 def test_write_same_unmap_reads_zeros(scsi_channel, scsi_device):
     """SBC-4 5.50 and 4.7.4.5: WRITE SAME(16) with UNMAP and a block of zeros unmaps (or

@@ -174,6 +174,14 @@ def _drop_rsoc_self(data: bytearray, request: Request) -> None:
     data[:] = out
 
 
+def _servactv_cleared(data: bytearray, request: Request) -> None:
+    at = 4
+    while at + 8 <= len(data):
+        ctdp = data[at + 5] & 0x02
+        data[at + 5] &= ~0x01 & 0xFF  # SERVACTV cleared, the service action left in place
+        at += 8 + (12 if ctdp else 0)
+
+
 def _rtpg_bad_state(data: bytearray, request: Request) -> None:
     if len(data) > 4:
         data[4] = (data[4] & 0xF0) | 0x05  # 5h is reserved (SPC-5 Table 167)
@@ -283,6 +291,10 @@ RULES: Dict[str, Tuple[str, Rule]] = {
     "orwrite_overwrites": ("ORWRITE overwrites instead of ORing", edit_cdb((0x8B,), _ors_as_write)),
     "rsoc_without_itself": ("REPORT SUPPORTED OPERATION CODES omits itself",
                             edit_data(0xA3, _drop_rsoc_self, lambda c: c[1] & 0x1F == 0x0C and c[2] & 0x07 == 0)),
+    "rsoc_service_action_without_servactv": ("a service action listed with SERVACTV=0",
+                                             edit_data(0xA3, _servactv_cleared, lambda c: c[1] & 0x1F == 0x0C and c[2] & 0x07 == 0)),
+    "write_same_zero_blocks_with_wsnz": ("WRITE SAME of zero blocks accepted although WSNZ=1",
+                                         ignore((0x41, 0x93), lambda c: not any(c[7:9] if c[0] == 0x41 else c[10:14]))),
     "rsoc_no_timeouts": ("RCTD ignored", edit_cdb((0xA3,), lambda r: _cdb_edit(r, 2, 0, 0x80), lambda c: c[1] & 0x1F == 0x0C)),
     "rsoc_reserved_option": ("REPORTING OPTIONS 111b accepted", swallow((0xA3,), asc=0x24, service_action=0x0C)),
     "rtpg_bad_state": ("REPORT TARGET PORT GROUPS reports a reserved state",
