@@ -63,6 +63,7 @@ SUBCOMMANDS = (
     ("write-buffer", "sgframe.cli.buffer:WRITE_BUFFER",
      "WRITE BUFFER: data, echo and microcode modes (sg_write_buffer)"),
     ("dd", "sgframe.cli.dd:DD", "copy blocks device to device or file (sg_dd), with progress and throughput"),
+    ("conformance", "sgframe.cli.conformance:CONFORMANCE", "run the SPC/SBC/ZBC conformance suite against a device (pytest)"),
 )
 
 

@@ -1,0 +1,348 @@
+"""``emu:broken?rule=NAME``: an emulated disk that breaks exactly one rule of the standards.
+
+The conformance suite tests itself with these: each of its tests must fail on the
+device that breaks the rule it checks, and pass on ``emu:disk``. A rule is a function
+``(disk, request, respond) -> Reply`` wrapped around the conforming disk's answer
+(``respond(request)``): it changes the command, the answer, or both, and nothing else.
+Rules named ``zoned_*`` break a host-managed zoned disk.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, Optional, Tuple
+
+import attrs
+
+from sgframe.emu import sense as _sense
+from sgframe.emu.disk import EmulatedDisk
+from sgframe.emu.reply import Reply, Request
+from sgframe.errors import UsageError
+
+__all__ = ["BrokenDisk", "RULES"]
+
+Respond = Callable[[Request], Reply]
+Rule = Callable[["BrokenDisk", Request, Respond], Reply]
+
+_READS = (0x08, 0x28, 0xA8, 0x88)
+_WRITES = (0x0A, 0x2A, 0xAA, 0x8A)
+
+
+def _codes(reply: Reply) -> Tuple[Optional[int], Optional[int]]:
+    """ASC and ASCQ of a CHECK CONDITION reply, either sense format."""
+    sense = reply.sense
+    if reply.status != _sense.CHECK_CONDITION or len(sense) < 4:
+        return None, None
+    if sense[0] & 0x7F in (0x72, 0x73):
+        return sense[2], sense[3]
+    return (sense[12], sense[13]) if len(sense) >= 14 else (None, None)
+
+
+def _with_cdb(request: Request, cdb: bytes) -> Request:
+    return attrs.evolve(request, cdb=bytes(cdb))
+
+
+def _cdb_edit(request: Request, at: int, value: int, mask: int = 0xFF) -> Request:
+    cdb = bytearray(request.cdb)
+    cdb[at] = (cdb[at] & ~mask & 0xFF) | (value & mask)
+    return _with_cdb(request, cdb)
+
+
+def _good(request: Request) -> Reply:
+    return Reply(_sense.GOOD, bytes(request.allocation_length))
+
+
+def swallow(opcodes: Tuple[int, ...], asc: Optional[int] = None, status: Optional[int] = None,
+            service_action: Optional[int] = None) -> Rule:
+    """Answer GOOD (zeros for data) where the conforming disk fails with ``asc`` (or
+    with ``status``): the device accepts what it must reject."""
+    def rule(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+        reply = respond(request)
+        cdb = request.cdb
+        if cdb[0] not in opcodes or (service_action is not None and cdb[1] & 0x1F != service_action):
+            return reply
+        if status is not None and reply.status == status:
+            return _good(request)
+        if asc is not None and _codes(reply)[0] == asc:
+            return _good(request)
+        return reply
+    return rule
+
+
+def ignore(opcodes: Tuple[int, ...], when: Callable[[bytes], bool] = lambda cdb: True) -> Rule:
+    """Answer GOOD without doing anything: the command is acknowledged and lost."""
+    def rule(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+        if request.cdb[0] in opcodes and when(request.cdb):
+            return _good(request)
+        return respond(request)
+    return rule
+
+
+def edit_data(opcode: int, edit: Callable[[bytearray, Request], None],
+              when: Callable[[bytes], bool] = lambda cdb: True) -> Rule:
+    """Change the data-in of a successful ``opcode``."""
+    def rule(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+        reply = respond(request)
+        if request.cdb[0] == opcode and when(request.cdb) and reply.status == _sense.GOOD and reply.data:
+            data = bytearray(reply.data)
+            edit(data, request)
+            return attrs.evolve(reply, data=bytes(data))
+        return reply
+    return rule
+
+
+def edit_cdb(opcodes: Tuple[int, ...], edit: Callable[[Request], Request],
+             when: Callable[[bytes], bool] = lambda cdb: True) -> Rule:
+    """Execute another CDB than the one sent: a field ignored or misread."""
+    def rule(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+        if request.cdb[0] in opcodes and when(request.cdb):
+            return respond(edit(request))
+        return respond(request)
+    return rule
+
+
+def _fail(key: int, asc: int, ascq: int, opcodes: Tuple[int, ...], when: Callable[[bytes], bool] = lambda cdb: True) -> Rule:
+    def rule(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+        if request.cdb[0] in opcodes and when(request.cdb):
+            return Reply(_sense.CHECK_CONDITION, b"",
+                         _sense.build_sense(key, asc, ascq, descriptor=disk.modes.descriptor_sense))
+        return respond(request)
+    return rule
+
+
+def _standard_inquiry(cdb: bytes) -> bool:
+    return not cdb[1] & 0x01
+
+
+def _evpd(page: int) -> Callable[[bytes], bool]:
+    return lambda cdb: bool(cdb[1] & 0x01) and cdb[2] == page
+
+
+def _short_inquiry(data: bytearray, request: Request) -> None:
+    data[4] = 26  # 31 bytes in all: fewer than the 36 SPC-5 6.7.2 requires
+    del data[31:]
+
+
+def _zero_when_short(data: bytearray, request: Request) -> None:
+    if request.allocation_length < 36:
+        data[:] = bytes(len(data))
+
+
+def _reverse_pages(data: bytearray, request: Request) -> None:
+    data[4:] = bytes(reversed(data[4:]))
+
+
+def _read_capacity_off_by_one(data: bytearray, request: Request) -> None:
+    data[0:4] = (int.from_bytes(data[0:4], "big") - 1).to_bytes(4, "big")
+
+
+def _mode_length_off_by_one(data: bytearray, request: Request) -> None:
+    data[0] = (data[0] + 1) & 0xFF
+
+
+def _block_length_4096(data: bytearray, request: Request) -> None:
+    if int.from_bytes(data[6:8], "big") >= 8 and len(data) >= 16:
+        data[13:16] = (4096).to_bytes(3, "big")
+
+
+def _lba_status_from_zero(request: Request) -> Request:
+    cdb = bytearray(request.cdb)
+    cdb[2:10] = bytes(8)
+    return _with_cdb(request, cdb)
+
+
+def _read6_one_block(request: Request) -> Request:
+    return _cdb_edit(request, 4, 1)
+
+
+def _write_same_one_block(request: Request) -> Request:
+    cdb = bytearray(request.cdb)
+    if cdb[0] == 0x41:
+        cdb[7:9] = (1).to_bytes(2, "big")
+    else:
+        cdb[10:14] = (1).to_bytes(4, "big")
+    return _with_cdb(request, cdb)
+
+
+def _drop_rsoc_self(data: bytearray, request: Request) -> None:
+    at, out = 4, bytearray(data[:4])
+    while at + 8 <= len(data):
+        size = 8 + (12 if data[at + 5] & 0x02 else 0)
+        descriptor = data[at:at + size]
+        if not (descriptor[0] == 0xA3 and descriptor[5] & 0x01 and int.from_bytes(descriptor[2:4], "big") == 0x0C):
+            out += descriptor
+        at += size
+    out[0:4] = (len(out) - 4).to_bytes(4, "big")
+    data[:] = out
+
+
+def _servactv_cleared(data: bytearray, request: Request) -> None:
+    at = 4
+    while at + 8 <= len(data):
+        ctdp = data[at + 5] & 0x02
+        data[at + 5] &= ~0x01 & 0xFF  # SERVACTV cleared, the service action left in place
+        at += 8 + (12 if ctdp else 0)
+
+
+def _rtpg_bad_state(data: bytearray, request: Request) -> None:
+    if len(data) > 4:
+        data[4] = (data[4] & 0xF0) | 0x05  # 5h is reserved (SPC-5 Table 167)
+
+
+def _frozen_generation(data: bytearray, request: Request) -> None:
+    data[0:4] = bytes(4)
+
+
+def _odd_defect_length(data: bytearray, request: Request) -> None:
+    data[2:4] = (3).to_bytes(2, "big")
+
+
+def _ors_as_write(request: Request) -> Request:
+    return _cdb_edit(request, 0, 0x8A)  # ORWRITE(16) has WRITE(16)'s layout
+
+
+def _caw_writes_anyway(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    reply = respond(request)
+    if request.cdb[0] == 0x89 and _codes(reply)[0] == 0x1D:
+        count, size = request.cdb[13], disk.block_size
+        write = bytearray(16)
+        write[0] = 0x8A
+        write[2:10] = request.cdb[2:10]
+        write[10:14] = count.to_bytes(4, "big")
+        respond(Request(bytes(write), request.data_out[count * size:2 * count * size], 0, request.nexus))
+    return reply
+
+
+def _fixed_sense_only(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    reply = respond(request)
+    sense = reply.sense
+    if sense and sense[0] & 0x7F == 0x72:
+        return attrs.evolve(reply, sense=_sense.build_sense(sense[1] & 0x0F, sense[2], sense[3], descriptor=False))
+    return reply
+
+
+def _write_exclusive_leaks(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    reservations = disk.reservations
+    if reservations.type == 1 and reservations.holder not in (None, request.nexus):
+        holder, reservations.holder = reservations.holder, None
+        try:
+            return respond(request)
+        finally:
+            reservations.holder = holder
+    return respond(request)
+
+
+def _wrapping_range_check(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    cdb = request.cdb
+    if cdb[0] in (0x88, 0x8A):
+        lba, count = int.from_bytes(cdb[2:10], "big"), int.from_bytes(cdb[10:14], "big")
+        if lba + count > 2**64 - 1 and (lba + count) % 2**64 <= disk.blocks:
+            return _good(request)  # the sum wrapped past zero: "in range"
+    return respond(request)
+
+
+def _zero_length(cdb: bytes) -> bool:
+    at = {0x28: 7, 0xA8: 6, 0x88: 10}.get(cdb[0])
+    return at is not None and not any(cdb[at:at + (2 if cdb[0] == 0x28 else 4)])
+
+
+#: rule name -> (what it breaks, the rule).
+RULES: Dict[str, Tuple[str, Rule]] = {
+    "tur_not_ready": ("TEST UNIT READY reports NOT READY on a ready unit", _fail(0x2, 0x04, 0x00, (0x00,))),
+    "inquiry_short": ("standard INQUIRY data of 31 bytes", edit_data(0x12, _short_inquiry, _standard_inquiry)),
+    "inquiry_truncation": ("a truncated INQUIRY returns zeros instead of the leading bytes",
+                           edit_data(0x12, _zero_when_short, _standard_inquiry)),
+    "inquiry_control_character": ("a control character in VENDOR IDENTIFICATION",
+                                  edit_data(0x12, lambda d, r: d.__setitem__(9, 0x01), _standard_inquiry)),
+    "inquiry_page_without_evpd": ("EVPD=0 with a PAGE CODE is accepted",
+                                  edit_cdb((0x12,), lambda r: _cdb_edit(r, 2, 0), lambda c: not c[1] & 1 and c[2] != 0)),
+    "vpd_unsorted": ("the Supported VPD Pages page in descending order", edit_data(0x12, _reverse_pages, _evpd(0x00))),
+    "vpd_wrong_page_code": ("page 80h answers as page 81h", edit_data(0x12, lambda d, r: d.__setitem__(1, 0x81), _evpd(0x80))),
+    "vpd_unsupported_accepted": ("an unsupported VPD page is answered", swallow((0x12,), asc=0x24)),
+    "read_capacity_mismatch": ("READ CAPACITY (10) one block short", edit_data(0x25, _read_capacity_off_by_one)),
+    "mode_data_length": ("MODE SENSE (6) data length one too long", edit_data(0x1A, _mode_length_off_by_one)),
+    "mode_block_length": ("the block descriptor says 4096-byte blocks", edit_data(0x5A, _block_length_4096)),
+    "mode_unsupported_page": ("an unsupported mode page is answered", swallow((0x5A,), asc=0x24)),
+    "read_beyond_capacity": ("READ past the last LBA returns zeros", swallow(_READS, asc=0x21)),
+    "lba_wraps": ("READ(16)/WRITE(16) add LBA and length in 64 bits before the range check",
+                  _wrapping_range_check),
+    "read_zero_length_error": ("READ of zero blocks is an error", _fail(0x5, 0x24, 0x00, _READS, _zero_length)),
+    "read6_zero_is_one_block": ("READ (6) of length 0 reads one block", edit_cdb((0x08,), _read6_one_block, lambda c: c[4] == 0)),
+    "rdprotect_ignored": ("RDPROTECT ignored without protection information",
+                          edit_cdb(_READS[1:], lambda r: _cdb_edit(r, 1, 0, 0xE0), lambda c: bool(c[1] & 0xE0))),
+    "wrprotect_ignored": ("WRPROTECT ignored without protection information",
+                          edit_cdb(_WRITES[1:], lambda r: _cdb_edit(r, 1, 0, 0xE0), lambda c: bool(c[1] & 0xE0))),
+    "write_lost": ("WRITE acknowledged and not stored", ignore(_WRITES)),
+    "write_beyond_capacity": ("WRITE past the last LBA accepted", swallow(_WRITES, asc=0x21)),
+    "verify_no_miscompare": ("VERIFY with BYTCHK=1 never miscompares", swallow((0x2F, 0xAF, 0x8F), asc=0x1D)),
+    "verify_beyond_capacity": ("VERIFY past the last LBA accepted", swallow((0x2F, 0xAF, 0x8F), asc=0x21)),
+    "write_and_verify_lost": ("WRITE AND VERIFY acknowledged and not stored", ignore((0x2E, 0xAE, 0x8E))),
+    "write_same_one_block": ("WRITE SAME writes only the first block", edit_cdb((0x41, 0x93), _write_same_one_block)),
+    "write_same_no_limit": ("WRITE SAME above MAXIMUM WRITE SAME LENGTH accepted", swallow((0x93,), asc=0x24)),
+    "write_same_beyond_capacity": ("WRITE SAME past the last LBA accepted", swallow((0x41, 0x93), asc=0x21)),
+    "unmap_lost": ("UNMAP acknowledged and not done", ignore((0x42,))),
+    "unmap_beyond_capacity": ("UNMAP past the last LBA accepted", swallow((0x42,), asc=0x21)),
+    "unmap_no_limits": ("UNMAP above the Block Limits accepted", swallow((0x42,), asc=0x26)),
+    "lba_status_from_zero": ("GET LBA STATUS always reports from LBA 0",
+                             edit_cdb((0x9E,), _lba_status_from_zero, lambda c: c[1] & 0x1F == 0x12)),
+    "lba_status_beyond_capacity": ("GET LBA STATUS past the last LBA accepted", swallow((0x9E,), asc=0x21, service_action=0x12)),
+    "prefetch_beyond_capacity": ("PRE-FETCH past the last LBA accepted", swallow((0x34, 0x90), asc=0x21)),
+    "sync_beyond_capacity": ("SYNCHRONIZE CACHE past the last LBA accepted", swallow((0x35, 0x91), asc=0x21)),
+    "caw_writes_on_miscompare": ("COMPARE AND WRITE writes despite a miscompare", _caw_writes_anyway),
+    "caw_lost": ("COMPARE AND WRITE acknowledged and not stored", ignore((0x89,))),
+    "orwrite_overwrites": ("ORWRITE overwrites instead of ORing", edit_cdb((0x8B,), _ors_as_write)),
+    "rsoc_without_itself": ("REPORT SUPPORTED OPERATION CODES omits itself",
+                            edit_data(0xA3, _drop_rsoc_self, lambda c: c[1] & 0x1F == 0x0C and c[2] & 0x07 == 0)),
+    "rsoc_service_action_without_servactv": ("a service action listed with SERVACTV=0",
+                                             edit_data(0xA3, _servactv_cleared, lambda c: c[1] & 0x1F == 0x0C and c[2] & 0x07 == 0)),
+    "write_same_zero_blocks_with_wsnz": ("WRITE SAME of zero blocks accepted although WSNZ=1",
+                                         ignore((0x41, 0x93), lambda c: not any(c[7:9] if c[0] == 0x41 else c[10:14]))),
+    "rsoc_no_timeouts": ("RCTD ignored", edit_cdb((0xA3,), lambda r: _cdb_edit(r, 2, 0, 0x80), lambda c: c[1] & 0x1F == 0x0C)),
+    "rsoc_reserved_option": ("REPORTING OPTIONS 111b accepted", swallow((0xA3,), asc=0x24, service_action=0x0C)),
+    "rtpg_bad_state": ("REPORT TARGET PORT GROUPS reports a reserved state",
+                       edit_data(0xA3, _rtpg_bad_state, lambda c: c[1] & 0x1F == 0x0A)),
+    "stop_ignored": ("START STOP UNIT with START=0 has no effect", ignore((0x1B,), lambda c: not c[4] & 0x01)),
+    "power_condition_accepted": ("a reserved POWER CONDITION accepted", swallow((0x1B,), asc=0x24)),
+    "reserve_ignored": ("RESERVE (6) acknowledged and not held", ignore((0x16,))),
+    "reserve_by_other_granted": ("a second initiator's RESERVE (6) succeeds", swallow((0x16,), status=_sense.RESERVATION_CONFLICT)),
+    "pr_generation_frozen": ("PRGENERATION never changes", edit_data(0x5E, _frozen_generation, lambda c: c[1] & 0x1F == 0)),
+    "pr_register_wrong_key": ("REGISTER with a wrong key succeeds", swallow((0x5F,), status=_sense.RESERVATION_CONFLICT, service_action=0x00)),
+    "pr_write_exclusive_leaks": ("WRITE EXCLUSIVE lets others write", _write_exclusive_leaks),
+    "pr_preempt_unregistered": ("PREEMPT from an unregistered nexus succeeds",
+                                swallow((0x5F,), status=_sense.RESERVATION_CONFLICT, service_action=0x04)),
+    "pr_clear_lost": ("PERSISTENT RESERVE OUT CLEAR does nothing", ignore((0x5F,), lambda c: c[1] & 0x1F == 0x03)),
+    "sense_always_fixed": ("fixed format sense data despite D_SENSE=1", _fixed_sense_only),
+    "request_sense_desc_ignored": ("REQUEST SENSE ignores DESC=1",
+                                   edit_cdb((0x03,), lambda r: _cdb_edit(r, 1, 0, 0x01), lambda c: bool(c[1] & 0x01))),
+    "xcopy_lost": ("EXTENDED COPY acknowledged and not done", ignore((0x83,))),
+    "copy_status_unknown_list": ("RECEIVE COPY STATUS of an unused list answered", swallow((0x84,), asc=0x24)),
+    "defect_length_odd": ("DEFECT LIST LENGTH not a multiple of the descriptor length", edit_data(0x37, _odd_defect_length)),
+    "sanitize_lost": ("SANITIZE acknowledged and not done", ignore((0x48,))),
+    "sanitize_zero_passes": ("OVERWRITE COUNT zero accepted", swallow((0x48,), asc=0x26)),
+    "zoned_unaligned_write": ("a write away from the write pointer accepted", swallow(_WRITES, asc=0x21)),
+    "zoned_reset_lost": ("RESET WRITE POINTER acknowledged and not done", ignore((0x94,), lambda c: c[1] & 0x1F == 0x04)),
+    "zoned_bad_zone_id": ("a ZONE ID inside a zone accepted", swallow((0x94,), asc=0x24)),
+}
+
+
+class BrokenDisk(EmulatedDisk):
+    """An :class:`EmulatedDisk` whose answers go through one rule of :data:`RULES`."""
+
+    def __init__(self, rule: str, **params: object) -> None:
+        if rule not in RULES:
+            raise UsageError(f"rule={rule!r}: unknown; known rules: {', '.join(sorted(RULES))}")
+        if rule.startswith("zoned_"):
+            params.setdefault("zoned", True)
+            params.setdefault("blocks", 8192)
+            params.setdefault("zone_size", 1024)
+            params.setdefault("conventional_zones", 1)
+        super().__init__(**params)  # type: ignore[arg-type]
+        self.rule = rule
+        self._rule = RULES[rule][1]
+
+    def respond(self, cdb: bytes, data_out: Optional[bytes] = None, allocation_length: int = 0, *,
+                nexus: int = 0) -> Reply:
+        conforming = super().respond
+
+        def respond(request: Request) -> Reply:
+            return conforming(request.cdb, request.data_out, request.allocation_length, nexus=request.nexus)
+
+        return self._rule(self, Request(bytes(cdb), bytes(data_out or b""), max(0, int(allocation_length)), nexus), respond)

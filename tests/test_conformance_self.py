@@ -1,0 +1,176 @@
+"""The conformance suite tested on itself: each test fails on an emulated disk that breaks
+exactly its rule (``emu:broken?rule=NAME``), and the whole suite passes on ``emu:disk``.
+
+The conformance tests run in pytest sessions of their own (in this process), through the
+plugin, as a user would run them: one session for every broken device (each keeping only
+the tests of the rule it breaks), one for the conforming disks.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List
+
+import pytest
+
+from sgframe.cli.conformance import plugin_arguments
+from sgframe.emu.broken import RULES
+
+
+class _Verdicts:
+    def __init__(self) -> None:
+        self.by_test: Dict[str, str] = {}
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        from sgframe.testing.report import verdict_of
+
+        verdict = verdict_of(report)
+        if verdict is not None and self.by_test.get(report.nodeid) in (None, "passed"):
+            self.by_test[report.nodeid] = verdict
+
+
+def run_suite(modules: List[str], devices: List[str], *extra: str, device2: List[str] = (),
+              plugins: List[Any] = ()) -> Dict[str, str]:
+    """Verdict per test id of the conformance modules on the devices."""
+    verdicts = _Verdicts()
+    args = plugin_arguments() + ["-p", "no:cacheprovider", "-qq", "--scsi-dataloss",
+                                 "--scsi-sanitize", "--pyargs"] + [f"sgframe.conformance.{m}" for m in modules]
+    for uri in devices:
+        args += ["--scsi-device", uri]
+    for uri in device2:
+        args += ["--scsi-device2", uri]
+    code = pytest.main(args + list(extra), plugins=[verdicts, *plugins])
+    assert code in (0, 1), f"pytest exit status {code}"
+    return verdicts.by_test
+
+
+# rule -> (module, the tests that check it, a part of the test id they must have or None)
+CASES = {
+    "tur_not_ready": ("test_test_unit_ready", ("test_ready_unit_answers_good",), None),
+    "inquiry_short": ("test_inquiry", ("test_standard_data_is_at_least_36_bytes",), None),
+    "inquiry_truncation": ("test_inquiry", ("test_allocation_length_truncates",), None),
+    "inquiry_control_character": ("test_inquiry", ("test_identification_fields_are_ascii",), None),
+    "inquiry_page_without_evpd": ("test_inquiry", ("test_page_code_without_evpd_is_rejected",), None),
+    "vpd_unsorted": ("test_inquiry", ("test_supported_pages_lists_00h_in_ascending_order",), None),
+    "vpd_wrong_page_code": ("test_inquiry", ("test_every_listed_page_answers_with_its_code",), None),
+    "vpd_unsupported_accepted": ("test_inquiry", ("test_unsupported_page_is_rejected",), None),
+    "read_capacity_mismatch": ("test_read_capacity", ("test_read_capacity_10_and_16_agree",), None),
+    "mode_data_length": ("test_mode_sense", ("test_all_pages_6",), None),
+    "mode_block_length": ("test_mode_sense", ("test_block_descriptor_matches_capacity",), None),
+    "mode_unsupported_page": ("test_mode_sense", ("test_unsupported_page_is_rejected",), None),
+    "read_beyond_capacity": ("test_read_write", ("test_read_beyond_capacity", "test_read_across_the_end"), None),
+    "lba_wraps": ("test_read_write", ("test_the_largest_lba",), None),
+    "read_zero_length_error": ("test_read_write", ("test_read_zero_length",), None),
+    "read6_zero_is_one_block": ("test_read_write", ("test_read6_zero_means_256_blocks",), None),
+    "rdprotect_ignored": ("test_read_write", ("test_rdprotect_without_protection",), None),
+    "wrprotect_ignored": ("test_read_write", ("test_wrprotect_without_protection",), None),
+    "write_lost": ("test_read_write", ("test_write_then_read_back",), None),
+    "write_beyond_capacity": ("test_read_write", ("test_write_beyond_capacity",), None),
+    "verify_no_miscompare": ("test_verify", ("test_verify_bytchk_miscompare",), None),
+    "verify_beyond_capacity": ("test_verify", ("test_verify_beyond_capacity",), None),
+    "write_and_verify_lost": ("test_verify", ("test_write_and_verify_stores",), None),
+    "write_same_one_block": ("test_write_same", ("test_write_same_fills_the_range",), None),
+    "write_same_no_limit": ("test_write_same", ("test_write_same_longer_than_the_limit",), None),
+    "write_same_beyond_capacity": ("test_write_same", ("test_write_same_beyond_capacity",), None),
+    "unmap_lost": ("test_unmap", ("test_unmap_deallocates",), None),
+    "unmap_beyond_capacity": ("test_unmap", ("test_unmap_beyond_capacity",), None),
+    "unmap_no_limits": ("test_unmap", ("test_unmap_too_many_descriptors",), None),
+    "lba_status_from_zero": ("test_get_lba_status", ("test_first_descriptor_starts_at_the_requested_lba",), None),
+    "lba_status_beyond_capacity": ("test_get_lba_status", ("test_beyond_capacity",), None),
+    "prefetch_beyond_capacity": ("test_prefetch", ("test_prefetch_beyond_capacity",), None),
+    "sync_beyond_capacity": ("test_synchronize_cache", ("test_synchronize_beyond_capacity",), None),
+    "caw_writes_on_miscompare": ("test_compare_and_write", ("test_miscompare_writes_nothing",), None),
+    "caw_lost": ("test_compare_and_write", ("test_match_writes",), None),
+    "orwrite_overwrites": ("test_orwrite", ("test_orwrite_ors_the_data",), None),
+    "rsoc_without_itself": ("test_report_supported_opcodes", ("test_lists_itself",), None),
+    "rsoc_service_action_without_servactv": ("test_report_supported_opcodes", ("test_service_action_is_zero_without_servactv",), None),
+    "write_same_zero_blocks_with_wsnz": ("test_write_same", ("test_write_same_zero_blocks_with_wsnz",), None),
+    "rsoc_no_timeouts": ("test_report_supported_opcodes", ("test_rctd_adds_timeouts_descriptors",), None),
+    "rsoc_reserved_option": ("test_report_supported_opcodes", ("test_reserved_reporting_option_is_rejected",), None),
+    "rtpg_bad_state": ("test_report_target_port_groups", ("test_tpgs_needs_report_target_port_groups",), None),
+    "stop_ignored": ("test_start_stop_unit", ("test_stop_then_start",), None),
+    "power_condition_accepted": ("test_start_stop_unit", ("test_invalid_power_condition_is_rejected",), None),
+    "reserve_ignored": ("test_reserve_release", ("test_other_initiator_conflicts",), None),
+    "reserve_by_other_granted": ("test_reserve_release", ("test_reserve_by_other_conflicts",), None),
+    "pr_generation_frozen": ("test_persistent_reservation", ("test_register_bumps_generation",), None),
+    "pr_register_wrong_key": ("test_persistent_reservation", ("test_register_with_wrong_key_conflicts",), None),
+    "pr_write_exclusive_leaks": ("test_persistent_reservation", ("test_access_of_the_other_initiator",), "WE-"),
+    "pr_preempt_unregistered": ("test_persistent_reservation", ("test_preempt_by_unregistered_conflicts",), None),
+    "pr_clear_lost": ("test_persistent_reservation", ("test_clear_removes_everything",), None),
+    "sense_always_fixed": ("test_sense_format", ("test_error_sense_follows_d_sense",), "descriptor"),
+    "request_sense_desc_ignored": ("test_sense_format", ("test_request_sense_desc",), None),
+    "xcopy_lost": ("test_extended_copy", ("test_block_to_block_copy",), None),
+    "copy_status_unknown_list": ("test_extended_copy", ("test_status_of_an_unknown_list",), None),
+    "defect_length_odd": ("test_read_defect_data", ("test_header_says_which_lists",), None),
+    "sanitize_lost": ("test_sanitize", ("test_overwrite_leaves_the_pattern",), None),
+    "sanitize_zero_passes": ("test_sanitize", ("test_overwrite_without_passes_is_rejected",), None),
+    "zoned_unaligned_write": ("test_zoned", ("test_unaligned_write_is_rejected",), None),
+    "zoned_reset_lost": ("test_zoned", ("test_open_close_finish_reset",), None),
+    "zoned_bad_zone_id": ("test_zoned", ("test_zone_id_not_at_a_zone_start",), None),
+}
+
+
+
+
+def test_every_rule_has_a_case():
+    assert sorted(CASES) == sorted(RULES)
+
+
+class _Select:
+    """Keeps, of every broken device's tests, those that check the rule it breaks."""
+
+    def pytest_collection_modifyitems(self, config: Any, items: List[Any]) -> None:
+        kept, dropped = [], []
+        for item in items:
+            uri = item.callspec.params.get("scsi_uri", "") if hasattr(item, "callspec") else ""
+            rule = uri.partition("rule=")[2].partition("&")[0]
+            module, names, part = CASES.get(rule, ("", (), None))
+            wanted = (item.module.__name__.endswith("." + module) and item.originalname in names
+                      and (part is None or part in item.name))
+            (kept if wanted else dropped).append(item)
+        items[:] = kept
+        config.hook.pytest_deselected(items=dropped)
+
+
+@pytest.fixture(scope="module")
+def broken_verdicts() -> Dict[str, Dict[str, str]]:
+    """One pytest session over every broken device: rule -> {test id: verdict}."""
+    devices = [f"emu:broken?rule={rule}&share=self-{rule}" for rule in sorted(CASES)]
+    modules = sorted({module for module, _, _ in CASES.values()})
+    verdicts = run_suite(modules, devices, device2=[uri + "&nexus=1" for uri in devices], plugins=[_Select()])
+    out: Dict[str, Dict[str, str]] = {rule: {} for rule in CASES}
+    for nodeid, verdict in verdicts.items():
+        rule = nodeid.partition("rule=")[2].partition("&")[0]
+        out[rule][nodeid] = verdict
+    return out
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_the_test_fails_on_the_device_that_breaks_its_rule(broken_verdicts, rule):
+    verdicts = broken_verdicts[rule]
+    module, names, part = CASES[rule]
+    assert {nodeid.split("::")[1].split("[")[0] for nodeid in verdicts} == set(names), verdicts
+    assert "failed" in verdicts.values(), f"{RULES[rule][0]}: {verdicts}"
+
+
+def test_the_whole_suite_passes_on_emu_disk(tmp_path):
+    """emu:disk and emu:zoned answer like conforming devices: nothing fails, every test
+    that fails on a broken device passes here, and what they skip names a feature they
+    lack (protection information, atomic writes, a removable medium ...)."""
+    import sgframe.conformance as suite
+
+    report = tmp_path / "report.json"
+    modules = sorted(suite.FAMILIES)
+    verdicts = run_suite(modules, ["emu:disk?share=whole", "emu:zoned?share=wholez"], "--scsi-report", str(report),
+                         device2=["emu:disk?share=whole&nexus=1", "emu:zoned?share=wholez&nexus=1"])
+    assert "failed" not in verdicts.values() and "error" not in verdicts.values()
+    assert list(verdicts.values()).count("passed") > 250
+    document = json.loads(report.read_text())
+    assert set(document["devices"]) == {"emu:disk?share=whole", "emu:zoned?share=wholez"}
+    skipped = [t for t in document["tests"] if t["verdict"] == "skipped"]
+    assert all(t["reason"] for t in skipped)
+    # Every test that checks a broken rule ran and passed on the conforming disk.
+    for rule, (module, names, part) in CASES.items():
+        kind = "emu:zoned?share=wholez" if rule.startswith("zoned_") else "emu:disk?share=whole"
+        mine = [v for nodeid, v in verdicts.items() if f".py::{names[0]}[{kind}" in nodeid
+                and (part is None or part in nodeid)]
+        assert "passed" in mine, (rule, mine)
