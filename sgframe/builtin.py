@@ -41,6 +41,7 @@ SUBCOMMANDS = (
     ("commands", "sgframe.cli.registry:COMMANDS", "every registered SCSI command (plugins' included)"),
     ("plugins", "sgframe.cli.registry:PLUGINS", "what is loaded: plugins, subcommands, command modules"),
     ("ses", "sgframe.cli.ses:SES", "SCSI Enclosure Services: pages, IDENT and FAULT (sg_ses)"),
+    ("lab", "sgframe.cli.lab:LAB", "serve emulated devices to the kernel through TCMU (a real /dev/sgN)"),
 )
 
 

@@ -62,7 +62,8 @@ class Device:
     :param sg: the sg node, ``/dev/sgN``.
     :param block: the block node (``/dev/sdX``) or ``None`` for non-disk types.
     :param bsg: ``/dev/bsg/H:C:T:L`` or ``None``.
-    :param kind: ``"scsi_debug"``, ``"lio"`` or the SCSI host's ``proc_name``.
+    :param kind: ``"scsi_debug"``, ``"lio"``, ``"lab"`` (served through TCMU by
+        ``--lab``) or the SCSI host's ``proc_name``.
     """
 
     hctl: str
@@ -78,6 +79,8 @@ class Device:
     revision: str
     peripheral_device_type: int
     kind: str
+    #: The emu URI a ``"lab"`` device serves (``--lab``), else None.
+    uri: Optional[str] = None
 
     @classmethod
     def from_dict(cls, record: dict) -> "Device":
