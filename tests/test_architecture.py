@@ -28,7 +28,7 @@ LAYERS: List[Set[str]] = [
     {"transport", "reactor", "iscsi"},
     {"plugin_types", "hookspecs", "builtin", "plugins"},
     {"device", "channel"},
-    {"cli", "testbed"},
+    {"cli", "testbed", "lab"},
 ]
 RANK = {name: rank for rank, layer in enumerate(LAYERS) for name in layer}
 

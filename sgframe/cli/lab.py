@@ -43,15 +43,15 @@ def _run(args: argparse.Namespace) -> int:
     action, uris = args.words[0], args.words[1:]
     if action not in ("serve", "cleanup"):
         raise UsageError(f"lab: unknown action {action!r}; use 'serve URI...' or 'cleanup'")
+    if action == "cleanup" and uris:
+        raise UsageError("lab cleanup takes no URI")
+    if action == "serve" and not uris:
+        raise UsageError("lab serve needs at least one emu: URI, e.g. sgframe lab serve emu:disk")
     problems = remove_leftovers()
     for problem in problems:
         print(f"sgframe lab: could not remove {problem}", file=sys.stderr)
     if action == "cleanup":
-        if uris:
-            raise UsageError("lab cleanup takes no URI")
         return 1 if problems else 0
-    if not uris:
-        raise UsageError("lab serve needs at least one emu: URI, e.g. sgframe lab serve emu:disk")
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(signum, _terminate)
     lab = Lab(uris, cmd_time_out=args.cmd_time_out)
