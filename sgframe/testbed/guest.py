@@ -43,7 +43,12 @@ __all__ = [
     "mounted_filesystem",
     "open_fds",
     "leaked_fds",
+    "LAB_MODULES",
+    "load_modules",
 ]
+
+#: What serving emulated devices through TCMU needs (``--lab`` loads them at boot).
+LAB_MODULES = ("uio", "target_core_mod", "target_core_user", "tcm_loop", "ses")
 
 #: Driver attributes: writing here also updates scsi_debug's derived state (for ``opts``,
 #: whether any fault injection is active), so it is preferred to the module parameter.
@@ -374,3 +379,18 @@ def open_fds() -> Dict[int, str]:
 def leaked_fds(before: Dict[int, str], after: Dict[int, str]) -> Dict[int, str]:
     """Descriptors in ``after`` that were not open (or pointed elsewhere) in ``before``."""
     return {fd: target for fd, target in after.items() if before.get(fd) != target}
+
+
+def load_modules(*names: str) -> None:
+    """Load kernel modules in the guest (they come from Debian's UML module tree), and mount
+    configfs when LIO's core is among them.
+
+    The boot pointed ``/proc/sys/kernel/modprobe`` at a wrapper that finds that tree; it
+    is called here as the kernel would call it.
+    """
+    wrapper = Path("/proc/sys/kernel/modprobe").read_text().strip()
+    for name in names:
+        if not Path("/sys/module", name.replace("-", "_")).exists():
+            subprocess.run([wrapper, name], check=True)
+    if "target_core_mod" in names and not Path("/sys/kernel/config/target").exists():
+        subprocess.run(["mount", "-t", "configfs", "configfs", "/sys/kernel/config"], check=True)
