@@ -10,7 +10,7 @@ server's CPU seconds per command (from /proc/PID/stat across the QD1 run) beside
 emulator's own ``respond()`` cost in a bare loop.
 
 fio's sg engine keeps its commands on one sg fd, which holds 16 at most: QD32 fails with
-EDOM on every sg device, and the table says so.  Figures are relative: only ratios within
+EDOM (errno 33) on every sg device, and the table says so.  Figures are relative: only ratios within
 one boot mean anything.
 """
 from __future__ import annotations
@@ -42,7 +42,7 @@ def fio(path: str, depth: int, seconds: float):
     except ValueError:
         return f"fio failed: {proc.stderr.strip()[:60]}"
     if job["error"]:
-        return f"error {job['error']} ({os.strerror(job['error'])})"
+        return f"errno {job['error']}"
     return job["read"]["iops"]
 
 

@@ -196,3 +196,18 @@ def test_lab_usage_errors(argv, message, capsys):
 
     assert main(argv) == SYNTAX_ERROR
     assert message in capsys.readouterr().err
+
+
+def test_transfer_length_fits_tcm_loop():
+    from sgframe.emu import create
+    from sgframe.lab.server import TRANSFER_LIMIT, _fit_transfer_length
+
+    disk = create("emu:disk")
+    assert disk.max_transfer_length == 65536
+    _fit_transfer_length(disk)
+    assert disk.max_transfer_length == TRANSFER_LIMIT // 512 == 2048
+    vpd = disk.respond(bytes.fromhex("1201b000ff00"), b"", 255).data
+    assert int.from_bytes(vpd[8:12], "big") == 2048  # MAXIMUM TRANSFER LENGTH
+    small = create("emu:disk?block_size=4096&max_transfer_length=16")
+    _fit_transfer_length(small)
+    assert small.max_transfer_length == 16

@@ -34,6 +34,11 @@ __all__ = ["LabLun", "Lab", "remove_leftovers", "pid_alive"]
 
 _log = logging.getLogger("sgframe.lab")
 _SYS_SCSI_DEVICE = Path("/sys/class/scsi_device")
+#: The most one command carries through tcm_loop: its SCSI host takes 256 scatter-gather
+#: segments (tcm_loop's sg_tablesize), one 4 KiB page each for an SG_IO user buffer.  A disk
+#: that advertises more in its Block Limits page (MAXIMUM TRANSFER LENGTH) invites commands
+#: that SG_IO refuses before they reach the handler (libiscsi's suite sends them).
+TRANSFER_LIMIT = 256 * 4096
 
 
 @attrs.frozen
@@ -176,6 +181,7 @@ class Lab:
         owner = self.configfs.owner
         backstores = []
         for index, (uri, device) in enumerate(self._specs):
+            _fit_transfer_length(device)
             name = f"lab{index}"
             config = f"{owner}.{name}"
             block_size = getattr(device, "block_size", 512)
@@ -242,6 +248,13 @@ class Lab:
         for problem in problems:
             _log.warning("lab clean-up: %s", problem)
         return problems
+
+
+def _fit_transfer_length(device: Any) -> None:
+    limit = getattr(device, "max_transfer_length", None)
+    block_size = getattr(device, "block_size", 512)
+    if limit is not None and limit * block_size > TRANSFER_LIMIT:
+        device.max_transfer_length = TRANSFER_LIMIT // block_size
 
 
 def _consume_unit_attentions(sg: Optional[str]) -> None:

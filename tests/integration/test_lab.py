@@ -235,6 +235,18 @@ def test_fio_sg_queue_depth_16(disk):
     assert job["error"] == 0 and job["read"]["total_ios"] == 2000
 
 
+def test_the_largest_advertised_transfer_goes_through(disk):
+    # The lab caps MAXIMUM TRANSFER LENGTH at what one command carries through tcm_loop
+    # (1 MiB); a read of exactly that much works end to end.
+    lun, served = disk
+    assert served.device.max_transfer_length == 2048
+    vpd = _vpd(served, 0xB0)
+    assert int.from_bytes(vpd[8:12], "big") == 2048
+    out = subprocess.run(["sg_dd", f"if={lun.sg}", "of=/dev/null", "bs=512", "bpt=2048", "count=4096"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "4096+0 records in" in out.stderr, out.stderr
+
+
 # --- the enclosure: sg_ses, sgframe ses, the kernel's ses driver ------------------------------
 
 
