@@ -145,6 +145,7 @@ class Lab:
                 self._specs.append((item, emu.create(item)))
             else:
                 self._specs.append((type(item).__name__, item))
+        self._own_reactor = reactor is None
         if reactor is None:
             from sgframe.reactor import Reactor
 
@@ -245,6 +246,8 @@ class Lab:
             self.reactor.unregister(uio.fd)
             uio.close()
         problems += self.configfs.remove_backstores()
+        if self._own_reactor:
+            self.reactor.close()
         for problem in problems:
             _log.warning("lab clean-up: %s", problem)
         return problems
