@@ -211,3 +211,46 @@ def test_transfer_length_fits_tcm_loop():
     small = create("emu:disk?block_size=4096&max_transfer_length=16")
     _fit_transfer_length(small)
     assert small.max_transfer_length == 16
+
+
+def _fake_python(tmp_path, body: str) -> str:
+    # Stands in for "python -m sgframe.cli lab --ready FILE serve URI...": $5 is FILE.
+    script = tmp_path / "fake-python"
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(0o755)
+    return str(script)
+
+
+def _lab_config(tmp_path, python: str) -> dict:
+    return {"env": {"PATH": os.environ["PATH"]}, "pythonpath": "/src", "python": python,
+            "lab": ["emu:disk"], "lab_ready": str(tmp_path / "ready.json"), "cwd": str(tmp_path),
+            "device_wait": 1.0}
+
+
+def test_guest_starts_the_lab_server_and_stops_it(tmp_path):
+    from sgframe.testbed import _guest_init
+
+    python = _fake_python(tmp_path, (
+        'echo "$@" > "$(dirname "$0")/argv"\n'
+        "trap 'echo stopped > \"$(dirname \"$0\")/stopped\"; exit 143' TERM\n"
+        'echo \'{"pid": 1, "devices": [{"uri": "emu:disk", "hctl": "3:0:1:0"}]}\' > "$5"\n'
+        "while :; do sleep 0.05; done\n"
+    ))
+    proc, devices = _guest_init.start_lab(_lab_config(tmp_path, python))
+    try:
+        assert devices == [{"uri": "emu:disk", "hctl": "3:0:1:0"}]
+        assert (tmp_path / "argv").read_text().split() == [
+            "-m", "sgframe.cli", "lab", "--ready", str(tmp_path / "ready.json"), "serve", "emu:disk"]
+    finally:
+        _guest_init.stop_lab(proc)
+    assert proc.returncode == 143
+    assert (tmp_path / "stopped").read_text() == "stopped\n"
+
+
+def test_guest_goes_on_without_a_failed_lab_server(tmp_path, capsys):
+    from sgframe.testbed import _guest_init
+
+    proc, devices = _guest_init.start_lab(_lab_config(tmp_path, _fake_python(tmp_path, "exit 3\n")))
+    assert (proc, devices) == (None, [])
+    assert "the lab server failed (status 3); no lab devices" in capsys.readouterr().err
+    _guest_init.stop_lab(None)

@@ -23,7 +23,7 @@ from typing import Iterator, List
 import pytest
 
 from sgframe.channel import Channel
-from sgframe.errors import CommandTimeout, MediumError, TaskFailed, UnitAttention
+from sgframe.errors import CommandTimeout, MediumError, NotReady, TaskFailed, UnitAttention
 from sgframe.lab import Lab
 from sgframe.lab.configfs import ROOT, hba_name, target_wwn
 from sgframe.testbed import guest
@@ -210,7 +210,7 @@ def test_fio_verify_crc32c(disk):
     lun, _ = disk
     result = subprocess.run(
         ["fio", "--name=lab", f"--filename={lun.block}", "--ioengine=psync", "--direct=1", "--rw=randwrite",
-         "--bs=4k", "--size=16m", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1",
+         "--bs=4k", "--size=16m", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1", "--verify_state_save=0",
          "--output-format=json"],
         capture_output=True, text=True, timeout=600,
     )
@@ -380,6 +380,9 @@ def test_dropped_response_fails_at_cmd_time_out(disk):
         with pytest.raises(TaskFailed) as caught:
             channel.cmd.TestUnitReady()
     elapsed = time.monotonic() - start
+    # TCMU's timer ends it; LIO reports NOT READY, LOGICAL UNIT COMMUNICATION FAILURE.
+    assert isinstance(caught.value, NotReady)
+    assert (caught.value.asc, caught.value.ascq) == (0x08, 0x00)
     assert CMD_TIME_OUT - 0.5 <= elapsed < CMD_TIME_OUT + 5, (elapsed, caught.value)
     assert served.dropped >= 1
     guest.wait_for(lambda: _tur_ok(lun.sg), timeout=30, what="TEST UNIT READY after a dropped answer")
