@@ -17,7 +17,12 @@ from sgframe.testbed.plan import BootPlan, init_script
 def test_names_carry_the_owner():
     assert hba_name(4242) == "user_4242"
     assert target_wwn(0x1092) == "naa.5001405f00001092"
-    assert nexus_wwn(0x1092) == "naa.5001405e00001092"
+    assert target_wwn(0x3FFFFF, 0x1F) == "naa.5001405f1f3fffff"
+    assert nexus_wwn(0x1092, 2) == "naa.5001405e02001092"
+    with pytest.raises(LabError, match="process id up to 16777215 and a lab number up to 255"):
+        target_wwn(1 << 24)
+    with pytest.raises(LabError, match="lab number up to 255"):
+        nexus_wwn(5, 256)
 
 
 def test_control_string():
@@ -49,7 +54,7 @@ def test_owners_from_names(tmp_path):
     (tmp_path / "core" / "user_77").mkdir(parents=True)
     (tmp_path / "core" / "fileio_0").mkdir()
     (tmp_path / "core" / "user_x").mkdir()
-    (tmp_path / "loopback" / "naa.5001405f0000004e").mkdir(parents=True)
+    (tmp_path / "loopback" / "naa.5001405f0300004e").mkdir(parents=True)
     (tmp_path / "loopback" / "naa.5001405000000001").mkdir()
     assert owners(tmp_path) == {77, 0x4E}
     assert owners(tmp_path / "absent") == set()
@@ -58,13 +63,13 @@ def test_owners_from_names(tmp_path):
 def test_create_backstore_steps(tmp_path):
     # configfs makes the attribute files itself; here a plain directory stands in.
     fs = Configfs(55, tmp_path)
+    assert fs.device_name(0) == "lab0_0"
     (tmp_path / "core").mkdir()
     hba = tmp_path / "core" / "user_55"
     hba.mkdir()
-    (hba / "lab0" / "attrib").mkdir(parents=True)
+    (hba / "lab0").mkdir()
     with pytest.raises(LabError, match="mkdir .*lab0: File exists"):
         fs.create_backstore("lab0", "dev_config=sgframe/x,dev_size=512")
-    (hba / "lab0" / "attrib").rmdir()
     (hba / "lab0").rmdir()
     original_mkdir = os.mkdir
 
@@ -98,24 +103,38 @@ def test_removal_order_and_problems(tmp_path):
     fs = Configfs(57, tmp_path)
     lun = fs.tpg / "lun" / "lun_0"
     lun.mkdir(parents=True)
-    backstore = tmp_path / "core" / "user_57" / "lab0"
+    backstore = tmp_path / "core" / "user_57" / "lab0_0"
     backstore.mkdir(parents=True)
-    os.symlink(backstore, lun / "lab0")
+    other = tmp_path / "core" / "user_57" / "lab1_0"  # another lab of the same process
+    other.mkdir()
+    os.symlink(backstore, lun / "lab0_0")
     (fs.tpg / "nexus").write_text("naa.5001405e00000039\n")
     problems = fs.remove_exports()
-    assert not (lun / "lab0").exists() and not lun.exists()
+    assert not (lun / "lab0_0").exists() and not lun.exists()
     assert (fs.tpg / "nexus").read_text() == "NULL"
     assert [p.split()[0] for p in problems] == ["rmdir", "rmdir"]
     assert str(fs.tpg) in problems[0]
     assert fs.remove_backstores() == []
+    assert sorted(os.listdir(tmp_path / "core" / "user_57")) == ["lab1_0"]  # the HBA stays for it
+    assert Configfs(57, tmp_path, lab=None).remove_backstores() == []
     assert not (tmp_path / "core" / "user_57").exists()
+
+
+def test_removal_of_every_lab_of_a_process(tmp_path):
+    for lab in (0, 1):
+        (tmp_path / "loopback" / target_wwn(58, lab) / "tpgt_1").mkdir(parents=True)
+    (tmp_path / "loopback" / target_wwn(59, 0)).mkdir()
+    assert Configfs(58, tmp_path, lab=None).remove_exports() == []
+    assert os.listdir(tmp_path / "loopback") == [target_wwn(59, 0)]
+    with pytest.raises(LabError, match="creates nothing"):
+        Configfs(58, tmp_path, lab=None).tpg
 
 
 def test_remove_leftovers_skips_live_owners(tmp_path):
     (tmp_path / "core" / f"user_{os.getpid()}").mkdir(parents=True)
     (tmp_path / "core" / "user_1").mkdir()  # init: alive
-    dead = 4194303  # above the default pid_max of 4194304 - 1? still a valid, unused pid
-    (tmp_path / "core" / f"user_{dead}" / "lab0").mkdir(parents=True)
+    dead = 4194303  # the largest pid Linux hands out (PID_MAX_LIMIT - 1): no process has it here
+    (tmp_path / "core" / f"user_{dead}" / "lab0_0").mkdir(parents=True)
     assert remove_leftovers(tmp_path) == []
     assert sorted(os.listdir(tmp_path / "core")) == sorted([f"user_{os.getpid()}", "user_1"])
 

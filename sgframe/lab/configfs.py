@@ -1,13 +1,16 @@
 """LIO's configfs tree for the lab: TCMU backstores, a tcm_loop target, their removal.
 
-What one ``sgframe lab serve`` process creates carries its process id in every name, so
-that whatever a killed server left behind can be found and removed by the next one
-(:func:`owners`, then :meth:`Configfs.remove_exports` and :meth:`Configfs.remove_backstores`):
+What a serving process creates carries its process id in every name, so that whatever a
+killed server left behind can be found and removed by the next one (:func:`owners`, then
+:meth:`Configfs.remove_exports` and :meth:`Configfs.remove_backstores` of a
+``Configfs(pid, lab=None)``, which covers every lab of that process).  One process may run
+several labs; each has a number:
 
-* ``core/user_<pid>/<name>``: one TCMU backstore per served device (an HBA of the ``user``
-  plugin holds them; its number is free-form);
-* ``loopback/naa.5001405f<pid as 8 hex digits>/tpgt_1``: a tcm_loop target, its I_T nexus
-  ``naa.5001405e<pid>`` and one ``lun/lun_<n>`` per device, a symlink to the backstore.
+* ``core/user_<pid>/lab<n>_<i>``: one TCMU backstore per served device (an HBA of the
+  ``user`` plugin holds them; its number is free-form);
+* ``loopback/naa.5001405f<n: 2 hex digits><pid: 6 hex digits>/tpgt_1``: a tcm_loop target per
+  lab, its I_T nexus ``naa.5001405e<n><pid>`` and one ``lun/lun_<i>`` per device, a
+  symlink to the backstore.  (Linux pids stay below 2**22: six hex digits hold them.)
 
 Removal runs in the reverse order of creation, and the order is the kernel's: a LUN's
 symlink before its directory, the nexus (written ``NULL``) before the portal group, the
@@ -38,7 +41,7 @@ _TARGET_PREFIX = "naa.5001405f"
 _NEXUS_PREFIX = "naa.5001405e"
 _TPG = "tpgt_1"
 _HBA = re.compile(r"^user_([0-9]+)$")
-_WWN = re.compile(r"^" + re.escape(_TARGET_PREFIX) + r"([0-9a-f]{8})$")
+_WWN = re.compile(r"^" + re.escape(_TARGET_PREFIX) + r"[0-9a-f]{2}([0-9a-f]{6})$")
 #: target_core_user's TCMU_CONFIG_LEN, less the handler name and its slash.
 _MAX_CONFIG = 200
 
@@ -56,14 +59,23 @@ def hba_name(owner: int) -> str:
     return f"user_{owner}"
 
 
-def target_wwn(owner: int) -> str:
-    """The tcm_loop target WWN of the process ``owner`` (an NAA IEEE Registered name)."""
-    return f"{_TARGET_PREFIX}{owner:08x}"
+def _check_ids(owner: int, lab: int) -> None:
+    if not 0 < owner <= 0xFFFFFF or not 0 <= lab <= 0xFF:
+        raise LabError(f"lab names hold a process id up to {0xFFFFFF} and a lab number up to 255, "
+                       f"not {owner} and {lab}")
 
 
-def nexus_wwn(owner: int) -> str:
+def target_wwn(owner: int, lab: int = 0) -> str:
+    """The tcm_loop target WWN of lab ``lab`` of the process ``owner`` (an NAA IEEE
+    Registered name)."""
+    _check_ids(owner, lab)
+    return f"{_TARGET_PREFIX}{lab:02x}{owner:06x}"
+
+
+def nexus_wwn(owner: int, lab: int = 0) -> str:
     """The initiator port of that target's I_T nexus."""
-    return f"{_NEXUS_PREFIX}{owner:08x}"
+    _check_ids(owner, lab)
+    return f"{_NEXUS_PREFIX}{lab:02x}{owner:06x}"
 
 
 def control_string(config: str, dev_size: int, block_size: int) -> str:
@@ -113,11 +125,15 @@ def _mkdir(path: Path) -> None:
 
 
 class Configfs:
-    """The lab's objects of one owner (a process id) under LIO's configfs ``root``."""
+    """The objects of lab number ``lab`` of the process ``owner`` under LIO's configfs
+    ``root``; with ``lab=None``, removal covers every lab of that process.
+    """
 
-    def __init__(self, owner: Optional[int] = None, root: Union[str, Path] = ROOT) -> None:
+    def __init__(self, owner: Optional[int] = None, root: Union[str, Path] = ROOT, lab: Optional[int] = 0) -> None:
         self.owner = os.getpid() if owner is None else owner
         self.root = Path(root)
+        self.lab = lab
+        _check_ids(self.owner, lab or 0)
 
     @property
     def hba(self) -> Path:
@@ -125,7 +141,26 @@ class Configfs:
 
     @property
     def tpg(self) -> Path:
-        return self.root / "loopback" / target_wwn(self.owner) / _TPG
+        if self.lab is None:
+            raise LabError("Configfs(lab=None) removes every lab of a process; it creates nothing")
+        return self.root / "loopback" / target_wwn(self.owner, self.lab) / _TPG
+
+    def device_name(self, index: int) -> str:
+        """The backstore name of device ``index`` of this lab."""
+        return f"lab{self.lab}_{index}"
+
+    def _mine(self, name: str) -> bool:
+        return name.startswith("lab") if self.lab is None else name.startswith(f"lab{self.lab}_")
+
+    def _targets(self) -> List[Path]:
+        loopback = self.root / "loopback"
+        if self.lab is not None:
+            return [self.tpg.parent]
+        try:
+            names = os.listdir(loopback)
+        except OSError:
+            return []
+        return [loopback / n for n in sorted(names) if (m := _WWN.match(n)) and int(m.group(1), 16) == self.owner]
 
     def create_backstore(
         self, name: str, control: str, *, cmd_time_out: Optional[int] = None
@@ -159,7 +194,7 @@ class Configfs:
                     _mkdir(directory)
             _mkdir(self.tpg)
             # tcm_loop needs its I_T nexus before a LUN can be mapped.
-            _write(self.tpg / "nexus", nexus_wwn(self.owner))
+            _write(self.tpg / "nexus", nexus_wwn(self.owner, self.lab or 0))
         lun_dir = self.tpg / "lun" / f"lun_{lun}"
         _mkdir(lun_dir)
         try:
@@ -179,41 +214,45 @@ class Configfs:
     # --- removal ------------------------------------------------------------------------
 
     def remove_exports(self) -> List[str]:
-        """Remove this owner's tcm_loop target, LUNs first.  Returns what failed (empty:
-        all gone).  The SCSI devices go away here; sd may send SYNCHRONIZE CACHE first,
-        so the handler must still be serving."""
+        """Remove this lab's tcm_loop target (every lab's, with ``lab=None``), LUNs first.
+        Returns what failed (empty: all gone).  The SCSI devices go away here; sd may send
+        SYNCHRONIZE CACHE first, so the handler must still be serving."""
         problems: List[str] = []
-        wwn = self.tpg.parent
-        if not wwn.is_dir():
-            return problems
-        if self.tpg.is_dir():
-            for lun_dir in sorted((self.tpg / "lun").glob("lun_*")):
-                for link in lun_dir.iterdir():
-                    if link.is_symlink():
-                        _attempt(problems, os.unlink, link)
-                _attempt(problems, os.rmdir, lun_dir)
-            nexus = self.tpg / "nexus"
-            try:
-                has_nexus = nexus.read_text().strip() not in ("", "NULL")
-            except OSError:
-                has_nexus = False
-            if has_nexus:
-                _attempt(problems, _write, nexus, "NULL")
-            _attempt(problems, os.rmdir, self.tpg)
-        _attempt(problems, os.rmdir, wwn)
+        for wwn in self._targets():
+            if wwn.is_dir():
+                _remove_target(wwn, problems)
         return problems
 
     def remove_backstores(self) -> List[str]:
-        """Remove this owner's TCMU backstores and their HBA.  Returns what failed.  Close
-        the uio devices first: a backstore whose uio device is open is still removed, but
-        the handler's mapping then points at nothing."""
+        """Remove this lab's TCMU backstores, and the HBA once no lab of the process has one.
+        Returns what failed.  Close the uio devices first: a backstore whose uio device is
+        open is still removed, but the handler's mapping then points at nothing."""
         problems: List[str] = []
         if not self.hba.is_dir():
             return problems
-        for device in sorted(p for p in self.hba.iterdir() if p.is_dir()):
+        for device in sorted(p for p in self.hba.iterdir() if p.is_dir() and self._mine(p.name)):
             _attempt(problems, os.rmdir, device)
-        _attempt(problems, os.rmdir, self.hba)
+        if not any(p.is_dir() for p in self.hba.iterdir()):
+            _attempt(problems, os.rmdir, self.hba)
         return problems
+
+
+def _remove_target(wwn: Path, problems: List[str]) -> None:
+    for tpg in sorted(wwn.glob("tpgt_*")):
+        for lun_dir in sorted((tpg / "lun").glob("lun_*")):
+            for link in lun_dir.iterdir():
+                if link.is_symlink():
+                    _attempt(problems, os.unlink, link)
+            _attempt(problems, os.rmdir, lun_dir)
+        nexus = tpg / "nexus"
+        try:
+            has_nexus = nexus.read_text().strip() not in ("", "NULL")
+        except OSError:
+            has_nexus = False
+        if has_nexus:
+            _attempt(problems, _write, nexus, "NULL")
+        _attempt(problems, os.rmdir, tpg)
+    _attempt(problems, os.rmdir, wwn)
 
 
 def _attempt(problems: List[str], action, *args) -> None:  # type: ignore[no-untyped-def]

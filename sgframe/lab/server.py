@@ -16,6 +16,7 @@ configfs; ``sgframe lab serve`` calls it first, so a crash costs the next serve 
 from __future__ import annotations
 
 import errno
+import itertools
 import logging
 import os
 import time
@@ -34,6 +35,8 @@ __all__ = ["LabLun", "Lab", "remove_leftovers", "pid_alive"]
 
 _log = logging.getLogger("sgframe.lab")
 _SYS_SCSI_DEVICE = Path("/sys/class/scsi_device")
+#: Several labs may run in one process (a test's and a fixture's): each has a number.
+_lab_numbers = itertools.count()
 #: The most one command carries through tcm_loop: its SCSI host takes 256 scatter-gather
 #: segments (tcm_loop's sg_tablesize), one 4 KiB page each for an SG_IO user buffer.  A disk
 #: that advertises more in its Block Limits page (MAXIMUM TRANSFER LENGTH) invites commands
@@ -84,7 +87,7 @@ def remove_leftovers(root: Union[str, Path] = ROOT) -> List[str]:
     for owner in sorted(owners(root)):
         if owner == os.getpid() or pid_alive(owner):
             continue
-        configfs = Configfs(owner, root)
+        configfs = Configfs(owner, root, lab=None)
         problems += configfs.remove_exports()
         problems += configfs.remove_backstores()
     return problems
@@ -139,10 +142,19 @@ class Lab:
             raise UsageError("a lab needs at least one device (an emu: URI)")
         from sgframe import emu
 
+        plugins = None
+        if any(isinstance(item, str) for item in devices):
+            from sgframe.plugins import manager
+
+            plugins = manager()  # installed plugins register their emu kinds (emu:sata) on loading
         self._specs = []
         for item in devices:
             if isinstance(item, str):
-                self._specs.append((item, emu.create(item)))
+                device = emu.create(item)
+                # As the emu transport does: the plugins that apply teach the device their
+                # commands (the SAT plugin installs ATA PASS-THROUGH on emu:sata).
+                plugins.emulate(device, emu.parse_emu_uri(item)[0])
+                self._specs.append((item, device))
             else:
                 self._specs.append((type(item).__name__, item))
         self._own_reactor = reactor is None
@@ -152,7 +164,7 @@ class Lab:
             reactor = Reactor()
         self.reactor = reactor
         self.cmd_time_out = cmd_time_out
-        self.configfs = Configfs(owner, root)
+        self.configfs = Configfs(owner, root, lab=next(_lab_numbers) % 256)
         self.sys_uio = Path(sys_uio)
         self.served: List[ServedDevice] = []
         self.luns: List[LabLun] = []
@@ -183,7 +195,7 @@ class Lab:
         backstores = []
         for index, (uri, device) in enumerate(self._specs):
             _fit_transfer_length(device)
-            name = f"lab{index}"
+            name = self.configfs.device_name(index)
             config = f"{owner}.{name}"
             block_size = getattr(device, "block_size", 512)
             backstore = self.configfs.create_backstore(

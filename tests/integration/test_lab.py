@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -39,8 +40,8 @@ def lab() -> Iterator[Lab]:
     guest.load_modules(*guest.LAB_MODULES)
     with Lab([DISK, ENCLOSURE], cmd_time_out=CMD_TIME_OUT) as served:
         yield served
-    assert not (ROOT / "core" / hba_name(os.getpid())).exists()
-    assert not (ROOT / "loopback" / target_wwn(os.getpid())).exists()
+    assert not served.configfs.tpg.parent.exists()
+    assert not list((ROOT / "core" / hba_name(os.getpid())).glob(f"lab{served.configfs.lab}_*"))
 
 
 @pytest.fixture(scope="module")
@@ -425,11 +426,48 @@ def test_killed_server_leaves_the_kernel_sane(tmp_path, lab):
     second = _serve(tmp_path, "second")
     try:
         assert not (ROOT / "core" / hba_name(owner)).exists()
-        assert not (ROOT / "loopback" / target_wwn(owner)).exists()
+        assert not (ROOT / "loopback" / target_wwn(owner, 0)).exists()
         (again,) = second.ready["devices"]  # type: ignore[attr-defined]
         assert "EMU DISK" in tool("sg_inq", again["sg"])
     finally:
         second.send_signal(signal.SIGTERM)
         assert second.wait(timeout=120) == 128 + signal.SIGTERM
     assert not (ROOT / "core" / hba_name(second.pid)).exists()
-    assert not (ROOT / "loopback" / target_wwn(second.pid)).exists()
+    assert not (ROOT / "loopback" / target_wwn(second.pid, 0)).exists()
+
+
+# --- a SATA drive behind the SAT plugin's SATL ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sata() -> Iterator[Lab]:
+    from sgframe.emu import KINDS
+    from sgframe.plugins import manager
+
+    manager()
+    if "sata" not in KINDS:
+        pytest.fail("emu:sata needs the sgframe-sat plugin (plugins/sgframe-sat) installed")
+    guest.load_modules(*guest.LAB_MODULES)
+    with Lab(["emu:sata?serial=SGFLAB000001"], cmd_time_out=CMD_TIME_OUT) as served:
+        yield served
+
+
+def test_sg_sat_identify_reads_the_drive(sata):
+    lun = sata.luns[0]
+    identify = raw("sg_sat_identify", "--raw", lun.sg)
+    assert len(identify) == 512
+    # IDENTIFY DEVICE words 10-19: the serial number, two ASCII characters per word,
+    # high byte first (ATA8-ACS 7.16.7).
+    words = [identify[i : i + 2] for i in range(20, 40, 2)]
+    serial = b"".join(bytes((w[1], w[0])) for w in words).decode().strip()
+    assert serial == "SGFLAB000001"
+    assert "Response for IDENTIFY DEVICE ATA command" in tool("sg_sat_identify", lun.sg)
+
+
+@pytest.mark.skipif(not shutil.which("smartctl"), reason="smartctl is not installed: apt-get install smartmontools")
+def test_smartctl_reads_the_drive(sata):
+    lun = sata.luns[0]
+    info = tool("smartctl", "-i", "-H", "-d", "sat", lun.sg, check=False)
+    assert "Device Model:     SGFRAME EMULATED SATA SSD" in info
+    assert "Serial Number:    SGFLAB000001" in info
+    assert "SMART overall-health self-assessment test result: PASSED" in info
