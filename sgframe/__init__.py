@@ -19,8 +19,8 @@ The layers, from the bottom; a module imports only from its own layer or those b
    iSCSI initiator (a sans-IO protocol core and a blocking socket driver).
 7. ``plugin_types``, ``hookspecs``, ``builtin``, ``plugins``: the plugin system.
 8. ``device``, ``channel``: a device's identity and commands; the wiring of it all.
-9. ``cli``, ``testbed``, ``testing``, ``pytest_plugin``, ``conformance``: the command line,
-   the test bed, the pytest plugin and the conformance suite.
+9. ``cli``, ``testbed``, ``lab``, ``testing``, ``pytest_plugin``, ``conformance``: the command
+   line, the test bed, the device lab (TCMU), the pytest plugin and the conformance suite.
 
 ``import sgframe`` imports none of them: each name below is imported when first used, so
 a script (or the command line) pays only for what it touches.

@@ -64,6 +64,7 @@ SUBCOMMANDS = (
      "WRITE BUFFER: data, echo and microcode modes (sg_write_buffer)"),
     ("dd", "sgframe.cli.dd:DD", "copy blocks device to device or file (sg_dd), with progress and throughput"),
     ("conformance", "sgframe.cli.conformance:CONFORMANCE", "run the SPC/SBC/ZBC conformance suite against a device (pytest)"),
+    ("lab", "sgframe.cli.lab:LAB", "serve emulated devices to the kernel through TCMU (a real /dev/sgN)"),
 )
 
 

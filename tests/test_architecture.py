@@ -28,7 +28,7 @@ LAYERS: List[Set[str]] = [
     {"transport", "reactor", "iscsi"},
     {"plugin_types", "hookspecs", "builtin", "plugins"},
     {"device", "channel"},
-    {"cli", "testbed", "testing", "pytest_plugin", "conformance"},
+    {"cli", "testbed", "lab", "testing", "pytest_plugin", "conformance"},
 ]
 RANK = {name: rank for rank, layer in enumerate(LAYERS) for name in layer}
 

@@ -195,10 +195,59 @@ def _write_file(path: str, text: str) -> None:
         os.fsync(f.fileno())
 
 
+def start_lab(config: dict):
+    """Start ``sgframe lab serve`` for the boot's --lab URIs; wait until it says ready.
+
+    Returns (the server process, its devices), or (None, []) when it failed: the command
+    still runs, and finds no lab devices in the manifest.
+    """
+    env = dict(config["env"])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (config["pythonpath"], env.get("PYTHONPATH")) if p)
+    argv = [config["python"], "-m", "sgframe.cli", "lab", "--ready", config["lab_ready"], "serve", *config["lab"]]
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, env=env, cwd=config["cwd"])
+    except OSError as exc:
+        print(f"sgframe.testbed guest: cannot start the lab server: {exc}", file=sys.stderr, flush=True)
+        return None, []
+    deadline = time.monotonic() + config.get("device_wait", 30.0) * 4
+    while not os.path.exists(config["lab_ready"]):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            print(f"sgframe.testbed guest: the lab server failed (status {proc.poll()}); no lab devices",
+                  file=sys.stderr, flush=True)
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            return None, []
+        time.sleep(0.05)
+    with open(config["lab_ready"]) as f:
+        return proc, json.load(f)["devices"]
+
+
+def stop_lab(proc) -> None:
+    """SIGTERM: the server removes its LUNs and backstores before it exits."""
+    if proc is None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def main(argv: list) -> int:
     with open(argv[1]) as f:
         config = json.load(f)
-    devices = wait_for_devices(config["expected"], config.get("device_wait", 30.0))
+    lab_proc, lab_devices = (None, [])
+    if config.get("lab"):
+        lab_proc, lab_devices = start_lab(config)
+    devices = wait_for_devices(config["expected"] + len(lab_devices), config.get("device_wait", 30.0))
+    by_hctl = {d["hctl"]: d for d in lab_devices}
+    for device in devices:
+        served = by_hctl.get(device["hctl"])
+        if served is not None:
+            device["kind"] = "lab"
+            device["uri"] = served["uri"]
     sg_version = _read("/proc/scsi/sg/version").split()
     manifest = {
         "format": 1,
@@ -210,6 +259,7 @@ def main(argv: list) -> int:
     }
     _write_file(config["manifest"], json.dumps(manifest, indent=2) + "\n")
     status = run_command(config)
+    stop_lab(lab_proc)
     _write_file(config["status"], f"exit {status}\n")
     return 0
 

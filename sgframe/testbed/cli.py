@@ -16,6 +16,7 @@ _EPILOG = """\
 examples:
   python -m sgframe.testbed run -- sg_inq /dev/sg0
   python -m sgframe.testbed run --lio 2 -- python -m pytest tests/integration
+  python -m sgframe.testbed run --lab emu:disk --lab "emu:enclosure?slots=12" -- lsscsi
   python -m sgframe.testbed run --scsi-debug "dev_size_mb=64 num_tgts=1 max_luns=1 delay=0" -- sh
 
 Inside, SGFRAME_TESTBED=1 and SGFRAME_TESTBED_MANIFEST names a JSON description of every
@@ -52,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     runp.add_argument(
         "--lio", metavar="N", type=int, default=0, help="add N LIO fileio disks (default 0)"
+    )
+    runp.add_argument(
+        "--lab",
+        metavar="URI",
+        action="append",
+        default=[],
+        help="serve this emulated device through TCMU (sgframe lab serve); repeatable",
     )
     runp.add_argument(
         "--mem", default=DEFAULT_MEM, help=f"guest memory (default {DEFAULT_MEM})"
@@ -114,6 +122,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             ns.command,
             scsi_debug=ns.scsi_debug,
             lio=ns.lio,
+            lab=tuple(ns.lab),
             mem=ns.mem,
             timeout=ns.timeout,
             verbose=ns.verbose,

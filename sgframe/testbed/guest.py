@@ -43,7 +43,12 @@ __all__ = [
     "mounted_filesystem",
     "open_fds",
     "leaked_fds",
+    "LAB_MODULES",
+    "load_modules",
 ]
+
+#: What serving emulated devices through TCMU needs (``--lab`` loads them at boot).
+LAB_MODULES = ("uio", "target_core_mod", "target_core_user", "tcm_loop", "ses")
 
 #: Driver attributes: writing here also updates scsi_debug's derived state (for ``opts``,
 #: whether any fault injection is active), so it is preferred to the module parameter.
@@ -62,7 +67,8 @@ class Device:
     :param sg: the sg node, ``/dev/sgN``.
     :param block: the block node (``/dev/sdX``) or ``None`` for non-disk types.
     :param bsg: ``/dev/bsg/H:C:T:L`` or ``None``.
-    :param kind: ``"scsi_debug"``, ``"lio"`` or the SCSI host's ``proc_name``.
+    :param kind: ``"scsi_debug"``, ``"lio"``, ``"lab"`` (served through TCMU by
+        ``--lab``) or the SCSI host's ``proc_name``.
     """
 
     hctl: str
@@ -78,6 +84,8 @@ class Device:
     revision: str
     peripheral_device_type: int
     kind: str
+    #: The emu URI a ``"lab"`` device serves (``--lab``), else None.
+    uri: Optional[str] = None
 
     @classmethod
     def from_dict(cls, record: dict) -> "Device":
@@ -371,3 +379,18 @@ def open_fds() -> Dict[int, str]:
 def leaked_fds(before: Dict[int, str], after: Dict[int, str]) -> Dict[int, str]:
     """Descriptors in ``after`` that were not open (or pointed elsewhere) in ``before``."""
     return {fd: target for fd, target in after.items() if before.get(fd) != target}
+
+
+def load_modules(*names: str) -> None:
+    """Load kernel modules in the guest (they come from Debian's UML module tree), and mount
+    configfs when LIO's core is among them.
+
+    The boot pointed ``/proc/sys/kernel/modprobe`` at a wrapper that finds that tree; it
+    is called here as the kernel would call it.
+    """
+    wrapper = Path("/proc/sys/kernel/modprobe").read_text().strip()
+    for name in names:
+        if not Path("/sys/module", name.replace("-", "_")).exists():
+            subprocess.run([wrapper, name], check=True)
+    if "target_core_mod" in names and not Path("/sys/kernel/config/target").exists():
+        subprocess.run(["mount", "-t", "configfs", "configfs", "/sys/kernel/config"], check=True)

@@ -107,6 +107,8 @@ class BootPlan:
         filesystem, so the same path works on both sides.
     :param scsi_debug: scsi_debug parameters as pairs, or ``None`` not to load it.
     :param lio: how many LIO fileio disks to put behind one loopback target.
+    :param lab: emu URIs served through TCMU by ``sgframe lab serve`` (its own loopback
+        target); the guest's second stage starts the server and waits for its devices.
     :param python: the interpreter that runs the guest's second stage (the caller's).
     :param guest_main: path of ``_guest_init.py``, run by path so it needs no sys.path.
     """
@@ -114,6 +116,7 @@ class BootPlan:
     workdir: str
     scsi_debug: Optional[Tuple[Tuple[str, str], ...]]
     lio: int = 0
+    lab: Tuple[str, ...] = ()
     mem: str = DEFAULT_MEM
     python: str = "python3"
     guest_main: str = ""
@@ -126,6 +129,8 @@ class BootPlan:
             0 <= self.lio <= _MAX_LIO
         ):
             raise UsageError(f"lio must be an integer from 0 to {_MAX_LIO}, not {self.lio!r}")
+        if not all(isinstance(uri, str) and uri.startswith("emu:") for uri in self.lab):
+            raise UsageError(f"lab devices are emu: URIs (emu:disk, emu:enclosure?slots=12), not {list(self.lab)!r}")
         if not isinstance(self.mem, str) or not _MEM.match(self.mem):
             raise UsageError(f"mem must look like 1G, 512M or 1048576K, not {self.mem!r}")
 
@@ -160,7 +165,12 @@ class BootPlan:
         return self.path(f"lio-disk{index}.img")
 
     @property
+    def lab_ready_path(self) -> str:
+        return self.path("lab-ready.json")
+
+    @property
     def expected_devices(self) -> int:
+        # The lab's devices are not counted: the lab server waits for its own.
         count = self.lio
         if self.scsi_debug is not None:
             count += expected_scsi_debug_devices(self.scsi_debug)
@@ -233,6 +243,8 @@ def init_script(plan: BootPlan) -> str:
     if plan.scsi_debug is not None:
         words = [modprobe, "scsi_debug"] + [q(f"{k}={v}") for k, v in plan.scsi_debug]
         lines.append(" ".join(words) + " || fail 'modprobe scsi_debug failed'")
+    if plan.lio or plan.lab:
+        lines += _configfs_lines(plan, modprobe)
     if plan.lio:
         lines += _lio_lines(plan, modprobe)
     lines += [
@@ -246,17 +258,33 @@ def init_script(plan: BootPlan) -> str:
     return "\n".join(lines)
 
 
+def _configfs_lines(plan: BootPlan, modprobe: str) -> list:
+    """LIO's core, the loopback fabric and configfs; TCMU and uio for the lab."""
+    lines = [
+        f"{modprobe} target_core_mod || fail 'modprobe target_core_mod failed'",
+        f"{modprobe} tcm_loop || fail 'modprobe tcm_loop failed'",
+    ]
+    if plan.lio:
+        lines.append(f"{modprobe} target_core_file || fail 'modprobe target_core_file failed'")
+    if plan.lab:
+        lines += [
+            f"{modprobe} uio || fail 'modprobe uio failed'",
+            f"{modprobe} target_core_user || fail 'modprobe target_core_user failed'",
+            # The kernel's SES driver, so that a served enclosure shows in /sys/class/enclosure.
+            f"{modprobe} ses || fail 'modprobe ses failed'",
+        ]
+    lines += [
+        "mount -t configfs configfs /sys/kernel/config || fail 'cannot mount configfs'",
+        "C=/sys/kernel/config/target",
+    ]
+    return lines
+
+
 def _lio_lines(plan: BootPlan, modprobe: str) -> list:
     q = shlex.quote
     target = lio_wwn(0)
     tpg = f"$C/loopback/{target}/tpgt_1"
-    lines = [
-        f"{modprobe} target_core_mod || fail 'modprobe target_core_mod failed'",
-        f"{modprobe} target_core_file || fail 'modprobe target_core_file failed'",
-        f"{modprobe} tcm_loop || fail 'modprobe tcm_loop failed'",
-        "mount -t configfs configfs /sys/kernel/config || fail 'cannot mount configfs'",
-        "C=/sys/kernel/config/target",
-    ]
+    lines = []
     size = LIO_SIZE_MB * 1024 * 1024
     for i in range(plan.lio):
         dev = f"$C/core/fileio_0/disk{i}"

@@ -247,6 +247,7 @@ def run(
     *,
     scsi_debug: Optional[str] = DEFAULT_SCSI_DEBUG,
     lio: int = 0,
+    lab: Sequence[str] = (),
     mem: str = DEFAULT_MEM,
     timeout: float = DEFAULT_TIMEOUT,
     capture: bool = False,
@@ -264,6 +265,8 @@ def run(
     :param command: the program and its arguments.
     :param scsi_debug: scsi_debug module parameters, or ``None`` not to load scsi_debug.
     :param lio: how many LIO fileio disks (64 MiB each) to add on the loopback fabric.
+    :param lab: emu URIs to serve through TCMU (``sgframe lab serve``); the manifest lists
+        their devices with kind ``"lab"`` and their ``uri``.
     :param mem: guest memory, as the kernel's ``mem=`` (``1G``, ``512M``).
     :param timeout: seconds for the whole run; then the guest's process group is killed.
     :param capture: keep stdout and stderr in the result instead of passing them through.
@@ -282,12 +285,12 @@ def run(
     if not ok:
         if os.environ.get("SGFRAME_TESTBED") == "1":
             raise UsageError(reason)
-        BootPlan(workdir="/", scsi_debug=pairs, lio=lio, mem=mem)  # validate all the same
+        BootPlan(workdir="/", scsi_debug=pairs, lio=lio, lab=tuple(lab), mem=mem)  # validate all the same
         return _run_on_host(args, command_env, cwd, timeout, capture, reason)
 
     workdir = tempfile.mkdtemp(prefix="sgframe-testbed-")
     try:
-        return _boot(args, pairs, lio, mem, timeout, capture, cwd, command_env, verbose, workdir)
+        return _boot(args, pairs, lio, tuple(lab), mem, timeout, capture, cwd, command_env, verbose, workdir)
     finally:
         if not os.environ.get("SGFRAME_TESTBED_KEEP"):
             shutil.rmtree(workdir, ignore_errors=True)
@@ -310,6 +313,11 @@ def _prepare(plan: BootPlan, args: Tuple[str, ...], cwd: str, env: dict, capture
         if plan.scsi_debug is None
         else " ".join(f"{k}={v}" for k, v in plan.scsi_debug),
         "lio_files": [plan.lio_file(i) for i in range(plan.lio)],
+        "lab": list(plan.lab),
+        "lab_ready": plan.lab_ready_path,
+        "python": plan.python,
+        # The lab server imports this sgframe, wherever the command's cwd is.
+        "pythonpath": str(Path(__file__).resolve().parents[2]),
         "argv": list(args),
         "cwd": cwd,
         "env": env,
@@ -330,6 +338,7 @@ def _boot(
     args: Tuple[str, ...],
     pairs: Optional[tuple],
     lio: int,
+    lab: Tuple[str, ...],
     mem: str,
     timeout: float,
     capture: bool,
@@ -346,6 +355,7 @@ def _boot(
         workdir=workdir,
         scsi_debug=pairs,
         lio=lio,
+        lab=lab,
         mem=mem,
         python=sys.executable,
         guest_main=str(Path(__file__).with_name("_guest_init.py")),
