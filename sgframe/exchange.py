@@ -286,8 +286,13 @@ class Exchange:
         if io._callbacks:
             io._run_callbacks()
         backlog = self.backlog
-        while backlog and self._send(backlog[0]):
-            backlog.popleft()
+        while backlog:
+            # Off the backlog before it is sent: a transport that refuses it with a
+            # failure finishes it right here, and that finish must not find it again.
+            waiting = backlog.popleft()
+            if not self._send(waiting):
+                backlog.appendleft(waiting)
+                break
 
     def fail_all(self, why: str) -> int:
         """The transport is gone: fail with DeviceGone every Io still in flight or waiting

@@ -345,3 +345,30 @@ def test_aexecute_with_a_reactor_running_in_its_own_thread_is_woken():
         assert asyncio.run(main()) == [True] * 50
     finally:
         reactor.close()
+
+
+def test_a_backlogged_command_the_transport_refuses_with_a_failure_is_finished_once(reactor):
+    # The transport takes one command, then refuses the rest with DeviceGone at submit:
+    # each backlogged Io is finished once, with no recursion over the same Io.
+    class OneThenGone(EmuTransport):
+        def __init__(self):
+            super().__init__(EmulatedDisk(blocks=64), depth=1)
+            self.first = None
+
+        def submit(self, io):
+            if self.first is None:
+                self.first = io
+                return super().submit(io)
+            if not self.first.returned:
+                return False  # full: the channel keeps the rest in its backlog
+            raise errors.DeviceGone(f"{io.command.NAME}: gone", command=io.command.NAME)
+
+    channel = Channel(OneThenGone(), reactor=reactor)
+    first = channel.execute(TestUnitReady(), async_=True)
+    rest = [channel.execute(TestUnitReady(), async_=True) for _ in range(5)]
+    assert len(channel._backlog) == 5
+    first.wait(5)
+    assert all(io.returned for io in rest) and channel.outstanding == 0
+    for io in rest:
+        with pytest.raises(errors.DeviceGone):
+            io.wait(1)
