@@ -53,6 +53,7 @@ from ..iscsi.pdu import TmfFunction, TmfResponse
 from ..iscsi.session import PduHook, State
 from ..iscsi.uri import IscsiUrl, parse_url
 from ..linux.timerfd import Timer
+from ..sense import decode_sense
 from .base import Transport
 
 if TYPE_CHECKING:
@@ -96,11 +97,15 @@ class IscsiTransport(Transport):
     :param login_timeout: seconds for the TCP connection and the login.
     :param hook: a PDU hook (:data:`sgframe.iscsi.session.PduHook`) for negative tests.
     :param offer: operational keys to offer instead of the defaults.
+    :param absorb_reset: after login, send TEST UNIT READY until it no longer reports the
+        UNIT ATTENTION 29h/xxh (power on, reset) every new I_T nexus gets, as the kernel's
+        scan and libiscsi's connect do; so the first command a caller sends over iSCSI
+        sees what it would see through /dev/sgN. False leaves it for the caller.
     """
 
     def __init__(self, url: Union[str, IscsiUrl], *, queue_depth: Optional[int] = None,
                  login_timeout: float = 10.0, hook: Optional[PduHook] = None,
-                 offer: Optional[Dict[str, Any]] = None) -> None:
+                 offer: Optional[Dict[str, Any]] = None, absorb_reset: bool = True) -> None:
         super().__init__()
         if not isinstance(url, IscsiUrl):
             url = parse_url(url)
@@ -117,6 +122,12 @@ class IscsiTransport(Transport):
         blocking = BlockingSession(url, timeout=login_timeout, hook=hook, offer=offer)
         #: The LoginCompleted event: negotiated parameters, TSIH, target alias.
         self.login = blocking.connect()
+        if absorb_reset:
+            try:
+                _absorb_reset(blocking)
+            except BaseException:
+                blocking.close()
+                raise
         self.session = blocking.session
         sock, blocking.sock = blocking.sock, None  # ours from now on
         assert sock is not None
@@ -490,6 +501,16 @@ class IscsiTransport(Transport):
         if when is not None and when != self._armed and self._timer.fd >= 0:
             self._timer.set(when)
             self._armed = when
+
+
+def _absorb_reset(blocking: BlockingSession) -> None:
+    for _ in range(4):
+        done = blocking.execute(bytes(6))  # TEST UNIT READY
+        if done.status != 0x02 or not done.sense:
+            return
+        sense = decode_sense(done.sense)
+        if sense.sense_key != 0x6 or sense.asc != 0x29:  # UNIT ATTENTION, power on or reset
+            return
 
 
 def open_iscsi(rest: str, **options: Any) -> IscsiTransport:
