@@ -165,6 +165,11 @@ class IscsiTransport(Transport):
 
     def submit(self, io: Io) -> bool:
         with self._lock:
+            if self._sock is None or self.session.state is not State.FULL_FEATURE:
+                # The connection is gone and the socket hangs up: the channel's hang-up
+                # path fails what waits in its backlog (raising here would fail the Io
+                # while the backlog still holds it).
+                return False
             tasks = self._tasks
             # Full: the queue depth, or the target's CmdSN window. With nothing in flight
             # the session takes the command anyway and sends it when a NOP-In opens the
