@@ -148,6 +148,8 @@ class IscsiTransport(Transport):
         self._armed: Optional[float] = None  # when the timer fires next (None: disarmed)
         self._ready: List[Io] = []  # completions found outside reap(), for the next reap()
         self._unsent = bytearray()
+        self._cork = 0  # submissions to queue before sending (see reap)
+        self._corked = False  # bytes queued by a corked submit wait for a send
         self._lock = threading.RLock()
 
     # --- the interface ----------------------------------------------------------------
@@ -177,6 +179,14 @@ class IscsiTransport(Transport):
             if tasks and (len(tasks) >= self._depth or self.session.window < 1):
                 return False
             self._start(io, False)
+            if self._cork > 1:
+                # One of a batch of completions' successors: sent with the last of them.
+                self._cork -= 1
+                if not self._corked:
+                    self._corked = True
+                    self._arm()  # in case the batch ends early: the next reactor pass sends
+                return True
+            self._cork = 0
             self._flush()
             if self._ready:
                 self._timer.fire_now()  # the send failed: the failures go out through reap
@@ -195,6 +205,9 @@ class IscsiTransport(Transport):
             self._flush()
             self._expire()
             self._collect(done)
+            # Each Io returned may be followed by a new command from its done callback:
+            # the first len(done) - 1 of those are only queued, the last sends them all.
+            self._cork = len(done)
             self._arm()
             return done
 
@@ -261,7 +274,7 @@ class IscsiTransport(Transport):
         direction = io.DIRECTION
         session = self.session
         if direction is Direction.IN:
-            tag = session.submit(io.cdb, data_in_length=io.length)
+            tag = session.submit(io.cdb, data_in_length=io.length, data_in_buffer=io.buffer)
         elif direction is Direction.OUT:
             tag = session.submit(io.cdb, data_out=bytes(io.buffer[: io.length]))
         elif direction is Direction.NONE:
@@ -286,6 +299,7 @@ class IscsiTransport(Transport):
                                  command=command, device=self.name)
 
     def _flush(self) -> None:
+        self._corked = False
         data = self.session.data_to_send()
         sock = self._sock
         if sock is None:
@@ -413,9 +427,7 @@ class IscsiTransport(Transport):
         hdr.info = 1 if status or sense else 0
         hdr.duration = int((time.monotonic() - task.start) * 1000)
         resid = event.residual_count if event.underflow else 0
-        data = event.data
-        if data:
-            io.buffer[: len(data)] = data
+        data = event.data  # a view of io.buffer: the Data-In landed there
         if io.DIRECTION is Direction.IN and io.length - resid > len(data):
             resid = io.length - len(data)  # never claim bytes that did not arrive
         hdr.resid = resid
@@ -488,7 +500,7 @@ class IscsiTransport(Transport):
     def _arm(self) -> None:
         """Set the timer to the earliest of: a deadline, a send retry, now (parked Ios)."""
         when: Optional[float] = None
-        if self._ready:
+        if self._ready or self._corked:
             when = 0.0
         elif self._unsent:
             when = time.monotonic() + _SEND_RETRY
