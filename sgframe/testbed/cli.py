@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--lio", metavar="N", type=int, default=0, help="add N LIO fileio disks (default 0)"
     )
     runp.add_argument(
+        "--lio-iscsi", action="store_true",
+        help="export LIO disk0 on an iSCSI portal on the guest's 127.0.0.1:3260 too (CHAP, digests)",
+    )
+    runp.add_argument(
         "--mem", default=DEFAULT_MEM, help=f"guest memory (default {DEFAULT_MEM})"
     )
     runp.add_argument(
@@ -114,6 +118,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             ns.command,
             scsi_debug=ns.scsi_debug,
             lio=ns.lio,
+            lio_iscsi=ns.lio_iscsi,
             mem=ns.mem,
             timeout=ns.timeout,
             verbose=ns.verbose,
