@@ -418,6 +418,10 @@ class IscsiTransport(Transport):
                                                       device=self.name)
             return
         sense = event.sense
+        if len(sense) > 8 and sense[0] & 0x70 == 0x70 and len(sense) > 8 + sense[7]:
+            # Targets may send their whole sense buffer (LIO: 96 bytes); sg reports
+            # 8 + ADDITIONAL SENSE LENGTH bytes of it (sb_len_wr), and so do we.
+            sense = sense[: 8 + sense[7]]
         hdr.status = status = event.status
         hdr.sense = sense
         hdr.host_status = 0
