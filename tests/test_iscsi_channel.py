@@ -376,3 +376,22 @@ def test_blocking_session_still_sees_the_reset_unit_attention(tgt):
 def test_vpd_page_through_channel_cmd(channel):
     # tgt's unit serial number is "beaf" + tid + lun.
     assert channel.execute(Inquiry(evpd=True, page_code=0x80)).result.product_serial_number == "beaf11"
+
+
+def test_a_whole_sense_buffer_is_cut_as_sg_cuts_it(tgt, reactor):
+    # LIO sends its whole 96-byte sense buffer; sg reports 8 + ADDITIONAL SENSE LENGTH.
+    import attrs
+
+    from sgframe.iscsi.pdu import ScsiResponse
+
+    def pad(direction, pdu):
+        if direction == "in" and isinstance(pdu, ScsiResponse) and pdu.data:
+            sense = pdu.data[2:]
+            return attrs.evolve(pdu, data=(96).to_bytes(2, "big") + sense + bytes(96 - len(sense)))
+        return None
+
+    with Channel(IscsiTransport(tgt.url(), hook=pad), reactor=reactor) as channel:
+        with pytest.raises(IllegalRequest) as caught:
+            channel.execute(Read16(lba=BLOCKS, transfer_length=1), timeout=5000)
+    sense = caught.value.io.hdr.sense
+    assert len(sense) == 8 + sense[7] == 18 and sense[12:14] == b"\x21\x00"
