@@ -174,6 +174,25 @@ class Session:
             self.connection_lost(None)
             return
         self._reader.append(data)
+        self._process()
+
+    def receive_buffer(self, size: int) -> memoryview:
+        """A writable view to receive up to ``size`` bytes into (``socket.recv_into``),
+        saving a copy of every byte; then call :meth:`received` with the count (0 on
+        EOF), after releasing the view."""
+        return self._reader.receive_buffer(size)
+
+    def received(self, count: int) -> None:
+        """``count`` bytes were written into the last :meth:`receive_buffer`."""
+        if self.state in (State.CLOSED, State.IDLE):
+            return
+        if not count:
+            self.connection_lost(None)
+            return
+        self._reader.received(count)
+        self._process()
+
+    def _process(self) -> None:
         try:
             while self.state is not State.CLOSED:
                 # During login, one PDU at a time: digests start right after the last

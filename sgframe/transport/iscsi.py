@@ -346,17 +346,22 @@ class IscsiTransport(Transport):
         sock = self._sock
         if sock is None:
             return
-        receive = self.session.receive_data
+        session = self.session
         while True:
-            try:
-                data = sock.recv(_CHUNK)
-            except BlockingIOError:
+            # Straight into the session's PDU buffer: no copy of the bytes on our side.
+            with session.receive_buffer(_CHUNK) as view:
+                try:
+                    count = sock.recv_into(view)
+                except BlockingIOError:
+                    return
+                except OSError as exc:  # ECONNRESET: the target died or reset the connection
+                    count = -1
+                    error = exc
+            if count < 0:
+                self._drop(error)
                 return
-            except OSError as exc:  # ECONNRESET: the target died or reset the connection
-                self._drop(exc)
-                return
-            receive(data)  # b"": the target closed the connection
-            if len(data) < _CHUNK or self._sock is None:
+            session.received(count)  # 0: the target closed the connection
+            if count < _CHUNK or self._sock is None:
                 return
 
     def _drop(self, error: BaseException) -> None:
