@@ -532,7 +532,9 @@ class IscsiTransport(Transport):
             if when is None or deadline < when:
                 when = deadline
             break
-        if when is not None and when != self._armed and self._timer.fd >= 0:
+        # Only ever earlier: a timer that fires before the earliest deadline (that command
+        # completed) just re-arms, which is cheaper than a timerfd_settime per command.
+        if when is not None and (self._armed is None or when < self._armed) and self._timer.fd >= 0:
             self._timer.set(when)
             self._armed = when
 
