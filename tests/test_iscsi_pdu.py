@@ -212,6 +212,28 @@ def test_reader_reassembles_byte_by_byte_with_digests():
     assert reader.buffered == 0
 
 
+@pytest.mark.parametrize("chunk", [1, 7, 48, 100, 4096])
+def test_reader_receive_buffer_in_chunks_equals_feed(chunk):
+    # What a socket's recv_into writes, in chunks of any size, gives the PDUs feed() gives;
+    # the buffer is reused (moved to the front, grown only when a PDU needs it).
+    pdus = [DataIn(initiator_task_tag=i, data_sn=0, data=bytes([i]) * (i * 37 % 300)) for i in range(1, 40)]
+    stream = b"".join(encode_pdu(p, True, True) for p in pdus)
+    reader = PduReader()
+    reader.header_digest = reader.data_digest = True
+    got, offset = [], 0
+    while offset < len(stream):
+        with reader.receive_buffer(chunk) as view:
+            count = min(chunk, len(stream) - offset)
+            view[:count] = stream[offset:offset + count]
+        reader.received(count)
+        offset += count
+        got += reader.pdus()
+    assert got == pdus and reader.buffered == 0
+    assert len(reader._buffer) <= 2 * (max(len(encode_pdu(p, True, True)) for p in pdus) + chunk)
+    with pytest.raises(ValueError, match="the receive buffer has"):
+        reader.received(len(reader._buffer) + 1)
+
+
 def test_reader_refuses_bad_digests_and_oversized_segments():
     raw = bytearray(encode_pdu(NopIn(data=b"1234"), True, True))
     reader = PduReader()

@@ -45,7 +45,7 @@ def test_builtin_plugin_registers_the_standard_commands_and_schemes(monkeypatch)
     manager = fresh(monkeypatch)
     info = manager.info("builtin")
     assert list(info.commands) == list(command.BUILTIN_COMMANDS)
-    assert info.schemes == ["emu", "sg", "bsg"] and info.kinds == ["disk", "zoned"]
+    assert info.schemes == ["emu", "sg", "bsg", "iscsi"] and info.kinds == ["disk", "zoned"]
     assert info.binding is None
     # The process's manager filled sgframe.command.REGISTRY the same way.
     assert list(command.REGISTRY) == list(command.BUILTIN_COMMANDS)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..errors import SgframeError, TaskFailed, UsageError
+from ..errors import CommandTimeout, SgframeError, TaskFailed, UsageError
+from ..status import HostStatus
 
 __all__ = [
     "AuthenticationFailed",
     "CommandAborted",
+    "CommandTimedOut",
     "CommandRejected",
     "ConnectionLost",
     "IscsiError",
@@ -152,3 +154,20 @@ class CommandRejected(TaskFailed):
 
     def _detail(self) -> str:
         return "the target rejected the command's PDU (Reject reason %02Xh)" % self.reason
+
+
+class CommandTimedOut(CommandTimeout):
+    """The command's own timeout (``io.timeout``) passed with no answer. At
+    ErrorRecoveryLevel 0 the initiator gives up on a task by dropping the connection, so
+    the commands outstanding with it fail with :class:`ConnectionLost`. A
+    :class:`~sgframe.errors.CommandTimeout` with host status DID_TIME_OUT, as sg reports
+    a command the kernel timed out."""
+
+    def __init__(self, message: Optional[str] = None, *, timeout: int = 0, **kwargs) -> None:
+        self.timeout = timeout
+        kwargs.setdefault("host_status", HostStatus.DID_TIME_OUT)
+        super().__init__(message, **kwargs)
+
+    def _detail(self) -> str:
+        return ("no answer within %d ms; the iSCSI connection was dropped (ErrorRecoveryLevel 0)"
+                % self.timeout)

@@ -25,7 +25,7 @@ class Event:
     def to_dict(self) -> Dict[str, Any]:
         out: Dict[str, Any] = {"event": type(self).__name__}
         for name, value in attrs.asdict(self, recurse=False).items():
-            if isinstance(value, (bytes, bytearray)):
+            if isinstance(value, (bytes, bytearray, memoryview)):
                 value = bytes(value).hex()
             elif isinstance(value, Parameters):
                 value = value.to_dict()
@@ -53,7 +53,8 @@ class CommandCompleted(Event):
         "target failure" (then ``status`` means nothing).
     :param status: the SCSI status byte (00h GOOD, 02h CHECK CONDITION, ...).
     :param sense: sense data without the 2-byte SenseLength prefix (empty when none).
-    :param data: the Data-In bytes received (``data_in_length`` at most).
+    :param data: the Data-In bytes received (``data_in_length`` at most); a memoryview of
+        the caller's buffer when the command was submitted with ``data_in_buffer``.
     :param residual_count: the Residual Count; see ``underflow`` / ``overflow``.
     :param underflow: U bit: the target moved ``residual_count`` bytes fewer than the
         Expected Data Transfer Length.

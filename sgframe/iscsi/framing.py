@@ -37,7 +37,13 @@ def encode_pdu(pdu: Pdu, header_digest: bool = False, data_digest: bool = False)
 
 
 class PduReader:
-    """Feed bytes with :meth:`feed`; get whole PDUs back.
+    """Feed bytes with :meth:`feed` (or receive straight into :meth:`receive_buffer`);
+    get whole PDUs back.
+
+    The bytes wait in one buffer that is reused, not reallocated per read: the unread
+    ones lie between ``_start`` and ``_end``. A socket can ``recv_into`` the view
+    :meth:`receive_buffer` gives, which saves copying every byte read once more (measured
+    on 1 MiB reads: the append was a quarter of the initiator's time).
 
     :param max_data_segment: the largest data segment accepted (our declared
         MaxRecvDataSegmentLength).
@@ -48,17 +54,45 @@ class PduReader:
         self.data_digest = False
         self.max_data_segment = max_data_segment
         self._buffer = bytearray()
+        self._start = 0
+        self._end = 0
 
     @property
     def buffered(self) -> int:
-        return len(self._buffer)
+        return self._end - self._start
+
+    def _room(self, size: int) -> None:
+        buf = self._buffer
+        if len(buf) - self._end >= size:
+            return
+        unread = self._end - self._start
+        if self._start:
+            buf[:unread] = buf[self._start:self._end]  # move the unread part to the front
+            self._start, self._end = 0, unread
+        free = len(buf) - self._end
+        if free < size:
+            buf.extend(bytes(max(size - free, len(buf))))  # at least doubles: amortized
 
     def append(self, data: bytes) -> None:
-        self._buffer += data
+        self._room(len(data))
+        self._buffer[self._end:self._end + len(data)] = data
+        self._end += len(data)
+
+    def receive_buffer(self, size: int) -> memoryview:
+        """A writable view of ``size`` bytes after the unread ones; say how many were
+        written with :meth:`received`, and release the view before anything else."""
+        self._room(size)
+        return memoryview(self._buffer)[self._end:self._end + size]
+
+    def received(self, count: int) -> None:
+        if not 0 <= count <= len(self._buffer) - self._end:
+            raise ValueError("received(%d): the receive buffer has %d bytes" % (
+                count, len(self._buffer) - self._end))
+        self._end += count
 
     def feed(self, data: bytes) -> List[Pdu]:
         """Append ``data``; return the PDUs now complete. Raises RemoteProtocolError."""
-        self._buffer += data
+        self.append(data)
         return self.pdus()
 
     def pdus(self, limit: int = -1) -> List[Pdu]:
@@ -66,9 +100,10 @@ class PduReader:
         out: List[Pdu] = []
         buf = self._buffer
         view = memoryview(buf)
-        pos = 0
+        pos = self._start
+        stop = self._end
         try:
-            while len(out) != limit and len(buf) - pos >= BHS_LENGTH:
+            while len(out) != limit and stop - pos >= BHS_LENGTH:
                 pdu_class(buf[pos] & 0x3F)  # garbage shows first as an unknown opcode
                 ahs_length = buf[pos + 4] * 4
                 data_length = int.from_bytes(buf[pos + 5:pos + 8], "big")
@@ -81,7 +116,7 @@ class PduReader:
                 data_start = header_end + (4 if self.header_digest else 0)
                 padded = data_length + (-data_length % 4)
                 end = data_start + padded + (4 if self.data_digest and data_length else 0)
-                if len(buf) < end:
+                if stop < end:
                     break
                 if self.header_digest and digest_bytes(view[pos:header_end]) != view[header_end:data_start]:
                     raise RemoteProtocolError("header digest error (opcode %02Xh): CRC32C %08x, "
@@ -98,5 +133,8 @@ class PduReader:
                 pos = end
         finally:
             view.release()
-            del buf[:pos]
+            if pos == stop:
+                self._start = self._end = 0  # all read: the next bytes start at the front
+            else:
+                self._start = pos
         return out

@@ -174,6 +174,25 @@ class Session:
             self.connection_lost(None)
             return
         self._reader.append(data)
+        self._process()
+
+    def receive_buffer(self, size: int) -> memoryview:
+        """A writable view to receive up to ``size`` bytes into (``socket.recv_into``),
+        saving a copy of every byte; then call :meth:`received` with the count (0 on
+        EOF), after releasing the view."""
+        return self._reader.receive_buffer(size)
+
+    def received(self, count: int) -> None:
+        """``count`` bytes were written into the last :meth:`receive_buffer`."""
+        if self.state in (State.CLOSED, State.IDLE):
+            return
+        if not count:
+            self.connection_lost(None)
+            return
+        self._reader.received(count)
+        self._process()
+
+    def _process(self) -> None:
         try:
             while self.state is not State.CLOSED:
                 # During login, one PDU at a time: digests start right after the last
@@ -263,7 +282,8 @@ class Session:
     # --- submitting ------------------------------------------------------------------
 
     def submit(self, cdb: bytes, *, data_out: bytes = b"", data_in_length: int = 0,
-               lun: Optional[int] = None, attr: int = TaskAttribute.SIMPLE) -> int:
+               lun: Optional[int] = None, attr: int = TaskAttribute.SIMPLE,
+               data_in_buffer: Optional[bytearray] = None) -> int:
         """Queue a SCSI command; returns its tag. It is sent as soon as the CmdSN window
         and the queue depth allow; :class:`CommandCompleted` or :class:`CommandFailed`
         with this tag ends it.
@@ -272,6 +292,9 @@ class Session:
         :param data_out: bytes to write (a write command).
         :param data_in_length: bytes to read at most (a read command).
         :param lun: LUN number; default the URL's.
+        :param data_in_buffer: a writable buffer of at least ``data_in_length`` bytes for
+            the Data-In to land in (saves two copies of every byte read); the completion's
+            ``data`` is then a memoryview of it.
         """
         self._need_full_feature("submit a command")
         if data_out and data_in_length:
@@ -280,8 +303,11 @@ class Session:
             raise UsageError("a CDB is 1 to 260 bytes, not %d" % len(cdb))
         if data_in_length < 0 or data_in_length > _MASK or len(data_out) > _MASK:
             raise UsageError("transfer lengths are 0 to 4294967295 bytes")
+        if data_in_buffer is not None and len(data_in_buffer) < data_in_length:
+            raise UsageError("data_in_buffer has %d bytes; the command reads up to %d" % (
+                len(data_in_buffer), data_in_length))
         task = ScsiTask(self._tag(), self.lun if lun is None else encode_lun(lun), bytes(cdb),
-                        bytes(data_out), data_in_length, attr)
+                        bytes(data_out), data_in_length, attr, data_in_buffer)
         self._queue.append(task)
         self._pump()
         return task.tag

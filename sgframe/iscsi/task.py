@@ -31,10 +31,10 @@ class ScsiTask:
     """The transfer state of one command, by Initiator Task Tag."""
 
     __slots__ = ("tag", "lun", "cdb", "data_out", "data_in_length", "cmd_sn", "attr",
-                 "buffer", "received", "next_data_sn", "immediate_length", "sent")
+                 "buffer", "received", "next_data_sn", "immediate_length", "sent", "external")
 
     def __init__(self, tag: int, lun: int, cdb: bytes, data_out: bytes, data_in_length: int,
-                 attr: int) -> None:
+                 attr: int, buffer: Optional[bytearray] = None) -> None:
         self.tag = tag
         self.lun = lun
         self.cdb = cdb
@@ -42,7 +42,9 @@ class ScsiTask:
         self.data_in_length = data_in_length
         self.attr = attr
         self.cmd_sn = 0
-        self.buffer: Optional[bytearray] = None
+        # A caller's buffer (an Io's): Data-In lands there, and data() is a view of it.
+        self.external = buffer is not None
+        self.buffer: Optional[bytearray] = buffer
         self.received = 0  # end of the highest Data-In segment placed so far
         self.next_data_sn = 0
         self.immediate_length = 0
@@ -120,4 +122,6 @@ class ScsiTask:
     def data(self) -> bytes:
         if self.buffer is None:
             return b""
+        if self.external:
+            return memoryview(self.buffer)[:self.received]  # type: ignore[return-value]
         return bytes(self.buffer[:self.received]) if self.received != len(self.buffer) else bytes(self.buffer)

@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve this emulated device through TCMU (sgframe lab serve); repeatable",
     )
     runp.add_argument(
+        "--lio-iscsi", action="store_true",
+        help="export LIO disk0 on an iSCSI portal on the guest's 127.0.0.1:3260 too (CHAP, digests)",
+    )
+    runp.add_argument(
         "--mem", default=DEFAULT_MEM, help=f"guest memory (default {DEFAULT_MEM})"
     )
     runp.add_argument(
@@ -123,6 +127,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             scsi_debug=ns.scsi_debug,
             lio=ns.lio,
             lab=tuple(ns.lab),
+            lio_iscsi=ns.lio_iscsi,
             mem=ns.mem,
             timeout=ns.timeout,
             verbose=ns.verbose,

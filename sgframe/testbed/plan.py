@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_SCSI_DEBUG",
     "DEFAULT_MEM",
     "DEFAULT_TIMEOUT",
+    "LIO_ISCSI",
     "LIO_SIZE_MB",
     "BootPlan",
     "parse_scsi_debug",
@@ -34,6 +35,19 @@ DEFAULT_SCSI_DEBUG = "dev_size_mb=32 num_tgts=2 max_luns=2 delay=0"
 DEFAULT_MEM = "1G"
 #: Seconds for the whole boot, the command included.
 DEFAULT_TIMEOUT = 900.0
+#: How ``--lio-iscsi`` exports LIO disk0 over iSCSI inside the guest: the target name, the
+#: portal on the guest's loopback, the one initiator its ACL admits, and the CHAP secrets
+#: (one-way: the initiator's; mutual: the target's). Header and data digests are required.
+LIO_ISCSI = {
+    "target": "iqn.2026-12.org.sgframe:lio",
+    "portal": "127.0.0.1:3260",
+    "initiator": "iqn.2026-12.org.sgframe:guest",
+    "user": "sgframe",
+    "password": "sgframe-secret1",
+    "target_user": "lio",
+    "target_password": "lio-target-secret2",
+}
+
 #: Size of each LIO fileio backing file (sparse on the host).
 LIO_SIZE_MB = 64
 
@@ -109,6 +123,8 @@ class BootPlan:
     :param lio: how many LIO fileio disks to put behind one loopback target.
     :param lab: emu URIs served through TCMU by ``sgframe lab serve`` (its own loopback
         target); the guest's second stage starts the server and waits for its devices.
+    :param lio_iscsi: also export disk0 on an iSCSI portal (:data:`LIO_ISCSI`), with CHAP
+        both ways and digests required.
     :param python: the interpreter that runs the guest's second stage (the caller's).
     :param guest_main: path of ``_guest_init.py``, run by path so it needs no sys.path.
     """
@@ -117,6 +133,7 @@ class BootPlan:
     scsi_debug: Optional[Tuple[Tuple[str, str], ...]]
     lio: int = 0
     lab: Tuple[str, ...] = ()
+    lio_iscsi: bool = False
     mem: str = DEFAULT_MEM
     python: str = "python3"
     guest_main: str = ""
@@ -131,6 +148,8 @@ class BootPlan:
             raise UsageError(f"lio must be an integer from 0 to {_MAX_LIO}, not {self.lio!r}")
         if not all(isinstance(uri, str) and uri.startswith("emu:") for uri in self.lab):
             raise UsageError(f"lab devices are emu: URIs (emu:disk, emu:enclosure?slots=12), not {list(self.lab)!r}")
+        if self.lio_iscsi and not self.lio:
+            raise UsageError("lio_iscsi exports LIO disk0 over iSCSI: it needs lio >= 1")
         if not isinstance(self.mem, str) or not _MEM.match(self.mem):
             raise UsageError(f"mem must look like 1G, 512M or 1048576K, not {self.mem!r}")
 
@@ -247,6 +266,8 @@ def init_script(plan: BootPlan) -> str:
         lines += _configfs_lines(plan, modprobe)
     if plan.lio:
         lines += _lio_lines(plan, modprobe)
+    if plan.lio_iscsi:
+        lines += _lio_iscsi_lines(modprobe)
     lines += [
         f"{q(plan.python)} -I {q(plan.guest_main)} {q(plan.config_path)}",
         'if [ ! -s "$STATUS" ]; then echo "setup-failed the guest\'s second stage '
@@ -308,3 +329,35 @@ def _lio_lines(plan: BootPlan, modprobe: str) -> list:
             f" || fail 'LIO: cannot map disk{i} as LUN {i}'",
         ]
     return lines
+
+
+def _lio_iscsi_lines(modprobe: str) -> list:
+    """LIO's iSCSI fabric (iscsi_target_mod) through configfs, as targetcli writes it:
+    a target with TPG 1, a network portal, disk0 as LUN 0, and one node ACL whose mapped
+    LUN 0 links to the TPG's LUN, with CHAP required (attrib/authentication=1, the ACL's
+    auth/userid, password, userid_mutual, password_mutual) and CRC32C digests only."""
+    q = shlex.quote
+    c = LIO_ISCSI
+    tpg = f"$C/iscsi/{c['target']}/tpgt_1"
+    acl = f"{tpg}/acls/{c['initiator']}"
+    return [
+        "ip link set lo up || fail 'cannot bring the loopback interface up'",
+        f"{modprobe} iscsi_target_mod || fail 'modprobe iscsi_target_mod failed'",
+        f"mkdir -p {tpg} || fail 'LIO iSCSI: cannot create the target'",
+        f"mkdir -p {tpg}/lun/lun_0",
+        f"ln -s $C/core/fileio_0/disk0 {tpg}/lun/lun_0/disk0 || fail 'LIO iSCSI: cannot map disk0'",
+        f"mkdir {tpg}/np/{c['portal']} || fail 'LIO iSCSI: cannot open the portal {c['portal']}'",
+        f"echo CRC32C > {tpg}/param/HeaderDigest",
+        f"echo CRC32C > {tpg}/param/DataDigest",
+        f"echo 0 > {tpg}/attrib/generate_node_acls",
+        f"echo 0 > {tpg}/attrib/demo_mode_write_protect",
+        f"echo 1 > {tpg}/attrib/authentication",
+        f"mkdir -p {acl}/lun_0 || fail 'LIO iSCSI: cannot create the ACL'",
+        f"ln -s {tpg}/lun/lun_0 {acl}/lun_0/lun_0 || fail 'LIO iSCSI: cannot map LUN 0 in the ACL'",
+        # printf, not echo: LIO keeps the newline as part of the CHAP name and secret.
+        f"printf %s {q(c['user'])} > {acl}/auth/userid",
+        f"printf %s {q(c['password'])} > {acl}/auth/password",
+        f"printf %s {q(c['target_user'])} > {acl}/auth/userid_mutual",
+        f"printf %s {q(c['target_password'])} > {acl}/auth/password_mutual",
+        f"echo 1 > {tpg}/enable || fail 'LIO iSCSI: cannot enable the target'",
+    ]

@@ -248,6 +248,7 @@ def run(
     scsi_debug: Optional[str] = DEFAULT_SCSI_DEBUG,
     lio: int = 0,
     lab: Sequence[str] = (),
+    lio_iscsi: bool = False,
     mem: str = DEFAULT_MEM,
     timeout: float = DEFAULT_TIMEOUT,
     capture: bool = False,
@@ -267,6 +268,7 @@ def run(
     :param lio: how many LIO fileio disks (64 MiB each) to add on the loopback fabric.
     :param lab: emu URIs to serve through TCMU (``sgframe lab serve``); the manifest lists
         their devices with kind ``"lab"`` and their ``uri``.
+    :param lio_iscsi: export LIO disk0 on an iSCSI portal too (see ``plan.LIO_ISCSI``).
     :param mem: guest memory, as the kernel's ``mem=`` (``1G``, ``512M``).
     :param timeout: seconds for the whole run; then the guest's process group is killed.
     :param capture: keep stdout and stderr in the result instead of passing them through.
@@ -285,12 +287,12 @@ def run(
     if not ok:
         if os.environ.get("SGFRAME_TESTBED") == "1":
             raise UsageError(reason)
-        BootPlan(workdir="/", scsi_debug=pairs, lio=lio, lab=tuple(lab), mem=mem)  # validate all the same
+        BootPlan(workdir="/", scsi_debug=pairs, lio=lio, lab=tuple(lab), lio_iscsi=lio_iscsi, mem=mem)  # validate all the same
         return _run_on_host(args, command_env, cwd, timeout, capture, reason)
 
     workdir = tempfile.mkdtemp(prefix="sgframe-testbed-")
     try:
-        return _boot(args, pairs, lio, tuple(lab), mem, timeout, capture, cwd, command_env, verbose, workdir)
+        return _boot(args, pairs, lio, tuple(lab), mem, timeout, capture, cwd, command_env, verbose, workdir, lio_iscsi)
     finally:
         if not os.environ.get("SGFRAME_TESTBED_KEEP"):
             shutil.rmtree(workdir, ignore_errors=True)
@@ -346,6 +348,7 @@ def _boot(
     env: dict,
     verbose: bool,
     workdir: str,
+    lio_iscsi: bool = False,
 ) -> TestbedResult:
     started = time.monotonic()
     console_r, console_w = os.pipe()
@@ -356,6 +359,7 @@ def _boot(
         scsi_debug=pairs,
         lio=lio,
         lab=lab,
+        lio_iscsi=lio_iscsi,
         mem=mem,
         python=sys.executable,
         guest_main=str(Path(__file__).with_name("_guest_init.py")),

@@ -46,13 +46,21 @@ def _open_bsg(rest: str, **options: Any) -> Transport:
     return BsgTransport(nodes.bsg, **options)
 
 
+def _open_iscsi(rest: str, **options: Any) -> Transport:
+    from .iscsi import open_iscsi
+
+    return open_iscsi(rest, **options)
+
+
 def _no_options(uri: str, options: dict[str, Any]) -> None:
     if options:
         raise UsageError(f"{uri}: unknown option(s) {', '.join(sorted(options))}")
 
 
 #: The schemes sgframe brings; the built-in plugin registers them (sgframe.builtin).
-BUILTIN_SCHEMES: dict[str, Callable[..., Transport]] = {"emu": _open_emu, "sg": _open_sg, "bsg": _open_bsg}
+BUILTIN_SCHEMES: dict[str, Callable[..., Transport]] = {
+    "emu": _open_emu, "sg": _open_sg, "bsg": _open_bsg, "iscsi": _open_iscsi,
+}
 
 #: URI scheme -> opener(rest_of_uri, **options): the plugin manager's table, filled
 #: through the ``sgframe_register_transports`` hook by the built-in and installed plugins.

@@ -1,0 +1,212 @@
+"""iSCSI reads: sgframe's initiator beside libiscsi's ``iscsi-perf``, on one tgt LUN.
+
+    python bench/iscsi.py [--seconds 5] [--profile]
+
+Starts tgtd as an ordinary process on 127.0.0.1 with one LUN backed by a file in tmpfs
+(/dev/shm), then runs, in the same run and against the same LUN:
+
+* 4 KiB random reads and 1 MiB sequential reads,
+* at queue depth 1 and 32,
+
+first with ``iscsi-perf`` (libiscsi, C) and then with sgframe (a Channel over a
+Reactor: every completion's done callback sends the next read), and prints IOPS side
+by side with the ratio, plus a synchronous QD1 row (``channel.execute`` in a loop).
+
+It also prints what each command costs in CPU: sgframe's process time per command
+(Python, system calls included) and iscsi-perf's (its rusage), so that the ratio can
+be read against what the target itself costs. ``--profile`` adds a cProfile of a short
+4 KiB QD32 run, by own time: where the Python goes.
+
+Figures are relative: tgtd, iscsi-perf and Python share the machine's cores, so only
+ratios within one run mean anything.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Optional, Tuple
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
+
+BLOCK = 512
+LUN_BYTES = 256 << 20
+TARGET = "iqn.2026-12.bench:ram"
+WORKLOADS = (("4 KiB random read", 8, True), ("1 MiB sequential read", 2048, False))
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def iscsi_perf(url: str, depth: int, blocks: int, random_: bool, seconds: float) -> Tuple[float, float]:
+    """(IOPS, CPU seconds per command) of ``iscsi-perf`` for one workload."""
+    args = ["iscsi-perf", "-i", "iqn.2026-12.bench:libiscsi", "-m", str(depth), "-b", str(blocks),
+            "-t", str(max(1, round(seconds)))]
+    if random_:
+        args.append("-r")
+    before = _cpu(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(args + [url], capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    cpu = _cpu(resource.RUSAGE_CHILDREN) - before
+    # Its last line: "iops average N (M MB/s)", over the whole run.
+    found = re.findall(r"iops average (\d+)", out)
+    if not found:
+        raise RuntimeError("iscsi-perf printed no average:\n" + out)
+    iops = float(found[-1])
+    return iops, cpu / max(1.0, iops * round(seconds))
+
+
+def sgframe_async(url: str, depth: int, blocks: int, random_: bool, seconds: float) -> Tuple[float, float]:
+    """(IOPS, CPU seconds per command): ``depth`` reads in flight on a Channel; each
+    completion sends the next one, through the reactor."""
+    from sgframe import Channel, Reactor
+    from sgframe.command import Read16
+
+    with Reactor() as reactor, Channel.open(url, reactor=reactor, queue_depth=depth, block_size=BLOCK) as channel:
+        last = LUN_BYTES // BLOCK - blocks
+        rng = random.Random(1)
+        state = {"done": 0, "next": 0, "running": True}
+
+        def lba() -> int:
+            if random_:
+                return rng.randrange(last)
+            state["next"] = (state["next"] + blocks) % last
+            return state["next"]
+
+        def again(io) -> None:
+            state["done"] += 1
+            if io.exception is not None:
+                raise io.exception
+            if state["running"]:
+                channel.execute(Read16(lba=lba(), transfer_length=blocks), async_=True, io=io)
+                io.add_done_callback(again)
+
+        for _ in range(depth):
+            channel.execute(Read16(lba=lba(), transfer_length=blocks), async_=True).add_done_callback(again)
+        cpu = _cpu(resource.RUSAGE_SELF)
+        start = time.perf_counter()
+        end = start + seconds
+        while time.perf_counter() < end:
+            reactor.run_once(0.1)
+        elapsed = time.perf_counter() - start
+        cpu = _cpu(resource.RUSAGE_SELF) - cpu
+        counted = state["done"]
+        state["running"] = False
+        channel.wait(timeout=30)
+    return counted / elapsed, cpu / max(1, counted)
+
+
+def sgframe_sync(url: str, blocks: int, random_: bool, seconds: float) -> Tuple[float, float]:
+    """QD1 with ``channel.execute`` (synchronous: the transport drives the socket itself)."""
+    from sgframe import Channel, Reactor
+    from sgframe.command import Read16
+
+    with Reactor() as reactor, Channel.open(url, reactor=reactor, queue_depth=1, block_size=BLOCK) as channel:
+        last = LUN_BYTES // BLOCK - blocks
+        rng = random.Random(2)
+        io = channel.execute(Read16(lba=0, transfer_length=blocks))
+        done, position = 0, 0
+        cpu = _cpu(resource.RUSAGE_SELF)
+        start = time.perf_counter()
+        end = start + seconds
+        while time.perf_counter() < end:
+            for _ in range(20):
+                position = rng.randrange(last) if random_ else (position + blocks) % last
+                channel.execute(Read16(lba=position, transfer_length=blocks), io=io)
+            done += 20
+        elapsed = time.perf_counter() - start
+        cpu = _cpu(resource.RUSAGE_SELF) - cpu
+    return done / elapsed, cpu / done
+
+
+class Target:
+    """tgtd with one LUN on a tmpfs file."""
+
+    def __init__(self) -> None:
+        from tgt_target import Tgt
+
+        self.dir = pathlib.Path(tempfile.mkdtemp(prefix="sgframe-bench-", dir="/dev/shm"))
+        self.tgt = Tgt(self.dir)
+        image = self.dir / "ram.img"
+        with open(image, "wb") as f:
+            f.truncate(LUN_BYTES)
+        self.tgt.adm("--mode", "target", "--op", "new", "--tid", "1", "--targetname", TARGET)
+        self.tgt.adm("--mode", "logicalunit", "--op", "new", "--tid", "1", "--lun", "1", "--backing-store", str(image))
+        self.tgt.adm("--mode", "target", "--op", "bind", "--tid", "1", "--initiator-address", "ALL")
+        # Fill the image, so that reads copy real pages rather than tmpfs holes.
+        with open(image, "r+b") as f:
+            chunk = os.urandom(1 << 20)
+            for _ in range(LUN_BYTES >> 20):
+                f.write(chunk)
+        self.url = "iscsi://127.0.0.1:%d/%s/1" % (self.tgt.port, TARGET)
+
+    def close(self) -> None:
+        self.tgt.stop()
+        for path in self.dir.iterdir():
+            path.unlink()
+        self.dir.rmdir()
+
+
+def profile(url: str, seconds: float) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    sgframe_async(url, 32, 8, True, seconds)
+    profiler.disable()
+    print("\ncProfile, 4 KiB random QD32, by own time (the profiler slows every call):")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(14)
+
+
+def main(argv: Optional[list] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--profile", action="store_true", help="cProfile a 4 KiB QD32 run")
+    args = parser.parse_args(argv)
+    from tgt_target import HAVE_TGT
+
+    if not HAVE_TGT or subprocess.run(["which", "iscsi-perf"], capture_output=True).returncode:
+        print("cannot benchmark: needs tgt (tgtd, tgtadm) and libiscsi-bin (iscsi-perf)", file=sys.stderr)
+        return 2
+    target = Target()
+    rows = []
+    try:
+        for name, blocks, random_ in WORKLOADS:
+            for depth in (1, 32):
+                theirs, their_cpu = iscsi_perf(target.url, depth, blocks, random_, args.seconds)
+                ours, our_cpu = sgframe_async(target.url, depth, blocks, random_, args.seconds)
+                rows.append((f"{name}, QD{depth}", theirs, ours, their_cpu, our_cpu))
+                if depth == 1:
+                    sync, sync_cpu = sgframe_sync(target.url, blocks, random_, args.seconds)
+                    rows.append((f"{name}, QD1 synchronous", theirs, sync, their_cpu, sync_cpu))
+        print(f"tgtd on 127.0.0.1, one {LUN_BYTES >> 20} MiB LUN in tmpfs; {args.seconds:g} s per run")
+        print(f"{'workload':36s} {'iscsi-perf':>10s} {'sgframe':>9s} {'ratio':>6s} {'MB/s ours':>9s}"
+              f" {'us CPU/cmd: libiscsi':>21s} {'sgframe':>8s}")
+        for (name, theirs, ours, their_cpu, our_cpu), (_, blocks, _) in zip(
+                rows, [w for w in WORKLOADS for _ in range(3)]):
+            print(f"{name:36s} {theirs:10,.0f} {ours:9,.0f} {ours / theirs:6.2f} {ours * blocks * BLOCK / 1e6:9.1f}"
+                  f" {their_cpu * 1e6:21.1f} {our_cpu * 1e6:8.1f}")
+        qd1 = [ours / theirs for name, theirs, ours, _, _ in rows if name.endswith("QD1")]
+        qd32 = [ours / theirs for name, theirs, ours, _, _ in rows if name.endswith("QD32")]
+        print(f"min ratio vs iscsi-perf: QD1 {min(qd1):.2f}, QD32 {min(qd32):.2f}")
+        if args.profile:
+            profile(target.url, min(args.seconds, 3.0))
+    finally:
+        target.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
