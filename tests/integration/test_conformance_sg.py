@@ -108,6 +108,8 @@ LEFT_OUT: Dict[str, Dict[str, str]] = {
                                 "OUT OF RANGE; scsi_debug with zbc=host-managed (Linux 6.1) looks up the zone of "
                                 "that LBA first and the kernel panics (user-mode Linux: 'Kernel tried to access "
                                 "user memory')",
+        "test_read_zero_length": "SBC-4 5.16: a READ of zero blocks is not an error; scsi_debug with zbc looks up "
+                                 "the zone of LBA + 0 - 1 (which wraps) and the kernel panics the same way",
     },
 }
 
