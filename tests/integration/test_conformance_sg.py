@@ -277,6 +277,10 @@ def test_libiscsi_beside_the_suite(testbed, tmp_path):
     device = _first_scsi_debug(testbed)
     out = _out_dir(tmp_path)
     label = _variant()
+    if label == "scsi_debug-zoned":
+        # Seen here: iscsi-test-cu's zero-length READs make zoned scsi_debug look up the
+        # zone of LBA - 1 and Linux 6.1 panics (see LEFT_OUT); it cannot run on this boot.
+        pytest.skip("iscsi-test-cu panics the kernel on zoned scsi_debug (zero-length READ)")
     result = _libiscsi(device.sg, out, label)
     (out / f"libiscsi-{label}.json").write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
     assert result["tests"], "iscsi-test-cu ran no test: " + (out / f"libiscsi-{label}.txt").read_text()[-2000:]
