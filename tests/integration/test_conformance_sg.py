@@ -65,7 +65,11 @@ KNOWN: Dict[str, Dict[str, str]] = {
                                       "10h/01h; scsi_debug does not check PI that arrives in the data-out buffer",
         "test_bad_reference_tag_is_rejected": "SBC-4 4.22.4.4: the same for the LOGICAL BLOCK REFERENCE TAG (10h/03h)",
     },
-    "scsi_debug-zoned": {},
+    "scsi_debug-zoned": {
+        "test_page_code_without_evpd_is_rejected": "as for scsi_debug",
+        "test_rdprotect_without_protection": "as for scsi_debug",
+        "test_service_action_is_zero_without_servactv": "as for scsi_debug",
+    },
     "scsi_debug-wp": {
         "test_verify_beyond_capacity[": "as for scsi_debug",
         "test_rdprotect_without_protection": "as for scsi_debug",
