@@ -1,5 +1,5 @@
 """The conformance suite tested on itself: each test fails on an emulated disk that breaks
-exactly its rule (``emu:broken?rule=NAME``), and the whole suite passes on ``emu:disk``.
+exactly its rule (``emu:nonconforming?rule=NAME``), and the whole suite passes on ``emu:disk``.
 
 The conformance tests run in pytest sessions of their own (in this process), through the
 plugin, as a user would run them: one session for every broken device (each keeping only
@@ -134,7 +134,7 @@ class _Select:
 @pytest.fixture(scope="module")
 def broken_verdicts() -> Dict[str, Dict[str, str]]:
     """One pytest session over every broken device: rule -> {test id: verdict}."""
-    devices = [f"emu:broken?rule={rule}&share=self-{rule}" for rule in sorted(CASES)]
+    devices = [f"emu:nonconforming?rule={rule}&share=self-{rule}" for rule in sorted(CASES)]
     modules = sorted({module for module, _, _ in CASES.values()})
     verdicts = run_suite(modules, devices, device2=[uri + "&nexus=1" for uri in devices], plugins=[_Select()])
     out: Dict[str, Dict[str, str]] = {rule: {} for rule in CASES}

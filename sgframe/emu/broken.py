@@ -1,4 +1,4 @@
-"""``emu:broken?rule=NAME``: an emulated disk that breaks exactly one rule of the standards.
+"""``emu:nonconforming?rule=NAME``: an emulated disk that breaks exactly one rule of the standards.
 
 The conformance suite tests itself with these: each of its tests must fail on the
 device that breaks the rule it checks, and pass on ``emu:disk``. A rule is a function

@@ -1,8 +1,8 @@
 """``emu:`` URIs: ``emu:KIND?name=value&...`` names an emulated device.
 
 Built-in kinds: ``disk`` (an SBC disk), ``zoned`` (a host-managed zoned disk),
-``enclosure`` (an SES enclosure services device) and ``broken`` (a disk that breaks one
-rule of the standards, :mod:`sgframe.emu.broken`).
+``enclosure`` (an SES enclosure services device) and ``nonconforming`` (a disk that
+breaks one rule of the standards, :mod:`sgframe.emu.broken`).
 A plugin adds a kind with :func:`register_kind` (``emu:sata`` comes from one).
 
 Two parameters of every kind make several initiators of one logical unit:
@@ -104,7 +104,7 @@ def _broken(**params: Any) -> Any:
     from sgframe.emu.broken import BrokenDisk
 
     if "rule" not in params:
-        raise UsageError("emu:broken needs rule=NAME (see sgframe.emu.broken.RULES)")
+        raise UsageError("emu:nonconforming needs rule=NAME (see sgframe.emu.broken.RULES)")
     return BrokenDisk(**params)
 
 
@@ -119,7 +119,7 @@ KINDS: Dict[str, Tuple[Callable[..., Any], Dict[str, Converter]]] = {
     "disk": (_disk, _DISK_PARAMETERS),
     "zoned": (_zoned, _ZONED_PARAMETERS),
     "enclosure": (_enclosure, _ENCLOSURE_PARAMETERS),
-    "broken": (_broken, _BROKEN_PARAMETERS),
+    "nonconforming": (_broken, _BROKEN_PARAMETERS),
 }
 
 

@@ -46,14 +46,36 @@ KNOWN: Dict[str, Dict[str, str]] = {
                                           "differing byte in INFORMATION (VALID=1); scsi_debug leaves it out",
         "test_the_largest_lba": "SBC-4 4.5: LBA FFFFFFFF_FFFFFFFFh is out of range; scsi_debug adds LBA and "
                                 "TRANSFER LENGTH in 64 bits, the sum wraps, and the command completes",
+        "test_service_action_is_zero_without_servactv": "SPC-5 6.35.2: SERVICE ACTION is reserved when SERVACTV=0; "
+                                                        "scsi_debug lists SEND DIAGNOSTIC (1Dh) with 0002h",
     },
-    "scsi_debug-pi": {},
-    "scsi_debug-zoned": {},
+    "scsi_debug-pi": {
+        "test_verify_beyond_capacity[": "as for scsi_debug",
+        "test_page_code_without_evpd_is_rejected": "as for scsi_debug",
+        "test_miscompare_writes_nothing": "as for scsi_debug",
+        "test_the_largest_lba": "as for scsi_debug",
+        "test_service_action_is_zero_without_servactv": "as for scsi_debug",
+        # SBC-4 4.22.1: with WRPROTECT/RDPROTECT 001b the 8 bytes of protection information
+        # follow each logical block in the data buffers. scsi_debug (dif=1 dix=1) looks for
+        # them only in a separate DIX buffer, which SG_IO cannot carry: it stores them as
+        # data, checks nothing and returns its own tags.
+        "test_write_and_read_with_protection": "SBC-4 4.22.1 and 5.16 Table 70: RDPROTECT=001b returns the "
+                                               "protection information written; scsi_debug returns other tags",
+        "test_bad_guard_is_rejected": "SBC-4 4.22.4.2: a wrong LOGICAL BLOCK GUARD must end in ABORTED COMMAND "
+                                      "10h/01h; scsi_debug does not check PI that arrives in the data-out buffer",
+        "test_bad_reference_tag_is_rejected": "SBC-4 4.22.4.4: the same for the LOGICAL BLOCK REFERENCE TAG (10h/03h)",
+    },
+    "scsi_debug-zoned": {
+        "test_page_code_without_evpd_is_rejected": "as for scsi_debug",
+        "test_rdprotect_without_protection": "as for scsi_debug",
+        "test_service_action_is_zero_without_servactv": "as for scsi_debug",
+    },
     "scsi_debug-wp": {
         "test_verify_beyond_capacity[": "as for scsi_debug",
         "test_rdprotect_without_protection": "as for scsi_debug",
         "test_page_code_without_evpd_is_rejected": "as for scsi_debug",
         "test_the_largest_lba": "as for scsi_debug",
+        "test_service_action_is_zero_without_servactv": "as for scsi_debug",
         "test_write_is_rejected": "SBC-4 4.11 and 6.5.1: with WP=1 in the mode parameter header a write must end "
                                   "in DATA PROTECT, WRITE PROTECTED; scsi_debug (Linux 6.1) with wp=1 set at run "
                                   "time reports WP=1 and still writes",
@@ -83,6 +105,19 @@ def _out_dir(tmp_path: Path) -> Path:
     return path
 
 
+#: Tests left out on a kind of device, and why: they take the machine down with them.
+LEFT_OUT: Dict[str, Dict[str, str]] = {
+    "scsi_debug-zoned": {
+        "test_the_largest_lba": "SBC-4 4.5: READ(16) at LBA FFFFFFFF_FFFFFFFFh must end in LOGICAL BLOCK ADDRESS "
+                                "OUT OF RANGE; scsi_debug with zbc=host-managed (Linux 6.1) looks up the zone of "
+                                "that LBA first and the kernel panics (user-mode Linux: 'Kernel tried to access "
+                                "user memory')",
+        "test_read_zero_length": "SBC-4 5.16: a READ of zero blocks is not an error; scsi_debug with zbc looks up "
+                                 "the zone of LBA + 0 - 1 (which wraps) and the kernel panics the same way",
+    },
+}
+
+
 def run_suite(label: str, device: str, out: Path, device2: Optional[str] = None) -> Dict[str, Any]:
     """Run sgframe.conformance on the device; the JSON report, with the wall time."""
     report = out / f"sgframe-{label}.json"
@@ -91,6 +126,8 @@ def run_suite(label: str, device: str, out: Path, device2: Optional[str] = None)
                "--scsi-dataloss", "--scsi-sanitize", "--scsi-report", str(report)]
     if device2:
         command += ["--scsi-device2", device2]
+    if LEFT_OUT.get(label):
+        command += ["-k", " and ".join(f"not {name}" for name in LEFT_OUT[label])]
     started = time.monotonic()
     done = subprocess.run(command, cwd=out, env=dict(os.environ, PYTHONPATH=str(ROOT)),
                           capture_output=True, text=True, timeout=1800)
@@ -110,6 +147,7 @@ def failures(document: Dict[str, Any]) -> Dict[str, str]:
 def check(label: str, document: Dict[str, Any], out: Path) -> None:
     """Record the verdicts; the failures must be exactly the known deviations."""
     summary = {"device": label, "summary": document["summary"], "seconds": document["seconds"],
+               "left_out": LEFT_OUT.get(label, {}),
                "failed": failures(document),
                "skipped": sorted({t["reason"] for t in document["tests"] if t["verdict"] == "skipped"})}
     (out / f"summary-{label}.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
@@ -243,6 +281,10 @@ def test_libiscsi_beside_the_suite(testbed, tmp_path):
     device = _first_scsi_debug(testbed)
     out = _out_dir(tmp_path)
     label = _variant()
+    if label == "scsi_debug-zoned":
+        # Seen here: iscsi-test-cu's zero-length READs make zoned scsi_debug look up the
+        # zone of LBA - 1 and Linux 6.1 panics (see LEFT_OUT); it cannot run on this boot.
+        pytest.skip("iscsi-test-cu panics the kernel on zoned scsi_debug (zero-length READ)")
     result = _libiscsi(device.sg, out, label)
     (out / f"libiscsi-{label}.json").write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
     assert result["tests"], "iscsi-test-cu ran no test: " + (out / f"libiscsi-{label}.txt").read_text()[-2000:]
