@@ -317,7 +317,7 @@ def test_parse_emu_uri() -> None:
     [
         ("disk?blocks=1", "starts with 'emu:'"),
         # plugins may add kinds (emu:sata): the built-in ones are listed whatever is installed
-        ("emu:tape", "unknown emu kind 'tape'; known kinds: broken, disk, "),
+        ("emu:tape", "unknown emu kind 'tape'; known kinds: disk, "),
         ("emu:disk?size=5", "unknown parameter 'size'"),
         ("emu:disk?blocks", "needs a value"),
         ("emu:disk?blocks=", "needs a value"),
