@@ -176,6 +176,10 @@ def test_sg_logs_every_page_agrees(disk, tmp_path):
         mine = ask(served, cdb)
         theirs = raw("sg_logs", f"--page={page:#x}", "--raw", lun.sg)
         assert theirs == mine, f"log page {page:#x}"
+        if not int.from_bytes(mine[2:4], "big"):
+            # An empty page (no deferred errors logged, say): sg_logs 1.46 prints nothing for
+            # it from a device but a sentence from --in; the bytes above are what count.
+            continue
         decoded = tool("sg_logs", f"--page={page:#x}", lun.sg)
         offline = tool("sg_logs", f"--in={hexfile(tmp_path, mine)}")
         # The device path starts with the INQUIRY line; the page decode follows identically.
