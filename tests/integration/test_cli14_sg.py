@@ -134,14 +134,16 @@ def test_rtpg_prints_what_sg_rtpg_prints(capsys, device):
         theirs = sg3(device, "sg_rtpg", "-e", "-d", device.sg)
         mine = ours(capsys, device, "rtpg", "-e", "-d", device.sg)
         same(theirs, mine, stdout=False)
-        # RETURN DATA LENGTH 12: the extended header and one descriptor, not its ports
-        # (one with tcm_loop alone, two when the test bed exports the LU over iSCSI too).
-        if raw[:4] == bytes.fromhex("0000000c") and raw[15] >= 1:
+        # LIO 6.1 counts 4 bytes too few in RETURN DATA LENGTH in this format: the last
+        # target port of the group (of one with tcm_loop alone, of two when the test bed
+        # exports the LU over iSCSI too) lies past the end.
+        covered = 4 + int.from_bytes(raw[:4], "big")
+        if raw[15] >= 1 and covered < 4 + 4 + 8 + 4 * raw[15]:
             # LIO 6.1 leaves the port identifiers out of RETURN DATA LENGTH in this format;
             # sg_rtpg prints them from past the end, sgframe says they are missing.
             missing = theirs[1][len(mine[1]):]
             assert theirs[1].startswith(mine[1]) and re.fullmatch(r"(      0x[0-9a-f]{2}\n)+", missing)
-            assert "target ports, 0 fit in the data" in mine[2]
+            assert re.search(r"target ports, \d+ fit in the data", mine[2])
         else:
             assert mine[1] == theirs[1]
     theirs = sg3(device, "sg_rtpg", "-r", device.sg, binary=True)
