@@ -166,7 +166,8 @@ class _Lane:
         if length > len(self.map):
             raise errors.UsageError(
                 f"{name}: an mmap'd command moves at most {len(self.map)} bytes here (the fd's reserved "
-                f"buffer, fixed once mapped); this one moves {length}: give mmap_size= when opening, "
+                f"buffer, fixed once mapped, which the driver caps at the queue's max_sectors_kb); this one "
+                f"moves {length}: give mmap_size= when opening, raise /sys/block/*/queue/max_sectors_kb, "
                 "or use io_mode='indirect'")
         return self.map_view  # type: ignore[return-value]
 
