@@ -235,7 +235,7 @@ class Io:
             raise UsageError(f"{self!r} is still in flight; reuse it once it has returned")
         if command.DIRECTION is not self.DIRECTION:
             raise UsageError(f"{type(self).__name__} cannot carry {command.NAME} ({command.DIRECTION.value})")
-        if self.owner is not None:
+        if self.exception is not None and self.owner is not None:
             self.owner.observed(self)  # its old failure, if unseen, goes with the old command
         self.hdr.clear()
         self._start(command, self.timeout if timeout is None else timeout)

@@ -347,7 +347,12 @@ class SgTransport(Transport):
         if not self._lanes:
             raise errors.DeviceGone(f"{io.command.NAME} on {self.name}: the device is gone or the channel closed",
                                     command=io.command.NAME, device=self.name)
-        direction = _direction(io)
+        # The Io's class says the direction (a type hashes as a pointer); _direction()
+        # checks the CDB length and explains what sg cannot carry.
+        cdb = io.cdb
+        direction = _DXFER_BY_CLASS.get(io.__class__)
+        if direction is None or len(cdb) > sgdev.SG_MAX_CDB_SIZE:
+            direction = _direction(io)
         mode = io.io_mode or self.io_mode
         # No lock here or in reap(): the channel calls both under its reactor's lock.
         if mode == "mmap" and io.length:
@@ -365,7 +370,6 @@ class SgTransport(Transport):
                 return False
         pack_id = self._next_id
         self._next_id = (pack_id + 1) & 0x7FFFFFFF
-        cdb = io.cdb
         lane.cdb[: len(cdb)] = cdb
         _HEADER.pack_into(
             lane.header, 0, _INTERFACE_ID, direction, len(cdb), _SENSE_SIZE, 0, io.length,
