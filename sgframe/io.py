@@ -61,6 +61,10 @@ def allocate(length: int) -> Any:
     return bytearray(length)
 
 
+# Bound once: at interpreter exit the sys module may be gone before the last Io.
+_refs = sys.getrefcount
+
+
 class BufferPool:
     """Spare data buffers of one channel, reused by its fresh Ios.
 
@@ -212,7 +216,9 @@ class Io:
 
     def __del__(self) -> None:
         pool = self.pool
-        if pool is not None and not self.busy and self.idle_refs == sys.getrefcount(self.buffer):
+        # The same count as Exchange.finish took: equal means nobody kept a view of the
+        # buffer, so the next command may have it. (Not while busy: the kernel owns it.)
+        if pool is not None and not self.busy and self.idle_refs == _refs(self.buffer):
             pool.give(self.buffer, self.transport_state)
 
     def _start(self, command: Command, timeout: int) -> None:
