@@ -186,7 +186,8 @@ def random_reads(channels, reactor, depth: int, seconds: float) -> int:
     start = time.perf_counter()
     for channel in channels:
         for _ in range(depth):
-            channel.execute(command.Read10(lba=rng.randrange(top), transfer_length=8), async_=True).add_done_callback(again)
+            io = channel.execute(command.Read10(lba=rng.randrange(top), transfer_length=8), async_=True)
+            io.add_done_callback(again)
     end = start + seconds
     while time.perf_counter() < end:
         reactor.run_once(0.1)

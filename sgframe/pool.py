@@ -13,9 +13,9 @@ on each worker's channels and brings the job's results back::
 
     results = spread(["/dev/sg0", ..., "/dev/sg255"], read_all, processes=8)
 
-The job runs in the worker, so it must be importable from there (a module-level function;
-with the default ``fork`` start method a function of the ``__main__`` script works too) and
-what it returns must pickle (so must the job: a module-level function). Test suites reach for pytest-xdist instead (one device or a
+The job runs in the worker and is handed to it by pickle, so it is a module-level
+function (of the ``__main__`` script too, with the default ``fork`` start method), and
+what it returns must pickle. Test suites reach for pytest-xdist instead (one device or a
 group of devices per worker); this is the way for a program.
 """
 from __future__ import annotations
