@@ -166,9 +166,7 @@ class Exchange:
                 io.busy = True
         io.io_mode = io_mode
         try:
-            self._fill(io, command, data, length, channel, verify_handler, mode == "mmap" and buffer is None)
-            if buffer is not None:
-                self._lend(io, command, buffer, length)
+            self._fill(io, command, data, length, channel, verify_handler, mode == "mmap", buffer)
         except BaseException:
             io.busy = False
             raise
@@ -187,13 +185,16 @@ class Exchange:
         return io_mode
 
     def _fill(self, io: Io, command: Command, data: Any, length: int, channel: Any, verify_handler: Any,
-              mapped: bool = False) -> None:
+              mapped: bool = False, buffer: Any = None) -> None:
         io.channel = channel
         io.device = self.name
         io.owner = self
         io.verify_handler = verify_handler
         io.handlers = command._handlers
         direction = command.DIRECTION
+        if buffer is not None and direction is not Direction.IN:
+            raise errors.UsageError(f"buffer= receives data from the device; {command.NAME} "
+                                    f"({direction.value}) has none to receive: give data= to send")
         if direction is Direction.OUT or direction is Direction.BOTH:
             if data is None and not length:
                 data = b""  # e.g. VERIFY with BYTCHK 0: declared data-out, moves nothing
@@ -212,16 +213,15 @@ class Exchange:
         else:
             if data is not None:
                 raise errors.UsageError(f"{command.NAME} sends no data to the device ({direction.value}); drop data=")
-            if mapped and length:
+            if buffer is not None:
+                self._lend(io, command, buffer, length)  # no buffer of the Io's own at all
+            elif mapped and length:
                 io.lend(_NOTHING, length)  # the transport shows the fd's mapped reserved buffer
             else:
                 io.set_length(length)
 
     @staticmethod
     def _lend(io: Io, command: Command, buffer: Any, length: int) -> None:
-        if command.DIRECTION is not Direction.IN:
-            raise errors.UsageError(f"buffer= receives data from the device; {command.NAME} "
-                                    f"({command.DIRECTION.value}) has none to receive: give data= to send")
         view = _as_bytes_like(command, buffer, "buffer=")
         if not isinstance(view, memoryview):
             view = memoryview(view)

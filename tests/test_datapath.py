@@ -236,3 +236,19 @@ def test_io_mode_is_checked(channel):
     with pytest.raises(errors.UsageError, match="the sg transport's"):
         channel.cmd.Read10(lba=0, transfer_length=1, io_mode="mmap")
     assert channel.cmd.Read10(lba=0, transfer_length=1, io_mode="indirect").view == bytes(BLOCK)
+
+
+def test_buffer_allocates_no_buffer_of_the_ios_own(channel, monkeypatch):
+    import sgframe.io
+
+    channel.cmd.ReadCapacity10()  # the block size, learnt once (8 bytes from the pool)
+    made = []
+    real = sgframe.io.allocate
+    monkeypatch.setattr(sgframe.io, "allocate", lambda n: made.append(n) or real(n))
+    mine = bytearray(16 * BLOCK)
+    for lba in range(20):
+        io = channel.cmd.Read10(lba=lba, transfer_length=16, buffer=mine)
+        assert io.buffer.obj is mine
+    assert made == []  # the kernel (here the emulator) fills the caller's buffer, nothing else
+    channel.cmd.Read10(lba=0, transfer_length=16)
+    assert made == [16 * BLOCK]  # without buffer=, the pool's first buffer
