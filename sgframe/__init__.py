@@ -18,7 +18,8 @@ The layers, from the bottom; a module imports only from its own layer or those b
 6. ``transport``, ``reactor``, ``iscsi``: system calls, waiting on descriptors, and the
    iSCSI initiator (a sans-IO protocol core and a blocking socket driver).
 7. ``plugin_types``, ``hookspecs``, ``builtin``, ``plugins``: the plugin system.
-8. ``device``, ``channel``: a device's identity and commands; the wiring of it all.
+8. ``device``, ``channel``, ``pool``: a device's identity and commands; the wiring of it
+   all; devices spread over worker processes.
 9. ``cli``, ``testbed``, ``lab``, ``testing``, ``pytest_plugin``, ``conformance``: the command
    line, the test bed, the device lab (TCMU), the pytest plugin and the conformance suite.
 

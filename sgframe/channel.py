@@ -178,7 +178,7 @@ class Channel:
 
     def execute(self, command: Command, *, data: Any = None, async_: bool = False,
                 timeout: int | None = None, verify_handler: Callable[[Io], Any] | None = None,
-                io: Io | None = None, retry: Any = None) -> Io:
+                io: Io | None = None, retry: Any = None, buffer: Any = None, io_mode: str | None = None) -> Io:
         """Send a command; return its Io.
 
         :param data: what to send, for commands that write (length checked against the
@@ -189,6 +189,9 @@ class Channel:
         :param io: an Io to reuse (its buffers are kept).
         :param retry: a retry policy for this command (:class:`sgframe.retry.RetryPolicy`);
             by default the channel's, else the reactor's, else none.
+        :param buffer: a writable buffer that receives the data-in (no copy; see
+            :meth:`sgframe.exchange.Exchange.prepare`).
+        :param io_mode: "indirect", "mmap" or "direct" for this command (sg only).
         :raises TaskFailed: (synchronous) the command failed.
         """
         if self._closed:
@@ -204,7 +207,8 @@ class Channel:
         if block_size is None and getattr(command, "needs_block_size", False):
             block_size = self.block_size = self._read_block_size()
         exchange = self._exchange
-        io = exchange.prepare(command, data, timeout, verify_handler, io, block_size, self)
+        io = exchange.prepare(command, data, timeout, verify_handler, io, block_size, self,
+                              buffer=buffer, io_mode=io_mode)
         io.retry_policy = retry
         if not async_:
             exchange.run_now(io)

@@ -18,7 +18,7 @@ from .plugin_types import DeviceIdentity
 __all__ = ["CommandMethods", "DeviceView", "EXECUTE_OPTIONS"]
 
 #: Options of ``channel.cmd.<Name>(...)`` that are not CDB fields.
-EXECUTE_OPTIONS = frozenset({"data", "async_", "timeout", "verify_handler", "io", "retry"})
+EXECUTE_OPTIONS = frozenset({"data", "async_", "timeout", "verify_handler", "io", "retry", "buffer", "io_mode"})
 
 
 class DeviceView:

@@ -16,13 +16,14 @@ thread-safe (see :mod:`sgframe.reactor` for why).
 """
 from __future__ import annotations
 
+import sys
 import threading
 from collections import deque
 from typing import Any, Callable, ContextManager, Optional, Protocol, Sequence
 
 from . import errors
 from .cdb import Command, Direction
-from .io import Io, io_for
+from .io import IO_MODES, BufferPool, Io, io_for
 from .judge import PluginHook, Scope, device_verdict, judge
 
 __all__ = ["Carrier", "Exchange", "HookSource", "Loop"]
@@ -69,6 +70,7 @@ class _NoHooks:
 # execute() at once must not both win (the loser's buffer would be the one the kernel
 # writes into). Only the io= path takes it: a fresh Io is nobody else's.
 _CLAIM = threading.Lock()
+_NOTHING = memoryview(b"")
 
 #: The sg driver refuses a data transfer of 256 MiB or more (sg.c: dxfer_len checks
 #: against INT_MAX >> ... and the reserve limit); nothing larger is ever allocated.
@@ -101,6 +103,8 @@ class Exchange:
         # Failed asynchronous Ios whose failure nobody has seen yet (wait() raises them);
         # an Io leaves when its own wait() or result raises the failure.
         self.unobserved: dict[int, Io] = {}
+        #: Data buffers of fresh Ios, back when their Io is dropped (see sgframe.io).
+        self.pool = BufferPool()
 
     # --- IoOwner: what an Io asks of whoever sent it --------------------------------------
 
@@ -120,8 +124,17 @@ class Exchange:
     # --- preparing --------------------------------------------------------------------------
 
     def prepare(self, command: Command, data: Any, timeout: int, verify_handler: Any, io: Optional[Io],
-                block_size: Optional[int], channel: Any = None) -> Io:
-        """An Io for ``command``, its data phase sized and its data copied in.
+                block_size: Optional[int], channel: Any = None, *, buffer: Any = None,
+                io_mode: Optional[str] = None) -> Io:
+        """An Io for ``command``, its data phase sized and its data lent to it.
+
+        Data to send (``data``: any buffer-protocol object) is not copied: the transport
+        reads it where it is (the sg driver copies it during submission; direct I/O reads
+        it while the command runs), so it must stay unchanged until the command returns.
+        ``buffer`` (a writable buffer-protocol object of at least the transfer's size)
+        receives a command's data-in directly. Without it, a fresh Io's buffer comes from
+        the channel's pool. ``io_mode`` ("indirect", "mmap", "direct") picks how the sg
+        transport moves the data for this command (None: the transport's own setting).
 
         :raises UsageError: the arguments do not fit the command.
         """
@@ -136,29 +149,52 @@ class Exchange:
                 f"{command.NAME} would move {length} bytes; {self.name} takes at most {limit} bytes per "
                 f"command ({_why_limit(limit)}): split the transfer"
             )
+        # The common case inline (no call): measured at 3% of a 4 KiB command on sg.
+        mode = getattr(self.carrier, "io_mode", None) if io_mode is None else self._io_mode(io_mode)
         if io is None:
             io = io_for(command, timeout=timeout)
             io.busy = True
+            if length and buffer is None and data is None and mode != "mmap":
+                # A pooled buffer: no allocation per command once the pool is warm.
+                io.buffer, io.transport_state = self.pool.take(length)
+                io.pool = self.pool
         else:
             if not isinstance(io, Io):
                 raise errors.UsageError(f"io= takes an Io to reuse, not {type(io).__name__}")
             with _CLAIM:
                 io.reset(command, timeout=timeout)
                 io.busy = True
+        io.io_mode = io_mode
         try:
-            self._fill(io, command, data, length, channel, verify_handler)
+            self._fill(io, command, data, length, channel, verify_handler, mode == "mmap", buffer)
         except BaseException:
             io.busy = False
             raise
         return io
 
-    def _fill(self, io: Io, command: Command, data: Any, length: int, channel: Any, verify_handler: Any) -> None:
+    def _io_mode(self, io_mode: Optional[str]) -> Optional[str]:
+        """The mode a command will use: its own, else the transport's (only sg has modes)."""
+        default = getattr(self.carrier, "io_mode", None)
+        if io_mode is None:
+            return default
+        if io_mode not in IO_MODES:
+            raise errors.UsageError(f"io_mode={io_mode!r}: use one of {', '.join(IO_MODES)}")
+        if default is None and io_mode != "indirect":
+            raise errors.UsageError(f"io_mode={io_mode!r}: {self.name} moves data one way only; "
+                                    "mmap'd and direct I/O are the sg transport's")
+        return io_mode
+
+    def _fill(self, io: Io, command: Command, data: Any, length: int, channel: Any, verify_handler: Any,
+              mapped: bool = False, buffer: Any = None) -> None:
         io.channel = channel
         io.device = self.name
         io.owner = self
         io.verify_handler = verify_handler
         io.handlers = command._handlers
         direction = command.DIRECTION
+        if buffer is not None and direction is not Direction.IN:
+            raise errors.UsageError(f"buffer= receives data from the device; {command.NAME} "
+                                    f"({direction.value}) has none to receive: give data= to send")
         if direction is Direction.OUT or direction is Direction.BOTH:
             if data is None and not length:
                 data = b""  # e.g. VERIFY with BYTCHK 0: declared data-out, moves nothing
@@ -169,13 +205,33 @@ class Exchange:
                 raise errors.UsageError(
                     f"{command.NAME} moves {length} bytes as its CDB says; data has {len(data)}"
                 )
-            io.set_data(data)
-            if direction is Direction.BOTH:
+            if direction is Direction.OUT:
+                io.lend(data, length)
+            else:
+                io.set_data(data)
                 io.set_length(length)
         else:
             if data is not None:
                 raise errors.UsageError(f"{command.NAME} sends no data to the device ({direction.value}); drop data=")
-            io.set_length(length)
+            if buffer is not None:
+                self._lend(io, command, buffer, length)  # no buffer of the Io's own at all
+            elif mapped and length:
+                io.lend(_NOTHING, length)  # the transport shows the fd's mapped reserved buffer
+            else:
+                io.set_length(length)
+
+    @staticmethod
+    def _lend(io: Io, command: Command, buffer: Any, length: int) -> None:
+        view = _as_bytes_like(command, buffer, "buffer=")
+        if not isinstance(view, memoryview):
+            view = memoryview(view)
+        if view.readonly:
+            raise errors.UsageError(f"buffer= for {command.NAME} must be writable, not a read-only "
+                                    f"{type(buffer).__name__}")
+        if len(view) < length:
+            raise errors.UsageError(f"buffer= for {command.NAME} has {len(view)} bytes; the command "
+                                    f"moves {length}")
+        io.lend(view, length)
 
     # --- sending ------------------------------------------------------------------------------
 
@@ -282,6 +338,9 @@ class Exchange:
         io.exception = failure
         io.returned = True
         io.busy = False
+        if io.pool is not None:
+            # Counted as Io.__del__ counts: more then means a view of the buffer was kept.
+            io.idle_refs = sys.getrefcount(io.buffer)
         self.outstanding -= 1
         if io._callbacks:
             io._run_callbacks()
@@ -321,8 +380,8 @@ def _why_limit(limit: int) -> str:
     return "the transport's limit: the host's max_hw_sectors_kb or the device's Block Limits VPD"
 
 
-def _as_bytes_like(command: Command, data: Any) -> Any:
-    """Data to send: anything with the buffer protocol, as bytes-like; else a clear error."""
+def _as_bytes_like(command: Command, data: Any, what: str = "data=") -> Any:
+    """A buffer-protocol object as a flat byte view (no copy where it is contiguous)."""
     if isinstance(data, (bytes, bytearray)):
         return data
     try:
@@ -331,10 +390,14 @@ def _as_bytes_like(command: Command, data: Any) -> Any:
         view = memoryview(data)
     except TypeError:
         raise errors.UsageError(
-            f"data= for {command.NAME} must be bytes-like (bytes, bytearray, memoryview, array, mmap), "
+            f"{what} for {command.NAME} must be bytes-like (bytes, bytearray, memoryview, array, mmap), "
             f"not {type(data).__name__}"
         ) from None
-    if view.format == "B" and view.ndim == 1:
+    if view.format == "B" and view.ndim == 1 and view.c_contiguous:
         return view
     # Sized in bytes whatever the element type (an array of int32, a numpy array).
-    return view.cast("B") if view.c_contiguous else bytes(view)
+    if view.c_contiguous:
+        return view.cast("B")
+    if what != "data=":
+        raise errors.UsageError(f"{what} for {command.NAME} must be contiguous (the kernel fills it in place)")
+    return bytes(view)  # a strided view: one copy, the only way to hand it over whole

@@ -10,6 +10,17 @@ An Io is reusable: :meth:`Io.reset` points it at another command of the same sha
 benchmark or a test loop can keep a fixed set of Ios (and their buffers) in flight, the
 way fio reuses its io_u structures.
 
+Data without copies. ``io.view`` is a read-only memoryview of the received bytes (no
+copy); ``io.data`` is one copy of them into ``bytes``, for code that wants an immutable
+value; ``io.readinto(buf)`` copies them once into a buffer of the caller's. A caller's
+``buffer=`` (see :meth:`sgframe.exchange.Exchange.prepare`) receives the data straight from
+the kernel, and data to send is lent, not copied: the Io keeps a reference to it until it is
+reused or dropped, and the caller must not change it until the command has returned.
+
+Buffers a channel gives its fresh Ios come from a :class:`BufferPool` and go back to it
+when the Io is dropped, unless something still refers to the buffer (a view the caller
+kept): the Io counts the buffer's references when it completes and again when it goes.
+
 An Io is a record: it calls nothing above it. What it needs from whoever sent it (a way
 to wait for its completion, to say its failure has been seen, to decode a vendor's
 page) arrives as an :class:`IoOwner`, injected when it is sent.
@@ -17,6 +28,8 @@ page) arrives as an :class:`IoOwner`, injected when it is sent.
 from __future__ import annotations
 
 import logging
+import mmap
+import sys
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
 
 from .cdb import Command, Direction
@@ -25,7 +38,7 @@ from .errors import UsageError
 if TYPE_CHECKING:
     from .errors import TaskFailed
 
-__all__ = ["Bidirectional", "Header", "Input", "Io", "IoOwner", "NoDirectionIo", "Output", "io_for"]
+__all__ = ["Bidirectional", "BufferPool", "Header", "Input", "Io", "IoOwner", "NoDirectionIo", "Output", "io_for"]
 
 _log = logging.getLogger("sgframe")
 
@@ -33,6 +46,55 @@ _log = logging.getLogger("sgframe")
 DEFAULT_TIMEOUT_MS = 60000
 #: SPC-5 limits sense data to 252 bytes (additional length 244 after an 8-byte header).
 SENSE_BUFFER_SIZE = 252
+#: From this size on, data buffers are anonymous mmaps: page-aligned (the sg driver's direct
+#: I/O needs 512-byte alignment, which malloc does not give), and their pages go back to the
+#: system when freed instead of fragmenting the heap.
+PAGE_ALIGNED_FROM = 64 << 10
+#: The data transfer modes of the sg driver (see :mod:`sgframe.transport.sg`).
+IO_MODES = ("indirect", "mmap", "direct")
+
+
+def allocate(length: int) -> Any:
+    """A zeroed, writable data buffer of ``length`` bytes (page-aligned when large)."""
+    if length >= PAGE_ALIGNED_FROM:
+        return mmap.mmap(-1, length)
+    return bytearray(length)
+
+
+# Bound once: at interpreter exit the sys module may be gone before the last Io.
+_refs = sys.getrefcount
+
+
+class BufferPool:
+    """Spare data buffers of one channel, reused by its fresh Ios.
+
+    Every buffer is as large as the largest transfer seen, so any spare fits any command
+    and a steady stream of commands allocates nothing. A transport's pin of a buffer (its
+    ``transport_state``) travels with it, so its address is not looked up again.
+
+    :param keep: spare buffers kept at most (the rest are freed).
+    """
+
+    __slots__ = ("spare", "size", "keep")
+
+    def __init__(self, keep: int = 32) -> None:
+        self.spare: list[tuple[Any, Any]] = []
+        self.size = 0
+        self.keep = keep
+
+    def take(self, length: int) -> tuple[Any, Any]:
+        """A buffer of at least ``length`` bytes, and the transport state that goes with it."""
+        if length > self.size:
+            self.size = length
+            self.spare.clear()  # all too small now
+        spare = self.spare
+        if spare:
+            return spare.pop()
+        return allocate(self.size), None
+
+    def give(self, buffer: Any, state: Any) -> None:
+        if len(buffer) >= self.size and len(self.spare) < self.keep:
+            self.spare.append((buffer, state))
 
 
 class Header:
@@ -115,6 +177,10 @@ class Io:
         "transport_error",
         "synchronous",
         "busy",
+        "io_mode",
+        "pool",
+        "idle_refs",
+        "borrowed",
         "_callbacks",
     )
 
@@ -137,8 +203,23 @@ class Io:
         #: True from the moment a channel claims the Io until its outcome is published:
         #: the kernel may write into its buffers, so it cannot be reused or resized.
         self.busy = False
+        #: "indirect", "mmap" or "direct" for this command; None: the transport's default.
+        self.io_mode: str | None = None
+        #: Where the buffer goes back when the Io is dropped (None: nowhere), and how many
+        #: references it had when the Io completed (more when it goes: someone kept a view).
+        self.pool: BufferPool | None = None
+        self.idle_refs = -1
+        #: The buffer is the caller's (``buffer=`` or data to send): never reallocated or pooled.
+        self.borrowed = False
         self._callbacks: list[Callable[[Io], Any]] = []
         self._start(command, timeout)
+
+    def __del__(self) -> None:
+        pool = self.pool
+        # The same count as Exchange.finish took: equal means nobody kept a view of the
+        # buffer, so the next command may have it. (Not while busy: the kernel owns it.)
+        if pool is not None and not self.busy and self.idle_refs == _refs(self.buffer):
+            pool.give(self.buffer, self.transport_state)
 
     def _start(self, command: Command, timeout: int) -> None:
         if timeout.__class__ is not int or not 0 <= timeout <= 0xFFFFFFFF:
@@ -160,7 +241,7 @@ class Io:
             raise UsageError(f"{self!r} is still in flight; reuse it once it has returned")
         if command.DIRECTION is not self.DIRECTION:
             raise UsageError(f"{type(self).__name__} cannot carry {command.NAME} ({command.DIRECTION.value})")
-        if self.owner is not None:
+        if self.exception is not None and self.owner is not None:
             self.owner.observed(self)  # its old failure, if unseen, goes with the old command
         self.hdr.clear()
         self._start(command, self.timeout if timeout is None else timeout)
@@ -170,8 +251,38 @@ class Io:
 
     @property
     def data(self) -> bytes:
-        """Data from the device, trimmed by the residual count (b"" when none)."""
+        """Data from the device, trimmed by the residual count (b"" when none): one copy
+        into ``bytes``. :attr:`view` gives the same bytes without copying."""
         return b""
+
+    @property
+    def view(self) -> memoryview:
+        """A read-only view of the data, without copying it.
+
+        It shows the Io's buffer: it changes if the Io is reused (``io=``), and for an
+        mmap'd command (``io_mode="mmap"``) when the next mmap'd command on the same file
+        descriptor completes. Take ``bytes(view)`` to keep the data beyond that.
+        """
+        return memoryview(b"")
+
+    def readinto(self, buffer: Any) -> int:
+        """Copy the data into ``buffer`` (any writable buffer); returns the bytes copied.
+
+        :raises UsageError: ``buffer`` is read-only or smaller than the data.
+        """
+        view = self.view
+        try:
+            target = memoryview(buffer).cast("B")
+        except TypeError as exc:
+            raise UsageError(f"readinto() takes a writable buffer (bytearray, memoryview, mmap, array), "
+                             f"not {type(buffer).__name__}: {exc}") from None
+        n = len(view)
+        if target.readonly:
+            raise UsageError(f"readinto(): the {type(buffer).__name__} is read-only")
+        if len(target) < n:
+            raise UsageError(f"readinto(): the data has {n} bytes, the buffer only {len(target)}")
+        target[:n] = view
+        return n
 
     @property
     def sense(self):
@@ -235,10 +346,21 @@ class Io:
         The buffer is only ever replaced, never resized, so an address a transport
         pinned stays valid for as long as it holds the old buffer.
         """
-        if len(self.buffer) < length:
-            self.buffer = bytearray(length)
+        if self.borrowed or len(self.buffer) < length:
+            # The caller's buffer (from a previous use) is never written into again.
+            self.buffer = allocate(length) if length else bytearray()
             self.transport_state = None  # a transport's pinned address is now stale
+            self.borrowed = False
+            self.pool = None
         self.length = length
+
+    def lend(self, buffer: Any, length: int) -> None:
+        """Use the caller's buffer for the data phase (no copy); the Io keeps a reference
+        until it is reused or dropped. ``buffer`` is a C-contiguous byte view."""
+        self.buffer = buffer
+        self.length = length
+        self.borrowed = True
+        self.pool = None
 
     def add_done_callback(self, callback: Callable[[Io], Any]) -> None:
         """Call ``callback(io)`` once the Io has completed (at once if it has)."""
@@ -275,8 +397,16 @@ class Input(Io):
 
     @property
     def data(self) -> bytes:
+        # One copy: a slice of the view shares the buffer; bytes() copies it once.
+        return bytes(self.view)
+
+    @property
+    def view(self) -> memoryview:
         # A transport that cannot report the residual count leaves resid at 0.
-        return bytes(self.buffer[: max(0, self.length - self.hdr.resid)])
+        if not self.returned:
+            self.pool = None  # a view taken before completion: the buffer is never recycled
+        n = self.length - self.hdr.resid
+        return memoryview(self.buffer).toreadonly()[: n if n > 0 else 0]
 
 
 class Output(Io):
@@ -292,7 +422,11 @@ class Output(Io):
 
     @property
     def data(self) -> bytes:
-        return bytes(self.buffer[: self.length])
+        return bytes(self.view)
+
+    @property
+    def view(self) -> memoryview:
+        return memoryview(self.buffer).toreadonly()[: self.length]
 
 
 class Bidirectional(Input):

@@ -27,7 +27,7 @@ LAYERS: List[Set[str]] = [
     {"judge", "handler", "retry", "exchange"},
     {"transport", "reactor", "iscsi"},
     {"plugin_types", "hookspecs", "builtin", "plugins"},
-    {"device", "channel"},
+    {"device", "channel", "pool"},
     {"cli", "testbed", "lab", "testing", "pytest_plugin", "conformance"},
 ]
 RANK = {name: rank for rank, layer in enumerate(LAYERS) for name in layer}

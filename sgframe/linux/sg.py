@@ -81,7 +81,7 @@ __all__ = [
     "SG_SCSI_RESET_NOTHING", "SG_SCSI_RESET_DEVICE", "SG_SCSI_RESET_BUS",
     "SG_SCSI_RESET_HOST", "SG_SCSI_RESET_TARGET", "SG_SCSI_RESET_NO_ESCALATE",
     "RESET_KINDS", "SCSI_GENERIC_MAJOR",
-    "pin", "prepare", "sg_io", "submit", "read_completion",
+    "pin", "pin_any", "BufferPin", "allow_dio", "prepare", "sg_io", "submit", "read_completion",
     "version", "scsi_id", "num_waiting", "pack_id", "reset", "reserved_size",
     "set_reserved_size", "set_force_pack_id", "command_q", "set_command_q",
     "keep_orphan", "set_keep_orphan", "sg_tablesize", "access_count", "low_dma",
@@ -308,6 +308,74 @@ def pin(buf: Buffer) -> ctypes.Array:
             f"a buffer handed to the kernel must be writable and contiguous "
             f"(bytearray, memoryview of one, or a ctypes array), not {type(buf).__name__}: {exc}"
         ) from None
+
+
+class _PyBuffer(ctypes.Structure):
+    """CPython's ``Py_buffer`` (Include/pybuffer.h), only to read ``buf``."""
+
+    _fields_ = [("buf", ctypes.c_void_p), ("obj", ctypes.c_void_p), ("len", ctypes.c_ssize_t),
+                ("itemsize", ctypes.c_ssize_t), ("readonly", ctypes.c_int), ("ndim", ctypes.c_int),
+                ("format", ctypes.c_char_p), ("shape", ctypes.c_void_p), ("strides", ctypes.c_void_p),
+                ("suboffsets", ctypes.c_void_p), ("internal", ctypes.c_void_p)]
+
+
+_get_buffer = ctypes.pythonapi.PyObject_GetBuffer
+_get_buffer.argtypes = (ctypes.py_object, ctypes.POINTER(_PyBuffer), ctypes.c_int)
+_get_buffer.restype = ctypes.c_int
+_release_buffer = ctypes.pythonapi.PyBuffer_Release
+_release_buffer.argtypes = (ctypes.POINTER(_PyBuffer),)
+_release_buffer.restype = None
+_PyBUF_C_CONTIGUOUS = 0x0020 | 0x0008  # PyBUF_C_CONTIGUOUS (includes PyBUF_STRIDES)
+
+
+class BufferPin:
+    """A buffer export held open, for the address of a read-only buffer (bytes, a
+    read-only memoryview): ctypes' ``from_buffer`` only takes writable ones.
+
+    While the pin lives the exporter keeps its memory where it is (a bytearray cannot be
+    resized); the export is released when the pin is dropped.
+    """
+
+    __slots__ = ("_view", "address", "__weakref__")
+
+    def __init__(self, buf: object) -> None:
+        view = _PyBuffer()
+        if _get_buffer(buf, ctypes.byref(view), _PyBUF_C_CONTIGUOUS) != 0:
+            raise UsageError(f"a buffer handed to the kernel must be contiguous, not {type(buf).__name__}")
+        self._view = view
+        self.address = view.buf or 0
+
+    def __del__(self) -> None:
+        view = self._view
+        if view is not None:
+            self._view = None
+            _release_buffer(ctypes.byref(view))
+
+
+def pin_any(buf: object) -> tuple[object, int]:
+    """(an object that pins ``buf``'s memory while it lives, the address of its first byte)
+    for any C-contiguous buffer, writable or not; (None, 0) for an empty one."""
+    if isinstance(buf, ctypes.Array):
+        return buf, ctypes.addressof(buf)
+    if not len(buf):  # type: ignore[arg-type]
+        return None, 0
+    try:
+        pinned = (ctypes.c_char * len(memoryview(buf).cast("B"))).from_buffer(buf)  # type: ignore[arg-type]
+        return pinned, ctypes.addressof(pinned)
+    except (TypeError, ValueError):
+        holder = BufferPin(buf)  # read-only: the sg driver only reads it (data-out)
+        return holder, holder.address
+
+
+def allow_dio() -> bool:
+    """Whether the sg driver honours SG_FLAG_DIRECT_IO: /sys/module/sg/parameters/allow_dio
+    is 1 (0 by default; the driver then quietly moves the data indirectly, and ``info``
+    says so: SG_INFO_DIRECT_IO_MASK)."""
+    try:
+        with open("/sys/module/sg/parameters/allow_dio") as f:
+            return f.read().strip() == "1"
+    except OSError:
+        return False
 
 
 def prepare(

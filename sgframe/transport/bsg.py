@@ -79,7 +79,9 @@ class BsgTransport(Transport):
             raise errors.UsageError(f"{io.command.NAME}: Linux bsg no longer carries data both ways")
         cdb = (ctypes.c_char * len(io.cdb)).from_buffer_copy(io.cdb)
         sense = (ctypes.c_char * _SENSE_SIZE)()
-        data = sgdev.pin(io.buffer) if io.length else None
+        # Any buffer: the Io's own, or data lent read-only (bytes): the pin holds it in place.
+        pin, address = sgdev.pin_any(io.buffer) if io.length else (None, 0)
+        data = (ctypes.c_char * io.length).from_address(address) if address else None
         hdr = bsgdev.SgIoV4()
         bsgdev.prepare(
             hdr, cdb, sense,
@@ -97,6 +99,7 @@ class BsgTransport(Transport):
                                         command=io.command.NAME, device=self.name, errno=exc.errno) from None
             raise errors.for_errno(exc, self.name) from None
         out = bsgdev.result(hdr)
+        del pin  # held until the kernel was done with the address
         hdr_out = io.hdr
         hdr_out.status = out.status
         hdr_out.host_status = out.host_status

@@ -17,6 +17,23 @@ allocated per command except the sense bytes of a command that returned sense.
 
 Completions come back in any order; each carries the ``pack_id`` it was sent with, a
 per-transport counter, which finds its Io.
+
+How the data moves (``io_mode``, per transport or per command; sg.c, Linux 6.1):
+
+* ``"indirect"`` (the default): the driver copies between the caller's buffer and a
+  kernel buffer, data-out during ``write()``/SG_IO, data-in during ``read()``/SG_IO. Data
+  to send is read where the caller has it (nothing is copied in Python).
+* ``"mmap"`` (SG_FLAG_MMAP_IO): the data lives in the fd's *reserved buffer*, which the
+  process maps once (``mmap()`` of the fd; SG_SET_RESERVED_SIZE sizes it, and can no longer
+  once it is mapped: EBUSY). Nothing is copied for data-in: ``io.view`` shows the mapping.
+  One fd has one reserved buffer, so at most one mmap'd command is in flight per fd
+  (another gets EBUSY); a transport opened with ``io_mode="mmap"`` opens one fd per queue
+  slot, and sends an mmap'd command only on an fd that holds nothing else.
+* ``"direct"`` (SG_FLAG_DIRECT_IO): the device's DMA goes to the caller's pages. The
+  driver honours it only when /sys/module/sg/parameters/allow_dio is 1 and the buffer's
+  address and length are aligned for the queue (512 bytes by default); otherwise it moves
+  the data indirectly. ``io.hdr.info & SG_INFO_DIRECT_IO_MASK`` says which happened. Data
+  buffers of 64 KiB or more that sgframe allocates are page-aligned.
 """
 from __future__ import annotations
 
@@ -24,6 +41,7 @@ import ctypes
 import errno
 import fcntl
 import io as _io
+import mmap
 import os
 import stat
 import struct
@@ -32,7 +50,7 @@ from typing import TYPE_CHECKING
 
 from .. import errors
 from ..cdb import Direction
-from ..io import SENSE_BUFFER_SIZE
+from ..io import IO_MODES, SENSE_BUFFER_SIZE, Input, NoDirectionIo, Output
 from ..linux import sg as sgdev
 from .base import Transport
 
@@ -50,6 +68,8 @@ _OUTPUT = struct.Struct("@BBBBHHiII")
 _OUTPUT_OFFSET = sgdev.SgIoHdr.status.offset
 _PACK_ID = struct.Struct("@i")
 _PACK_ID_OFFSET = sgdev.SgIoHdr.pack_id.offset
+_FLAGS_OFFSET = sgdev.SgIoHdr.flags.offset
+_FLAGS_FIELD = struct.Struct("@I")
 assert _HEADER.size <= _HEADER_SIZE and _OUTPUT_OFFSET + _OUTPUT.size <= _HEADER_SIZE
 
 _DXFER = {
@@ -57,6 +77,13 @@ _DXFER = {
     Direction.IN: sgdev.SG_DXFER_FROM_DEV,
     Direction.OUT: sgdev.SG_DXFER_TO_DEV,
 }
+# The same keyed by the Io's class: hashing a type is a pointer, hashing an Enum member
+# a Python call (measured at 3% of a 4 KiB command).
+_DXFER_BY_CLASS = {NoDirectionIo: sgdev.SG_DXFER_NONE, Input: sgdev.SG_DXFER_FROM_DEV,
+                   Output: sgdev.SG_DXFER_TO_DEV}
+_FLAGS = {"indirect": 0, "direct": sgdev.SG_FLAG_DIRECT_IO, "mmap": sgdev.SG_FLAG_MMAP_IO, None: 0}
+#: The reserved buffer an fd maps for mmap'd commands when nothing larger is asked for.
+DEFAULT_MMAP_SIZE = 1 << 20
 _SENSE_SIZE = SENSE_BUFFER_SIZE
 _CDB_SIZE = 260
 _INTERFACE_ID = sgdev.SG_INTERFACE_ID_ORIG
@@ -97,7 +124,7 @@ class _Lane:
     """One open fd of the transport, with its reusable header, CDB and sense buffers."""
 
     __slots__ = ("fd", "held", "header", "reply", "readinto", "cdb", "cdb_address", "sense",
-                 "sense_address", "_pins")
+                 "sense_address", "_pins", "map", "map_view", "map_busy")
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
@@ -112,9 +139,46 @@ class _Lane:
         cdb_pin, self.cdb_address = _address(self.cdb)
         sense_pin, self.sense_address = _address(self.sense)
         self._pins = (cdb_pin, sense_pin)
+        self.map: mmap.mmap | None = None  # the fd's reserved buffer, once mapped
+        self.map_view: memoryview | None = None
+        self.map_busy = False  # an mmap'd command holds the reserved buffer
         # read() must see a negative dxfer_direction at offset 4 to parse a v3 header;
         # the rest of the buffer is zeros, and read() overwrites it.
         _REPLY_TEMPLATE.pack_into(self.reply, 0, _INTERFACE_ID, sgdev.SG_DXFER_NONE)
+
+    def mapped(self, length: int, size: int | None, name: str) -> memoryview:
+        """The fd's reserved buffer, mapped (the first time: sized, then mapped)."""
+        if self.map is None:
+            want = max(length, size or DEFAULT_MMAP_SIZE)
+            want = -(-want // mmap.PAGESIZE) * mmap.PAGESIZE
+            try:
+                if sgdev.reserved_size(self.fd) < want:
+                    sgdev.set_reserved_size(self.fd, want)
+                # The driver may give less than asked (capped at the queue's max_sectors).
+                got = sgdev.reserved_size(self.fd)
+                self.map = mmap.mmap(self.fd, got, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+            except OSError as exc:
+                raise errors.DriverError(f"{name}: cannot map the sg reserved buffer: {exc.strerror}",
+                                         device=name) from None
+            self.map_view = memoryview(self.map)
+        if length > len(self.map):
+            raise errors.UsageError(
+                f"{name}: an mmap'd command moves at most {len(self.map)} bytes here (the fd's reserved "
+                f"buffer, fixed once mapped, which the driver caps at the queue's max_sectors_kb); this one "
+                f"moves {length}: give mmap_size= when opening, raise /sys/block/*/queue/max_sectors_kb, "
+                "or use io_mode='indirect'")
+        return self.map_view  # type: ignore[return-value]
+
+    def unmap(self) -> None:
+        if self.map is not None:
+            view, self.map_view = self.map_view, None
+            if view is not None:
+                view.release()
+            try:
+                self.map.close()
+            except BufferError:
+                pass  # a caller still holds a view of it: it goes with the last view
+            self.map = None
 
 
 class SgTransport(Transport):
@@ -123,13 +187,25 @@ class SgTransport(Transport):
     :param path: the sg node.
     :param queue_depth: commands in flight at once; opens ceil(queue_depth / 16) fds.
     :param fd: use this already open fd (the caller keeps ownership; queue depth 16).
+    :param io_mode: how data moves by default: "indirect", "mmap" (then one fd per queue
+        slot: one mmap'd command per fd) or "direct" (see the module docstring).
+    :param mmap_size: bytes of each fd's reserved buffer for mmap'd commands (default
+        1 MiB or the first mmap'd command's length, whichever is larger).
     """
 
     def __init__(self, path: str | None = None, *, queue_depth: int = 16, fd: int | None = None,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, io_mode: str = "indirect", mmap_size: int | None = None) -> None:
         super().__init__()
         if not isinstance(queue_depth, int) or queue_depth < 1:
             raise errors.UsageError(f"queue_depth must be an int >= 1, got {queue_depth!r}")
+        if io_mode not in IO_MODES:
+            raise errors.UsageError(f"io_mode={io_mode!r}: use one of {', '.join(IO_MODES)}")
+        if mmap_size is not None and (mmap_size.__class__ is not int or mmap_size < 1):
+            raise errors.UsageError(f"mmap_size is a positive number of bytes, not {mmap_size!r}")
+        #: The default io_mode of commands that name none.
+        self.io_mode = io_mode
+        self.mmap_size = mmap_size
+        self._mmap_sync: list[_Lane] = []  # lanes (each its own fd) for synchronous mmap'd commands
         self._owned = fd is None
         self._lock = threading.Lock()
         self._lanes: list[_Lane] = []
@@ -149,7 +225,9 @@ class SgTransport(Transport):
             self.name = path
             fds = []
             try:
-                for _ in range(-(-queue_depth // sgdev.SG_MAX_QUEUE)):
+                # mmap: one reserved buffer per fd, so one fd per command in flight.
+                lanes = queue_depth if io_mode == "mmap" else -(-queue_depth // sgdev.SG_MAX_QUEUE)
+                for _ in range(lanes):
                     fds.append(open_sg(path, read_only=read_only))
             except BaseException:
                 for opened in fds:
@@ -186,6 +264,10 @@ class SgTransport(Transport):
     def execute(self, io: Io) -> None:
         """SG_IO: the kernel sends the command and sleeps until it completes."""
         direction = _direction(io)
+        mode = io.io_mode or self.io_mode
+        if mode == "mmap" and io.length:
+            self._execute_mmap(io, direction)
+            return
         data_address = _data_address(io)
         # One lane per concurrent synchronous caller (threads may share a transport);
         # list.pop and list.append are atomic, so the pool needs no lock.
@@ -198,7 +280,7 @@ class SgTransport(Transport):
             _HEADER.pack_into(
                 header, 0, _INTERFACE_ID, direction, len(cdb), _SENSE_SIZE, 0, io.length,
                 data_address, lane.cdb_address, lane.sense_address,
-                io.timeout, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                io.timeout, _FLAGS[mode], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
             )
             try:
                 fcntl.ioctl(lane.fd, sgdev.SG_IO, header, True)
@@ -216,30 +298,89 @@ class SgTransport(Transport):
                     if extra.fd in self._sync_fds:
                         self._sync_fds[extra.fd] -= 1
 
+    def _execute_mmap(self, io: Io, direction: int) -> None:
+        """SG_IO of an mmap'd command, on an fd of its own (one reserved buffer per fd)."""
+        if not self._owned:
+            raise errors.UsageError(f"{self.name}: synchronous mmap'd commands need fds of their own; "
+                                    "open the channel by path")
+        pool = self._mmap_sync
+        lane = pool.pop() if pool else None
+        if lane is None:
+            if not self._lanes:
+                raise errors.DeviceGone(f"{io.command.NAME} on {self.name}: the device is gone or the channel closed",
+                                        command=io.command.NAME, device=self.name)
+            try:
+                lane = _Lane(open_sg(self.name, nonblocking=False, read_only=self._read_only))
+            except errors.DeviceOpenError as failure:
+                raise errors.DeviceGone(f"{io.command.NAME} on {self.name}: the device is gone",
+                                        command=io.command.NAME, device=self.name,
+                                        errno=failure.errno) from None
+        try:
+            view = lane.mapped(io.length, self.mmap_size, self.name)
+            if direction == sgdev.SG_DXFER_TO_DEV:
+                view[: io.length] = io.buffer[: io.length]  # the one copy: into the reserved buffer
+            cdb = io.cdb
+            lane.cdb[: len(cdb)] = cdb
+            header = lane.header
+            _HEADER.pack_into(
+                header, 0, _INTERFACE_ID, direction, len(cdb), _SENSE_SIZE, 0, io.length,
+                0, lane.cdb_address, lane.sense_address,
+                io.timeout, sgdev.SG_FLAG_MMAP_IO, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            )
+            try:
+                fcntl.ioctl(lane.fd, sgdev.SG_IO, header, True)
+            except OSError as exc:
+                raise self._os_error(exc, io) from None
+            _fill(io, header, lane.sense)
+            if direction == sgdev.SG_DXFER_FROM_DEV:
+                _mapped_in(io, view)
+        finally:
+            if self._lanes:
+                pool.append(lane)
+            else:
+                lane.unmap()
+                os.close(lane.fd)
+
     def submit(self, io: Io) -> bool:
         if not self._lanes:
             raise errors.DeviceGone(f"{io.command.NAME} on {self.name}: the device is gone or the channel closed",
                                     command=io.command.NAME, device=self.name)
-        direction = _direction(io)
-        data_address = _data_address(io)
+        # The Io's class says the direction (a type hashes as a pointer); _direction()
+        # checks the CDB length and explains what sg cannot carry.
+        cdb = io.cdb
+        direction = _DXFER_BY_CLASS.get(io.__class__)
+        if direction is None or len(cdb) > sgdev.SG_MAX_CDB_SIZE:
+            direction = _direction(io)
+        mode = io.io_mode or self.io_mode
         # No lock here or in reap(): the channel calls both under its reactor's lock.
-        lane = self._free_lane()
-        if lane is None:
-            return False
+        if mode == "mmap" and io.length:
+            lane = self._free_mmap_lane()
+            if lane is None:
+                return False
+            view = lane.mapped(io.length, self.mmap_size, self.name)
+            if direction == sgdev.SG_DXFER_TO_DEV:
+                view[: io.length] = io.buffer[: io.length]  # the one copy: into the reserved buffer
+            data_address = 0
+        else:
+            data_address = _data_address(io)
+            lane = self._free_lane()
+            if lane is None:
+                return False
         pack_id = self._next_id
         self._next_id = (pack_id + 1) & 0x7FFFFFFF
-        cdb = io.cdb
         lane.cdb[: len(cdb)] = cdb
         _HEADER.pack_into(
             lane.header, 0, _INTERFACE_ID, direction, len(cdb), _SENSE_SIZE, 0, io.length,
             data_address, lane.cdb_address, lane.sense_address,
-            io.timeout, 0, pack_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            io.timeout, _FLAGS[mode] if io.length else 0, pack_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         )
         try:
             os.write(lane.fd, lane.header)
         except OSError as exc:
             raise self._os_error(exc, io) from None
         lane.held += 1
+        if data_address == 0 and io.length:
+            lane.map_busy = True
         self._pending[pack_id] = (io, lane)
         return True
 
@@ -262,6 +403,10 @@ class SgTransport(Transport):
             (pack_id,) = _PACK_ID.unpack_from(reply, _PACK_ID_OFFSET)
             io, _ = self._pending.pop(pack_id)
             _fill(io, reply, lane.sense)
+            if lane.map_busy and _FLAGS_FIELD.unpack_from(reply, _FLAGS_OFFSET)[0] & sgdev.SG_FLAG_MMAP_IO:
+                lane.map_busy = False
+                if io.DIRECTION is Direction.IN:
+                    _mapped_in(io, lane.map_view)
             if io.hdr.host_status in _MAYBE_GONE and not self._present():
                 io.transport_error = self._gone_error(io)
             done.append(io)
@@ -274,8 +419,11 @@ class SgTransport(Transport):
             lanes, self._lanes, self._by_fd = self._lanes, [], {}
             sync_fds, self._sync_fds = list(self._sync_fds), {}
             self._sync_pool.clear()
+        mapped, self._mmap_sync = self._mmap_sync, []
+        for lane in lanes + mapped:
+            lane.unmap()
         if self._owned:
-            for lane in lanes:
+            for lane in lanes + mapped:
                 os.close(lane.fd)
             for fd in sync_fds:
                 os.close(fd)
@@ -346,6 +494,16 @@ class SgTransport(Transport):
         )
 
     # --- helpers ----------------------------------------------------------------------
+
+    def _free_mmap_lane(self) -> _Lane | None:
+        # An fd that holds nothing: its reserved buffer may be lent to an indirect command
+        # that fits in it (sg_link_reserve), and an mmap'd command then fails with EBUSY.
+        if len(self._pending) >= self._depth:
+            return None
+        for lane in self._lanes:
+            if not lane.held:
+                return lane
+        return None
 
     def _free_lane(self) -> _Lane | None:
         if len(self._pending) >= self._depth:
@@ -423,6 +581,9 @@ def _direction(io: Io) -> int:
     if len(io.cdb) > sgdev.SG_MAX_CDB_SIZE:
         raise errors.UsageError(f"{io.command.NAME}: the sg driver takes CDBs of 6 to {sgdev.SG_MAX_CDB_SIZE} bytes, "
                                 f"this one has {len(io.cdb)}")
+    direction = _DXFER_BY_CLASS.get(io.__class__)
+    if direction is not None:
+        return direction
     try:
         return _DXFER[io.DIRECTION]
     except KeyError:
@@ -436,9 +597,21 @@ def _data_address(io: Io) -> int:
         return 0
     state = io.transport_state
     if state is None or state[0] is not io.buffer:
-        pin, address = _address(io.buffer)
+        # Any buffer: the Io's own, a pooled one, or the caller's (data to send, buffer=),
+        # read-only ones included; the pin keeps it in place while the Io holds it.
+        pin, address = sgdev.pin_any(io.buffer)
         state = io.transport_state = (io.buffer, pin, address)
     return state[2]
+
+
+def _mapped_in(io: Io, view: memoryview) -> None:
+    """Data-in of an mmap'd command is in the fd's reserved buffer: a caller's buffer=
+    gets one copy of it, otherwise the Io shows the mapping itself (no copy)."""
+    if io.borrowed and len(io.buffer) >= io.length:
+        n = max(0, io.length - io.hdr.resid)
+        io.buffer[:n] = view[:n]
+    else:
+        io.lend(view, io.length)
 
 
 def _fill(io: Io, header: bytearray, sense: bytearray) -> None:
