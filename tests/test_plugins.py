@@ -29,7 +29,10 @@ class Plugin(types.SimpleNamespace):
 
 
 def fresh(monkeypatch, *eps):
+    # A world of its own: these entry points, and none of the environment's disabling
+    # (tox -e noplugins names sat and seagate, which this world does not have).
     monkeypatch.setattr(plugins, "entry_points", lambda group: list(eps) if group == "sgframe" else [])
+    monkeypatch.delenv(plugins.DISABLE_VARIABLE, raising=False)
     manager = PluginManager(schemes={}, commands=CommandRegistry())
     from sgframe import builtin
 
@@ -61,10 +64,10 @@ def test_entry_points_load_in_name_order(monkeypatch):
 
 
 def test_disable_variable_blocks_named_plugins(monkeypatch):
-    monkeypatch.setenv("SGFRAME_DISABLE_PLUGINS", " alpha , nosuch,")
     loaded = []
     manager = fresh(monkeypatch, FakeEntryPoint("alpha", lambda: loaded.append("alpha") or good()),
                     FakeEntryPoint("beta", good))
+    monkeypatch.setenv("SGFRAME_DISABLE_PLUGINS", " alpha , nosuch,")
     manager.load_entry_points()
     assert loaded == []  # not even imported
     assert [(i.name, i.state) for i in manager] == [("builtin", "loaded"), ("alpha", "disabled"), ("beta", "loaded")]
