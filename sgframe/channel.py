@@ -44,22 +44,24 @@ class _InlineFeed:
         return bool(self._queue)
 
     def drain(self) -> int:
-        return _complete_each(self._queue.popleft, len(self._queue), self._complete)
+        # What completes during the callbacks waits for the next pass.
+        ready = list(self._queue)
+        self._queue.clear()
+        return _complete_all(ready, self._complete)
 
 
-def _complete_each(take: Callable[[], Io], count: int, complete: Callable[[Io], None]) -> int:
-    # Every Io taken is completed even if one completion raises (a handler's
+def _complete_all(ready: list[Io], complete: Callable[[Io], None]) -> int:
+    # Every Io is completed even if one completion raises (a handler's
     # KeyboardInterrupt): the first such exception is raised once all are done.
     raised: BaseException | None = None
-    for _ in range(count):
-        io = take()
+    for io in ready:
         try:
             complete(io)
         except BaseException as exc:  # noqa: BLE001 - re-raised below
             raised = raised or exc
     if raised is not None:
         raise raised
-    return count
+    return len(ready)
 
 
 class Channel:
@@ -325,8 +327,7 @@ class Channel:
     # --- what the reactor calls -----------------------------------------------------------
 
     def _on_readable(self, fd: int) -> int:
-        ready = self.transport.reap(fd)
-        return _complete_each(iter(ready).__next__, len(ready), self._exchange.complete)
+        return _complete_all(self.transport.reap(fd), self._exchange.complete)
 
     def _on_hangup(self, fd: int) -> int:
         """EPOLLHUP: fail everything in flight or waiting with DeviceGone; drop the fds."""

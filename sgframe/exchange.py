@@ -25,6 +25,7 @@ from . import errors
 from .cdb import Command, Direction
 from .io import IO_MODES, BufferPool, Io, io_for
 from .judge import PluginHook, Scope, device_verdict, judge
+from .linux.sg import SG_MAX_TRANSFER
 
 __all__ = ["Carrier", "Exchange", "HookSource", "Loop"]
 
@@ -33,6 +34,8 @@ class Carrier(Protocol):
     """What the exchange needs from a transport."""
 
     inline: bool
+    #: The most bytes one command may move (refused before anything is allocated).
+    max_transfer: int
 
     def submit(self, io: Io) -> bool: ...
 
@@ -72,9 +75,6 @@ class _NoHooks:
 _CLAIM = threading.Lock()
 _NOTHING = memoryview(b"")
 
-#: The sg driver refuses a data transfer of 256 MiB or more (sg.c: dxfer_len checks
-#: against INT_MAX >> ... and the reserve limit); nothing larger is ever allocated.
-MAX_TRANSFER = (256 << 20) - 1
 
 
 class Exchange:
@@ -143,7 +143,7 @@ class Exchange:
         if verify_handler is not None and not callable(verify_handler):
             raise errors.UsageError(f"verify_handler must be callable with the Io, not {verify_handler!r}")
         length = command.data_length(block_size)
-        limit = getattr(self.carrier, "max_transfer", MAX_TRANSFER)
+        limit = self.carrier.max_transfer
         if length > limit:
             raise errors.UsageError(
                 f"{command.NAME} would move {length} bytes; {self.name} takes at most {limit} bytes per "
@@ -241,7 +241,6 @@ class Exchange:
         # Counted in flight before the transport sees it: from here until it has
         # returned, reset() refuses the Io, whichever thread asks.
         io.attempts += 1
-        io.returned = False
         with self.loop.lock:
             self.outstanding += 1
         try:
@@ -375,7 +374,7 @@ class Exchange:
 
 
 def _why_limit(limit: int) -> str:
-    if limit == MAX_TRANSFER:
+    if limit == SG_MAX_TRANSFER:
         return "the sg driver refuses 256 MiB or more"
     return "the transport's limit: the host's max_hw_sectors_kb or the device's Block Limits VPD"
 

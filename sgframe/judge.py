@@ -52,6 +52,7 @@ class Scope(Protocol):
 
     handlers: Sequence[Callable[[Io], Any]]
     recovered_error_policy: Optional[str]
+    retry_policy: Any
 
 
 _NO_CONNECT = HostStatus.DID_NO_CONNECT

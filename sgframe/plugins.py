@@ -130,16 +130,11 @@ class PluginManager:
         unknown = sorted(disabled - {ep.name for ep in found} - {BUILTIN})
         if unknown:
             known = ", ".join(ep.name for ep in found) or "none installed"
-            hints = [next((f"{n!r} (did you mean {ep.name!r}?)" for ep in found if ep.name.lower() == n.lower()),
-                          repr(n)) for n in unknown]
-            problem = (f"{DISABLE_VARIABLE} names no installed plugin {', '.join(hints)}: nothing was disabled "
-                       f"for it; the installed plugins are: {known}")
-            self.environment_problems.append(problem)
-            warnings.warn(f"sgframe: {problem}", PluginWarning, stacklevel=2)
+            hints = ", ".join(_name_hint(name, found) for name in unknown)
+            self._environment_problem(f"{DISABLE_VARIABLE} names no installed plugin {hints}: nothing was "
+                                      f"disabled for it; the installed plugins are: {known}")
         if BUILTIN in disabled:
-            problem = f"{DISABLE_VARIABLE}: the built-in plugin cannot be disabled"
-            self.environment_problems.append(problem)
-            warnings.warn(f"sgframe: {problem}", PluginWarning, stacklevel=2)
+            self._environment_problem(f"{DISABLE_VARIABLE}: the built-in plugin cannot be disabled")
         for ep in found:
             dist = getattr(getattr(ep, "dist", None), "name", None)
             origin = f"entry point {ep.name} = {ep.value}" + (f" [{dist}]" if dist else "")
@@ -154,6 +149,10 @@ class PluginManager:
                 self._fail(PluginInfo(name=ep.name, origin=origin), f"cannot import: {type(exc).__name__}: {exc}")
                 continue
             self.register(plugin, ep.name, origin=origin)
+
+    def _environment_problem(self, problem: str) -> None:
+        self.environment_problems.append(problem)
+        warnings.warn(f"sgframe: {problem}", PluginWarning, stacklevel=3)
 
     def _fail(self, info: PluginInfo, problem: str) -> PluginInfo:
         info.state = "failed"
@@ -397,6 +396,14 @@ class PluginManager:
         if isinstance(transport, EmuTransport):
             self.emulate(transport.device, transport.kind)
         return transport
+
+
+def _name_hint(name: str, found: Sequence[Any]) -> str:
+    """``'SAT' (did you mean 'sat'?)`` when only the case is wrong, else ``'garbage'``."""
+    for ep in found:
+        if ep.name.lower() == name.lower():
+            return f"{name!r} (did you mean {ep.name!r}?)"
+    return repr(name)
 
 
 def _has(registry: CommandRegistry, name: str) -> bool:

@@ -52,10 +52,14 @@ def _range(args: argparse.Namespace, blocks: int, default_count: Optional[int] =
     return count
 
 
-def _check_chunk(args: argparse.Namespace, channel: Channel, chunk: int, block_size: int) -> None:
-    """Refuse a --chunk the path cannot carry, before anything is sent, naming each limit
-    that applies: the transport's (sg's 256 MiB, the host's max_hw_sectors_kb) and the
-    device's MAXIMUM TRANSFER LENGTH from its Block Limits VPD page (B0h), where known."""
+def _check_chunk(args: argparse.Namespace, channel: Channel, count: int, block_size: int) -> None:
+    """Refuse a --chunk the path cannot carry, before anything is sent or created, naming
+    each limit that applies: the transport's (sg's 256 MiB, the host's max_hw_sectors_kb)
+    and the device's MAXIMUM TRANSFER LENGTH from its Block Limits VPD page (B0h), where
+    known. Called once per run, right after the range is known."""
+    if args.chunk <= 0:
+        raise UsageError(f"--chunk is at least 1 block, got {args.chunk}")
+    chunk = min(args.chunk, count)
     limits = [(channel.transport.max_transfer // block_size, "what the host carries per command")]
     try:
         from ..command import Inquiry
@@ -76,9 +80,6 @@ def _loop(args: argparse.Namespace, channel: Channel, count: int, block_size: in
           step: Callable[[int, int, int], None]) -> dict:
     """Run ``step(lba, blocks, offset_blocks)`` over the range in chunks; the summary."""
     chunk = args.chunk
-    if chunk <= 0:
-        raise UsageError(f"--chunk is at least 1 block, got {chunk}")
-    _check_chunk(args, channel, min(chunk, count), block_size)
     progress = Progress(count, block_size, enabled=False if args.no_progress else None)
     done = 0
     failure: Optional[TaskFailed] = None
@@ -137,8 +138,7 @@ def _run_read(args: argparse.Namespace) -> int:
     with open_channel(args) as channel:
         blocks, block_size = capacity(channel)
         count = _range(args, blocks)
-        if args.chunk > 0:
-            _check_chunk(args, channel, min(args.chunk, count), block_size)  # before the file exists
+        _check_chunk(args, channel, count, block_size)  # before the output file exists
         received: list[bytes] = []
         out: Any = None
         if args.output == "-":
@@ -204,6 +204,7 @@ def _run_write(args: argparse.Namespace) -> int:
         blocks, block_size = capacity(channel)
         data, pattern = _source(args, block_size)
         count = _range(args, blocks, len(data) // block_size if data is not None else None)
+        _check_chunk(args, channel, count, block_size)
         if data is not None and len(data) < count * block_size:
             raise UsageError(f"{args.input} holds {len(data) // block_size} blocks, --count asks for {count}")
         if args.count is None and data is None or (args.lba == 0 and count >= blocks):
@@ -247,6 +248,7 @@ def _run_verify(args: argparse.Namespace) -> int:
     with open_channel(args) as channel:
         blocks, block_size = capacity(channel)
         count = _range(args, blocks)
+        _check_chunk(args, channel, count, block_size)
 
         def step(lba: int, n: int, _offset: int) -> None:
             # BYTCHK 0: the device checks the medium itself; no data crosses the bus (the

@@ -122,6 +122,8 @@ SG_INFO_MIXED_IO = 0x4
 DRIVER_SENSE = 0x08
 
 SG_MAX_QUEUE = 16
+#: The largest data transfer sg accepts: it refuses 256 MiB or more (sg.c, sg_common_write).
+SG_MAX_TRANSFER = (256 << 20) - 1
 SG_MAX_CDB_SIZE = 252            # sg.c: cmd_len must be 6..252, else EMSGSIZE
 SG_DEFAULT_TIMEOUT_MS = 60000
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
+from ..linux.sg import SG_MAX_TRANSFER
+
 if TYPE_CHECKING:
     from ..io import Io
 
@@ -31,7 +33,7 @@ class Transport:
     inline: bool = False
     #: The most data one command may move, in bytes. The sg driver refuses 256 MiB or
     #: more; a transport that knows a lower limit (the host's max_hw_sectors_kb) says so.
-    max_transfer: int = (256 << 20) - 1
+    max_transfer: int = SG_MAX_TRANSFER
 
     def __init__(self) -> None:
         # Inline transports park finished Ios here; the reactor drains it.
