@@ -24,16 +24,18 @@ Choices a user of sg3_utils would care about:
 from __future__ import annotations
 
 import itertools
-from typing import Callable, Dict, List, Optional, Set, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple, Union
 
 import attrs
 
-from sgframe.emu import modes as _modes
 from sgframe.emu import sense as _sense
 from sgframe.emu import table as _table
 from sgframe.emu.medium import SparseMedium
 from sgframe.emu.reply import Reply, Request, check_condition
 from sgframe.errors import UsageError
+
+if TYPE_CHECKING:
+    from sgframe.emu.modes import ModePages
 
 # Commands that never see a pending UNIT ATTENTION (SAM-5 5.14).
 _UA_EXEMPT = frozenset((0x12, 0xA0, 0x03))
@@ -136,7 +138,8 @@ class EmulatedDisk:
         self.started = True
         self.prevent_removal = False
         self.table = _table.CommandTable()
-        self.modes = _modes.ModePages(self, dsense=bool(dsense), write_cache=bool(write_cache))
+        self._mode_settings = (bool(dsense), bool(write_cache))
+        self._modes: Optional["ModePages"] = None
         self._nexuses = {0}
         self._unit_attentions: Dict[int, List[Tuple[int, int]]] = {0: []}
         self._faults: List[Fault] = []
@@ -169,6 +172,26 @@ class EmulatedDisk:
 
     # ----------------------------------------------------------------- public API
 
+    @property
+    def modes(self) -> "ModePages":
+        """The mode pages' current, changeable and default values, built at first use: the
+        pages are laid out by the decoders' records, which cost more to import than a
+        command-line call that never sends MODE SENSE should pay."""
+        if self._modes is None:
+            from sgframe.emu.modes import ModePages
+
+            dsense, write_cache = self._mode_settings
+            self._modes = ModePages(self, dsense=dsense, write_cache=write_cache)
+        return self._modes
+
+    @property
+    def descriptor_sense(self) -> bool:
+        """Whether sense data goes out in descriptor format (D_SENSE of the control mode
+        page, or the ``dsense`` the disk was made with while no page has been built)."""
+        if self._modes is None:
+            return self._mode_settings[0]
+        return self._modes.descriptor_sense
+
     def respond(
         self,
         cdb: bytes,
@@ -191,7 +214,7 @@ class EmulatedDisk:
         if nexus not in self._nexuses:
             self._nexuses.add(nexus)
             self._unit_attentions[nexus] = []
-        descriptor = self.modes.descriptor_sense
+        descriptor = self.descriptor_sense
         if not cdb:
             return check_condition(_sense.invalid_opcode(), descriptor)
         for index, fault in enumerate(self._faults):

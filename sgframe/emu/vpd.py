@@ -3,7 +3,6 @@ answers: 00h, 80h, 83h, 86h, 87h, 88h, 8Ah, 8Dh, 92h, B0h, B1h, B2h, B4h, B5h, a
 zoned disk (SPC-5 7.7, SBC-4 6.6, ZBC-2 6.5)."""
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Callable, Dict
 
 from sgframe.emu import sense as _sense
@@ -52,6 +51,8 @@ def standard_inquiry(disk: "EmulatedDisk") -> bytes:
 
 def naa_identifier(disk: "EmulatedDisk") -> bytes:
     """The 16-byte NAA 6 (IEEE registered extended) name, derived from the serial."""
+    import hashlib  # here, not at the top: its OpenSSL binding costs 4 ms to import
+
     digest = int.from_bytes(hashlib.sha256(disk.serial.encode("ascii")).digest()[:13], "big")
     value = (0x6 << 124) | (EMU_COMPANY_ID << 100) | (digest & ((1 << 100) - 1))
     return value.to_bytes(16, "big")
@@ -122,6 +123,8 @@ def _provisioning(disk: "EmulatedDisk") -> bytes:
 
 def port_identifier(disk: "EmulatedDisk") -> bytes:
     """The 16-byte NAA 6 name of the disk's one target port, derived like the LU's."""
+    import hashlib
+
     digest = int.from_bytes(hashlib.sha256(disk.serial.encode("ascii") + b"/port1").digest()[:13], "big")
     value = (0x6 << 124) | (EMU_COMPANY_ID << 100) | (digest & ((1 << 100) - 1))
     return value.to_bytes(16, "big")
