@@ -9,8 +9,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple, Type, Union
 
-import attrs
-
+from ._records import record
 from .cdb import Command, Direction, VariableLengthCommand
 from .errors import UsageError
 
@@ -19,7 +18,7 @@ __all__ = ["CommandInfo", "CommandRegistry"]
 _Key = Tuple[int, Optional[int]]
 
 
-@attrs.frozen
+@record
 class _Indexed:
     """A command known by its index row, its module not imported yet."""
 
@@ -33,7 +32,7 @@ class _Indexed:
 _Entry = Union[Type[Command], _Indexed]
 
 
-@attrs.frozen
+@record
 class CommandInfo:
     """What the registry knows about one command class."""
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple, Un
 
 import attrs
 
+from sgframe._records import record
 from sgframe.emu import sense as _sense
 from sgframe.emu import table as _table
 from sgframe.emu.medium import SparseMedium
@@ -45,7 +46,7 @@ _serials = itertools.count(1)
 BUFFER_CAPACITY = 64 * 1024
 
 
-@attrs.frozen
+@record
 class Fault:
     """One injected failure, consumed by the next matching command."""
 

@@ -22,8 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
 
-import attrs
-
+from sgframe._records import record
 from sgframe.emu import sense as _sense
 from sgframe.emu.reply import Request
 
@@ -56,7 +55,7 @@ _TRANSITIONS = {0x1: 0x0001, 0x2: 0x0002, 0x3: 0x0008}
 HUMIDITY = 40  # percent; the emulated disk sits in a data centre
 
 
-@attrs.frozen
+@record
 class SelfTestResult:
     """One self-test results log parameter (SPC-5 7.3.21)."""
 
