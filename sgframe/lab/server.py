@@ -126,6 +126,8 @@ class Lab:
         answer (the kernel's default, 30, when None).
     :param reactor: the reactor to serve on (a new one by default); it is started.
     :param owner: the id in the configfs names (this process's pid by default).
+    :param control: bind a control socket here (:mod:`sgframe.lab.control`): faults on cue
+        from other processes.
     """
 
     def __init__(
@@ -137,6 +139,7 @@ class Lab:
         owner: Optional[int] = None,
         root: Union[str, Path] = ROOT,
         sys_uio: Union[str, Path] = SYS_UIO,
+        control: Union[str, Path, None] = None,
     ) -> None:
         if not devices:
             raise UsageError("a lab needs at least one device (an emu: URI)")
@@ -170,6 +173,8 @@ class Lab:
         self.luns: List[LabLun] = []
         self._uios: List[UioDevice] = []
         self._closed = False
+        self.control_path = None if control is None else str(control)
+        self._control: Any = None
 
     def __enter__(self) -> "Lab":
         self.start()
@@ -211,6 +216,10 @@ class Lab:
             served = ServedDevice(device, Ring(uio.mem), uio.notify, self.reactor.call_later, uri)
             self.served.append(served)
             self.reactor.register(uio.fd, _on_readable(uio, served), _on_hangup(self.reactor, uri))
+        if self.control_path is not None:
+            from sgframe.lab.control import ControlServer
+
+            self._control = ControlServer(self.control_path, self.served, self.reactor)
         self.reactor.start()
         for index, backstore in enumerate(backstores):
             self.configfs.export(index, backstore)
@@ -254,6 +263,8 @@ class Lab:
         self._closed = True
         problems = self.configfs.remove_exports()
         self.reactor.stop()
+        if self._control is not None:
+            self._control.close()
         for uio in self._uios:
             self.reactor.unregister(uio.fd)
             uio.close()
