@@ -32,6 +32,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                              "(medium_error lba=N count=N, unit_attention asc=N ascq=N, busy, task_set_full, "
                              "check_condition key=N asc=N ascq=N, delay seconds=S, drop, clear, status; "
                              "opcode=N count=N device=N where they apply)")
+    parser.add_argument("--iscsi", metavar="ADDRESS:PORT",
+                        help="serve: also export the devices on an LIO iSCSI target on this portal "
+                             "(iscsi_target_mod loaded), e.g. 127.0.0.1:3261")
     parser.add_argument("--control", metavar="SOCKET",
                         help="serve: listen for faults on this Unix socket; fault: the server's socket")
     parser.add_argument("--cmd-time-out", type=int, default=None, metavar="SECONDS",
@@ -66,7 +69,7 @@ def _run(args: argparse.Namespace) -> int:
         return 1 if problems else 0
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(signum, _terminate)
-    lab = Lab(uris, cmd_time_out=args.cmd_time_out, control=args.control)
+    lab = Lab(uris, cmd_time_out=args.cmd_time_out, control=args.control, iscsi=args.iscsi)
     atexit.register(lab.close)
     try:
         luns = lab.start()
@@ -76,7 +79,8 @@ def _run(args: argparse.Namespace) -> int:
         else:
             for lun in luns:
                 block = f" {lun.block}" if lun.block else ""
-                print(f"{lun.uri}: {lun.sg}{block} [{lun.hctl}] ({lun.uio})", flush=True)
+                iscsi = f" {lun.iscsi}" if lun.iscsi else ""
+                print(f"{lun.uri}: {lun.sg}{block}{iscsi} [{lun.hctl}] ({lun.uio})", flush=True)
         if args.ready:
             temporary = f"{args.ready}.tmp"
             with open(temporary, "w") as f:

@@ -26,7 +26,7 @@ from typing import Any, List, Optional, Sequence, Union
 import attrs
 
 from sgframe.errors import UsageError
-from sgframe.lab.configfs import ROOT, Configfs, LabError, control_string, owners
+from sgframe.lab.configfs import ROOT, Configfs, LabError, check_portal, control_string, owners
 from sgframe.lab.ring import Ring
 from sgframe.lab.serve import ServedDevice
 from sgframe.lab.uio import SYS_UIO, UioDevice, find_uio
@@ -54,6 +54,7 @@ class LabLun:
     :param block: ``/dev/sdX`` for a disk, else None.
     :param uio: the ``uioN`` of its backstore.
     :param backstore: its configfs directory.
+    :param iscsi: its ``iscsi://portal/target/lun`` URL when the lab exports over iSCSI.
     """
 
     uri: str
@@ -62,6 +63,7 @@ class LabLun:
     block: Optional[str]
     uio: str
     backstore: str
+    iscsi: Optional[str] = None
 
     def to_dict(self) -> dict:
         return attrs.asdict(self)
@@ -128,6 +130,8 @@ class Lab:
     :param owner: the id in the configfs names (this process's pid by default).
     :param control: bind a control socket here (:mod:`sgframe.lab.control`): faults on cue
         from other processes.
+    :param iscsi: also export every device as a LUN of an iSCSI target on this portal
+        (``"127.0.0.1:3261"``; LIO's ``iscsi_target_mod`` loaded, the interface up).
     """
 
     def __init__(
@@ -140,6 +144,7 @@ class Lab:
         root: Union[str, Path] = ROOT,
         sys_uio: Union[str, Path] = SYS_UIO,
         control: Union[str, Path, None] = None,
+        iscsi: Optional[str] = None,
     ) -> None:
         if not devices:
             raise UsageError("a lab needs at least one device (an emu: URI)")
@@ -174,6 +179,7 @@ class Lab:
         self._uios: List[UioDevice] = []
         self._closed = False
         self.control_path = None if control is None else str(control)
+        self.iscsi_portal = None if iscsi is None else check_portal(iscsi)
         self._control: Any = None
 
     def __enter__(self) -> "Lab":
@@ -223,6 +229,12 @@ class Lab:
         self.reactor.start()
         for index, backstore in enumerate(backstores):
             self.configfs.export(index, backstore)
+        iscsi_urls: List[Optional[str]] = [None] * len(backstores)
+        if self.iscsi_portal is not None:
+            for index, backstore in enumerate(backstores):
+                target = self.configfs.export_iscsi(index, backstore, self.iscsi_portal)
+                iscsi_urls[index] = f"iscsi://{self.iscsi_portal}/{target}/{index}"
+            self.configfs.enable_iscsi()
         host, target = self.configfs.scsi_address()
         for index, ((uri, device), backstore, uio) in enumerate(zip(self._specs, backstores, self._uios)):
             hctl = f"{host}:0:{target}:{index}"
@@ -235,7 +247,8 @@ class Lab:
                 block = _wait_for(lambda: _only(base / "block"), timeout, f"the block device of {hctl}")
                 _wait_for(lambda: os.path.exists(f"/dev/{block}"), timeout, f"/dev/{block}")
             self.luns.append(
-                LabLun(uri, hctl, f"/dev/{sg}", f"/dev/{block}" if block else None, uio.name, str(backstore))
+                LabLun(uri, hctl, f"/dev/{sg}", f"/dev/{block}" if block else None, uio.name, str(backstore),
+                       iscsi_urls[index])
             )
         for lun in self.luns:
             _consume_unit_attentions(lun.sg)
