@@ -313,6 +313,10 @@ class EmulatedDisk:
         _check_int("count", count, 1)
         self._faults.extend([Fault(opcode, service_action, status, sense)] * count)
 
+    def clear_injected(self) -> None:
+        """Withdraw the failures :meth:`inject` queued that no command has consumed yet."""
+        self._faults.clear()
+
     def register(
         self,
         opcode: int,
