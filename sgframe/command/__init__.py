@@ -12,7 +12,7 @@ from .blocks import (
 )
 from .copy import (
     ExtendedCopyLid1, ExtendedCopyLid4, ReceiveCopyDataLid1, ReceiveCopyDataLid4, ReceiveCopyFailureDetailsLid1,
-    ReceiveCopyOperatingParameters, ReceiveCopyStatusLid1, ReceiveCopyStatusLid4,
+    ReceiveCopyOperatingParameters, ReceiveCopyStatusLid1, ReceiveCopyStatusLid4, ReceiveRodTokenInformation,
 )
 from .maintenance import ReportIdentifyingInformation, ReportPriority, ReportReferrals, SetTargetPortGroups
 from .media import (
