@@ -287,10 +287,32 @@ def test_security_compliance_fips_140():
     fips[272:285] = b"Crypto Module"
     got = c.SecurityProtocolIn(security_protocol_specific=2).decode_response((528).to_bytes(4, "big") + bytes(fips))
     (d,) = got.compliance_descriptors
-    assert (d.name, d.related_standard, d.overall_security_level) == (
-        "security requirements for cryptographic modules (FIPS 140)", "2", "3")
+    assert (d.name, d.revision, d.revision_name, d.overall_security_level) == (
+        "security requirements for cryptographic modules (FIPS 140)", "2", "FIPS 140-2", "3")
     assert (d.hardware_version, d.version, d.module_name) == ("HW 1.0", "FW 2.1", "Crypto Module")
-    assert got.problems == ()
+    assert (d.compliance_descriptor_length, len(d.raw), got.problems) == (0x208, 528, ())
+
+
+def test_fips_140_descriptor_layout_from_spc5_and_neighbours():
+    # SPC-5 table 515: REVISION "3" (33h) is FIPS 140-3; a descriptor after it starts at
+    # 4 + 528, so a wrong length would misplace it. A short FIPS descriptor is a problem.
+    fips = bytearray(528)
+    fips[0:8] = H("0001 0000 00000208")
+    fips[8:10] = b"34"
+    fips[16:144] = b"H" * 128
+    fips[144:272] = b"V" * 128
+    fips[272:528] = b"M" * 256
+    other = H("0002 0000 00000002 abcd")
+    body = bytes(fips) + other
+    got = c.SecurityProtocolIn(security_protocol_specific=2).decode_response(len(body).to_bytes(4, "big") + body)
+    first, second = got.compliance_descriptors
+    assert (first.revision_name, first.overall_security_level) == ("FIPS 140-3", "4")
+    assert (first.hardware_version, first.version, first.module_name) == ("H" * 128, "V" * 128, "M" * 256)
+    assert (second.compliance_descriptor_type, second.name, second.raw, second.revision) == (2, "reserved", other, None)
+    short = H("0001 0000 00000004 32330000")
+    got = c.SecurityProtocolIn(security_protocol_specific=2).decode_response(H("0000000c") + short)
+    assert got.compliance_descriptors[0].revision is None
+    assert "FIPS 140 compliance descriptor at byte 4 has 12 of 528 bytes" in got.problems[0]
 
 
 def test_other_protocols_keep_their_bytes():
@@ -313,6 +335,22 @@ def test_identifying_information_supported_types():
             for t in got.identifying_information_types] == [(0, 64), (0x7F, 256)]
     assert c.ReportIdentifyingInformation().decode_response(
         H("0000 0006") + b"rack 4").identifying_information == b"rack 4"
+
+
+def test_identifying_information_layout_from_spc5():
+    # SPC-5 tables 281-283: bytes 0-1 reserved, 2-3 the length of what follows; a
+    # descriptor is INFORMATION TYPE in bits 7-1 of byte 0, byte 1 reserved, MAXIMUM
+    # INFORMATION LENGTH in bytes 2-3. Type 02h (0000010b, byte 04h) is the second.
+    got = maintenance.decode_identifying_information(H("0000 000c 00 00 0100 04 00 0040 fe 00 0200"),
+                                                    supported_list=True)
+    assert [(t.identifying_information_type, t.maximum_identifying_information_length)
+            for t in got.identifying_information_types] == [(0, 256), (2, 64), (0x7F, 512)]
+    assert got.problems == ()
+    # sg_ident reads bytes 0-3 as one length: the same number while bytes 0-1 are zero.
+    info = maintenance.decode_identifying_information(H("0000 0004 61626364 0000"))
+    assert (info.identifying_information_length, info.identifying_information) == (4, b"abcd")
+    odd = maintenance.decode_identifying_information(H("0000 0006 00 00 0100 04 00"), supported_list=True)
+    assert len(odd.identifying_information_types) == 1 and "2 bytes of an incomplete descriptor" in odd.problems[0]
 
 
 def test_report_priority_with_an_iscsi_transport_id():
