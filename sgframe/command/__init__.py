@@ -17,7 +17,8 @@ from .copy import (
 from .maintenance import ReportIdentifyingInformation, ReportPriority, ReportReferrals, SetTargetPortGroups
 from .media import (
     BackgroundControl, GetLbaStatus32, GetPhysicalElementStatus, GetStreamStatus, ReadDefectData10,
-    ReadDefectData12, ReadMediaSerialNumber, ReassignBlocks, RemoveElementAndTruncate, StreamControl,
+    ReadDefectData12, ReadMediaSerialNumber, ReassignBlocks, RemoveElementAndTruncate, SizedByParameterList,
+    StreamControl,
 )
 from .reservations import (
     PersistentReserveIn, PersistentReserveOut, PrInServiceAction, PrOutServiceAction, PrType,
