@@ -26,7 +26,7 @@ def test_index_lists_every_command_of_every_module_in_registry_order():
     if declared != list(_index.COMMANDS):
         missing = [row for row in declared if row not in _index.COMMANDS]
         stale = [row for row in _index.COMMANDS if row not in declared]
-        rows = "\n".join(f"    ({m!r}, {c!r}, {n!r}, 0x{o:02X}, {sa if sa is None else hex(sa)}),"
+        rows = "\n".join(f'    ("{m}", "{c}", "{n}", 0x{o:02X}, {"None" if sa is None else f"0x{sa:02X}"}),'
                          for m, c, n, o, sa in declared)
         pytest.fail(f"sgframe/command/_index.py is stale: missing {missing}, stale {stale}; "
                     f"its COMMANDS rows should be:\n{rows}")

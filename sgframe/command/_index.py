@@ -50,6 +50,7 @@ COMMANDS: Tuple[Tuple[str, str, str, int, Optional[int]], ...] = (
     ("copy", "ReceiveCopyOperatingParameters", "RECEIVE COPY OPERATING PARAMETERS", 0x84, 0x03),
     ("copy", "ReceiveCopyStatusLid1", "RECEIVE COPY STATUS(LID1)", 0x84, 0x00),
     ("copy", "ReceiveCopyStatusLid4", "RECEIVE COPY STATUS(LID4)", 0x84, 0x05),
+    ("copy", "ReceiveRodTokenInformation", "RECEIVE ROD TOKEN INFORMATION", 0x84, 0x07),
     ("reservations", "PersistentReserveIn", "PERSISTENT RESERVE IN", 0x5E, None),
     ("reservations", "PersistentReserveOut", "PERSISTENT RESERVE OUT", 0x5F, None),
     ("reservations", "Reserve6", "RESERVE(6)", 0x16, None),
@@ -118,4 +119,5 @@ OTHER_NAMES: Dict[str, str] = {
     "PrOutServiceAction": "reservations",
     "PrType": "reservations",
     "SanitizeServiceAction": "sbc",
+    "SizedByParameterList": "media",
 }
