@@ -36,7 +36,9 @@ from sgframe.emu.reply import Reply, Request, check_condition
 from sgframe.errors import UsageError
 
 if TYPE_CHECKING:
+    from sgframe.emu.copy_manager import CopyManager
     from sgframe.emu.modes import ModePages
+    from sgframe.emu.zoned import Zones
 
 # Commands that never see a pending UNIT ATTENTION (SAM-5 5.14).
 _UA_EXEMPT = frozenset((0x12, 0xA0, 0x03))
@@ -148,18 +150,20 @@ class EmulatedDisk:
         self.buffer = bytearray(BUFFER_CAPACITY)
         self.echo_buffer: Optional[bytes] = None
         # Per-feature state lives with the handlers that use it, created lazily or here.
-        from sgframe.emu import builtin, copy_manager, logs, reservations, zoned as zoned_module
+        from sgframe.emu import builtin, logs, reservations
 
         self.logs = logs.LogState()
         self.reservations = reservations.Reservations(self)
         self.grown_defects: List[int] = []  # LBAs REASSIGN BLOCKS moved: READ DEFECT DATA's grown list
         self.streams: Set[int] = set()  # open stream identifiers (STREAM CONTROL)
-        self.copies = copy_manager.CopyManager()  # EXTENDED COPY results by list identifier
-        self.zones: Optional[zoned_module.Zones] = None
+        self._copies: Optional["CopyManager"] = None
+        self.zones: Optional["Zones"] = None
         if self.zoned:
             if zone_size is None:
                 raise UsageError("a zoned disk needs zone_size (in blocks)")
-            self.zones = zoned_module.Zones(
+            from sgframe.emu.zoned import Zones
+
+            self.zones = Zones(
                 self,
                 _check_int("zone_size", zone_size, 1, self.blocks),
                 _check_int("conventional_zones", conventional_zones, 0),
@@ -184,6 +188,15 @@ class EmulatedDisk:
             dsense, write_cache = self._mode_settings
             self._modes = ModePages(self, dsense=dsense, write_cache=write_cache)
         return self._modes
+
+    @property
+    def copies(self) -> "CopyManager":
+        """EXTENDED COPY results by list identifier, made at the first copy command."""
+        if self._copies is None:
+            from sgframe.emu.copy_manager import CopyManager
+
+            self._copies = CopyManager()
+        return self._copies
 
     @property
     def descriptor_sense(self) -> bool:
