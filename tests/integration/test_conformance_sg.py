@@ -70,6 +70,31 @@ KNOWN: Dict[str, Dict[str, str]] = {
                                       "10h/01h; scsi_debug does not check PI that arrives in the data-out buffer",
         "test_bad_reference_tag_is_rejected": "SBC-4 4.22.4.4: the same for the LOGICAL BLOCK REFERENCE TAG (10h/03h)",
     },
+    "scsi_debug-pi2": {
+        "test_verify_beyond_capacity[": "as for scsi_debug",
+        "test_page_code_without_evpd_is_rejected": "as for scsi_debug",
+        "test_miscompare_writes_nothing": "as for scsi_debug",
+        "test_the_largest_lba": "as for scsi_debug",
+        "test_service_action_is_zero_without_servactv": "as for scsi_debug",
+        # As with type 1: the protection information in the data-out buffer of WRITE(32)
+        # is stored as data, checked against nothing, and READ(32) returns its own tags.
+        "test_type2_write32_and_read32_with_protection": "SBC-4 4.22.2.4 and 5.21: RDPROTECT=001b returns the "
+                                                         "protection information written; scsi_debug returns "
+                                                         "other tags",
+        "test_type2_bad_reference_tag_is_rejected": "SBC-4 4.22.4.4: with type 2 a reference tag other than the "
+                                                    "EXPECTED INITIAL LOGICAL BLOCK REFERENCE TAG must end in "
+                                                    "ABORTED COMMAND 10h/03h; scsi_debug does not check PI that "
+                                                    "arrives in the data-out buffer",
+    },
+    "scsi_debug-pi3": {
+        "test_verify_beyond_capacity[": "as for scsi_debug",
+        "test_page_code_without_evpd_is_rejected": "as for scsi_debug",
+        "test_miscompare_writes_nothing": "as for scsi_debug",
+        "test_the_largest_lba": "as for scsi_debug",
+        "test_service_action_is_zero_without_servactv": "as for scsi_debug",
+        "test_write_and_read_with_protection": "as for scsi_debug-pi (type 1)",
+        "test_bad_guard_is_rejected": "as for scsi_debug-pi (type 1)",
+    },
     "scsi_debug-zoned": {
         "test_page_code_without_evpd_is_rejected": "as for scsi_debug",
         "test_rdprotect_without_protection": "as for scsi_debug",
@@ -120,16 +145,33 @@ _ZONE_LOOKUP = ("scsi_debug with zbc=host-managed (Linux 6.1, drivers/scsi/scsi_
                 "check_zbc_access_params) indexes its zone array with {what} without a bound check "
                 "and the kernel panics: a kernel bug, not a verdict on the rule")
 
+#: Why LIO with protection information takes Linux 6.1 down: for a command without
+#: RDPROTECT/WRPROTECT the core generates or strips the PI itself (TARGET_PROT_DIN_STRIP,
+#: DOUT_INSERT), and transport_generic_new_cmd() (drivers/target/target_core_transport.c)
+#: allocates the protection buffer with target_alloc_sgl(cmd->prot_length) even when that
+#: length is 0. sgl_alloc_order(0) (lib/scatterlist.c) gets kmalloc_array(0) =
+#: ZERO_SIZE_PTR and sg_init_table() marks the end at entry -1: a write below address 0,
+#: "Kernel panic - not syncing: Segfault with no mm" in sgl_alloc_order (seen here).
+_LIO_PI_ZERO = ("LIO with pi_prot_type (Linux 6.1) allocates a protection buffer of 0 bytes for a "
+                "zero-length transfer (target_core_transport.c transport_generic_new_cmd -> "
+                "lib/scatterlist.c sgl_alloc_order(0)) and the kernel panics: a kernel bug, not a verdict")
+_LIO_ZERO_LENGTH = {
+    "test_read_zero_length": "SBC-4 5.16: a READ of zero blocks is not an error; " + _LIO_PI_ZERO,
+    "test_write_zero_length_writes_nothing": "SBC-4 5.41: a WRITE of zero blocks is not an error; " + _LIO_PI_ZERO,
+}
+
 #: Tests a kind of device cannot run because they crash its host: skipped, with the reason
 #: (``--scsi-skip``), so they count as skipped in its verdicts.
 HAZARDS: Dict[str, Dict[str, str]] = {
     "scsi_debug-zoned": {
-        "test_the_largest_lba": "SBC-4 4.5: READ(16) at LBA FFFFFFFF_FFFFFFFFh must end in LOGICAL BLOCK ADDRESS "
-                                "OUT OF RANGE; " + _ZONE_LOOKUP.format(what="that LBA (lba + 1 wrapped to 0 passed "
+        "test_the_largest_lba": "SBC-4 4.5: READ(16) or WRITE(16) at LBA FFFFFFFF_FFFFFFFFh must end in LOGICAL "
+                                "BLOCK ADDRESS OUT OF RANGE; " + _ZONE_LOOKUP.format(what="that LBA (lba + 1 wrapped to 0 passed "
                                                                              "the capacity check)"),
         "test_read_zero_length": "SBC-4 5.16: a READ of zero blocks is not an error; "
                                  + _ZONE_LOOKUP.format(what="LBA + 0 - 1 (for LBA 0 that wraps to 2^64 - 1)"),
     },
+    "lio-pi1": _LIO_ZERO_LENGTH,
+    "lio-pi3": _LIO_ZERO_LENGTH,
 }
 
 
