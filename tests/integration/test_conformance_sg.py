@@ -576,17 +576,61 @@ def parse_cunit(text: str) -> Dict[str, str]:
     return results
 
 
-def test_libiscsi_beside_the_suite(testbed, tmp_path):
-    """iscsi-test-cu --test=LINUX --dataloss on the same scsi_debug disk, with its wall time."""
+def _function_of(nodeid: str) -> str:
+    """``.../test_unmap.py::test_x[dev-p]`` -> ``test_unmap::test_x``."""
+    path, _, rest = nodeid.partition("::")
+    return path.rsplit("/", 1)[-1][:-3] + "::" + rest.split("[", 1)[0]
+
+
+def compare(libiscsi: Dict[str, str], document: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """For every libiscsi test run: its verdict, the sgframe tests covering its rule
+    (sgframe.conformance.libiscsi) and their verdict on the same device (failed if any
+    failed, else passed if any passed, else skipped), and whether the two agree."""
+    from sgframe.conformance.libiscsi import LIBISCSI
+
+    by_function: Dict[str, List[str]] = {}
+    for test in document["tests"]:
+        by_function.setdefault(_function_of(test["nodeid"]), []).append(test["verdict"])
+    rows = []
+    for name, verdict in sorted(libiscsi.items()):
+        coverage = LIBISCSI[name]
+        seen = [v for t in coverage.tests for v in by_function.get(t, [])]
+        mine = ("not covered" if not coverage.tests else "failed" if {"failed", "error"} & set(seen)
+                else "passed" if "passed" in seen else "skipped")
+        rows.append({"libiscsi": name, "libiscsi_verdict": verdict, "clause": coverage.clause,
+                     "sgframe": list(coverage.tests) or coverage.why_not, "sgframe_verdict": mine,
+                     "agree": verdict == mine})
+    return rows
+
+
+@pytest.mark.parametrize("kind", ["scsi_debug", "lio"])
+def test_libiscsi_beside_the_suite(testbed, kind, lio_devices, tmp_path):
+    """iscsi-test-cu --test=LINUX --dataloss and sgframe's suite on the same disk in one
+    boot: per libiscsi test the sgframe tests of the same rule and whether the verdicts
+    agree, and the wall time of both."""
     if shutil.which("iscsi-test-cu") is None:
         pytest.fail("libiscsi-bin is not installed (apt-get install libiscsi-bin)")
-    device = _first_scsi_debug(testbed)
     out = _out_dir(tmp_path)
-    label = _variant()
-    if label == "scsi_debug-zoned":
-        # iscsi-test-cu's zero-length READs (Read10.ZeroBlocks ...) would panic the kernel
-        # (HAZARDS) and it has no way to leave single tests out of its families.
-        pytest.skip("iscsi-test-cu panics the kernel on zoned scsi_debug (zero-length READ)")
-    result = _libiscsi(device.sg, out, label)
-    (out / f"libiscsi-{label}.json").write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
+    if kind == "scsi_debug":
+        device, label = _first_scsi_debug(testbed).sg, _variant()
+        if label == "scsi_debug-zoned":
+            # iscsi-test-cu's zero-length READs (Read10.ZeroBlocks ...) would panic the
+            # kernel (HAZARDS) and it has no way to leave single tests out of its families.
+            pytest.skip("iscsi-test-cu panics the kernel on zoned scsi_debug (zero-length READ)")
+    else:
+        device, label = lio_devices[-1].sg, "lio-one-nexus"
+    result = _libiscsi(device, out, label)
     assert result["tests"], "iscsi-test-cu ran no test: " + (out / f"libiscsi-{label}.txt").read_text()[-2000:]
+    document = run_suite(f"beside-{label}", device, out)
+    rows = compare(result["tests"], document)
+    counts: Dict[str, int] = {}
+    for row in rows:
+        key = "agree" if row["agree"] else f"libiscsi {row['libiscsi_verdict']}, sgframe {row['sgframe_verdict']}"
+        counts[key] = counts.get(key, 0) + 1
+    (out / f"libiscsi-{label}.json").write_text(json.dumps(
+        {"device": device, "libiscsi_seconds": result["seconds"], "sgframe_seconds": document["seconds"],
+         "libiscsi_run": result["run"], "sgframe_summary": document["summary"], "counts": counts,
+         "differences": [r for r in rows if not r["agree"]], "rows": rows}, indent=1, sort_keys=True) + "\n")
+    # Every libiscsi test that ran has its row; the sgframe side ran its own suite fully.
+    assert len(rows) == len(result["tests"]) > 100
+    assert document["summary"].get("passed", 0) > 50
