@@ -388,10 +388,15 @@ def lio_fileio_disks(index: int, count: int, pi_prot_type: int = 0, size: int = 
             (store / "control").write_text(f"fd_dev_name={image},fd_dev_size={size}\n")
             (store / "enable").write_text("1\n")
             if pi_prot_type:
-                try:
-                    (store / "attrib" / "pi_prot_type").write_text(f"{pi_prot_type}\n")
-                except OSError as exc:
-                    pytest.fail(f"LIO refused pi_prot_type={pi_prot_type} on a fileio disk: {exc.strerror}")
+                # pi_prot_format fills the protection information with FFh (tags that turn
+                # the checks off until a block is written), as a FORMAT UNIT with protection
+                # initializes it (SBC-4 5.4); without it the .protection file reads as
+                # zeros, and every block's reference tag 0 fails its check.
+                for name, value in (("pi_prot_type", pi_prot_type), ("pi_prot_format", 1)):
+                    try:
+                        (store / "attrib" / name).write_text(f"{value}\n")
+                    except OSError as exc:
+                        pytest.fail(f"LIO refused {name}={value} on a fileio disk: {exc.strerror}")
         target.mkdir(parents=True)
         (target / "nexus").write_text(f"naa.50014050{index:06x}02\n")  # the nexus before the LUNs
         for n, store in enumerate(stores):
