@@ -20,6 +20,7 @@ JSON reports, the libiscsi output and a summary there.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import json
 import os
 import re
@@ -110,6 +111,37 @@ KNOWN: Dict[str, Dict[str, str]] = {
                                   "in DATA PROTECT, WRITE PROTECTED; scsi_debug (Linux 6.1) with wp=1 set at run "
                                   "time reports WP=1 and still writes",
     },
+    "lio-pi1": {
+        **{name: "as for lio" for name in ("test_operating_parameters", "test_reserve_needs_registration",
+                                           "test_start[", "test_stop_then_start", "test_verify_bytchk_miscompare")},
+        # SBC-4 4.22.1: with WRPROTECT/RDPROTECT 001b each block's 8 bytes of protection
+        # information follow it in the data buffers. LIO behind tcm_loop takes them only
+        # from the separate protection scatterlist the Linux block layer fills (DIX),
+        # which SG_IO cannot carry: it checks the guard against whatever is there.
+        "test_write_and_read_with_protection": "SBC-4 4.22.1 and 5.41 Table 105: WRPROTECT=001b with a correct "
+                                               "guard must be written; LIO (tcm_loop) looks for the PI outside "
+                                               "the data-out buffer and ends in LOGICAL BLOCK GUARD CHECK FAILED",
+        "test_bad_reference_tag_is_rejected": "SBC-4 4.22.4.4: a wrong reference tag must end in 10h/03h; LIO "
+                                              "reports the guard (10h/01h) for the same reason",
+        # SBC-4 4.22.2 and Table 105 (WRPROTECT=000b): a write without PI from the
+        # initiator stores PI the device server generates. LIO generates it for
+        # WRITE(10/12/16) but not for WRITE(6) or COMPARE AND WRITE: the block keeps the
+        # guard of its previous contents, and the next READ fails its guard check.
+        "test_write_then_read_back[*-Write6]": "SBC-4 4.22.2, 5.40: WRITE(6) on a medium with protection "
+                                                      "information must store generated PI; LIO leaves the old "
+                                                      "guard and the READ after it fails 10h/01h",
+        "test_match_writes": "SBC-4 4.22.2, 5.3: the same for COMPARE AND WRITE",
+        "test_write_same_fills_the_range": "SBC-4 5.49/5.50: WRITE SAME must write the range; LIO fileio with "
+                                           "protection information refuses it (LOGICAL UNIT COMMUNICATION "
+                                           "FAILURE, 08h/00h)",
+        # Seen here, cause not found: every INQUIRY with EVPD=1 completes GOOD with no data
+        # (sg_vpd on the same node fails with EDOM); the standard INQUIRY data is whole.
+        "test_supported_pages_lists_00h_in_ascending_order": "SPC-5 7.7.13: the Supported VPD Pages page lists "
+                                                              "00h; LIO with pi_prot_type behind tcm_loop returns "
+                                                              "no VPD data at all (GOOD, zero bytes)",
+        "test_device_identification_page_is_supported": "SPC-5 7.7.6: the Device Identification page is "
+                                                        "mandatory; the same: no VPD data",
+    },
     "lio": {
         "test_inquiry_is_allowed_to_others": "SPC-2 5.5.1: REQUEST SENSE from another initiator must not conflict "
                                              "with a RESERVE(6); LIO answers RESERVATION CONFLICT",
@@ -126,6 +158,12 @@ KNOWN: Dict[str, Dict[str, str]] = {
                                          "LIO completes it without comparing",
     },
 }
+
+
+KNOWN["lio-pi3"] = {k: v for k, v in KNOWN["lio-pi1"].items() if k != "test_bad_reference_tag_is_rejected"}
+KNOWN["lio-pi3"]["test_type3_reference_tag_is_not_checked"] = (
+    "SBC-4 4.22.2.5: with type 3 any reference tag is accepted; LIO fails the write's guard check, as in "
+    "test_write_and_read_with_protection (PI looked for outside the data-out buffer)")
 
 
 def _out_dir(tmp_path: Path) -> Path:
@@ -201,6 +239,11 @@ def failures(document: Dict[str, Any]) -> Dict[str, str]:
             if t["verdict"] in ("failed", "error")}
 
 
+def _matches(part: str, test_id: str) -> bool:
+    """A KNOWN key is a part of the test id, or a glob over the whole id when it has ``*``."""
+    return fnmatch.fnmatchcase(test_id, part) if "*" in part else part in test_id
+
+
 def check(label: str, document: Dict[str, Any], out: Path) -> None:
     """Record the verdicts; the failures must be exactly the known deviations."""
     summary = {"device": label, "summary": document["summary"], "seconds": document["seconds"],
@@ -208,8 +251,8 @@ def check(label: str, document: Dict[str, Any], out: Path) -> None:
                "skipped": sorted({t["reason"] for t in document["tests"] if t["verdict"] == "skipped"})}
     (out / f"summary-{label}.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
     known = KNOWN.get(label, {})
-    unexplained = {k: v for k, v in summary["failed"].items() if not any(part in k for part in known)}
-    gone = [part for part in known if not any(part in k for k in summary["failed"])]
+    unexplained = {k: v for k, v in summary["failed"].items() if not any(_matches(part, k) for part in known)}
+    gone = [part for part in known if not any(_matches(part, k) for k in summary["failed"])]
     assert document["summary"].get("passed", 0) > 50, document["summary"]
     assert not unexplained, json.dumps(unexplained, indent=1)
     assert not gone, f"known deviations that no longer fail: {gone}"
@@ -510,10 +553,13 @@ def test_eight_devices_under_four_xdist_workers(lio_devices, tmp_path):
         seconds = round(time.monotonic() - started, 1)
     (out / "pytest.txt").write_text(done.stdout + done.stderr)
     assert done.returncode in (0, 1), done.stdout[-3000:] + done.stderr[-3000:]
-    runs = [json.loads(line) for line in log.read_text().splitlines()]
+    # Tests that use no device (the guard's known vectors) run once, on any worker.
+    runs = [r for r in map(json.loads, log.read_text().splitlines()) if r["device"] is not None]
     document = json.loads(report.read_text())
     by_device: Dict[str, Dict[str, int]] = {}
     for test in document["tests"]:
+        if test["device"] is None:
+            continue
         row = by_device.setdefault(test["device"], {})
         row[test["verdict"]] = row.get(test["verdict"], 0) + 1
     (out / "summary.json").write_text(json.dumps({"seconds": seconds, "verdicts": by_device,
