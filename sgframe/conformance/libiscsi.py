@@ -3,8 +3,8 @@
 :data:`LIBISCSI` maps every test ``iscsi-test-cu --list`` names as ``SCSI.<Suite>.<Test>``
 or ``LINUX.<Suite>.<Test>`` (``"Suite.Test"``) to a :class:`Coverage`: the clause whose
 rule the libiscsi test checks, the sgframe conformance tests that check the same rule
-(``"module::function"``, every parametrization of it), or ``None`` with the reason
-sgframe does not. ``tests/test_conformance_libiscsi.py`` checks both sides against the
+(``"module::function"``: every parametrization of it; ``"module::function[Read10]"``: the
+parametrizations with ``Read10`` among their ids), or none, with the reason sgframe does not. ``tests/test_conformance_libiscsi.py`` checks both sides against the
 installed ``iscsi-test-cu --list`` and this package.
 
 Where libiscsi's test and sgframe's differ in what they accept, the sgframe docstring cites
@@ -16,7 +16,7 @@ from typing import Dict, Optional, Tuple
 
 import attrs
 
-__all__ = ["Coverage", "LIBISCSI", "covered", "not_covered"]
+__all__ = ["Coverage", "LIBISCSI", "covered", "matches", "not_covered"]
 
 
 @attrs.frozen
@@ -28,6 +28,17 @@ class Coverage:
     clause: str
     tests: Tuple[str, ...] = ()
     why_not: Optional[str] = None
+
+
+def matches(reference: str, nodeid: str) -> bool:
+    """Does ``module::function`` or ``module::function[Part]`` name this pytest test id
+    (``.../module.py::function[device-Part]``)?"""
+    base, _, part = reference.partition("[")
+    module, _, function = base.partition("::")
+    path, _, rest = nodeid.partition("::")
+    if path.rsplit("/", 1)[-1] != f"{module}.py" or rest.split("[", 1)[0] != function:
+        return False
+    return not part or part[:-1] in rest.partition("[")[2][:-1].split("-")
 
 
 def covered(clause: str, *tests: str) -> Coverage:
@@ -53,38 +64,41 @@ _NOT_WP = ("libiscsi's test checks WRPROTECT/WP handling on the same command nam
 
 
 def _rw(suite: str, reads: bool) -> Dict[str, Coverage]:
-    """The READ(n) / WRITE(n) families, alike."""
+    """The READ(n) / WRITE(n) families, alike; each row names the parametrization of the
+    same command."""
+    c = f"[{suite}]"
+    largest = (_RW + f"test_the_largest_lba{c}",) if suite in ("Read16", "Write16") else ()
     clause = {"Read6": "SBC-4 5.15", "Read10": "SBC-4 5.16", "Read12": "SBC-4 5.17", "Read16": "SBC-4 5.18",
               "Write10": "SBC-4 5.41", "Write12": "SBC-4 5.42", "Write16": "SBC-4 5.43"}[suite]
     if reads:
         rows = {
-            "Simple": covered(clause, _RW + "test_read_first_block", _RW + "test_read_last_block"),
-            "BeyondEol": covered(clause + ", SBC-4 4.5", _RW + "test_read_beyond_capacity",
-                                 _RW + "test_read_across_the_end", _RW + "test_the_largest_lba"),
-            "ZeroBlocks": covered(clause, _RW + "test_read_zero_length"),
-            "ReadProtect": covered(clause + " Table 70, SBC-4 4.22.2.4", _RW + "test_rdprotect_without_protection",
-                                   "test_protection::test_type2_rejects_rdprotect_in_short_cdbs"),
-            "DpoFua": covered(clause + ", SBC-4 6.5.1 (DPOFUA)", _RW + "test_read_dpo_fua"),
+            "Simple": covered(clause, _RW + f"test_read_first_block{c}", _RW + f"test_read_last_block{c}"),
+            "BeyondEol": covered(clause + ", SBC-4 4.5", _RW + f"test_read_beyond_capacity{c}",
+                                 _RW + f"test_read_across_the_end{c}", *largest),
+            "ZeroBlocks": covered(clause, _RW + f"test_read_zero_length{c}"),
+            "ReadProtect": covered(clause + " Table 70, SBC-4 4.22.2.4", _RW + f"test_rdprotect_without_protection{c}",
+                                   f"test_protection::test_type2_rejects_rdprotect_in_short_cdbs{c}"),
+            "DpoFua": covered(clause + ", SBC-4 6.5.1 (DPOFUA)", _RW + f"test_read_dpo_fua{c}"),
         }
         if suite == "Read6":
-            rows = {"Simple": rows["Simple"], "BeyondEol": covered(clause, _RW + "test_read_beyond_capacity")}
+            rows = {"Simple": rows["Simple"], "BeyondEol": covered(clause, _RW + f"test_read_beyond_capacity{c}")}
     else:
         rows = {
-            "Simple": covered(clause, _RW + "test_write_then_read_back"),
-            "BeyondEol": covered(clause + ", SBC-4 4.5", _RW + "test_write_beyond_capacity", _RW + "test_the_largest_lba"),
-            "ZeroBlocks": covered(clause, _RW + "test_write_zero_length_writes_nothing"),
-            "WriteProtect": covered(clause + " Table 105", _RW + "test_wrprotect_without_protection",
-                                    "test_write_protect::test_write_is_rejected"),
-            "DpoFua": covered(clause + ", SBC-4 6.5.1 (DPOFUA)", _RW + "test_write_dpo_fua"),
+            "Simple": covered(clause, _RW + f"test_write_then_read_back{c}"),
+            "BeyondEol": covered(clause + ", SBC-4 4.5", _RW + f"test_write_beyond_capacity{c}", *largest),
+            "ZeroBlocks": covered(clause, _RW + f"test_write_zero_length_writes_nothing{c}"),
+            "WriteProtect": covered(clause + " Table 105", _RW + f"test_wrprotect_without_protection{c}"),
+            "DpoFua": covered(clause + ", SBC-4 6.5.1 (DPOFUA)", _RW + f"test_write_dpo_fua{c}"),
         }
     return {f"{suite}.{name}": row for name, row in rows.items()}
 
 
 def _verify(suite: str) -> Dict[str, Coverage]:
     clause = {"Verify10": "SBC-4 5.33", "Verify12": "SBC-4 5.34", "Verify16": "SBC-4 5.35"}[suite]
+    c = f"[{suite}]"
     return {f"{suite}.{name}": row for name, row in {
-        "Simple": covered(clause, _V + "test_verify_medium", _V + "test_verify_bytchk_match"),
-        "BeyondEol": covered(clause + ", SBC-4 4.5", _V + "test_verify_beyond_capacity"),
+        "Simple": covered(clause, _V + f"test_verify_medium{c}", _V + f"test_verify_bytchk_match{c}"),
+        "BeyondEol": covered(clause + ", SBC-4 4.5", _V + f"test_verify_beyond_capacity{c}"),
         "ZeroBlocks": not_covered(clause, "a VERIFICATION LENGTH of zero verifies nothing and must complete; "
                                           "no sgframe test sends it yet"),
         "VerifyProtect": not_covered(clause + " Table 96", "VRPROTECT without protection information is not "
@@ -92,16 +106,17 @@ def _verify(suite: str) -> Dict[str, Coverage]:
         "Flags": not_covered(clause, "libiscsi sends BYTCHK values 10b/11b and checks they are accepted or "
                                      "rejected as INVALID FIELD IN CDB; sgframe tests BYTCHK 00b and 01b only"),
         "Dpo": not_covered(clause, "DPO on VERIFY is a cache hint with no visible effect; not tested"),
-        "Mismatch": covered(clause + " (BYTCHK=01b)", _V + "test_verify_bytchk_miscompare"),
-        "MismatchNoCmp": covered(clause + " (BYTCHK=00b: the medium only)", _V + "test_verify_medium"),
+        "Mismatch": covered(clause + " (BYTCHK=01b)", _V + f"test_verify_bytchk_miscompare{c}"),
+        "MismatchNoCmp": covered(clause + " (BYTCHK=00b: the medium only)", _V + f"test_verify_medium{c}"),
     }.items()}
 
 
 def _write_verify(suite: str) -> Dict[str, Coverage]:
     clause = {"WriteVerify10": "SBC-4 5.46", "WriteVerify12": "SBC-4 5.47", "WriteVerify16": "SBC-4 5.48"}[suite]
+    c = f"[WriteAndVerify{suite[-2:]}]"
     return {f"{suite}.{name}": row for name, row in {
-        "Simple": covered(clause, _V + "test_write_and_verify_stores"),
-        "BeyondEol": covered(clause + ", SBC-4 4.5", _V + "test_write_and_verify_beyond_capacity"),
+        "Simple": covered(clause, _V + f"test_write_and_verify_stores{c}"),
+        "BeyondEol": covered(clause + ", SBC-4 4.5", _V + f"test_write_and_verify_beyond_capacity{c}"),
         "ZeroBlocks": not_covered(clause, "a zero TRANSFER LENGTH on WRITE AND VERIFY is not tested yet"),
         "WriteProtect": not_covered(clause + " Table 114", _NOT_WP),
         "Flags": not_covered(clause, "BYTCHK 10b/11b on WRITE AND VERIFY are not tested yet"),
@@ -111,10 +126,11 @@ def _write_verify(suite: str) -> Dict[str, Coverage]:
 
 def _write_same(suite: str) -> Dict[str, Coverage]:
     clause = {"WriteSame10": "SBC-4 5.49", "WriteSame16": "SBC-4 5.50"}[suite]
+    c = f"[{suite}]"
     return {f"{suite}.{name}": row for name, row in {
-        "Simple": covered(clause, _WS + "test_write_same_fills_the_range"),
-        "BeyondEol": covered(clause + ", SBC-4 4.5", _WS + "test_write_same_beyond_capacity"),
-        "ZeroBlocks": covered(clause + " and SBC-4 7.7.4 (WSNZ)", _WS + "test_write_same_zero_blocks_with_wsnz"),
+        "Simple": covered(clause, _WS + f"test_write_same_fills_the_range{c}"),
+        "BeyondEol": covered(clause + ", SBC-4 4.5", _WS + f"test_write_same_beyond_capacity{c}"),
+        "ZeroBlocks": covered(clause + " and SBC-4 7.7.4 (WSNZ)", _WS + f"test_write_same_zero_blocks_with_wsnz{c}"),
         "WriteProtect": not_covered(clause, _NOT_WP),
         "Unmap": covered(clause + " (UNMAP=1), SBC-4 4.7.3.4", _WS + "test_write_same_unmap_reads_zeros"),
         "UnmapUnaligned": not_covered(clause + ", SBC-4 4.7.3.5", "unaligned unmap requests are allowed to map "
@@ -132,11 +148,12 @@ def _write_same(suite: str) -> Dict[str, Coverage]:
 
 def _prefetch(suite: str) -> Dict[str, Coverage]:
     clause = {"Prefetch10": "SBC-4 5.10", "Prefetch16": "SBC-4 5.11"}[suite]
+    c = f"[PreFetch{suite[-2:]}]"
     return {f"{suite}.{name}": row for name, row in {
-        "Simple": covered(clause, "test_prefetch::test_prefetch"),
-        "BeyondEol": covered(clause + ", SBC-4 4.5", "test_prefetch::test_prefetch_beyond_capacity"),
+        "Simple": covered(clause, f"test_prefetch::test_prefetch{c}"),
+        "BeyondEol": covered(clause + ", SBC-4 4.5", f"test_prefetch::test_prefetch_beyond_capacity{c}"),
         "ZeroBlocks": not_covered(clause, "PREFETCH LENGTH 0 is not tested yet"),
-        "Flags": covered(clause + " (IMMED)", "test_prefetch::test_prefetch"),
+        "Flags": covered(clause + " (IMMED)", f"test_prefetch::test_prefetch{c}"),
     }.items()}
 
 

@@ -627,31 +627,69 @@ def parse_cunit(text: str) -> Dict[str, str]:
     return results
 
 
-def _function_of(nodeid: str) -> str:
-    """``.../test_unmap.py::test_x[dev-p]`` -> ``test_unmap::test_x``."""
-    path, _, rest = nodeid.partition("::")
-    return path.rsplit("/", 1)[-1][:-3] + "::" + rest.split("[", 1)[0]
-
-
 def compare(libiscsi: Dict[str, str], document: Dict[str, Any]) -> List[Dict[str, Any]]:
     """For every libiscsi test run: its verdict, the sgframe tests covering its rule
     (sgframe.conformance.libiscsi) and their verdict on the same device (failed if any
     failed, else passed if any passed, else skipped), and whether the two agree."""
-    from sgframe.conformance.libiscsi import LIBISCSI
+    from sgframe.conformance.libiscsi import LIBISCSI, matches
 
-    by_function: Dict[str, List[str]] = {}
-    for test in document["tests"]:
-        by_function.setdefault(_function_of(test["nodeid"]), []).append(test["verdict"])
     rows = []
     for name, verdict in sorted(libiscsi.items()):
         coverage = LIBISCSI[name]
-        seen = [v for t in coverage.tests for v in by_function.get(t, [])]
+        seen = [t["verdict"] for t in document["tests"] if any(matches(ref, t["nodeid"]) for ref in coverage.tests)]
         mine = ("not covered" if not coverage.tests else "failed" if {"failed", "error"} & set(seen)
                 else "passed" if "passed" in seen else "skipped")
         rows.append({"libiscsi": name, "libiscsi_verdict": verdict, "clause": coverage.clause,
                      "sgframe": list(coverage.tests) or coverage.why_not, "sgframe_verdict": mine,
                      "agree": verdict == mine})
     return rows
+
+
+_SCSI_DEBUG_WRAP = "scsi_debug's 64-bit LBA + length wrap (KNOWN: test_the_largest_lba)"
+
+#: Where libiscsi's verdict and sgframe's differ on the same disk, and which reads the
+#: standard right. Keys: libiscsi test; a difference not listed fails the comparison.
+DIFFERENCES: Dict[str, Dict[str, str]] = {
+    "scsi_debug": {
+        "CompareAndWrite.Miscompare": "sgframe: SBC-4 5.3 wants the offset of the first differing byte in "
+                                      "INFORMATION; libiscsi checks only the sense key and ASC",
+        "Verify10.BeyondEol": "sgframe: SBC-4 5.33 checks the range whatever BYTCHK; scsi_debug skips it for "
+                              "BYTCHK=0, which only sgframe sends",
+        "Inquiry.Standard": "sgframe: VERSION 07h is SPC-5 (SPC-5 6.7.2 Table 147); libiscsi knows only 04h-06h",
+        "Inquiry.AllocLength": "sgframe: libiscsi skips, reading VERSION 07h as older than SPC-3 (same mistake)",
+        "Prefetch10.Simple": "sgframe: libiscsi's LINUX transport reports 'SCSI masked error' for PRE-FETCH, "
+                             "a host-side failure; the device answers GOOD to sgframe (SBC-4 5.10)",
+        "Prefetch10.Flags": "sgframe: as Prefetch10.Simple",
+        "Prefetch16.Simple": "sgframe: as Prefetch10.Simple (SBC-4 5.11)",
+        "Prefetch16.Flags": "sgframe: as Prefetch10.Simple",
+        "Prefetch16.BeyondEol": "sgframe: as Prefetch10.Simple; the range check itself answers right",
+        "ModeSense6.Control-D_SENSE": "both: libiscsi's failure is a READ(16) past the end that completes "
+                                      "(" + _SCSI_DEBUG_WRAP + "), not the sense format sgframe checks",
+        "WriteSame16.BeyondEol": "libiscsi: its LBAs near 2^64 hit " + _SCSI_DEBUG_WRAP + "; sgframe's beyond-"
+                                 "capacity case does not, and its largest-LBA case is READ/WRITE(16) only",
+        "GetLBAStatus.BeyondEol": "libiscsi, by its message (LBA OUT OF RANGE expected, SBC-4 5.6): sgframe's "
+                                  "start LBA is the capacity, libiscsi's is further out",
+        "ReportSupportedOpcodes.OneCommand": "libiscsi: SPC-5 6.35.3, CDB USAGE DATA starts with the operation "
+                                             "code (7Fh); sgframe does not check that byte",
+        "Unmap.VPD": "libiscsi: REPORT SUPPORTED OPERATION CODES lists UNMAP while LBPU=0 (SBC-4 6.6.7); "
+                     "sgframe skips UNMAP tests on LBPU=0 and does not cross-check",
+        "WriteSame10.ZeroBlocks": "sgframe: with WSNZ=0 a zero NUMBER OF LOGICAL BLOCKS writes to the end "
+                                  "(SBC-4 5.49); libiscsi wants INVALID FIELD IN CDB",
+        "WriteSame16.ZeroBlocks": "sgframe: as WriteSame10.ZeroBlocks (SBC-4 5.50)",
+        "WriteSame10.UnmapVPD": "both: libiscsi's check passes vacuously on a fully provisioned disk; sgframe "
+                                "skips for LBPWS=0",
+        "WriteSame16.UnmapVPD": "both: as WriteSame10.UnmapVPD",
+    },
+    "lio-one-nexus": {
+        "ModeSense6.Control-D_SENSE": "both: LIO's D_SENSE is not changeable; sgframe skips saying so, "
+                                      "libiscsi counts its skip as a pass",
+        **{f"{c}.DpoFua": "sgframe: libiscsi skips where DPOFUA=0; SBC-4 6.5.1 still defines the answer "
+                          "(DPO/FUA accepted or INVALID FIELD IN CDB), which sgframe checks"
+           for c in ("Read10", "Read12", "Read16", "Write10", "Write12", "Write16")},
+        "WriteSame10.ZeroBlocks": "sgframe: libiscsi skips; sgframe checks WSNZ=1 (SBC-4 7.7.4) on LIO",
+        "WriteSame16.ZeroBlocks": "sgframe: as WriteSame10.ZeroBlocks",
+    },
+}
 
 
 @pytest.mark.parametrize("kind", ["scsi_debug", "lio"])
@@ -685,3 +723,10 @@ def test_libiscsi_beside_the_suite(testbed, kind, lio_devices, tmp_path):
     # Every libiscsi test that ran has its row; the sgframe side ran its own suite fully.
     assert len(rows) == len(result["tests"]) > 100
     assert document["summary"].get("passed", 0) > 50
+    # Where both cover the rule and their verdicts differ, the judgment is written down
+    # above. (A skip on one side and "not covered" on the other is not a difference.)
+    judged = DIFFERENCES.get(label, {})
+    unjudged = [r["libiscsi"] for r in rows if not r["agree"] and r["sgframe_verdict"] != "not covered"
+                and {r["libiscsi_verdict"], r["sgframe_verdict"]} != {"skipped"}
+                and r["libiscsi"] not in judged]
+    assert not unjudged, f"verdicts differ, no judgment written down: {unjudged}"
