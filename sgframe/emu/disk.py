@@ -84,6 +84,11 @@ def _check_ascii(name: str, value: object, width: int) -> str:
     return value
 
 
+def _asks_capacity(cdb: bytes) -> bool:
+    """READ CAPACITY(10) or (16): without a medium there is no capacity to report (SBC-4 5.20)."""
+    return cdb[0] == 0x25 or (cdb[0] == 0x9E and len(cdb) > 1 and cdb[1] & 0x1F == 0x10)
+
+
 class EmulatedDisk:
     """An SBC-4 direct-access block device (or a ZBC host-managed one) in memory.
 
@@ -122,6 +127,7 @@ class EmulatedDisk:
         conventional_zones: int = 0,
         max_open_zones: int = 8,
         max_transfer_length: int = 65536,
+        removable: bool = False,
     ) -> None:
         self.blocks = _check_int("blocks", blocks, 1, 2**64 - 1)
         self.block_size = _check_int("block_size", block_size, 512, 65536)
@@ -140,6 +146,9 @@ class EmulatedDisk:
         self.medium = SparseMedium(self.blocks, self.block_size)
         self.started = True
         self.prevent_removal = False
+        # RMB=1: START STOP UNIT with LOEJ ejects and loads the medium (SBC-4 5.25).
+        self.removable = bool(removable)
+        self.medium_present = True
         self.table = _table.CommandTable()
         self._mode_settings = (bool(dsense), bool(write_cache))
         self._modes: Optional["ModePages"] = None
@@ -244,6 +253,8 @@ class EmulatedDisk:
                     asc, ascq = pending.pop(0)
                     raise _sense.Failure(_sense.UNIT_ATTENTION, asc, ascq)
             self.reservations.check_access(spec, request)
+            if not self.medium_present and (spec.medium or _asks_capacity(cdb)):
+                raise _sense.medium_not_present()
             if spec.medium and not self.started:
                 raise _sense.not_ready_initializing_command_required()
             result = spec.handler(self, request)

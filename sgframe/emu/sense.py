@@ -156,6 +156,11 @@ def not_ready_initializing_command_required() -> Failure:
     return Failure(NOT_READY, 0x04, 0x02)
 
 
+def medium_not_present() -> Failure:
+    # SPC-5 Table F.2: 3Ah/00h; the tray state (01h closed, 02h open) is not modelled.
+    return Failure(NOT_READY, 0x3A, 0x00)
+
+
 def data_phase_error() -> Failure:
     # The data-out buffer was shorter than the CDB asked for: on a real bus the
     # target would see the transfer end early.

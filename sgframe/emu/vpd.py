@@ -35,6 +35,7 @@ def peripheral(disk: "EmulatedDisk") -> int:
 def standard_inquiry(disk: "EmulatedDisk") -> bytes:
     raw = bytearray(96)
     raw[0] = peripheral(disk)
+    raw[1] = 0x80 if disk.removable else 0x00  # RMB
     raw[2] = 0x07  # VERSION: SPC-5
     raw[3] = 0x12  # HISUP, RESPONSE DATA FORMAT 2
     raw[4] = len(raw) - 5
