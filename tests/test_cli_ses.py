@@ -129,3 +129,77 @@ def test_medium_level_indexing_and_get(capsys, enc):
     assert code == 1 and "give one of --index, --sas-addr" in err
     code, _, err = run(capsys, "ses", "emu:shelf", "-G", "ident")
     assert code == 1 and "--get needs an element" in err
+
+
+def test_nickname_is_sent_with_the_current_generation_code(capsys, enc):
+    enc.generation = 7  # the control page must carry it, or the enclosure refuses it
+    assert run(capsys, "ses", "emu:shelf", "--nickname", "1st enclosure", "--control") == (0, "", "")
+    assert enc.nickname == b"1st enclosure"
+    page = run_json(capsys, "ses", "emu:shelf", "-p", "snic")
+    assert [d["subenclosure_nickname"] for d in page["descriptors"]] == ["1st enclosure"]
+    # --nickid names a subenclosure; this enclosure has only the primary (0), so the
+    # device refuses subenclosure 1 with INVALID FIELD IN PARAMETER LIST (exit 5).
+    code, _, err = run(capsys, "ses", "emu:shelf", "-n", "other", "-N", "1", "-c")
+    assert code == 5 and "Invalid field in parameter list" in err and enc.nickname == b"1st enclosure"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--nickname", "x"], "give --control as well"),
+    (["--nickname", "x" * 33, "-c"], "is 33 bytes; a subenclosure nickname holds 32"),
+    (["--nickname", "x", "-c", "-p", "es"], "not page 0x02"),
+    (["--nickname", "x", "-c", "--set", "ident", "-I", "0"], "--nickname goes alone"),
+    (["--nickid", "1"], "give --nickname too"),
+    (["--maxlen", "70000"], "--maxlen is 0"),
+    (["--set", "4:0", "-I", "0,0"], "an element has bytes 0..3 and bits 0..7"),
+    (["--set", "3:3:5", "-I", "0,0"], "5 bit(s) from byte 3 bit 3 do not fit"),
+    (["--set", "2:1:1=2", "-I", "0,0"], "2:1:1=2 does not fit its 1 bit(s)"),
+])
+def test_nickname_and_field_errors(capsys, enc, argv, message):
+    code, out, err = run(capsys, "ses", "emu:shelf", *argv)
+    assert (code, out) == (1, "") and message in err and err.count("\n") == 1
+    assert enc.nickname == b"" and enc.element(0, 0) == bytes.fromhex("01000000")
+
+
+def test_fields_by_byte_and_bit_as_sg_ses_takes_them(capsys, enc):
+    # 2:1:1 is RQST IDENT of a device slot (SES-4 7.3.2): the same bit as "ident".
+    assert run(capsys, "ses", "emu:shelf", "--set", "2:1:1", "-I", "0,2")[0] == 0
+    assert enc.element(0, 2) == bytes.fromhex("01020200")
+    assert run(capsys, "ses", "emu:shelf", "-G", "ident", "-G", "2:1", "-I", "0,2") == (0, "1\n1\n", "")
+    # A wider field: byte 3 bits 2..0 of a cooling element is REQUESTED SPEED CODE.
+    assert run(capsys, "ses", "emu:shelf", "--set", "3:2:3=5", "-I", "coo,1")[0] == 0
+    assert enc.element(2, 1)[3] & 0x07 == 5
+    assert run(capsys, "ses", "emu:shelf", "-G", "3:2:3", "-I", "coo,1", "-H") == (0, "0x5\n", "")
+    # Byte 1 and 2 of a cooling element: the ACTUAL FAN SPEED (11 bits), 8520 rpm / 10.
+    assert run(capsys, "ses", "emu:shelf", "-G", "1:2:11", "-I", "coo,1") == (0, "852\n", "")
+    assert run(capsys, "ses", "emu:shelf", "--clear", "2:1:1", "-I", "0,2")[0] == 0
+    assert enc.element(0, 2) == bytes.fromhex("01020000")
+
+
+def test_filter_leaves_out_clear_flags_and_twice_elements_not_ok(capsys, enc):
+    # Slots 0-3 hold disks (OK), 4-5 are empty (NOT INSTALLED).
+    run(capsys, "ses", "emu:shelf", "--set", "ident", "-I", "0,1")
+    _, plain, _ = run(capsys, "ses", "emu:shelf", "-p", "es", "-I", "0,0-5")
+    _, once, _ = run(capsys, "ses", "emu:shelf", "-p", "es", "-I", "0,0-5", "--filter")
+    assert "Fault requested=0" in plain and "Fault requested=0" not in once
+    # What stays at 0: the status lines, the page's summary flags and the (multi-bit)
+    # slot addresses; no one-bit flag that is clear.
+    zeros = [line.strip() for line in once.splitlines() if "=0" in line]
+    assert zeros and all(z.startswith(("Predicted failure=", "INVOP=", "Slot address=0", "Element type:")) for z in zeros)
+    assert once.count("status: OK") == plain.count("status: OK") == 4
+    assert "Ident=1" in once and once.count("Ident=") == 1
+    assert once.count("status: Not installed") == 2
+    _, twice, _ = run(capsys, "ses", "emu:shelf", "-p", "es", "-I", "0,0-5", "-ff")
+    assert twice.count("descriptor:") == 4 and "Not installed" not in twice
+    joined = run_json(capsys, "ses", "emu:shelf", "-j", "-ff")
+    assert [e["element_descriptor"] for e in joined if e["type_index"] == 0] == [
+        "SLOT 00", "SLOT 01", "SLOT 02", "SLOT 03"]
+    _, text, _ = run(capsys, "ses", "emu:shelf", "-j", "-f", "-I", "0,1")
+    assert "Ident=1" in text and "Fault reqstd=0" not in text
+
+
+def test_maxlen_bounds_the_allocation_length(capsys, enc):
+    # 8 bytes of the configuration page: the header and generation code only, so its
+    # decoder reports the page truncated and the hex dump shows the 8 bytes.
+    code, out, _ = run(capsys, "ses", "emu:shelf", "-p", "cf", "--maxlen", "8", "--hex")
+    assert code == 0 and out.strip().split("  ")[1].split() == ["01", "00", "00", out.split()[4], "00", "00", "00",
+                                                                  "00"]
