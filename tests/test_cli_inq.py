@@ -76,7 +76,7 @@ def test_inq_help_names_the_pages(capsys):
     assert code == 0
     text = " ".join(out.split())
     assert "sv, sn, di, sii, mna, ei, mpp, sp, ai, pc, dc, cfa, psm, tpc, pslu, pspo, sfs, bl, bdc, lbpv, ref, " \
-           "sbl, bdce, zbdch, ble, fp, cpr, zbdc" in text
+           "sbl, bdce, zbdch, ble, fp, cpr, di_lu, di_port, di_target, di_asis, zbdc" in text
 
 
 # --- standard INQUIRY --------------------------------------------------------------------
@@ -240,3 +240,36 @@ def test_descriptor_type_codes_print_in_hex():
     lines = vpd_lines(decode_vpd(VECTORS["tpc"]))
     assert "      third_party_copy_descriptor_type       0x8001" in lines
     assert "          service_actions  0x10, 0x11" in lines
+
+
+def test_device_identification_views_by_association(capsys):
+    # sg_vpd's di_lu / di_port / di_target: one association of page 83h (SPC-5 7.7.6.1).
+    assert [vpd_page_code(n) for n in ("di_lu", "di_port", "di_target", "di_asis")] == [0x83] * 4
+    assert [getattr(vpd_page_code(n), "view", None) for n in ("di_lu", "DI_PORT", "di", "0x83")] == ["di_lu", "di_port", None, None]
+    lu = run_json(capsys, "inq", "emu:enclosure?serial=E1", "-p", "di_lu")
+    assert [(d["association"], d["designator_type"]) for d in lu["designation_descriptors"]] == [(0, 3), (0, 1)]
+    port = run_json(capsys, "inq", "emu:enclosure?serial=E1", "-p", "di_port")
+    assert [(d["association"], d["designator_type"], d["protocol_identifier_name"])
+            for d in port["designation_descriptors"]] == [(1, 3, "SAS (SPL)"), (1, 4, "SAS (SPL)")]
+    # The raw bytes stay the whole page: the view chooses what is decoded and shown.
+    assert port["raw"] == lu["raw"]
+    code, out, _ = run(capsys, "inq", "emu:enclosure?serial=E1", "-p", "di_target")
+    assert (code, out) == (0, "Device identification VPD page (0x83):\n")
+    code, out, _ = run(capsys, "inq", "emu:enclosure?serial=E1", "-p", "di_port")
+    assert "Addressed logical unit" not in out and out.count("  Target port:\n") == 1
+
+
+def test_device_identification_as_is_keeps_the_device_order(capsys):
+    code, out, _ = run(capsys, "inq", "emu:disk?serial=SN4711", "-p", "di_asis")
+    assert code == 0
+    assert [line for line in out.splitlines() if not line.startswith("      ")] == [
+        "Device identification VPD page (0x83):",
+        "  Addressed logical unit:",
+        "    designator type: NAA, code set: binary",
+        "  Addressed logical unit:",
+        "    designator type: T10 vendor ID based, code set: ASCII",
+        "  Target port:",
+        "    designator type: relative target port identifier, code set: binary",
+        "  Target port:",
+        "    designator type: target port group, code set: binary",
+    ]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, Optional
 
 import attrs
 
@@ -22,9 +22,21 @@ from .vpd_text import vpd_lines
 
 __all__ = ["INQ", "READCAP", "LUNS", "OPCODES", "VPD_PAGES", "vpd_page_code", "read_vpd"]
 
+#: sg_vpd's views of the device identification page (83h): the designators of one
+#: association only (SPC-5 7.7.6.1: 0 logical unit, 1 target port, 2 target device), or
+#: all of them in the order the device gave them (``di_asis``) rather than grouped.
+DI_VIEWS = {"di_lu": 0, "di_port": 1, "di_target": 2, "di_asis": None}
+
 #: VPD page codes by the names sg_vpd accepts for them (``sg_vpd --enumerate``), and
 #: "zbdc", which sgframe took for B6h before it followed sg_vpd's "zbdch".
-VPD_PAGES = {**VPD_PAGE_ACRONYMS, "zbdc": 0xB6}
+VPD_PAGES = {**VPD_PAGE_ACRONYMS, **{name: 0x83 for name in DI_VIEWS}, "zbdc": 0xB6}
+
+
+class VpdChoice(int):
+    """A page code as ``-p`` gave it; ``view`` is one of :data:`DI_VIEWS` when the name
+    asked for a view of page 83h."""
+
+    view: Optional[str] = None
 
 # sg_inq's first INQUIRY asks for 36 bytes on old devices' behalf; every device since
 # SCSI-2 accepts more, and 252 keeps the length within one byte for SCSI-1 era firmware
@@ -33,9 +45,11 @@ _FIRST_ALLOCATION = 252
 
 
 def vpd_page_code(text: str) -> int:
-    """A VPD page as a number (0x83, 83h, 131) or an sg_vpd abbreviation (di)."""
+    """A VPD page as a number (0x83, 83h, 131) or an sg_vpd abbreviation (di, di_lu)."""
     if text.lower() in VPD_PAGES:
-        return VPD_PAGES[text.lower()]
+        choice = VpdChoice(VPD_PAGES[text.lower()])
+        choice.view = text.lower() if text.lower() in DI_VIEWS else None
+        return choice
     try:
         code = parse_int(text)
     except argparse.ArgumentTypeError:
@@ -127,6 +141,10 @@ def _run_inq(args: argparse.Namespace) -> int:
         serial = None
         if args.vpd is not None:
             raw, record = read_vpd(channel, args.vpd)
+            view = getattr(args.vpd, "view", None)
+            if view in DI_VIEWS and DI_VIEWS[view] is not None and hasattr(record, "designation_descriptors"):
+                record = attrs.evolve(record, designation_descriptors=tuple(
+                    d for d in record.designation_descriptors if d.association == DI_VIEWS[view]))
         else:
             raw = _inquiry(channel, False, 0)
             record = decode_inquiry(raw)
@@ -141,7 +159,7 @@ def _run_inq(args: argparse.Namespace) -> int:
     elif args.hex:
         hexdump(raw)
     elif args.vpd is not None:
-        print("\n".join(vpd_lines(record)))
+        print("\n".join(vpd_lines(record, as_is=getattr(args.vpd, "view", None) == "di_asis")))
     elif not args.long:
         _standard_summary(record, serial)
     else:
@@ -158,7 +176,7 @@ def _inq_arguments(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("-p", "--page", "--vpd", dest="vpd", type=vpd_page_code, metavar="PAGE",
                        help="a VPD page: a number (0x83, 83h) or sg_vpd's name for it "
-                            "(sv, sn, di, sp, bl, bdc, lbpv, zbdch, ...)")
+                            "(sv, sn, di, di_lu, di_port, di_target, di_asis, sp, bl, bdc, lbpv, zbdch, ...)")
     which.add_argument("-a", "--all-vpd", action="store_true",
                        help="every VPD page the device lists in page 00h")
     parser.add_argument("-l", "--long", action="store_true", help="every field of standard INQUIRY data")
