@@ -4,17 +4,30 @@ Pages and subpages, keyed by (page, subpage):
 
 * 00h supported pages (00h/FFh and xxh/FFh list pages and subpages);
 * 02h, 03h, 05h write, read and verify error counters, fed by the data path and
-  injected medium errors; 06h non-medium errors;
+  injected medium errors; 06h non-medium errors; 07h last n error events (none: the
+  emulated disk has no event log);
 * 08h format status, fed by FORMAT UNIT;
-* 0Bh last n deferred errors (always empty) and 0Bh/02h last n mode page data changed,
-  fed by MODE SELECT;
+* 0Bh last n deferred errors (always empty), 0Bh/01h last n inquiry data changed
+  (INQUIRY data never changes) and 0Bh/02h last n mode page data changed, fed by MODE
+  SELECT;
 * 0Dh temperature, 0Dh/01h environmental reporting, 0Dh/02h environmental limits, and
   2Fh informational exceptions, all from one temperature;
 * 0Eh start-stop cycle counter (fed by START STOP UNIT), 0Eh/01h utilization;
-* 10h self-test results, fed by SEND DIAGNOSTIC;
+* 10h self-test results, fed by SEND DIAGNOSTIC; 11h solid state media (the disk is
+  non-rotating, VPD B1h);
 * 15h background scan results and 15h/01h pending defects, from the injected medium
-  errors (each bad range is a defect waiting for a write or REASSIGN BLOCKS);
+  errors (each bad range is a defect waiting for a write or REASSIGN BLOCKS); 15h/02h
+  background operation (BACKGROUND CONTROL has nothing to run: never active);
+* 18h protocol-specific port: the SAS port of mode page 19h, its phys and their (zero)
+  error counters and phy events;
 * 1Ah power condition transitions, fed by START STOP UNIT's power conditions.
+
+Pages sg_logs decodes that this disk does not have, as a disk of its kind does not:
+01h buffer over-run/under-run (a SAS disk's link flow control never overruns), 0Fh
+application client (LOG SELECT writes no parameters here), 15h/03h LPS misalignment (one
+logical block per physical block cannot be misaligned), 14h/01h zoned block device
+statistics on a disk that is not zoned.  LOG SENSE of them is ILLEGAL REQUEST, INVALID
+FIELD IN CDB.
 
 Only cumulative values exist (page control 01b and 11b); saving is not supported, so DS is set.
 """
@@ -24,7 +37,9 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
 
 import attrs
 
+from sgframe.emu import modes as _modes
 from sgframe.emu import sense as _sense
+from sgframe.emu import vpd as _vpd
 from sgframe.emu.reply import Request
 
 if TYPE_CHECKING:
@@ -35,12 +50,15 @@ WRITE_ERRORS = 0x02
 READ_ERRORS = 0x03
 VERIFY_ERRORS = 0x05
 NON_MEDIUM = 0x06
+ERROR_EVENTS = 0x07
 FORMAT_STATUS = 0x08
 LAST_N = 0x0B
 TEMPERATURE = 0x0D
 START_STOP = 0x0E
 SELF_TEST = 0x10
+SOLID_STATE_MEDIA = 0x11
 BACKGROUND_SCAN = 0x15
+PROTOCOL_PORT = 0x18
 POWER_TRANSITIONS = 0x1A
 INFORMATIONAL_EXCEPTIONS = 0x2F
 
@@ -54,6 +72,7 @@ UNCORRECTED = 0x0006
 _TRANSITIONS = {0x1: 0x0001, 0x2: 0x0002, 0x3: 0x0008}
 
 HUMIDITY = 40  # percent; the emulated disk sits in a data centre
+ENDURANCE_USED = 3  # percent of the rated write endurance, for 11h
 
 
 @attrs.frozen
@@ -177,6 +196,49 @@ def _mode_changes(disk: "EmulatedDisk", default: bool) -> Parameters:
     return out
 
 
+def _no_events(disk: "EmulatedDisk", default: bool) -> Parameters:
+    return []
+
+
+def _inquiry_changes(disk: "EmulatedDisk", default: bool) -> Parameters:
+    # SPC-5 7.3.12: parameter 0000h holds the generation code; INQUIRY data never
+    # changes on this disk, so there are no change parameters after it.
+    return [(0, _parameter(0, 0x03, bytes(8)))]
+
+
+def _solid_state_media(disk: "EmulatedDisk", default: bool) -> Parameters:
+    # SBC-4 6.4.13: parameter 0001h, PERCENTAGE USED ENDURANCE INDICATOR in byte 3.
+    return [(1, _parameter(1, 0x03, bytes((0, 0, 0, 0 if default else ENDURANCE_USED))))]
+
+
+def _background_operation(disk: "EmulatedDisk", default: bool) -> Parameters:
+    # SBC-4 6.4.3: parameter 0001h, BO STATUS 00h: no background operation.
+    return [(1, _parameter(1, 0x03, bytes(4)))]
+
+
+def _protocol_port(disk: "EmulatedDisk", default: bool) -> Parameters:
+    # SPL-4 9.2.7.2: one parameter per relative target port (1), protocol identifier 6h,
+    # then a SAS phy log descriptor per phy with the addresses of mode page 19h/01h. The
+    # link counters are zero (an emulated link loses no dwords); two phy event
+    # descriptors say which events would be counted.
+    phys = b""
+    for phy in range(_vpd.SAS_PHYS):
+        d = bytearray(52)
+        d[1] = phy
+        d[3] = 48 + 2 * 12  # SAS PHY LOG DESCRIPTOR LENGTH: what follows byte 3
+        d[4] = 0x10 | 0x1  # ATTACHED DEVICE TYPE end device, ATTACHED REASON power on
+        d[5] = 0x10 | 0xB  # REASON power on, NEGOTIATED LOGICAL LINK RATE 12 Gb/s
+        d[6] = 0x08  # ATTACHED SSP INITIATOR PORT
+        d[8:16] = _modes.sas_address(disk, phy).to_bytes(8, "big")
+        d[16:24] = _modes.attached_sas_address(phy).to_bytes(8, "big")
+        d[24] = phy  # ATTACHED PHY IDENTIFIER
+        d[50], d[51] = 12, 2  # PHY EVENT DESCRIPTOR LENGTH, NUMBER OF PHY EVENT DESCRIPTORS
+        events = b"".join(bytes(3) + bytes((source,)) + bytes(8) for source in (0x01, 0x02))
+        phys += bytes(d) + events
+    value = bytes((_vpd.SAS_PROTOCOL, 0, 0, _vpd.SAS_PHYS)) + phys
+    return [(1, _parameter(1, 0x03, value))]
+
+
 def _temperature(disk: "EmulatedDisk", default: bool) -> Parameters:
     state = disk.logs
     return [
@@ -270,8 +332,10 @@ PAGES: Dict[Tuple[int, int], Builder] = {
     (READ_ERRORS, 0): lambda disk, default: _error_counters(disk, READ_ERRORS, default),
     (VERIFY_ERRORS, 0): lambda disk, default: _error_counters(disk, VERIFY_ERRORS, default),
     (NON_MEDIUM, 0): _non_medium,
+    (ERROR_EVENTS, 0): _no_events,
     (FORMAT_STATUS, 0): _format_status,
     (LAST_N, 0): _deferred_errors,
+    (LAST_N, 0x01): _inquiry_changes,
     (LAST_N, 0x02): _mode_changes,
     (TEMPERATURE, 0): _temperature,
     (TEMPERATURE, 0x01): _environmental_reporting,
@@ -279,8 +343,11 @@ PAGES: Dict[Tuple[int, int], Builder] = {
     (START_STOP, 0): _start_stop,
     (START_STOP, 0x01): _utilization,
     (SELF_TEST, 0): _self_tests,
+    (SOLID_STATE_MEDIA, 0): _solid_state_media,
     (BACKGROUND_SCAN, 0): _background_scan,
     (BACKGROUND_SCAN, 0x01): _pending_defects,
+    (BACKGROUND_SCAN, 0x02): _background_operation,
+    (PROTOCOL_PORT, 0): _protocol_port,
     (POWER_TRANSITIONS, 0): _power_transitions,
     (INFORMATIONAL_EXCEPTIONS, 0): _informational_exceptions,
 }

@@ -350,3 +350,21 @@ def sanitize(disk: "EmulatedDisk", request: Request) -> None:
         block = bytes(b ^ 0xFF for b in block)
     _wipe(disk, block)
     return None
+
+
+def write_atomic(disk: "EmulatedDisk", request: Request) -> None:
+    """WRITE ATOMIC(16) (SBC-4 5.49): the blocks are written in one step, as every write
+    of the emulated disk is; the limits are VPD page B0h's."""
+    cdb = request.cdb
+    if cdb[1] & 0xE0:
+        raise _sense.invalid_field_in_cdb(1, 7)  # no protection information
+    if request.u(10, 2):
+        # MAXIMUM ATOMIC BOUNDARY SIZE is 0 in B0h: an ATOMIC BOUNDARY cannot be honoured.
+        raise _sense.invalid_field_in_cdb(10)
+    lba, count = request.u(2, 8), request.u(12, 2)
+    disk.check_range(lba, count)
+    if count > _vpd.MAX_ATOMIC_TRANSFER_LENGTH:
+        raise _sense.invalid_field_in_cdb(12)
+    if count:
+        _store(disk, lba, request.parameters(count * disk.block_size), request)
+    return None
