@@ -88,8 +88,16 @@ def test_last_n_error_events_is_empty(disk: EmulatedDisk) -> None:
     assert log(disk, 0x07) == H("87 00 0000")
 
 
-def test_last_n_inquiry_data_changed_has_only_the_generation_code(disk: EmulatedDisk) -> None:
+def test_last_n_inquiry_data_changed_has_only_the_generation_numbers(disk: EmulatedDisk) -> None:
     assert log(disk, 0x0B, 0x01) == H("cb 01 000c 0000 03 08 00000000 00000000")
+    # A MODE SELECT counts in the second generation number, the same in both pages.
+    caching = ok(disk.respond(H("5a 08 08 00 00 00 00 00 ff 00"), None, 255))  # DBD: no block descriptor
+    body = bytearray(caching)
+    body[0:2], body[3] = b"\0\0", 0  # MODE DATA LENGTH and device-specific byte are reserved in MODE SELECT
+    body[8] &= 0x3F  # PS is reserved too
+    body[10] ^= 0x04  # WCE changes
+    ok(disk.respond(bytes((0x55, 0x10, 0, 0, 0, 0, 0)) + len(body).to_bytes(2, "big") + b"\0", bytes(body)))
+    assert log(disk, 0x0B, 0x01)[8:16] == log(disk, 0x0B, 0x02)[8:16] == H("00000000 00000001")
 
 
 def test_solid_state_media_percentage_used(disk: EmulatedDisk) -> None:
@@ -99,7 +107,8 @@ def test_solid_state_media_percentage_used(disk: EmulatedDisk) -> None:
 
 
 def test_background_operation_is_idle(disk: EmulatedDisk) -> None:
-    assert log(disk, 0x15, 0x02) == H("d5 02 0008 0001 03 04 00 000000")
+    assert log(disk, 0x15, 0x02) == H("d5 02 0008 0000 03 04 00 000000")
+    assert decode_log_page(log(disk, 0x15, 0x02)).bo_status == 0
 
 
 def test_protocol_specific_port_has_a_sas_phy_log_descriptor_per_phy(disk: EmulatedDisk) -> None:

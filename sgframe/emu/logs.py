@@ -189,7 +189,7 @@ def _deferred_errors(disk: "EmulatedDisk", default: bool) -> Parameters:
 def _mode_changes(disk: "EmulatedDisk", default: bool) -> Parameters:
     state = disk.logs
     changes = [] if default else state.mode_changes
-    out = [(0, _parameter(0, 0x03, (0).to_bytes(4, "big") + (0 if default else state.mode_generation).to_bytes(4, "big")))]
+    out = [(0, _parameter(0, 0x03, _generations(disk, default)))]
     for index, (page, subpage) in enumerate(changes, 1):
         first = page | (0x40 if subpage else 0)
         out.append((index, _parameter(index, 0x03, bytes((first, subpage, 0, 0)))))
@@ -200,10 +200,15 @@ def _no_events(disk: "EmulatedDisk", default: bool) -> Parameters:
     return []
 
 
+def _generations(disk: "EmulatedDisk", default: bool) -> bytes:
+    # SPC-5 7.3.12, 7.3.13: parameter 0000h of both pages holds both generation numbers,
+    # INQUIRY data changed (never, here) then mode page data changed.
+    return (0).to_bytes(4, "big") + (0 if default else disk.logs.mode_generation).to_bytes(4, "big")
+
+
 def _inquiry_changes(disk: "EmulatedDisk", default: bool) -> Parameters:
-    # SPC-5 7.3.12: parameter 0000h holds the generation code; INQUIRY data never
-    # changes on this disk, so there are no change parameters after it.
-    return [(0, _parameter(0, 0x03, bytes(8)))]
+    # INQUIRY data never changes on this disk: no change parameters after 0000h.
+    return [(0, _parameter(0, 0x03, _generations(disk, default)))]
 
 
 def _solid_state_media(disk: "EmulatedDisk", default: bool) -> Parameters:
@@ -212,8 +217,8 @@ def _solid_state_media(disk: "EmulatedDisk", default: bool) -> Parameters:
 
 
 def _background_operation(disk: "EmulatedDisk", default: bool) -> Parameters:
-    # SBC-4 6.4.3: parameter 0001h, BO STATUS 00h: no background operation.
-    return [(1, _parameter(1, 0x03, bytes(4)))]
+    # SBC-4 6.4.3: parameter 0000h, BO STATUS 00h: no background operation.
+    return [(0, _parameter(0, 0x03, bytes(4)))]
 
 
 def _protocol_port(disk: "EmulatedDisk", default: bool) -> Parameters:

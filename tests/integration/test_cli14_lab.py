@@ -1,13 +1,14 @@
-"""Issue 14 command line beside sg3_utils on emulated devices served to the kernel (TCMU):
-``sgframe ses`` beside ``sg_ses`` on the enclosure:
-the nickname, --filter and fields named by byte and bit.
+"""Issue 14 beside sg3_utils on emulated devices served to the kernel (TCMU): ``sgframe
+ses`` beside ``sg_ses`` on the enclosure (the nickname, --filter, fields named by byte and
+bit), ``inq -p di_lu/di_port`` beside ``sg_vpd``, and the pages and commands emu:disk
+gained read by sg_vpd, sg_logs and sg_opcodes.  The lab is started in this process.
 
-    python -m sgframe.testbed run --lab "emu:enclosure?slots=12" --timeout 900 -- \
+    python -m sgframe.testbed run --no-scsi-debug --timeout 900 -- \
         python -m pytest tests/integration/test_cli14_lab.py
 """
 from __future__ import annotations
 
-import os
+import json
 import subprocess
 import sys
 from typing import Iterator
@@ -18,13 +19,24 @@ from sgframe.lab import Lab
 from sgframe.testbed import guest
 
 ENCLOSURE = "emu:enclosure?slots=12&devices=10&serial=LABSES00001"
+DISK = "emu:disk?blocks=262144&serial=LABDISK14"
 
 
 @pytest.fixture(scope="module")
-def enclosure() -> Iterator:
+def lab() -> Iterator[Lab]:
     guest.load_modules(*guest.LAB_MODULES)
-    with Lab([ENCLOSURE], cmd_time_out=4) as served:
-        yield served.luns[0], served.served[0]
+    with Lab([ENCLOSURE, DISK], cmd_time_out=4) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def enclosure(lab: Lab):
+    return lab.luns[0], lab.served[0]
+
+
+@pytest.fixture(scope="module")
+def disk(lab: Lab):
+    return lab.luns[1], lab.served[1]
 
 
 def tool(*argv: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -95,3 +107,57 @@ def test_device_identification_views_agree_with_sg_vpd(enclosure, view, heading)
     assert heading in mine and others not in mine and others.lower() not in theirs.lower()
     for wwn in ("0x%016x" % served.device.sas_base, "0x%016x" % served.device.expander_sas_address):
         assert (wwn in mine) == (wwn in theirs), wwn
+
+
+# --- what emu:disk gained, read by sg3_utils through the kernel ------------------------------
+
+
+@pytest.mark.parametrize("page, expected", [
+    ("sii", ["IEEE Company_id: 0x2a2a2a, vendor specific extension id: 0x000001"]),
+    ("tpc", ["Extended copy(LID1)", "Receive copy operating parameters", "Maximum CSCD descriptor count: 2",
+             "Maximum segment descriptor count: 16", "Maximum descriptor list length: 512", "block -> block [0x2]",
+             "Data segment granularity: 512"]),
+    ("pslu", ["Relative port=1", "Protocol identifier: SAS", "TLR control supported: 0"]),
+    ("pspo", ["phy id=0, SSP persistent capable=1", "phy id=1, SSP persistent capable=1"]),
+    ("ble", ["Maximum number of streams: 8", "Optimal stream write size: 8 blocks", "Stream granularity size: 1024"]),
+    ("bl", ["Maximum atomic transfer length: 256 blocks", "Atomic alignment: 1"]),
+])
+def test_sg_vpd_reads_the_new_pages(disk, page, expected):
+    lun, _ = disk
+    theirs = tool("sg_vpd", "-p", page, lun.sg).stdout
+    for line in expected:
+        assert line in theirs, (page, line, theirs)
+    mine = json.loads(sgframe("inq", lun.sg, "-p", page, "--json").stdout)
+    assert mine["problems"] == []
+
+
+def test_sg_logs_reads_the_new_pages(disk):
+    lun, served = disk
+    port = tool("sg_logs", "-p", "0x18", lun.sg).stdout
+    mine = json.loads(sgframe("logs", lun.sg, "-p", "0x18", "--json").stdout)
+    for phy in mine["ports"][0]["phys"]:
+        assert f"SAS address = 0x{phy['sas_address']:x}" in port
+        assert f"attached SAS address = 0x{phy['attached_sas_address']:x}" in port
+    assert "number of phys = 2" in port and "negotiated logical link rate: 12 Gbps" in port
+    assert "Percentage used endurance indicator: 3 %" in tool("sg_logs", "-p", "0x11", lun.sg).stdout
+    assert "Generation number of Inquiry data changed indication: 0" in tool("sg_logs", "-p", "0xb,1", lun.sg).stdout
+    # Parameter 0000h is sg_logs' background operation status, not a "Reserved" one.
+    assert "Reserved" not in tool("sg_logs", "-p", "0x15,2", lun.sg).stdout
+
+
+@pytest.mark.parametrize("opcode, sa, name", [
+    ("0x9c", None, "Write atomic(16)"), ("0xa3", "5", "Report identifying information"),
+    ("0xa3", "0xe", "Report priority"),
+])
+def test_sg_opcodes_finds_the_new_commands(disk, opcode, sa, name):
+    lun, _ = disk
+    argv = ["sg_opcodes", "-o", opcode] + (["-s", sa] if sa else []) + [lun.sg]
+    out = tool(*argv).stdout
+    assert f"Command_name: {name}" in out and "Command is supported" in out
+
+
+def test_commands_left_out_exit_as_sg3_utils_reports_them(disk):
+    lun, _ = disk
+    # READ MEDIA SERIAL NUMBER: a disk's medium cannot be removed; INVALID COMMAND
+    # OPERATION CODE is sg3_utils' exit status 9.
+    assert tool("sg_rmsn", lun.sg, check=False).returncode == 9
