@@ -472,7 +472,7 @@ def test_read_past_the_end_is_22_as_in_sg_dd(capsys):
     code, out, err = run(capsys, "read", "emu:disk?blocks=100", "--lba", "98", "--count", "4", "--chunk", "2")
     assert code == 22
     assert out.startswith("Read 2 of 4 blocks (1024 bytes) from LBA 98 in ")
-    assert err == ("sgframe: READ(16) on emu:disk?blocks=100: CHECK CONDITION, ILLEGAL REQUEST, "
+    assert err == ("sgframe read: READ(16) on emu:disk?blocks=100: CHECK CONDITION, ILLEGAL REQUEST, "
                    "Logical block address out of range [21h/00h]\n")
     data = json.loads(run(capsys, "read", "emu:disk?blocks=100", "--lba", "100", "--count", "1", "--json")[1])
     assert (data["blocks_done"], data["exit_code"], data["error_lba"]) == (0, 22, 100)

@@ -735,7 +735,7 @@ def test_modifying_subcommands_refuse_a_device_in_use(capsys, in_use, argv, what
 
 def test_force_goes_ahead_on_a_device_in_use(capsys, in_use):
     code, _, err = run(capsys, "write-same", "/dev/sg0", "--lba", "0", "--num", "1", "--force")
-    assert code == 0 and err == f"sgframe: /dev/sg0 is in use ({MOUNTED}); going ahead with WRITE SAME (--force)\n"
+    assert code == 0 and err == f"sgframe write-same: /dev/sg0 is in use ({MOUNTED}); going ahead with WRITE SAME (--force)\n"
     assert in_use.medium.read(0, 1) == bytes(512)
 
 
