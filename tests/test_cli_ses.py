@@ -203,3 +203,39 @@ def test_maxlen_bounds_the_allocation_length(capsys, enc):
     code, out, _ = run(capsys, "ses", "emu:shelf", "-p", "cf", "--maxlen", "8", "--hex")
     assert code == 0 and out.strip().split("  ")[1].split() == ["01", "00", "00", out.split()[4], "00", "00", "00",
                                                                   "00"]
+
+
+def test_enumerate_lists_acronyms_as_sg_ses_does(capsys):
+    code, out, _ = run(capsys, "ses", "--enumerate")
+    assert code == 0 and "    Enclosure Status  [ec,es] [0x2]\n" in out and "    Device slot  [dev] [0x1]\n" in out
+    code, out, _ = run(capsys, "ses", "-ee")
+    # The positions sg_ses -ee prints for the same acronyms (SES-4 7.3.2, 7.3.5).
+    assert "  ident  [Device slot] [2:1:1]\n" in out and "  fault  [Device slot] [3:5:1]\n" in out
+    assert "  speed_code  [Cooling] [3:2:3]\n" in out
+    assert run(capsys, "ses", "-l") == run(capsys, "ses", "-e")
+
+
+def test_raw_output_goes_back_in_with_data(capsys, enc, tmp_path):
+    enc.string_out = bytes(range(20))
+    code, out, _ = run(capsys, "ses", "emu:shelf", "-p", "str", "--raw")
+    assert (code, out) == (0, bytes(range(16)).hex(" ") + "\n" + bytes(range(16, 20)).hex(" ") + "\n")
+    saved = tmp_path / "str.hex"
+    saved.write_text("# string out\n" + out.replace("00 01", "aa bb"))
+    assert run(capsys, "ses", "emu:shelf", "-p", "str", "--control", "--data", f"@{saved}") == (0, "", "")
+    assert enc.string_out == b"\xaa\xbb" + bytes(range(2, 20))
+    assert run(capsys, "ses", "emu:shelf", "-p", "4", "-c", "-d", "1,2,3")[0] == 0
+    assert enc.string_out == b"\x01\x02\x03"
+    # A control page the enclosure does not take: byte 0 of the parameter list is wrong.
+    code, _, err = run(capsys, "ses", "emu:shelf", "-p", "0x0b", "-c", "-d", "00 00 00 00")
+    assert code == 5 and "Invalid field in parameter list" in err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["-p", "str", "-d", "01"], "--data sends a control page: give --control as well"),
+    (["-c", "-d", "01"], "--data needs --page"),
+    (["-p", "str", "-c", "-d", "1xx"], "--data: give bytes as hex pairs"),
+    (["-p", "str", "-c", "-d", "01", "-b", "256"], "--byte1 is 0..255"),
+])
+def test_data_errors(capsys, enc, argv, message):
+    code, out, err = run(capsys, "ses", "emu:shelf", *argv)
+    assert (code, out) == (1, "") and message in err and enc.string_out == b""

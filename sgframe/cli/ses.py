@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..command import ReceiveDiagnosticResults, SendDiagnostic
@@ -390,7 +391,77 @@ def _nickname(args: argparse.Namespace) -> int:
     return 0
 
 
+def _enumerate(level: int) -> None:
+    """sg_ses --enumerate: the page and element type acronyms; twice, the field acronyms
+    --set/--clear/--get take, each with its BYTE:BIT:BITS."""
+    if level == 1:
+        print("Diagnostic pages, followed by abbreviation(s) then page code:")
+        by_code: Dict[int, List[str]] = {}
+        for name, code in PAGE_ACRONYMS.items():
+            by_code.setdefault(code, []).append(name)
+        for code, names in sorted(by_code.items()):
+            label = DIAGNOSTIC_PAGE_NAMES.get(code, "All SES diagnostic pages (sgframe ses)")
+            print(f"    {label}  [{','.join(names)}] [0x{code:x}]")
+        print("\nSES element type names, followed by abbreviation and element type code:")
+        for t in sorted(ELEMENT_TYPES.values(), key=lambda t: t.code):
+            print(f"    {t.name}  [{t.acronym}] [0x{t.code:x}]")
+        return
+    print("--clear, --get, --set acronyms for the Enclosure Status/Control page ['es' or 'ec']:")
+    rows = set()
+    for t in ELEMENT_TYPES.values():
+        for f in t.control:
+            top = f.mask.bit_length() - 1
+            for name in (f.name,) + f.aliases:
+                rows.add((name, t.name, f"{3 - top // 8}:{top % 8}:{bin(f.mask).count('1')}"))
+    for name, type_name, where in sorted(rows):
+        print(f"  {name}  [{type_name}] [{where}]")
+
+
+def _raw_page(args: argparse.Namespace) -> bytes:
+    """--data: page bytes without their 4-byte header, as sg_ses takes them: hex
+    separated by spaces or commas, ``@FILE`` or ``-`` (stdin) with # comments."""
+    text = args.data
+    if text == "-":
+        text = sys.stdin.read()
+    elif text.startswith("@"):
+        try:
+            with open(text[1:], encoding="latin-1") as f:
+                text = f.read()
+        except OSError as exc:
+            raise CliError(f"--data {text}: {exc.strerror or exc}", FILE_ERROR) from None
+    cleaned = re.sub(r"#.*", "", text)
+    words = [w for w in re.split(r"[\s,]+", cleaned) if w]
+    if not all(re.fullmatch(r"[0-9a-fA-F]{1,2}", w) for w in words):
+        raise UsageError(f"--data: give bytes as hex pairs (a space or comma between them), not {args.data!r}")
+    return bytes(int(w, 16) for w in words)
+
+
+def _send_data(args: argparse.Namespace) -> int:
+    """sg_ses --control --data: the page code (--page) and byte 1 (--byte1) before the
+    data, the length after them, sent with SEND DIAGNOSTIC as it is."""
+    if not args.control:
+        raise UsageError("--data sends a control page: give --control as well (as sg_ses asks)")
+    if args.page is None or args.page == 0xFF:
+        raise UsageError("--data needs --page: the code of the control page it is")
+    body = _raw_page(args)
+    if len(body) > 0xFFFF:
+        raise UsageError(f"--data: {len(body)} bytes; a page holds 65535")
+    page = bytes((args.page, args.byte1)) + len(body).to_bytes(2, "big") + body
+    with open_channel(args) as channel:
+        channel.execute(SendDiagnostic(pf=True, parameter_list_length=len(page)), data=page)
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.enumerate:
+        _enumerate(args.enumerate)
+        return 0
+    if not 0 <= args.byte1 <= 0xFF:
+        raise UsageError(f"--byte1 is 0..255, got {args.byte1}")
+    if args.data is not None:
+        if args.inhex is not None or args.device is None:
+            raise UsageError("--data --control sends a page to a DEVICE; use --inhex FILE to decode saved pages")
+        return _send_data(args)
     if not 0 <= args.maxlen <= 0xFFFF:
         raise UsageError(f"--maxlen is 0 (the default, {_ALLOCATION}) .. 65535, got {args.maxlen}")
     if args.nickname is not None:
@@ -455,6 +526,15 @@ def _run(args: argparse.Namespace) -> int:
         else:
             print_json({f"0x{c:02x}": to_jsonable(r) for c, _, r in records})
         return 0
+    if args.raw:
+        for code, raw, _ in records:
+            if args.raw > 1:
+                sys.stdout.buffer.write(raw)  # sg_ses -rr: the whole page, binary
+            else:
+                body = raw[4:]  # sg_ses -r: the page less its header, as --data takes it back
+                print("\n".join(body[i:i + 16].hex(" ") for i in range(0, len(body), 16)))
+        sys.stdout.flush()
+        return 0
     for n, (code, raw, record) in enumerate(records):
         if len(records) > 1:
             print(("\n" if n else "") + f"{DIAGNOSTIC_PAGE_NAMES.get(code, 'page')} (0x{code:02x}):")
@@ -508,6 +588,16 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-m", "--maxlen", type=parse_int, default=0, metavar="LEN",
                         help=f"ALLOCATION LENGTH of RECEIVE DIAGNOSTIC RESULTS (default {_ALLOCATION})")
     parser.add_argument("-X", "--inhex", metavar="FILE", help="decode pages saved as hex instead of asking a device")
+    parser.add_argument("-d", "--data", metavar="H,H...|@FN|-",
+                        help="with --control and --page: send this page body (hex, without the 4-byte header)")
+    parser.add_argument("-b", "--byte1", type=parse_int, default=0, metavar="B1", help="byte 1 of the --data page")
+    parser.add_argument("-e", "--enumerate", "-l", "--list", action="count", default=0,
+                        help="list page and element type acronyms; twice: the field acronyms of --set/--get")
+    parser.add_argument("-r", "--raw", action="count", default=0,
+                        help="print the page body in hex as --data takes it; twice: the whole page in binary")
+    parser.add_argument("-s", "--status", action="store_true",
+                        help="read status pages (what sgframe ses does unless it sends a control page)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="accepted for sg_ses compatibility")
     parser.add_argument("-H", "--hex", action="store_true", help="print the page bytes as a hex dump")
     parser.add_argument("--json", action="store_true", default=False,
                         help="print JSON (field names are the T10 names of the decoded records)")

@@ -97,6 +97,20 @@ def test_filter_shows_the_elements_sg_ses_shows(enclosure):
     assert "SLOT 10 [" not in mine and "SLOT 09 [" in mine
 
 
+def test_raw_pages_and_data_agree_with_sg_ses(enclosure):
+    lun, served = enclosure
+    for page in ("cf", "ed", "aes"):
+        assert sgframe("ses", lun.sg, "-p", page, "-r").stdout.split() == \
+            tool("sg_ses", "-p", page, "-r", lun.sg).stdout.split(), page
+    sgframe("ses", lun.sg, "-p", "str", "--control", "--data", "5a,a5,00,ff")
+    assert served.device.string_out == bytes.fromhex("5aa500ff")
+    assert tool("sg_ses", "-p", "str", "-r", lun.sg).stdout.split() == ["5a", "a5", "00", "ff"]
+    # The field acronyms sit where sg_ses -ee puts them.
+    theirs = tool("sg_ses", "-ee").stdout
+    for acronym in ("ident  [Device slot] [2:1:1]", "fault  [Device slot] [3:5:1]", "ident  [Power supply] [1:7:1]"):
+        assert acronym in theirs and acronym in sgframe("ses", "-ee").stdout, acronym
+
+
 @pytest.mark.parametrize("view, heading", [("di_lu", "Addressed logical unit"), ("di_port", "Target port")])
 def test_device_identification_views_agree_with_sg_vpd(enclosure, view, heading):
     lun, served = enclosure
