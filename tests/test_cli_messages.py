@@ -50,3 +50,10 @@ def test_the_exit_code_table_is_printed_once(capsys):
     for sub in ("read", "ses", "inq", "persist", "format"):
         _, text, _ = run(capsys, sub, "--help")
         assert "  22  logical block address" not in text and text.rstrip().endswith("exit codes: sgframe help exit-codes")
+
+
+def test_persist_read_status_is_sg_persists_other_name_for_read_full_status(capsys):
+    assert run(capsys, "persist", "emu:disk", "--read-status") == run(capsys, "persist", "emu:disk",
+                                                                         "--read-full-status")
+    code, out, _ = run(capsys, "persist", "emu:disk", "--read-status")
+    assert code == 0 and "No full status descriptors" in out
