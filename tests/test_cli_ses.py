@@ -55,7 +55,10 @@ def test_set_ident_then_read_it_back(capsys, enc):
 def test_set_fault_by_type_acronym_and_range(capsys, enc):
     assert run(capsys, "ses", "emu:shelf", "-c", "-S", "fault", "-I", "dev,1-2")[0] == 0
     assert [enc.element(0, i)[3] & 0x20 for i in range(4)] == [0, 0x20, 0x20, 0]
+    # "ps" alone is the overall power supply element, as sg_ses reads --index=A.
     assert run(capsys, "ses", "emu:shelf", "--set", "ident", "-I", "ps")[0] == 0
+    assert [enc.element(1, i)[1] for i in (None, 0, 1)] == [0x80, 0, 0]
+    assert run(capsys, "ses", "emu:shelf", "--set", "ident", "-I", "ps,")[0] == 0
     assert [enc.element(1, i)[1] for i in range(2)] == [0x80, 0x80]
     assert run(capsys, "ses", "emu:shelf", "--set", "speed_code=6", "-I", "coo,0")[0] == 0
     assert enc.element(2, 0)[3] & 0x07 == 6
@@ -239,3 +242,12 @@ def test_raw_output_goes_back_in_with_data(capsys, enc, tmp_path):
 def test_data_errors(capsys, enc, argv, message):
     code, out, err = run(capsys, "ses", "emu:shelf", *argv)
     assert (code, out) == (1, "") and message in err and enc.string_out == b""
+
+
+def test_medium_level_indexing_implies_join_as_in_sg_ses(capsys, enc):
+    code, out, _ = run(capsys, "ses", "emu:shelf", "--descriptor", "SLOT 02")
+    assert code == 0 and out.startswith("SLOT 02 [0,2]  Element type: Device slot\n")
+    assert "Additional Element Status:" in out and "SLOT 03" not in out
+    # With a page, the page is shown, filtered to the element.
+    code, out, _ = run(capsys, "ses", "emu:shelf", "--dsn", "2", "-p", "es")
+    assert out.startswith("Enclosure Status diagnostic page:") and "Element 2 descriptor:" in out

@@ -69,6 +69,8 @@ def _page(text: str) -> int:
 def parse_index(text: str, configuration: Any) -> List[Tuple[int, Optional[int]]]:
     """sg_ses' ``--index``: ``II``, ``A``, ``TIA,II`` with II a number, ``-1`` (overall)
     or a range ``2-5``; A an element type acronym, ``ps1`` the second power supply type.
+    ``A`` alone is ``A,-1``, the overall element, as sg_ses reads it; ``TIA,`` with
+    nothing after the comma is every individual element of the type.
 
     :returns: (type_index, element_index or None) pairs.
     :raises UsageError: an index the configuration does not have.
@@ -76,7 +78,7 @@ def parse_index(text: str, configuration: Any) -> List[Tuple[int, Optional[int]]
     headers = configuration.type_descriptor_headers
     tia, comma, ii = text.partition(",")
     if not comma:
-        tia, ii = ("0", tia) if re.fullmatch(r"-?\d+(-\d+)?", tia) else (tia, "")
+        tia, ii = ("0", tia) if re.fullmatch(r"-?\d+(-\d+)?", tia) else (tia, "-1")
     if re.fullmatch(r"\d+", tia):
         ti = int(tia)
     else:
@@ -475,6 +477,9 @@ def _run(args: argparse.Namespace) -> int:
     if changes and not selecting:
         raise UsageError("--set/--clear need --index (or --sas-addr, --descriptor, --dev-slot-num) to say which "
                          "element (e.g. --index 0,3)")
+    medium_level = any(getattr(args, o) is not None for o in ("sas_addr", "descriptor", "dev_slot_num"))
+    if medium_level and args.page is None and not changes and not args.get:
+        args.join = True  # sg_ses: --descriptor, --dev-slot-num and --sas-addr imply --join
     page_code = args.page
     if page_code is None:
         page_code = 0x02 if (selecting or changes) else 0x00
@@ -559,8 +564,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                         help="diagnostic page: a number or sg_ses' acronym (sdp, cf, es, ht, str, th, ed, ses, eb, "
                              "aes, sht, sstr, ssp, dm, snic, all); default sdp, or es with --index")
     parser.add_argument("-I", "--index", metavar="IIA|TIA,II",
-                        help="elements: II (type header 0), A (an element type acronym such as ps or arr), "
-                             "or TIA,II; II is a number, -1 (the overall element) or a range 2-5")
+                        help="elements: II (type header 0), A (the overall element of a type, by its acronym such "
+                             "as ps or arr), or TIA,II; II is a number, -1 (the overall element), a range 2-5, "
+                             "or nothing (every element)")
     parser.add_argument("-A", "--sas-addr", type=lambda t: int(t, 16), metavar="SA",
                         help="the slot whose device has this SAS address (hex), from the additional element status")
     parser.add_argument("-D", "--descriptor", metavar="DES", help="the element whose element descriptor is DES")

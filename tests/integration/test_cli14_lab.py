@@ -175,3 +175,13 @@ def test_commands_left_out_exit_as_sg3_utils_reports_them(disk):
     # READ MEDIA SERIAL NUMBER: a disk's medium cannot be removed; INVALID COMMAND
     # OPERATION CODE is sg3_utils' exit status 9.
     assert tool("sg_rmsn", lun.sg, check=False).returncode == 9
+
+
+def test_index_by_type_acronym_is_the_overall_element_as_in_sg_ses(enclosure):
+    lun, served = enclosure
+    sgframe("ses", lun.sg, "-I", "ps", "--set", "ident")
+    assert served.device.element(1, None)[1] & 0x80 and not served.device.element(1, 0)[1] & 0x80
+    assert tool("sg_ses", "--index=ps", "--get=ident", lun.sg).stdout.strip() == "1"
+    assert tool("sg_ses", "--index=ps,0", "--get=ident", lun.sg).stdout.strip() == "0"
+    tool("sg_ses", "--index=ps", "--clear=ident", lun.sg)
+    assert sgframe("ses", lun.sg, "-I", "ps", "-G", "ident").stdout == "0\n"
