@@ -251,3 +251,11 @@ def test_medium_level_indexing_implies_join_as_in_sg_ses(capsys, enc):
     # With a page, the page is shown, filtered to the element.
     code, out, _ = run(capsys, "ses", "emu:shelf", "--dsn", "2", "-p", "es")
     assert out.startswith("Enclosure Status diagnostic page:") and "Element 2 descriptor:" in out
+
+
+def test_inner_hex_shows_the_element_bytes(capsys, enc):
+    run(capsys, "ses", "emu:shelf", "--set", "ident", "-I", "0,1")
+    code, out, _ = run(capsys, "ses", "emu:shelf", "-p", "es", "-I", "0,1", "--inner-hex")
+    assert code == 0 and out.endswith("      Element 1 descriptor:\n        01 01 02 00\n")
+    code, out, _ = run(capsys, "ses", "emu:shelf", "-j", "-i", "-I", "0,1")
+    assert "  Enclosure Status:\n    01 01 02 00\n" in out

@@ -263,13 +263,16 @@ class _Source:
 
 # ------------------------------------------------------------------------ text
 
-def render_element(status: Any, filtered: bool = False) -> List[str]:
+def render_element(status: Any, filtered: bool = False, inner_hex: bool = False) -> List[str]:
     """A status element the way sg_ses shows it: the status code, then ``Label=value``
     for every field sg_ses names, then the values it computes (rpm, degrees, volts).
 
     :param filtered: sg_ses --filter: leave out the one-bit flags that are clear (the
         status line and the values stay).
+    :param inner_hex: sg_ses --inner-hex: the element's four bytes in hex instead.
     """
+    if inner_hex:
+        return [bytes(status.raw).hex(" ")]
     t = element_type(status.element_type)
     lines = [f"Predicted failure={int(status.prdfail)}, Disabled={int(status.disabled)}, "
              f"Swap={int(status.swap)}, status: {status.element_status_code_name}"]
@@ -302,7 +305,7 @@ def _ok_only(status: Any, level: int) -> bool:
     return level < 2 or (status is not None and status.element_status_code == 0x1)
 
 
-def _print_status(page: Any, wanted: Optional[set], level: int = 0) -> None:
+def _print_status(page: Any, wanted: Optional[set], level: int = 0, inner_hex: bool = False) -> None:
     print(f"Enclosure Status diagnostic page:")
     print(f"  INVOP={int(bool(page.invop))}, INFO={int(bool(page.info))}, NON-CRIT={int(bool(page.non_crit))}, "
           f"CRIT={int(bool(page.crit))}, UNRECOV={int(bool(page.unrecov))}")
@@ -317,11 +320,11 @@ def _print_status(page: Any, wanted: Optional[set], level: int = 0) -> None:
               f"[ti={group.type_index}]")
         for index, status in items:
             print("      Overall descriptor:" if index is None else f"      Element {index} descriptor:")
-            for line in render_element(status, level > 0):
+            for line in render_element(status, level > 0, inner_hex):
                 print(f"        {line}")
 
 
-def _print_join(joined: Any, wanted: Optional[set], level: int = 0) -> None:
+def _print_join(joined: Any, wanted: Optional[set], level: int = 0, inner_hex: bool = False) -> None:
     for e in joined:
         if wanted is not None and (e.type_index, e.element_index) not in wanted:
             continue
@@ -333,7 +336,7 @@ def _print_join(joined: Any, wanted: Optional[set], level: int = 0) -> None:
         print(f"{e.element_descriptor or ''} {where}  Element type: {e.element_type_name}".strip())
         if e.status is not None:
             print("  Enclosure Status:")
-            for line in render_element(e.status, level > 0):
+            for line in render_element(e.status, level > 0, inner_hex):
                 print(f"    {line}")
         if e.additional is not None:
             a = e.additional
@@ -513,7 +516,7 @@ def _run(args: argparse.Namespace) -> int:
                 print_json([e for e in joined if (wanted is None or (e.type_index, e.element_index) in wanted)
                             and _ok_only(e.status, args.filter)])
             else:
-                _print_join(joined, wanted, args.filter)
+                _print_join(joined, wanted, args.filter, args.inner_hex)
             return 0
         codes = [page_code]
         if page_code == 0xFF:
@@ -546,7 +549,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.hex:
             hexdump(raw)
         elif code == 0x02 and record.types:
-            _print_status(record, wanted, args.filter)
+            _print_status(record, wanted, args.filter, args.inner_hex)
         elif code == 0x00 or code == 0x0D:
             print(f"{DIAGNOSTIC_PAGE_NAMES[code]} diagnostic page:")
             for c, name in zip(record.supported_pages, record.page_names):
@@ -604,6 +607,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-s", "--status", action="store_true",
                         help="read status pages (what sgframe ses does unless it sends a control page)")
     parser.add_argument("-q", "--quiet", action="store_true", help="accepted for sg_ses compatibility")
+    parser.add_argument("-i", "--inner-hex", action="store_true",
+                        help="status elements as their four bytes in hex (with -p es or --join)")
     parser.add_argument("-H", "--hex", action="store_true", help="print the page bytes as a hex dump")
     parser.add_argument("--json", action="store_true", default=False,
                         help="print JSON (field names are the T10 names of the decoded records)")
