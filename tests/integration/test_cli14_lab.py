@@ -185,3 +185,11 @@ def test_index_by_type_acronym_is_the_overall_element_as_in_sg_ses(enclosure):
     assert tool("sg_ses", "--index=ps,0", "--get=ident", lun.sg).stdout.strip() == "0"
     tool("sg_ses", "--index=ps", "--clear=ident", lun.sg)
     assert sgframe("ses", lun.sg, "-I", "ps", "-G", "ident").stdout == "0\n"
+
+
+def test_inner_hex_shows_the_bytes_sg_ses_shows(enclosure):
+    lun, served = enclosure
+    element = served.device.element(0, 1).hex(" ")
+    mine = sgframe("ses", lun.sg, "-p", "es", "-I", "0,1", "--inner-hex").stdout
+    theirs = tool("sg_ses", "-p", "es", "--index=0,1", "--inner-hex", lun.sg).stdout
+    assert element in mine and element in theirs
