@@ -57,3 +57,24 @@ def test_persist_read_status_is_sg_persists_other_name_for_read_full_status(caps
                                                                          "--read-full-status")
     code, out, _ = run(capsys, "persist", "emu:disk", "--read-status")
     assert code == 0 and "No full status descriptors" in out
+
+
+def test_sanitize_desc_polls_with_descriptor_format_sense(capsys, monkeypatch):
+    from sgframe.emu import EmulatedDisk
+    from sgframe.emu.uri import KINDS
+    from sgframe.sense import build_descriptor_sense
+
+    disk = EmulatedDisk(blocks=64)
+    monkeypatch.setitem(KINDS, "msg", (lambda **_: disk, {}))
+    monkeypatch.setattr("sgframe.cli.formatting.time.sleep", lambda seconds: None)
+    asked = []
+
+    def request_sense(_, request):
+        asked.append(request.cdb[1])
+        return build_descriptor_sense(0, 0, 0)[:request.cdb[4]]
+
+    disk.register(0x03, None, request_sense, name="REQUEST SENSE")
+    code, out, _ = run(capsys, "sanitize", "emu:msg", "--crypto", "-Q", "--desc", "--json")
+    assert code == 0 and asked == [0x01]  # DESC set in the one poll
+    asked.clear()
+    assert run(capsys, "sanitize", "emu:msg", "--crypto", "-Q")[0] == 0 and asked == [0x00]

@@ -32,17 +32,18 @@ __all__ = ["FORMAT", "SANITIZE", "poll_progress", "format_header", "block_descri
 _FULL = 65536
 
 
-def poll_progress(channel: Channel, interval: float, *, show: bool) -> int:
+def poll_progress(channel: Channel, interval: float, *, show: bool, desc: bool = False) -> int:
     """Poll REQUEST SENSE until it carries no progress indication; the number of polls.
 
     :param show: draw a progress bar on a terminal (stderr).
+    :param desc: ask for descriptor format sense (REQUEST SENSE's DESC bit, sg_sanitize --desc).
     """
     bar = Progress(_FULL, enabled=None if show else False)
     polls = 0
     last = 0
     try:
         while True:
-            sense = decode_sense(channel.execute(RequestSense(allocation_length=252)).data)
+            sense = decode_sense(channel.execute(RequestSense(desc=desc, allocation_length=252)).data)
             polls += 1
             sks = sense.sense_key_specific
             if not isinstance(sks, ProgressIndication):
@@ -100,7 +101,7 @@ def block_descriptor_with_length(mode_sense10: bytes, block_length: int, blocks:
 def _finish(args: argparse.Namespace, channel: Channel, immed: bool) -> int:
     if not immed or args.early:
         return 0
-    return poll_progress(channel, args.poll_interval, show=not args.json)
+    return poll_progress(channel, args.poll_interval, show=not args.json, desc=getattr(args, "desc", False))
 
 
 def _run_format(args: argparse.Namespace) -> int:
@@ -254,6 +255,8 @@ def _sanitize_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-Q", "--quick", dest="yes", action="store_true", help="do not ask first (also --yes)")
     parser.add_argument("-w", "--wait", action="store_true", help="IMMED=0: the command returns when done")
     parser.add_argument("-e", "--early", action="store_true", help="return once sanitize has started")
+    parser.add_argument("-d", "--desc", action="store_true",
+                        help="poll with REQUEST SENSE's DESC bit set (descriptor format sense)")
     parser.add_argument("--poll-interval", type=float, default=5.0, metavar="SECONDS",
                         help="seconds between progress polls (default 5)")
     add_safety(parser)
