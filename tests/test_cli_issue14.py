@@ -280,7 +280,7 @@ def test_lba_status_after_writes_and_unmap(capsys, disk):
 def test_lba_status_lines_completion_condition_vector():
     data = bytes.fromhex("00000014 00000004") + struct.pack(">QIB3x", 0x100, 0x20, 3)
     record = decode_lba_status(data)
-    assert lba_status_lines(record) == ["Command completed due to meeting scan length", "RTP=0",
+    assert lba_status_lines(record) == ["Command completed due to meeting scan length (--scan-len=SL)", "RTP=0",
                                         "[1] LBA: 0x0000000000000100  blocks:         32  mapped"]
 
 

@@ -78,3 +78,59 @@ def test_sanitize_desc_polls_with_descriptor_format_sense(capsys, monkeypatch):
     assert code == 0 and asked == [0x01]  # DESC set in the one poll
     asked.clear()
     assert run(capsys, "sanitize", "emu:msg", "--crypto", "-Q")[0] == 0 and asked == [0x00]
+
+
+# --- --inhex: a saved response decoded without a device, as sg3_utils' tools do ---------------
+
+import shutil  # noqa: E402 - the section's own imports
+import subprocess  # noqa: E402
+
+LBA_STATUS_HEX = "00 00 00 24 00 00 00 02\n" \
+                 "00 00 00 00 00 00 00 00 00 00 00 10 01 00 00 00  # deallocated\n" \
+                 "00 00 00 00 00 00 00 10 00 00 01 00 00 00 00 00  # mapped (or unknown)\n"
+
+
+@pytest.mark.parametrize("brief", [False, True])
+def test_lba_status_inhex(capsys, tmp_path, brief):
+    path = tmp_path / "lba.hex"
+    path.write_text(LBA_STATUS_HEX)
+    flags = ["-b", "--maxlen", "64"] if brief else ["--maxlen", "64"]
+    code, out, _ = run(capsys, "lba-status", "--inhex", str(path), *flags)
+    expected = (["Completion condition=1", "RTP=0", "0x0000000000000000  0x10  1  0",
+                 "0x0000000000000010  0x100  0  0"] if brief else
+                ["Command completed due to meeting allocation length (--maxlen=LEN (def 24))", "RTP=0",
+                 "[1] LBA: 0x0000000000000000  blocks:         16  deallocated",
+                 "[2] LBA: 0x0000000000000010  blocks:        256  mapped (or unknown)"])
+    assert (code, out.splitlines()) == (0, expected)
+    if shutil.which("sg_get_lba_status"):
+        theirs = subprocess.run(["sg_get_lba_status", f"--inhex={path}", *flags], capture_output=True, text=True)
+        assert theirs.stdout == out
+    binary = tmp_path / "lba.bin"
+    binary.write_bytes(bytes.fromhex(LBA_STATUS_HEX.replace("# deallocated", "").replace("# mapped (or unknown)", "")))
+    assert run(capsys, "lba-status", "--inhex", str(binary), "--raw", *flags)[1] == out
+    # Without --maxlen, 24 bytes as from a device: the first descriptor, and a warning.
+    code, out, err = run(capsys, "lba-status", "--inhex", str(path))
+    assert code == 0 and out.splitlines()[-1].startswith("[1] ") and "decoding the first 24" in err
+
+
+def test_read_buffer_inhex_descriptor(capsys, tmp_path):
+    path = tmp_path / "desc.hex"
+    path.write_text("02 00 10 00\n")
+    code, out, _ = run(capsys, "read-buffer", "--inhex", str(path), "-m", "desc")
+    assert (code, out) == (0, "OFFSET BOUNDARY: 2, Buffer offset alignment: 4-byte\nBUFFER CAPACITY: 4096 (0x1000)\n")
+    if shutil.which("sg_read_buffer"):
+        theirs = subprocess.run(["sg_read_buffer", f"--inhex={path}", "-m", "desc"], capture_output=True, text=True)
+        assert theirs.stdout == out
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["lba-status"], 1, "sgframe lba-status: give a DEVICE, or --inhex FILE"),
+    (["lba-status", "emu:disk", "--inhex", "x.hex"], 1, "sgframe lba-status: give a DEVICE or --inhex FILE, not both"),
+    (["lba-status", "--inhex", "/nonexistent.hex"], 15, "sgframe lba-status: --inhex /nonexistent.hex: No such file"),
+    (["read-buffer", "--inhex", "BADHEX"], 15, "sgframe read-buffer: --inhex BADHEX: not hex bytes"),
+])
+def test_inhex_errors(capsys, tmp_path, monkeypatch, argv, code, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "BADHEX").write_text("zz 00\n")
+    got, out, err = run(capsys, *argv)
+    assert (got, out) == (code, "") and err.startswith(message) and err.count("\n") == 1
