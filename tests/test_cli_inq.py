@@ -274,3 +274,15 @@ def test_device_identification_as_is_keeps_the_device_order(capsys):
         "  Target port:",
         "    designator type: target port group, code set: binary",
     ]
+
+
+def test_inhex_decodes_saved_standard_data_and_vpd_pages(capsys):
+    code, out, _ = run(capsys, "inq", "--inhex", str(DATA / "inq_standard.hex"))
+    assert code == 0 and out.startswith("Vendor:      Linux\nProduct:     scsi_debug\n")
+    assert "  0x2100  SPL-4 (no version claimed)\n" in out
+    lu = run_json(capsys, "inq", "--inhex", str(DATA / "vpd_dev_id.hex"), "-p", "di_lu")
+    assert [(d["association"], d["wwn"]) for d in lu["designation_descriptors"]] == [(0, "0x5000c5003011cb2b")]
+    code, out, err = run(capsys, "inq", "--inhex", str(DATA / "vpd_bl.hex"), "-p", "sn")
+    assert (code, out) == (15, "") and "the file holds VPD page 0xb0, not 0x80" in err
+    code, out, err = run(capsys, "inq", "--inhex", str(DATA / "vpd_bl.hex"), "--all-vpd")
+    assert (code, out) == (1, "") and "--all-vpd asks a device for each page" in err

@@ -17,7 +17,9 @@ from ..decode.vpd import VPD_PAGE_ACRONYMS, decode_vpd
 from ..errors import CheckCondition, UsageError
 from .base import Subcommand
 from .device import add_device, add_output, open_channel, parse_int
+from .exitcodes import FILE_ERROR, CliError
 from .output import hexdump, print_json, print_record, print_table, to_jsonable
+from .response import add_inhex, read_inhex
 from .vpd_text import vpd_lines
 
 __all__ = ["INQ", "READCAP", "LUNS", "OPCODES", "VPD_PAGES", "vpd_page_code", "read_vpd"]
@@ -118,7 +120,26 @@ def _standard_summary(record: Any, serial: str | None) -> None:
         print(f"problem:     {problem}")
 
 
+def _view(record: Any, args: argparse.Namespace) -> Any:
+    """Page 83h narrowed to the association ``-p di_lu/di_port/di_target`` asked for."""
+    view = getattr(args.vpd, "view", None)
+    if view in DI_VIEWS and DI_VIEWS[view] is not None and hasattr(record, "designation_descriptors"):
+        return attrs.evolve(record, designation_descriptors=tuple(
+            d for d in record.designation_descriptors if d.association == DI_VIEWS[view]))
+    return record
+
+
 def _run_inq(args: argparse.Namespace) -> int:
+    saved = read_inhex(args)
+    if saved is not None:
+        if args.all_vpd:
+            raise UsageError("--all-vpd asks a device for each page; with --inhex give -p PAGE (a VPD page) or "
+                             "nothing (standard INQUIRY data)")
+        if args.vpd is not None and len(saved) > 1 and saved[1] != args.vpd:
+            raise CliError(f"--inhex {args.inhex}: the file holds VPD page 0x{saved[1]:02x}, not 0x{args.vpd:02x}",
+                           FILE_ERROR)
+        record = _view(decode_vpd(saved), args) if args.vpd is not None else decode_inquiry(saved)
+        return _show_inq(args, saved, record, None)
     with open_channel(args) as channel:
         if args.all_vpd:
             listing, supported = read_vpd(channel, 0x00)
@@ -141,15 +162,16 @@ def _run_inq(args: argparse.Namespace) -> int:
         serial = None
         if args.vpd is not None:
             raw, record = read_vpd(channel, args.vpd)
-            view = getattr(args.vpd, "view", None)
-            if view in DI_VIEWS and DI_VIEWS[view] is not None and hasattr(record, "designation_descriptors"):
-                record = attrs.evolve(record, designation_descriptors=tuple(
-                    d for d in record.designation_descriptors if d.association == DI_VIEWS[view]))
+            record = _view(record, args)
         else:
             raw = _inquiry(channel, False, 0)
             record = decode_inquiry(raw)
             if not args.hex:
                 serial = _unit_serial_number(channel)
+    return _show_inq(args, raw, record, serial)
+
+
+def _show_inq(args: argparse.Namespace, raw: bytes, record: Any, serial: Optional[str]) -> int:
     if args.json:
         if args.vpd is None:
             print_json(dict(to_jsonable(record), unit_serial_number=serial,
@@ -172,7 +194,7 @@ def _run_inq(args: argparse.Namespace) -> int:
 
 
 def _inq_arguments(parser: argparse.ArgumentParser) -> None:
-    add_device(parser)
+    add_inhex(parser)
     which = parser.add_mutually_exclusive_group()
     which.add_argument("-p", "--page", "--vpd", dest="vpd", type=vpd_page_code, metavar="PAGE",
                        help="a VPD page: a number (0x83, 83h) or sg_vpd's name for it "
