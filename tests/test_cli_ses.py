@@ -259,3 +259,17 @@ def test_inner_hex_shows_the_element_bytes(capsys, enc):
     assert code == 0 and out.endswith("      Element 1 descriptor:\n        01 01 02 00\n")
     code, out, _ = run(capsys, "ses", "emu:shelf", "-j", "-i", "-I", "0,1")
     assert "  Enclosure Status:\n    01 01 02 00\n" in out
+
+
+def test_mask_keeps_every_status_bit_of_the_selected_element(capsys, enc, monkeypatch):
+    sent = []
+    real = enc.apply_control
+    monkeypatch.setattr(enc, "apply_control", lambda data: (sent.append(bytes(data)), real(data)))
+    enc.status[0][3][3] |= 0x40  # slot 2: a status-only bit in byte 3 (bypassed A, say)
+    assert run(capsys, "ses", "emu:shelf", "--set", "ident", "-I", "0,2")[0] == 0
+    assert run(capsys, "ses", "emu:shelf", "--set", "ident", "-I", "0,2", "--mask")[0] == 0
+    at = 8 + 4 * 3  # header, generation code, the overall element, slots 0 and 1
+    # Masked: SELECT and RQST IDENT only (the status code and slot address are not
+    # control fields).  --mask: the status element's bytes, SELECT and RQST IDENT.
+    assert sent[0][at:at + 4] == bytes.fromhex("80000200")
+    assert sent[1][at:at + 4] == bytes.fromhex("81020240")

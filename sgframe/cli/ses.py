@@ -185,9 +185,14 @@ def _get(status: Any, wanted: set, names: List[str], hex_output: bool) -> List[s
     return lines
 
 
-def _control_page(status: Any, wanted: set, changes: List[Tuple[str, int]]) -> bytes:
+def _control_page(status: Any, wanted: set, changes: List[Tuple[str, int]], ignore_mask: bool = False) -> bytes:
     """The enclosure control page: the decoder's builder for acronyms; fields given as
-    BYTE:BIT[:BITS] are then written into the selected elements' bytes."""
+    BYTE:BIT[:BITS] are then written into the selected elements' bytes.
+
+    :param ignore_mask: sg_ses --mask: a selected element starts from all the bits of its
+        status element rather than only those that mean the same in the control element
+        (what sg_ses did before 1.98, for enclosures that want it).
+    """
     named = [(n, v) for n, v in changes if _position_mask(n) is None]
     keys = _sorted(wanted)
     page = bytearray(build_enclosure_control(status, {key: dict(named) for key in keys}))
@@ -197,6 +202,14 @@ def _control_page(status: Any, wanted: set, changes: List[Tuple[str, int]]) -> b
         for index in [None] + list(range(len(group.elements))):
             offsets[(group.type_index, index)] = at
             at += 4
+    if ignore_mask:
+        for key in keys:
+            element = status.element(*key)
+            word = int.from_bytes(element.raw, "big") | 0x80000000  # SELECT
+            for name, value in named:
+                mask = element_type(element.element_type).control_field(name).mask
+                word = word & ~mask | value << ((mask & -mask).bit_length() - 1)
+            page[offsets[key]:offsets[key] + 4] = word.to_bytes(4, "big")
     for name, value in changes:
         mask = _position_mask(name)
         if mask is None:
@@ -500,7 +513,7 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         if changes:
             status = decode_diagnostic_page(source.get(0x02), configuration)
-            control = _control_page(status, wanted, changes)
+            control = _control_page(status, wanted, changes, args.mask)
             source.channel.execute(SendDiagnostic(pf=True, parameter_list_length=len(control)), data=control)
             return 0
         if args.join:
@@ -607,6 +620,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-s", "--status", action="store_true",
                         help="read status pages (what sgframe ses does unless it sends a control page)")
     parser.add_argument("-q", "--quiet", action="store_true", help="accepted for sg_ses compatibility")
+    parser.add_argument("-M", "--mask", action="store_true",
+                        help="with --set/--clear: keep every status bit of the element, not only those the "
+                             "control element shares (sg_ses' old read-modify-write)")
     parser.add_argument("-i", "--inner-hex", action="store_true",
                         help="status elements as their four bytes in hex (with -p es or --join)")
     parser.add_argument("-H", "--hex", action="store_true", help="print the page bytes as a hex dump")
