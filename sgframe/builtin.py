@@ -70,10 +70,10 @@ SUBCOMMANDS = (
 
 @hookimpl
 def sgframe_register_commands(registry: CommandRegistry) -> None:
-    from .command import BUILTIN_COMMANDS
+    from .command._index import COMMANDS
 
-    for cls in BUILTIN_COMMANDS:
-        registry.add(cls)
+    # By index row: a command's module is imported when the command is first looked up.
+    registry.add_indexed("sgframe.command", COMMANDS)
 
 
 @hookimpl

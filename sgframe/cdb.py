@@ -46,6 +46,7 @@ from typing import Any, Callable, ClassVar, Iterator
 
 import attrs
 
+from ._records import record, record_eq, record_hash, record_repr
 from .errors import UsageError
 
 __all__ = [
@@ -73,7 +74,7 @@ class Direction(enum.Enum):
     BOTH = "both"
 
 
-@attrs.frozen
+@record
 class Bits:
     """Where a field sits in the CDB.
 
@@ -167,6 +168,12 @@ class Command:
     def __bytes__(self) -> bytes:
         """The CDB bytes (packed once, at construction)."""
         return self._cdb
+
+    # repr, == and hash are the shared ones (sgframe._records), not generated and compiled
+    # by attrs for each of the ~100 command classes: see define().
+    __repr__ = record_repr
+    __eq__ = record_eq
+    __hash__ = record_hash
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle and copy as the CDB bytes: rebuilding through from_bytes keeps _cdb right.
@@ -272,7 +279,8 @@ def define(cls: type) -> type:
     """
     if attrs.has(cls.__bases__[0]):
         raise TypeError(f"{cls.__name__}: derive commands from Command, not from another command")
-    new = attrs.define(cls, frozen=True, slots=True, kw_only=True, init=False, weakref_slot=False)
+    new = attrs.define(cls, frozen=True, slots=True, kw_only=True, init=False, weakref_slot=False,
+                       repr=False, eq=False)
     fields = fields_of(new)
     fixed = new.fixed_fields()
     _check_layout(new, fields, fixed)
@@ -314,7 +322,7 @@ def constructor(cls: type) -> Callable[..., Any]:
 # --- compiling on first use -----------------------------------------------------------------
 
 
-@attrs.frozen
+@record
 class _Codec:
     """The functions generated for one class, and the linecache name of their source."""
 
@@ -523,7 +531,7 @@ def _segments(cls: type, fields: list[tuple[str, Bits, bool]], fixed: tuple[tupl
     return items
 
 
-@attrs.frozen
+@record
 class _Layout:
     """What the generators read: the class, its fields, its struct items (see _segments),
     the struct that packs them and the twin class constructors fill (see _constructor)."""

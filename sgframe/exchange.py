@@ -25,7 +25,7 @@ from . import errors
 from .cdb import Command, Direction
 from .io import IO_MODES, BufferPool, Io, io_for
 from .judge import PluginHook, Scope, device_verdict, judge
-from .linux.sg import SG_MAX_TRANSFER
+from .linux.limits import SG_MAX_TRANSFER
 
 __all__ = ["Carrier", "Exchange", "HookSource", "Loop"]
 

@@ -27,11 +27,11 @@ page) arrives as an :class:`IoOwner`, injected when it is sent.
 """
 from __future__ import annotations
 
-import logging
 import mmap
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
 
+from ._lazy import log_exception
 from .cdb import Command, Direction
 from .errors import UsageError
 
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Bidirectional", "BufferPool", "Header", "Input", "Io", "IoOwner", "NoDirectionIo", "Output", "io_for"]
 
-_log = logging.getLogger("sgframe")
 
 #: sg3_utils' and the kernel's default: 60 seconds.
 DEFAULT_TIMEOUT_MS = 60000
@@ -376,7 +375,7 @@ class Io:
                 callback(self)
             except Exception:  # noqa: BLE001 - one bad callback must not lose other completions
                 # Like asyncio's "Exception in callback": said loudly, and the reactor goes on.
-                _log.exception("sgframe: done callback %r of %r raised", callback, self)
+                log_exception("sgframe: done callback %r of %r raised", callback, self)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(timeout={self.timeout}, returned={self.returned})"

@@ -6,10 +6,10 @@ what an emulated device or a trace reader needs.
 """
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Optional, Tuple, Type
+from importlib import import_module
+from typing import Dict, Iterable, Iterator, List, Optional, Tuple, Type, Union
 
-import attrs
-
+from ._records import record
 from .cdb import Command, Direction, VariableLengthCommand
 from .errors import UsageError
 
@@ -18,7 +18,21 @@ __all__ = ["CommandInfo", "CommandRegistry"]
 _Key = Tuple[int, Optional[int]]
 
 
-@attrs.frozen
+@record
+class _Indexed:
+    """A command known by its index row, its module not imported yet."""
+
+    module: str
+    class_name: str
+    name: str
+    opcode: int
+    service_action: Optional[int]
+
+
+_Entry = Union[Type[Command], _Indexed]
+
+
+@record
 class CommandInfo:
     """What the registry knows about one command class."""
 
@@ -67,12 +81,28 @@ class CommandRegistry:
     """
 
     def __init__(self) -> None:
-        self._by_key: Dict[_Key, Type[Command]] = {}
-        self._by_name: Dict[str, Type[Command]] = {}
+        # An entry is a class, or an _Indexed row whose module is imported when the entry
+        # is first looked up (see add_indexed).
+        self._by_key: Dict[_Key, _Entry] = {}
+        self._by_name: Dict[str, _Entry] = {}
         # Opcodes for which at least one class claims a fixed service action: only there
         # does decode_cdb read the service action out of the CDB.
         self._sa_opcodes: Dict[int, int] = {}
-        self._classes: List[Type[Command]] = []
+        self._classes: List[_Entry] = []
+
+    def add_indexed(self, package: str, rows: Iterable[Tuple[str, str, str, int, Optional[int]]]) -> None:
+        """Register commands by their index rows ``(module, class name, T10 name, opcode,
+        service action)``, ``module`` relative to ``package``: each module is imported the
+        first time one of its commands is looked up, or the registry is listed.
+
+        Rows already registered (by row or by class) are skipped; a row that clashes with
+        another command raises :class:`UsageError` as :meth:`add` does.
+        """
+        for module, class_name, name, opcode, service_action in rows:
+            row = _Indexed(f"{package}.{module}", class_name, name, opcode, service_action)
+            if self._same(self._by_key.get((opcode, service_action)), row.module, class_name):
+                continue
+            self._claim(row, (opcode, service_action), {class_name.lower(), name.lower()})
 
     def add(self, cls: Type[Command]) -> Type[Command]:
         """Register a command class; returns it, so it also works as a class decorator.
@@ -82,35 +112,60 @@ class CommandRegistry:
         """
         if not (isinstance(cls, type) and issubclass(cls, Command) and hasattr(cls, "_FIXED")):
             raise UsageError(f"only classes made with sgframe.cdb.define can be registered, got {cls!r}")
-        if cls in self._classes:
-            return cls
         key = (cls.OPCODE, cls.SERVICE_ACTION)
+        entry = self._by_key.get(key)
+        if self._same(entry, cls.__module__, cls.__qualname__) and self._resolve(entry) is cls:
+            return cls  # added before, as itself or as its index row
+        self._claim(cls, key, {cls.__name__.lower(), cls.NAME.lower()})
+        return cls
+
+    def _claim(self, entry: _Entry, key: _Key, names: set) -> None:
         other = self._by_key.get(key)
         if other is not None:
             sa = "" if key[1] is None else f" service action {key[1]:02X}h"
             raise UsageError(
-                f"cannot register {_label(cls)}: opcode {key[0]:02X}h{sa} already belongs to {_label(other)}"
+                f"cannot register {_label(entry)}: opcode {key[0]:02X}h{sa} already belongs to {_label(other)}"
             )
-        names = {cls.__name__.lower(), cls.NAME.lower()}
         for name in names:
             other = self._by_name.get(name)
             if other is not None:
-                raise UsageError(f"cannot register {_label(cls)}: the name {name!r} already belongs to {_label(other)}")
-        self._by_key[key] = cls
+                raise UsageError(f"cannot register {_label(entry)}: the name {name!r} already belongs to {_label(other)}")
+        self._by_key[key] = entry
         for name in names:
+            self._by_name[name] = entry
+        if key[1] is not None:
+            self._sa_opcodes[key[0]] = self._sa_opcodes.get(key[0], 0) + 1
+        self._classes.append(entry)
+
+    @staticmethod
+    def _same(entry: Optional[_Entry], module: str, class_name: str) -> bool:
+        if isinstance(entry, _Indexed):
+            return entry.module == module and entry.class_name == class_name
+        return entry is not None and entry.__module__ == module and entry.__qualname__ == class_name
+
+    def _resolve(self, entry: _Entry) -> Type[Command]:
+        """The class of an entry, importing its module (and putting the class in the
+        place of its row everywhere) the first time."""
+        if not isinstance(entry, _Indexed):
+            return entry
+        cls = getattr(import_module(entry.module), entry.class_name)
+        if (cls.OPCODE, cls.SERVICE_ACTION, cls.NAME) != (entry.opcode, entry.service_action, entry.name):
+            raise UsageError(f"the command index is stale: {entry} but the class says "
+                             f"{cls.NAME!r} {cls.OPCODE:#04x} service action {cls.SERVICE_ACTION}")
+        self._by_key[(entry.opcode, entry.service_action)] = cls
+        for name in (entry.class_name.lower(), entry.name.lower()):
             self._by_name[name] = cls
-        if cls.SERVICE_ACTION is not None:
-            self._sa_opcodes[cls.OPCODE] = self._sa_opcodes.get(cls.OPCODE, 0) + 1
-        self._classes.append(cls)
+        self._classes[self._classes.index(entry)] = cls
         return cls
 
     def by_name(self, name: str) -> Type[Command]:
         """The class registered under a class name (``"Read16"``) or T10 name
         (``"READ(16)"``), case-insensitive."""
         try:
-            return self._by_name[name.lower()]
+            entry = self._by_name[name.lower()]
         except (KeyError, AttributeError):
             raise UsageError(f"no command named {name!r} is registered") from None
+        return self._resolve(entry)
 
     def lookup(self, opcode: int, service_action: Optional[int] = None) -> Type[Command]:
         """The class for an opcode and service action (None for commands without one)."""
@@ -120,7 +175,7 @@ class CommandRegistry:
         if cls is None:
             sa = "" if service_action is None else f" service action {service_action:02X}h"
             raise UsageError(f"no command is registered for opcode {opcode:#04x}{sa}")
-        return cls
+        return self._resolve(cls)
 
     def decode_cdb(self, raw: bytes, *, strict: bool = False) -> Command:
         """Decode CDB bytes into the registered command they encode.
@@ -155,17 +210,22 @@ class CommandRegistry:
         )
 
     def __iter__(self) -> Iterator[Type[Command]]:
-        return iter(list(self._classes))
+        return iter([self._resolve(entry) for entry in list(self._classes)])
 
     def __len__(self) -> int:
         return len(self._classes)
 
     def __contains__(self, cls: object) -> bool:
-        return cls in self._classes
+        key = (getattr(cls, "OPCODE", None), getattr(cls, "SERVICE_ACTION", None))
+        entry = self._by_key.get(key)  # type: ignore[arg-type]
+        return entry is not None and isinstance(cls, type) and self._same(entry, cls.__module__, cls.__qualname__) \
+            and self._resolve(entry) is cls
 
     def __repr__(self) -> str:
         return f"<CommandRegistry of {len(self._classes)} commands>"
 
 
-def _label(cls: type) -> str:
-    return f"{cls.__module__}.{cls.__qualname__} ({getattr(cls, 'NAME', '?')})"
+def _label(entry: _Entry) -> str:
+    if isinstance(entry, _Indexed):
+        return f"{entry.module}.{entry.class_name} ({entry.name})"
+    return f"{entry.__module__}.{entry.__qualname__} ({getattr(entry, 'NAME', '?')})"

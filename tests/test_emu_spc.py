@@ -161,6 +161,23 @@ def test_rsoc_variable_length(disk: EmulatedDisk) -> None:
     assert data[4:16] == H("7f 00 00 00 00 00 3f 18 00 0b f8 00")
 
 
+@pytest.mark.parametrize("service_action, usage", [
+    (0x0009, "7f 00 00 00 00 00 3f 18 0009 fc 00 ffffffffffffffff ffffffff ffffffff ffffffff"),
+    (0x000B, "7f 00 00 00 00 00 3f 18 000b f8 00 ffffffffffffffff ffffffff ffffffff ffffffff"),
+    (0x0012, "7f 00 00 00 00 00 00 18 0012 03 00 ffffffffffffffff ffffffff ffffffff ffffffff"),
+], ids=["READ(32)", "WRITE(32)", "GET LBA STATUS(32)"])
+def test_rsoc_one_command_variable_length_usage_data_is_whole(disk: EmulatedDisk, service_action: int,
+                                                              usage: str) -> None:
+    # SPC-5 6.35.3: CDB SIZE is the CDB's length (32) and the CDB USAGE DATA holds that many
+    # bytes, byte 0 the operation code (7Fh), bytes 8-9 the service action.  libiscsi's
+    # ReportSupportedOpcodes.OneCommand reads byte 0 as 00h here: its unmarshalled record
+    # keeps 16 usage bytes and copies none of a longer CDB's.
+    cdb = H("a3 0c 02 7f") + service_action.to_bytes(2, "big") + H("00000100 00 00")
+    data = ok(disk.respond(cdb, None, 256))
+    assert data == H("00 03 0020") + H(usage)
+    assert len(data) == 36 and data[4] == 0x7F
+
+
 def test_rsoc_unsupported_and_bad_requests(disk: EmulatedDisk) -> None:
     assert ok(disk.respond(H("a3 0c 01 c5 0000 00000100 00 00"), None, 256)) == H("00 01 0000")
     assert ok(disk.respond(H("a3 0c 02 9e 0019 00000100 00 00"), None, 256)) == H("00 01 0000")  # RESTORE ELEMENTS AND REBUILD

@@ -2,67 +2,35 @@
 
 ``REGISTRY`` holds every built-in command; ``decode_cdb(raw)`` finds the class for raw CDB
 bytes by opcode and service action and decodes them.
+
+Nothing is imported until it is asked for: ``sgframe.command.Read16`` imports the module
+that declares READ(16) (:mod:`sgframe.command.rw`) and no other, and the registry imports
+a module when one of its commands is first looked up (:mod:`sgframe.command._index` says
+where each lives).
 """
 from __future__ import annotations
 
+from .._lazy import attach
 from ..registry import CommandRegistry
-from . import blocks, copy, maintenance, media, reservations, rw, sbc, security, spc, zbc
-from .blocks import (
-    OrWrite16, ReadLong10, ReadLong16, Verify12, WriteAndVerify12, WriteAtomic16, WriteLong10, WriteLong16,
-)
-from .copy import (
-    ExtendedCopyLid1, ExtendedCopyLid4, ReceiveCopyDataLid1, ReceiveCopyDataLid4, ReceiveCopyFailureDetailsLid1,
-    ReceiveCopyOperatingParameters, ReceiveCopyStatusLid1, ReceiveCopyStatusLid4,
-)
-from .maintenance import ReportIdentifyingInformation, ReportPriority, ReportReferrals, SetTargetPortGroups
-from .media import (
-    BackgroundControl, GetLbaStatus32, GetPhysicalElementStatus, GetStreamStatus, ReadDefectData10,
-    ReadDefectData12, ReadMediaSerialNumber, ReassignBlocks, RemoveElementAndTruncate, StreamControl,
-)
-from .reservations import (
-    PersistentReserveIn, PersistentReserveOut, PrInServiceAction, PrOutServiceAction, PrType,
-    Release6, Release10, Reserve6, Reserve10,
-)
-from .rw import (
-    CompareAndWrite, Read6, Read10, Read12, Read16, Read32, Verify10, Verify16, Write6, Write10,
-    Write12, Write16, Write32, WriteAndVerify10, WriteAndVerify16, WriteSame10, WriteSame16,
-)
-from .sbc import (
-    FormatUnit, GetLbaStatus, PreFetch10, PreFetch16, ReadCapacity10, ReadCapacity16, Sanitize,
-    SanitizeServiceAction, SynchronizeCache10, SynchronizeCache16, Unmap,
-)
-from .spc import (
-    Inquiry, LogSelect, LogSense, ModeSelect6, ModeSelect10, ModeSense6, ModeSense10,
-    PreventAllowMediumRemoval, ReadBuffer10, ReceiveDiagnosticResults, ReportLuns,
-    ReportSupportedOperationCodes, ReportSupportedTaskManagementFunctions,
-    ReportTargetPortGroups, RequestSense, SendDiagnostic, StartStopUnit, TestUnitReady,
-    WriteBuffer,
-)
-from .security import SecurityProtocolIn, SecurityProtocolOut
-from .zbc import (
-    CloseZone, FinishZone, OpenZone, ReportRealms, ReportZoneDomains, ReportZones, ResetWritePointer, ZoneActivate,
-    ZoneQuery,
-)
+from ._index import COMMANDS, MODULES, OTHER_NAMES
 
-#: Every built-in command class, SPC first, in the order the modules declare them.
-BUILTIN_COMMANDS = (
-    spc.COMMANDS + maintenance.COMMANDS + security.COMMANDS + copy.COMMANDS + reservations.COMMANDS
-    + rw.COMMANDS + blocks.COMMANDS + sbc.COMMANDS + media.COMMANDS + zbc.COMMANDS
-)
-
-#: The standard registry: BUILTIN_COMMANDS, there as soon as this package is imported
-#: (no plugin need load for decode_cdb or channel.cmd to know them). The built-in plugin
-#: (sgframe.builtin) hands the same classes to sgframe_register_commands, where adding
-#: a class again does nothing; other plugins get registries of their own (sgframe.plugins).
+#: The standard registry: every built-in command, there as soon as this package is imported
+#: (no plugin need load for decode_cdb or channel.cmd to know them), each module imported
+#: when one of its commands is first looked up. The built-in plugin (sgframe.builtin) hands
+#: the same rows to sgframe_register_commands, where adding them again does nothing; other
+#: plugins get registries of their own (sgframe.plugins).
 REGISTRY = CommandRegistry()
-for _cls in BUILTIN_COMMANDS:
-    REGISTRY.add(_cls)
-del _cls
+REGISTRY.add_indexed(__name__, COMMANDS)
 
 decode_cdb = REGISTRY.decode_cdb
 
-__all__ = [
-    "BUILTIN_COMMANDS", "REGISTRY", "decode_cdb",
-    *spc.__all__, *maintenance.__all__, *security.__all__, *copy.__all__, *reservations.__all__, *rw.__all__,
-    *blocks.__all__, *sbc.__all__, *media.__all__, *zbc.__all__,
-]
+_WHERE = {
+    **{class_name: (f".{module}", class_name) for module, class_name, *_ in COMMANDS},
+    **{name: (f".{module}", name) for name, module in OTHER_NAMES.items()},
+    **{module: (f".{module}", None) for module in MODULES},
+    "BUILTIN_COMMANDS": ("._all", "BUILTIN_COMMANDS"),
+}
+__getattr__, __dir__ = attach(__name__, _WHERE)
+
+__all__ = ["BUILTIN_COMMANDS", "REGISTRY", "decode_cdb",
+           *(class_name for _, class_name, *_ in COMMANDS), *OTHER_NAMES]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional
 
 import attrs
 
+from sgframe._records import record
 from sgframe.emu import sense as _sense
 from sgframe.emu import sbc as _sbc
 from sgframe.emu import vpd as _vpd
@@ -36,7 +37,7 @@ _TOO_MANY_SEGMENTS = (0x26, 0x08)  # TOO MANY SEGMENT DESCRIPTORS
 _UNREACHABLE = (0x08, 0x04)  # UNREACHABLE COPY TARGET
 
 
-@attrs.define
+@record(frozen=False)
 class CopyResult:
     """What RECEIVE COPY STATUS(LID1) reports for one list identifier."""
 
@@ -46,7 +47,7 @@ class CopyResult:
     sense: bytes = b""
 
 
-@attrs.define
+@record(frozen=False)
 class CopyManager:
     results: Dict[int, CopyResult] = attrs.Factory(dict)
 

@@ -24,16 +24,21 @@ Choices a user of sg3_utils would care about:
 from __future__ import annotations
 
 import itertools
-from typing import Callable, Dict, List, Optional, Set, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple, Union
 
 import attrs
 
-from sgframe.emu import modes as _modes
+from sgframe._records import record
 from sgframe.emu import sense as _sense
 from sgframe.emu import table as _table
 from sgframe.emu.medium import SparseMedium
 from sgframe.emu.reply import Reply, Request, check_condition
 from sgframe.errors import UsageError
+
+if TYPE_CHECKING:
+    from sgframe.emu.copy_manager import CopyManager
+    from sgframe.emu.modes import ModePages
+    from sgframe.emu.zoned import Zones
 
 # Commands that never see a pending UNIT ATTENTION (SAM-5 5.14).
 _UA_EXEMPT = frozenset((0x12, 0xA0, 0x03))
@@ -43,7 +48,7 @@ _serials = itertools.count(1)
 BUFFER_CAPACITY = 64 * 1024
 
 
-@attrs.frozen
+@record
 class Fault:
     """One injected failure, consumed by the next matching command."""
 
@@ -136,7 +141,8 @@ class EmulatedDisk:
         self.started = True
         self.prevent_removal = False
         self.table = _table.CommandTable()
-        self.modes = _modes.ModePages(self, dsense=bool(dsense), write_cache=bool(write_cache))
+        self._mode_settings = (bool(dsense), bool(write_cache))
+        self._modes: Optional["ModePages"] = None
         self._nexuses = {0}
         self._unit_attentions: Dict[int, List[Tuple[int, int]]] = {0: []}
         self._faults: List[Fault] = []
@@ -144,18 +150,20 @@ class EmulatedDisk:
         self.buffer = bytearray(BUFFER_CAPACITY)
         self.echo_buffer: Optional[bytes] = None
         # Per-feature state lives with the handlers that use it, created lazily or here.
-        from sgframe.emu import builtin, copy_manager, logs, reservations, zoned as zoned_module
+        from sgframe.emu import builtin, logs, reservations
 
         self.logs = logs.LogState()
         self.reservations = reservations.Reservations(self)
         self.grown_defects: List[int] = []  # LBAs REASSIGN BLOCKS moved: READ DEFECT DATA's grown list
         self.streams: Set[int] = set()  # open stream identifiers (STREAM CONTROL)
-        self.copies = copy_manager.CopyManager()  # EXTENDED COPY results by list identifier
-        self.zones: Optional[zoned_module.Zones] = None
+        self._copies: Optional["CopyManager"] = None
+        self.zones: Optional["Zones"] = None
         if self.zoned:
             if zone_size is None:
                 raise UsageError("a zoned disk needs zone_size (in blocks)")
-            self.zones = zoned_module.Zones(
+            from sgframe.emu.zoned import Zones
+
+            self.zones = Zones(
                 self,
                 _check_int("zone_size", zone_size, 1, self.blocks),
                 _check_int("conventional_zones", conventional_zones, 0),
@@ -168,6 +176,35 @@ class EmulatedDisk:
             self._unit_attentions[0].append((0x29, 0x01))
 
     # ----------------------------------------------------------------- public API
+
+    @property
+    def modes(self) -> "ModePages":
+        """The mode pages' current, changeable and default values, built at first use: the
+        pages are laid out by the decoders' records, which cost more to import than a
+        command-line call that never sends MODE SENSE should pay."""
+        if self._modes is None:
+            from sgframe.emu.modes import ModePages
+
+            dsense, write_cache = self._mode_settings
+            self._modes = ModePages(self, dsense=dsense, write_cache=write_cache)
+        return self._modes
+
+    @property
+    def copies(self) -> "CopyManager":
+        """EXTENDED COPY results by list identifier, made at the first copy command."""
+        if self._copies is None:
+            from sgframe.emu.copy_manager import CopyManager
+
+            self._copies = CopyManager()
+        return self._copies
+
+    @property
+    def descriptor_sense(self) -> bool:
+        """Whether sense data goes out in descriptor format (D_SENSE of the control mode
+        page, or the ``dsense`` the disk was made with while no page has been built)."""
+        if self._modes is None:
+            return self._mode_settings[0]
+        return self._modes.descriptor_sense
 
     def respond(
         self,
@@ -191,7 +228,7 @@ class EmulatedDisk:
         if nexus not in self._nexuses:
             self._nexuses.add(nexus)
             self._unit_attentions[nexus] = []
-        descriptor = self.modes.descriptor_sense
+        descriptor = self.descriptor_sense
         if not cdb:
             return check_condition(_sense.invalid_opcode(), descriptor)
         for index, fault in enumerate(self._faults):
@@ -288,6 +325,10 @@ class EmulatedDisk:
                 raise UsageError(f"sense must be bytes or (key, asc, ascq), not {sense!r}")
         _check_int("count", count, 1)
         self._faults.extend([Fault(opcode, service_action, status, sense)] * count)
+
+    def clear_injected(self) -> None:
+        """Withdraw the failures :meth:`inject` queued that no command has consumed yet."""
+        self._faults.clear()
 
     def register(
         self,

@@ -35,8 +35,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
 
-import attrs
-
+from sgframe._records import record
 from sgframe.emu import modes as _modes
 from sgframe.emu import sense as _sense
 from sgframe.emu import vpd as _vpd
@@ -75,7 +74,7 @@ HUMIDITY = 40  # percent; the emulated disk sits in a data centre
 ENDURANCE_USED = 3  # percent of the rated write endurance, for 11h
 
 
-@attrs.frozen
+@record
 class SelfTestResult:
     """One self-test results log parameter (SPC-5 7.3.21)."""
 

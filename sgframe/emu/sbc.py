@@ -192,7 +192,11 @@ def unmap(disk: "EmulatedDisk", request: Request) -> None:
         at = 8 + 16 * index
         lba = int.from_bytes(data[at : at + 8], "big")
         blocks = int.from_bytes(data[at + 8 : at + 12], "big")
-        disk.check_range(lba, blocks)
+        # SBC-4 5.30.2: NUMBER OF LOGICAL BLOCKS zero unmaps nothing and "shall not be
+        # considered an error"; only LBA + blocks beyond the capacity is out of range, so a
+        # zero-block descriptor at LBA = capacity is accepted (as LIO's sbc_execute_unmap).
+        if lba + blocks > disk.blocks:
+            raise _sense.lba_out_of_range()
         total += blocks
         if total > _vpd.MAX_UNMAP_LBA_COUNT:
             raise _sense.invalid_field_in_parameter_list(at + 8)

@@ -11,7 +11,6 @@ supported), B9h concurrent positioning ranges (one actuator, or none on an SSD).
 answer ILLEGAL REQUEST, INVALID FIELD IN CDB, as for every page not listed in 00h."""
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Callable, Dict
 
 from sgframe.emu import sense as _sense
@@ -82,6 +81,8 @@ def standard_inquiry(disk: "EmulatedDisk") -> bytes:
 
 def naa_identifier(disk: "EmulatedDisk") -> bytes:
     """The 16-byte NAA 6 (IEEE registered extended) name, derived from the serial."""
+    import hashlib  # here, not at the top: its OpenSSL binding costs 4 ms to import
+
     digest = int.from_bytes(hashlib.sha256(disk.serial.encode("ascii")).digest()[:13], "big")
     value = (0x6 << 124) | (EMU_COMPANY_ID << 100) | (digest & ((1 << 100) - 1))
     return value.to_bytes(16, "big")
@@ -155,6 +156,8 @@ def _provisioning(disk: "EmulatedDisk") -> bytes:
 
 def port_identifier(disk: "EmulatedDisk") -> bytes:
     """The 16-byte NAA 6 name of the disk's one target port, derived like the LU's."""
+    import hashlib
+
     digest = int.from_bytes(hashlib.sha256(disk.serial.encode("ascii") + b"/port1").digest()[:13], "big")
     value = (0x6 << 124) | (EMU_COMPANY_ID << 100) | (digest & ((1 << 100) - 1))
     return value.to_bytes(16, "big")
