@@ -13,7 +13,7 @@ from ..decode.inquiry import decode_inquiry
 from ..decode.luns import decode_report_luns
 from ..decode.opcodes import decode_supported_opcodes
 from ..decode.versions import version_descriptor_name
-from ..decode.vpd import VPD_PAGE_ACRONYMS, decode_vpd
+from ..decode.vpd import DESIGNATOR_VIEWS, VPD_PAGE_ACRONYMS, DeviceIdentification, decode_vpd
 from ..errors import CheckCondition, UsageError
 from .base import Subcommand
 from .device import add_device, add_output, open_channel, parse_int
@@ -25,9 +25,9 @@ from .vpd_text import vpd_lines
 __all__ = ["INQ", "READCAP", "LUNS", "OPCODES", "VPD_PAGES", "vpd_page_code", "read_vpd"]
 
 #: sg_vpd's views of the device identification page (83h): the designators of one
-#: association only (SPC-5 7.7.6.1: 0 logical unit, 1 target port, 2 target device), or
-#: all of them in the order the device gave them (``di_asis``) rather than grouped.
-DI_VIEWS = {"di_lu": 0, "di_port": 1, "di_target": 2, "di_asis": None}
+#: association only (the decoder's DESIGNATOR_VIEWS: di_lu, di_port, di_target), or all
+#: of them in the order the device gave them (``di_asis``) rather than grouped.
+DI_VIEWS = (*DESIGNATOR_VIEWS, "di_asis")
 
 #: VPD page codes by the names sg_vpd accepts for them (``sg_vpd --enumerate``), and
 #: "zbdc", which sgframe took for B6h before it followed sg_vpd's "zbdch".
@@ -123,9 +123,8 @@ def _standard_summary(record: Any, serial: str | None) -> None:
 def _view(record: Any, args: argparse.Namespace) -> Any:
     """Page 83h narrowed to the association ``-p di_lu/di_port/di_target`` asked for."""
     view = getattr(args.vpd, "view", None)
-    if view in DI_VIEWS and DI_VIEWS[view] is not None and hasattr(record, "designation_descriptors"):
-        return attrs.evolve(record, designation_descriptors=tuple(
-            d for d in record.designation_descriptors if d.association == DI_VIEWS[view]))
+    if view in DESIGNATOR_VIEWS and isinstance(record, DeviceIdentification):
+        return record.view(view)
     return record
 
 
