@@ -134,3 +134,57 @@ def test_inhex_errors(capsys, tmp_path, monkeypatch, argv, code, message):
     (tmp_path / "BADHEX").write_text("zz 00\n")
     got, out, err = run(capsys, *argv)
     assert (got, out) == (code, "") and err.startswith(message) and err.count("\n") == 1
+
+
+# --- format: sg_format's option letters and the parameter lists they make -------------------
+
+def test_format_parameter_lists_of_sg_formats_options():
+    from sgframe.cli.formatting import format_header
+
+    assert format_header(immed=True, ip=True, fov=True) == bytes.fromhex("00 8a 0000 00 00 0000")
+    assert format_header(immed=True, ip=True, fov=True, security=True) == bytes.fromhex("00 8a 0000 20 00 0000")
+    assert format_header(immed=False, protection_field_usage=1, protection_interval_exponent=3) == \
+        bytes.fromhex("01 00 00 03 00000000")
+    with pytest.raises(Exception, match=r"--pie\) is 0..15"):
+        format_header(immed=True, protection_interval_exponent=16)
+
+
+@pytest.mark.parametrize("argv, cdb1, parameters", [
+    (["--ip-def"], 0x18, "00 8a 0000 00 00 0000"),  # FMTDATA CMPLST; FOV IP IMMED; default pattern
+    (["--security"], 0x18, "00 8a 0000 20 00 0000"),  # SI
+    (["--pie", "0"], 0x38, "00 02 00 00 00000000"),  # LONGLIST: the long header
+    (["-P", "1"], 0x18, "01 02 0000"),  # -P is sg_format's --pfu (-q is --pie)
+])
+def test_format_sends_what_sg_format_sends(capsys, monkeypatch, argv, cdb1, parameters):
+    from sgframe.emu import EmulatedDisk
+    from sgframe.emu.uri import KINDS
+
+    disk = EmulatedDisk(blocks=64)
+    monkeypatch.setitem(KINDS, "fmt", (lambda **_: disk, {}))
+    seen = []
+    real = disk.respond
+
+    def spy(cdb, data_out=None, allocation_length=0, **kw):
+        if cdb[0] == 0x04:
+            seen.append((cdb[1], bytes(data_out or b"")))
+        return real(cdb, data_out, allocation_length, **kw)
+
+    monkeypatch.setattr(disk, "respond", spy)
+    code, _, err = run(capsys, "format", "emu:fmt", "--format", "-Q", "--early", *argv)
+    if "-P" in argv:
+        # PROTECTION FIELD USAGE without protection information: the emulated disk says no.
+        assert code == 5 and "Invalid field in parameter list" in err
+    else:
+        assert code == 0, err
+    assert seen == [(cdb1, bytes.fromhex(parameters))]
+
+
+@pytest.mark.parametrize("argv, fmtpinfo", [(["--pinfo"], 2), (["--rto_req"], 1), (["-p", "-R"], 3)])
+def test_format_deprecated_pinfo_and_rto_req_are_fmtpinfo_bits(capsys, argv, fmtpinfo):
+    code, out, _ = run(capsys, "format", "emu:disk", "--format", "-Q", "--dry-run", "--json", *argv)
+    assert code == 0 and '"fmtpinfo": %d' % fmtpinfo in out
+
+
+def test_format_ip_def_and_security_exclude_each_other(capsys):
+    code, out, err = run(capsys, "format", "emu:disk", "--format", "-Q", "-I", "-S")
+    assert (code, out) == (1, "") and "--ip-def and --security exclude each other" in err

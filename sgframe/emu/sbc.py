@@ -310,7 +310,11 @@ def format_unit(disk: "EmulatedDisk", request: Request) -> None:
         if header[0] & 0x07:
             raise _sense.invalid_field_in_parameter_list(0, 2)
         if header[1] & 0x08:
-            raise _sense.invalid_field_in_parameter_list(1, 3)  # IP: no initialization pattern
+            # IP: only the default pattern (type 00h, no pattern bytes), with or without SI;
+            # the medium is wiped to zeros either way.
+            descriptor = request.parameters(len(header) + 4)[len(header):]
+            if descriptor[0] & 0xDF or descriptor[1] or descriptor[2:4] != bytes(2):
+                raise _sense.invalid_field_in_parameter_list(len(header))
         defects = int.from_bytes(header[4:8], "big") if long_list else int.from_bytes(header[2:4], "big")
         if defects:
             # No defect management: the emulated medium has no defects to list.
