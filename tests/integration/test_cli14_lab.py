@@ -193,3 +193,15 @@ def test_inner_hex_shows_the_bytes_sg_ses_shows(enclosure):
     mine = sgframe("ses", lun.sg, "-p", "es", "-I", "0,1", "--inner-hex").stdout
     theirs = tool("sg_ses", "-p", "es", "--index=0,1", "--inner-hex", lun.sg).stdout
     assert element in mine and element in theirs
+
+
+def test_format_ip_def_is_taken_by_the_served_disk_as_sg_format_sends_it(disk):
+    lun, served = disk
+    served.device.medium.write(0, b"\x5a" * 512)
+    ours = sgframe("format", lun.sg, "--format", "--ip-def", "-Q", "--force", "--json", check=False)
+    assert ours.returncode == 0, ours.stderr
+    assert served.device.medium.read(0, 1) == bytes(512)
+    served.device.medium.write(0, b"\x5a" * 512)
+    theirs = tool("sg_format", "--format", "--ip-def", "--quick", "--early", lun.sg, check=False)
+    assert theirs.returncode == 0, theirs.stderr
+    assert served.device.medium.read(0, 1) == bytes(512)
