@@ -201,3 +201,22 @@ def test_report_supported_operation_codes_lists_the_new_commands(disk: EmulatedD
               for d in decode_supported_opcodes(raw, 0).command_descriptors}
     assert {(0x9C, None, 16), (0xA3, 0x05, 12), (0xA3, 0x0E, 12)} <= listed
     assert not {key for key in listed if key[:2] in {(0xAB, 0x01), (0xA4, 0x0A), (0xB5, None), (0x9E, 0x13)}}
+
+
+def test_zoned_block_device_statistics_follow_the_zones() -> None:
+    zoned = EmulatedDisk(blocks=16 * 64, zoned=True, zone_size=64, conventional_zones=1, max_open_zones=4)
+    assert (0x14, 0x01) in decode_log_page(log(zoned, 0x00, 0xFF)).supported_pages_and_subpages
+    assert 0x14 in decode_log_page(log(zoned, 0x00)).supported_pages
+    # Two zones opened by writes, one explicitly: then a write off the write pointer.
+    ok(zoned.respond(H("8a 00 0000000000000040 00000001 00 00"), bytes(512)))  # zone 1, implicitly
+    ok(zoned.respond(H("94 03 0000000000000080 0000 0000 00 00")))  # OPEN ZONE 2
+    ok(zoned.respond(H("8a 00 0000000000000080 00000001 00 00"), bytes(512)))
+    assert zoned.respond(H("8a 00 00000000000000c5 00000001 00 00"), bytes(512)).sense[12:14] == H("2104")
+    ok(zoned.respond(H("94 04 0000000000000040 0000 0000 00 00")))  # RESET WRITE POINTER zone 1
+    page = log(zoned, 0x14, 0x01)
+    # Parameter codes 0000h-0003h, 0005h and 000Ah, eight bytes each (ZBC-2 5.3).
+    assert page[:4] == H("d4 01 0048") and page[4:16] == H("0000 03 08 0000000000000002")
+    stats = decode_log_page(page)
+    assert (stats.maximum_open_zones, stats.maximum_explicitly_open_zones, stats.maximum_implicitly_open_zones,
+            stats.minimum_empty_zones, stats.zones_emptied, stats.write_rule_violations) == (2, 1, 1, 13, 1, 1)
+    assert stats.problems == ()

@@ -26,7 +26,8 @@ Pages sg_logs decodes that this disk does not have, as a disk of its kind does n
 01h buffer over-run/under-run (a SAS disk's link flow control never overruns), 0Fh
 application client (LOG SELECT writes no parameters here), 15h/03h LPS misalignment (one
 logical block per physical block cannot be misaligned), 14h/01h zoned block device
-statistics on a disk that is not zoned.  LOG SENSE of them is ILLEGAL REQUEST, INVALID
+statistics on a disk that is not zoned (a zoned one keeps the counters of its zone
+state in emu/zoned.py).  LOG SENSE of them is ILLEGAL REQUEST, INVALID
 FIELD IN CDB.
 
 Only cumulative values exist (page control 01b and 11b); saving is not supported, so DS is set.
@@ -56,6 +57,7 @@ TEMPERATURE = 0x0D
 START_STOP = 0x0E
 SELF_TEST = 0x10
 SOLID_STATE_MEDIA = 0x11
+ZONED_STATISTICS = 0x14
 BACKGROUND_SCAN = 0x15
 PROTOCOL_PORT = 0x18
 POWER_TRANSITIONS = 0x1A
@@ -364,13 +366,27 @@ def _page(code: int, subpage: int, body: bytes) -> bytes:
     return bytes((first, subpage)) + len(body).to_bytes(2, "big") + body
 
 
-def _page_codes() -> List[int]:
-    return sorted({SUPPORTED} | {page for page, _ in PAGES})
+def _zoned_statistics(disk: "EmulatedDisk", default: bool) -> Parameters:
+    # ZBC-2 5.3: eight-byte counters; the ones this disk keeps, in parameter code order.
+    values = disk.zones.statistics
+    return [(code, _parameter(code, 0x03, (0 if default else value).to_bytes(8, "big")))
+            for code, value in sorted(values.items())]
 
 
-def _pairs(page: int = -1) -> List[Tuple[int, int]]:
+def _pages(disk: "EmulatedDisk") -> Dict[Tuple[int, int], Builder]:
+    """The pages of this disk: a zoned one has the zoned block device statistics too."""
+    if getattr(disk, "zones", None) is None:
+        return PAGES
+    return {**PAGES, (ZONED_STATISTICS, 0x01): _zoned_statistics}
+
+
+def _page_codes(disk: "EmulatedDisk") -> List[int]:
+    return sorted({SUPPORTED} | {page for page, _ in _pages(disk)})
+
+
+def _pairs(disk: "EmulatedDisk", page: int = -1) -> List[Tuple[int, int]]:
     """Every (page, subpage) this disk has, with xxh/FFh for each page (SPC-5 7.3.19)."""
-    keys = set(PAGES) | {(SUPPORTED, 0)}
+    keys = set(_pages(disk)) | {(SUPPORTED, 0)}
     pairs = keys | {(code, 0xFF) for code, _ in keys}
     return sorted(p for p in pairs if page in (-1, p[0]))
 
@@ -385,18 +401,18 @@ def log_sense(disk: "EmulatedDisk", request: Request) -> bytes:
     page = cdb[2] & 0x3F
     subpage = cdb[3]
     pointer = request.u(5, 2)
-    if page not in _page_codes():
+    if page not in _page_codes(disk):
         raise _sense.invalid_field_in_cdb(2, 5)
     if page == SUPPORTED and subpage == 0x00:
         if pointer:
             raise _sense.invalid_field_in_cdb(5)
-        return _page(0, 0, bytes(_page_codes()))
+        return _page(0, 0, bytes(_page_codes(disk)))
     if subpage == 0xFF:
         if pointer:
             raise _sense.invalid_field_in_cdb(5)
-        pairs = _pairs(-1 if page == SUPPORTED else page)
+        pairs = _pairs(disk, -1 if page == SUPPORTED else page)
         return _page(page, 0xFF, b"".join(bytes(pair) for pair in pairs))
-    builder = PAGES.get((page, subpage))
+    builder = _pages(disk).get((page, subpage))
     if builder is None:
         raise _sense.invalid_field_in_cdb(3)
     parameters = builder(disk, page_control == 3)
@@ -422,7 +438,7 @@ def log_select(disk: "EmulatedDisk", request: Request) -> None:
         request.parameters(length)
         raise _sense.invalid_field_in_parameter_list(0)
     else:
-        if page and page not in _page_codes():
+        if page and page not in _page_codes(disk):
             raise _sense.invalid_field_in_cdb(2, 5)
         if cdb[3]:
             raise _sense.invalid_field_in_cdb(3)
