@@ -3,6 +3,9 @@ standards (SPC-5, SBC-4, SPL-4), and the ones it leaves out answering as a disk 
 kind answers them."""
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import pytest
 
 from sgframe.decode.log import decode_log_page
@@ -220,3 +223,15 @@ def test_zoned_block_device_statistics_follow_the_zones() -> None:
     assert (stats.maximum_open_zones, stats.maximum_explicitly_open_zones, stats.maximum_implicitly_open_zones,
             stats.minimum_empty_zones, stats.zones_emptied, stats.write_rule_violations) == (2, 1, 1, 13, 1, 1)
     assert stats.problems == ()
+
+
+@pytest.mark.skipif(shutil.which("sg_logs") is None, reason="sg3_utils' sg_logs is not installed")
+def test_sg_logs_reads_the_zoned_statistics_page(tmp_path) -> None:
+    zoned = EmulatedDisk(blocks=1024, zoned=True, zone_size=64)
+    ok(zoned.respond(H("8a 00 0000000000000000 00000001 00 00"), bytes(512)))
+    path = tmp_path / "zbd.hex"
+    path.write_text(log(zoned, 0x14, 0x01).hex(" "))
+    out = subprocess.run(["sg_logs", f"--inhex={path}"], capture_output=True, text=True).stdout
+    assert out.splitlines()[1:] == ["  Maximum open zones: 1", "  Maximum explicitly open zones: 0",
+                                    "  Maximum implicitly open zones: 1", "  Minimum empty zones: 15",
+                                    "  Zones emptied: 0", "  Write rule violations: 0"]
