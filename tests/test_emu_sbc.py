@@ -348,7 +348,12 @@ def test_format_unit_erases_and_clears_errors(disk: EmulatedDisk) -> None:
 def test_format_unit_parameter_list(disk: EmulatedDisk) -> None:
     assert disk.respond(H("04 10 00 00 00 00"), H("00 02 0000")) == Reply(0)  # IMMED
     assert disk.respond(H("04 30 00 00 00 00"), H("00 00 00 00 00000000")) == Reply(0)
-    assert disk.respond(H("04 10 00 00 00 00"), H("00 08 0000")).sense == invalid_param(1, 3)
+    # IP: the default initialization pattern (type 00h, no bytes), SI or not, is taken;
+    # another pattern type or pattern bytes are not (the medium is always wiped to zeros).
+    assert disk.respond(H("04 10 00 00 00 00"), H("00 88 0000 00 00 0000")) == Reply(0)
+    assert disk.respond(H("04 30 00 00 00 00"), H("00 88 00 00 00000000 20 00 0000")) == Reply(0)
+    assert disk.respond(H("04 10 00 00 00 00"), H("00 88 0000 00 01 0004 ffffffff")).sense == invalid_param(4)
+    assert disk.respond(H("04 10 00 00 00 00"), H("00 88 0000 40 00 0000")).sense == invalid_param(4)
     assert disk.respond(H("04 10 00 00 00 00"), H("00 00 0008")).sense == invalid_param(2)
     assert disk.respond(H("04 40 00 00 00 00")).sense == invalid_cdb(1, 7)
 

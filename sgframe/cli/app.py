@@ -111,7 +111,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         warn(f"a subcommand failed to load: {type(exc).__name__}: {_one_line(exc)}")
         return OTHER
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            # parse_args would report them from the top parser ("sgframe: ..."); name the
+            # subcommand they were given to, as every other syntax error does.
+            name = getattr(args, "subcommand", None)
+            raise _ArgumentError(f"sgframe{' ' + name if name else ''}: unrecognized arguments: {' '.join(extras)}")
     except _ArgumentError as exc:
         # The parser's message starts with its prog ("sgframe read: ..."): the program
         # is named once.

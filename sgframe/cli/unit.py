@@ -38,7 +38,7 @@ def _run_tur(args: argparse.Namespace) -> int:
     if args.number > 1:
         print(f"{args.number} TEST UNIT READY commands in {seconds:.3f} s, {failures} failed")
     if last is not None:
-        warn(str(last))
+        warn(str(last), getattr(args, "subcommand", None))
     elif args.number == 1:
         print("ready")
     return code

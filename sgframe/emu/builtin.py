@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, List, Optional, Tuple
 
-from sgframe.emu import copy_manager, logs, modes, reservations, sbc, sbc_extra, security, spc, vpd, zoned
+from sgframe.emu import copy_manager, logs, modes, reservations, sbc, sbc_extra, security, spc, spc_extra, vpd, zoned
 from sgframe.emu.table import NONE, READ, WRITE, CommandSpec, usage_from_hex
 
 if TYPE_CHECKING:
@@ -103,7 +103,29 @@ _ROWS: List[Row] = [
     (0xAE, None, "WRITE AND VERIFY(12)", sbc.write_and_verify, "ae f6 ff ff ff ff ff ff ff ff 3f 00", True, WRITE, _DATA, None),
     (0xAF, None, "VERIFY(12)", sbc.verify, "af f6 ff ff ff ff ff ff ff ff 3f 00", True, READ, _DATA, None),
     (0xB7, None, "READ DEFECT DATA(12)", sbc_extra.read_defect_data, "b7 1f ff ff ff ff ff ff ff ff 00 00", False, NONE, _QUICK, (6, 4)),
+    (0x9C, None, "WRITE ATOMIC(16)", sbc.write_atomic, f"9c f8 {_FF8} ff ff ff ff 3f 00", True, WRITE, _DATA, None),
+    (0xA3, 0x05, "REPORT IDENTIFYING INFORMATION", spc_extra.report_identifying_information, "a3 05 00 00 00 00 ff ff ff ff fe 00", False, NONE, _QUICK, (6, 4)),
+    (0xA3, 0x0E, "REPORT PRIORITY", spc_extra.report_priority, "a3 0e c0 00 00 00 ff ff ff ff 00 00", False, NONE, _QUICK, (6, 4)),
 ]
+
+# Commands of issue 14's list the emulated disk does not have, as a disk of its kind
+# does not; the command table answers them ILLEGAL REQUEST, INVALID COMMAND OPERATION
+# CODE (20h/00h), or INVALID FIELD IN CDB pointing at the service action where the
+# operation code has others:
+# * READ MEDIA SERIAL NUMBER (ABh/01h): the medium cannot be removed; the command is
+#   for removable media (tapes, optical), and disks leave it out.
+# * SET TARGET PORT GROUPS (A4h/0Ah): TPGS is 01b, implicit ALUA only (SPC-5 5.16.2.3:
+#   explicit transitions need TPGS 10b or 11b).
+# * EXTENDED COPY(LID4) (83h/01h), RECEIVE COPY STATUS(LID4) and RECEIVE ROD TOKEN
+#   INFORMATION (84h/05h, 07h): the copy manager has LID1 list identifiers only, as VPD
+#   page 8Fh says.
+# * REPORT REFERRALS (9Eh/13h): no referrals (no VPD page B3h).
+# * GET PHYSICAL ELEMENT STATUS and REMOVE ELEMENT AND TRUNCATE (9Eh/17h, 18h): no
+#   storage element depopulation.
+# * REPORT REALMS, REPORT ZONE DOMAINS, ZONE ACTIVATE, ZONE QUERY (95h/06h-09h): no zone
+#   domains (ZBC-2 zone domains need a zone domains device; emu:zoned is host managed).
+# * SECURITY PROTOCOL OUT (B5h): the only security protocol is 00h, which has nothing
+#   to receive (SPC-5 7.7.1: protocol 00h is for SECURITY PROTOCOL IN only).
 
 for _sa, _name in ((0x00, "READ KEYS"), (0x01, "READ RESERVATION"), (0x02, "REPORT CAPABILITIES"), (0x03, "READ FULL STATUS")):
     _ROWS.append((0x5E, _sa, f"PERSISTENT RESERVE IN ({_name})", reservations.persistent_reserve_in,
