@@ -94,3 +94,26 @@ def test_a_stale_row_is_named_when_resolved():
     registry.add_indexed("sgframe.command", [("spc", "Inquiry", "INQUIRY", 0x13, None)])
     with pytest.raises(UsageError, match="the command index is stale"):
         registry.lookup(0x13)
+
+
+def test_threads_looking_up_the_same_unimported_command_all_get_the_class():
+    import threading
+
+    registry = CommandRegistry()
+    registry.add_indexed("sgframe.command", _index.COMMANDS)
+    start = threading.Barrier(8)
+    found = []
+
+    def look():
+        start.wait()
+        found.append(registry.by_name("WRITE SAME(16)"))
+
+    threads = [threading.Thread(target=look) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    from sgframe.command.rw import WriteSame16
+
+    assert found == [WriteSame16] * 8
+    assert [cls.__name__ for cls in registry] == [row[1] for row in _index.COMMANDS]
