@@ -13,23 +13,30 @@ the connection.
 """
 from __future__ import annotations
 
-from typing import List
+from typing import Any, Callable, Dict, List, Optional
 
 from .digest import crc32c, digest_bytes
 from .errors import RemoteProtocolError
 from .pdu import BHS_LENGTH, Pdu, decode_bhs, pdu_class
 
-__all__ = ["PduReader", "encode_pdu"]
+__all__ = ["PduReader", "encode_pdu", "frame"]
 
 
 def encode_pdu(pdu: Pdu, header_digest: bool = False, data_digest: bool = False) -> bytes:
     """The bytes of one PDU, with digests as negotiated."""
-    header = pdu.encode_bhs() + pdu.ahs
+    return frame(pdu.encode_bhs() + pdu.ahs, pdu.data, header_digest, data_digest)
+
+
+def frame(header: bytes, data: bytes, header_digest: bool = False, data_digest: bool = False) -> bytes:
+    """A PDU on the wire from its BHS and AHS (``header``) and its data segment: the
+    digests as negotiated and the data padded to a multiple of 4 bytes."""
+    if not data and not header_digest:
+        return header
     parts = [header]
     if header_digest:
         parts.append(digest_bytes(header))
-    if pdu.data:
-        padded = pdu.data + bytes(-len(pdu.data) % 4)
+    if data:
+        padded = data + bytes(-len(data) % 4)
         parts.append(padded)
         if data_digest:
             parts.append(digest_bytes(padded))
@@ -98,43 +105,67 @@ class PduReader:
     def pdus(self, limit: int = -1) -> List[Pdu]:
         """Whole PDUs already buffered, at most ``limit`` of them (-1: all)."""
         out: List[Pdu] = []
+        self.dispatch(out.append, None, limit)
+        return out
+
+    def dispatch(self, handle: Callable[[Pdu], Any],
+                 fast: Optional[Dict[int, Callable[[memoryview, int, int, int], Any]]] = None,
+                 limit: int = -1) -> int:
+        """Hand the whole PDUs already buffered to ``handle``, in order, at most ``limit``
+        of them (-1: all); returns how many.
+
+        ``fast`` maps opcodes to ``f(buffer, bhs_start, data_start, data_length)``, called
+        instead of decoding a :class:`Pdu` (the session's hot path for Data-In and SCSI
+        Response: one ``struct.unpack_from`` on the buffer, and the read data copied once,
+        from here to where it belongs). The view must not be kept past the call.
+        Digests and segment lengths are checked first either way.
+        """
         buf = self._buffer
         view = memoryview(buf)
         pos = self._start
         stop = self._end
+        count = 0
+        header_digest = self.header_digest
+        data_digest = self.data_digest
         try:
-            while len(out) != limit and stop - pos >= BHS_LENGTH:
-                pdu_class(buf[pos] & 0x3F)  # garbage shows first as an unknown opcode
+            while count != limit and stop - pos >= BHS_LENGTH:
+                opcode = buf[pos] & 0x3F
+                cls = pdu_class(opcode)  # garbage shows first as an unknown opcode
                 ahs_length = buf[pos + 4] * 4
-                data_length = int.from_bytes(buf[pos + 5:pos + 8], "big")
+                data_length = (buf[pos + 5] << 16) | (buf[pos + 6] << 8) | buf[pos + 7]
                 if data_length > self.max_data_segment:
                     raise RemoteProtocolError(
                         "the target sent a %d-byte data segment (opcode %02Xh); we declared "
-                        "MaxRecvDataSegmentLength=%d" % (data_length, buf[pos] & 0x3F,
-                                                         self.max_data_segment))
+                        "MaxRecvDataSegmentLength=%d" % (data_length, opcode, self.max_data_segment))
                 header_end = pos + BHS_LENGTH + ahs_length
-                data_start = header_end + (4 if self.header_digest else 0)
+                data_start = header_end + 4 if header_digest else header_end
                 padded = data_length + (-data_length % 4)
-                end = data_start + padded + (4 if self.data_digest and data_length else 0)
+                end = data_start + padded + (4 if data_digest and data_length else 0)
                 if stop < end:
                     break
-                if self.header_digest and digest_bytes(view[pos:header_end]) != view[header_end:data_start]:
+                if header_digest and digest_bytes(view[pos:header_end]) != view[header_end:data_start]:
                     raise RemoteProtocolError("header digest error (opcode %02Xh): CRC32C %08x, "
                                               "the PDU says %s" % (
-                                                  buf[pos] & 0x3F, crc32c(view[pos:header_end]),
+                                                  opcode, crc32c(view[pos:header_end]),
                                                   bytes(view[header_end:data_start]).hex()))
-                if self.data_digest and data_length and \
+                if data_digest and data_length and \
                         digest_bytes(view[data_start:data_start + padded]) != view[end - 4:end]:
                     raise RemoteProtocolError("data digest error (opcode %02Xh, %d bytes)" % (
-                        buf[pos] & 0x3F, data_length))
-                out.append(decode_bhs(bytes(view[pos:pos + BHS_LENGTH]),
-                                      bytes(view[pos + BHS_LENGTH:header_end]),
-                                      bytes(view[data_start:data_start + data_length])))
-                pos = end
+                        opcode, data_length))
+                quick = fast.get(opcode) if fast is not None and not ahs_length else None
+                # Consumed before it is handled: a handler that raises leaves the reader
+                # after the faulty PDU (the session closes anyway).
+                start, pos = pos, end
+                self._start = end
+                count += 1
+                if quick is not None:
+                    quick(view, start, data_start, data_length)
+                else:
+                    handle(cls._decode(bytes(view[start:start + BHS_LENGTH]),
+                                       bytes(view[start + BHS_LENGTH:header_end]),
+                                       bytes(view[data_start:data_start + data_length])))
         finally:
             view.release()
-            if pos == stop:
+            if self._start == self._end:
                 self._start = self._end = 0  # all read: the next bytes start at the front
-            else:
-                self._start = pos
-        return out
+        return count

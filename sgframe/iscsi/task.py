@@ -18,7 +18,7 @@ DataPDUInOrder=No. The last one may carry the status ("phase collapse", S bit).
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Any, List, Optional
 
 from .errors import RemoteProtocolError
 from .negotiation import Parameters
@@ -97,25 +97,29 @@ class ScsiTask:
 
     def place(self, pdu: DataIn) -> None:
         """Put a Data-In segment where its Buffer Offset says."""
-        if pdu.data_sn != self.next_data_sn:
+        self.place_segment(pdu.data_sn, pdu.buffer_offset, pdu.data)
+
+    def place_segment(self, data_sn: int, offset: int, data: Any) -> None:
+        """Put ``data`` (bytes or a view of the receive buffer: copied once, here) at
+        ``offset``; ``data_sn`` must be the next DataSN."""
+        if data_sn != self.next_data_sn:
             raise RemoteProtocolError("Data-In for task %08x has DataSN %d, expected %d "
                                       "(a lost PDU; ErrorRecoveryLevel 0 cannot recover it)"
-                                      % (self.tag, pdu.data_sn, self.next_data_sn))
-        self.next_data_sn = (self.next_data_sn + 1) & 0xFFFFFFFF
-        if not pdu.data:
+                                      % (self.tag, data_sn, self.next_data_sn))
+        self.next_data_sn = (data_sn + 1) & 0xFFFFFFFF
+        if not data:
             return
-        end = pdu.buffer_offset + len(pdu.data)
+        end = offset + len(data)
         if end > self.data_in_length:
             raise RemoteProtocolError("Data-In for task %08x writes bytes %d..%d; the command "
-                                      "expects %d" % (self.tag, pdu.buffer_offset, end,
-                                                       self.data_in_length))
+                                      "expects %d" % (self.tag, offset, end, self.data_in_length))
         if self.buffer is None:
-            if pdu.buffer_offset == 0 and end == self.data_in_length:
-                self.buffer = bytearray(pdu.data)  # the common case: all data in one PDU
+            if offset == 0 and end == self.data_in_length:
+                self.buffer = bytearray(data)  # the common case: all data in one PDU
                 self.received = end
                 return
             self.buffer = bytearray(self.data_in_length)
-        self.buffer[pdu.buffer_offset:end] = pdu.data
+        self.buffer[offset:end] = data
         if end > self.received:
             self.received = end
 
