@@ -1,6 +1,6 @@
 """iSCSI reads: sgframe's initiator beside libiscsi's ``iscsi-perf``, on one tgt LUN.
 
-    python bench/iscsi.py [--seconds 5] [--profile]
+    python bench/iscsi.py [--seconds 5] [--repeat 3] [--profile]
 
 Starts tgtd as an ordinary process on 127.0.0.1 with one LUN backed by a file in tmpfs
 (/dev/shm), then runs, in the same run and against the same LUN:
@@ -11,6 +11,8 @@ Starts tgtd as an ordinary process on 127.0.0.1 with one LUN backed by a file in
 first with ``iscsi-perf`` (libiscsi, C) and then with sgframe (a Channel over a
 Reactor: every completion's done callback sends the next read), and prints IOPS side
 by side with the ratio, plus a synchronous QD1 row (``channel.execute`` in a loop).
+Each pair runs ``--repeat`` times, interleaved (theirs, ours, theirs, ours ...), and the
+table shows the medians: on a shared machine one run of either can be off by a third.
 
 It also prints what each command costs in CPU: sgframe's process time per command
 (Python, system calls included) and iscsi-perf's (its rusage), so that the ratio can
@@ -129,6 +131,12 @@ def sgframe_sync(url: str, blocks: int, random_: bool, seconds: float) -> Tuple[
     return done / elapsed, cpu / done
 
 
+def _median(runs: list) -> Tuple[float, float]:
+    """(median IOPS, CPU per command of that same run)."""
+    ordered = sorted(runs)
+    return ordered[len(ordered) // 2]
+
+
 class Target:
     """tgtd with one LUN on a tmpfs file."""
 
@@ -173,6 +181,7 @@ def profile(url: str, seconds: float) -> None:
 def main(argv: Optional[list] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each pair; the table shows medians")
     parser.add_argument("--profile", action="store_true", help="cProfile a 4 KiB QD32 run")
     args = parser.parse_args(argv)
     from tgt_target import HAVE_TGT
@@ -185,13 +194,20 @@ def main(argv: Optional[list] = None) -> int:
     try:
         for name, blocks, random_ in WORKLOADS:
             for depth in (1, 32):
-                theirs, their_cpu = iscsi_perf(target.url, depth, blocks, random_, args.seconds)
-                ours, our_cpu = sgframe_async(target.url, depth, blocks, random_, args.seconds)
+                runs: dict = {"theirs": [], "ours": [], "sync": []}
+                for _ in range(args.repeat):
+                    runs["theirs"].append(iscsi_perf(target.url, depth, blocks, random_, args.seconds))
+                    runs["ours"].append(sgframe_async(target.url, depth, blocks, random_, args.seconds))
+                    if depth == 1:
+                        runs["sync"].append(sgframe_sync(target.url, blocks, random_, args.seconds))
+                theirs, their_cpu = _median(runs["theirs"])
+                ours, our_cpu = _median(runs["ours"])
                 rows.append((f"{name}, QD{depth}", theirs, ours, their_cpu, our_cpu))
                 if depth == 1:
-                    sync, sync_cpu = sgframe_sync(target.url, blocks, random_, args.seconds)
+                    sync, sync_cpu = _median(runs["sync"])
                     rows.append((f"{name}, QD1 synchronous", theirs, sync, their_cpu, sync_cpu))
-        print(f"tgtd on 127.0.0.1, one {LUN_BYTES >> 20} MiB LUN in tmpfs; {args.seconds:g} s per run")
+        print(f"tgtd on 127.0.0.1, one {LUN_BYTES >> 20} MiB LUN in tmpfs; {args.seconds:g} s per run, "
+              f"medians of {args.repeat}")
         print(f"{'workload':36s} {'iscsi-perf':>10s} {'sgframe':>9s} {'ratio':>6s} {'MB/s ours':>9s}"
               f" {'us CPU/cmd: libiscsi':>21s} {'sgframe':>8s}")
         for (name, theirs, ours, their_cpu, our_cpu), (_, blocks, _) in zip(
