@@ -276,11 +276,13 @@ class Session:
         flags, response, status, tag, stat_sn, exp, most, residual = _SCSI_RESPONSE.unpack_from(view, start)
         self._status_sn(stat_sn)
         self._window_sn(exp, most)
-        task = self.tasks.pop(tag, None)
+        task = self.tasks.get(tag)
         if task is not None:
-            self._events.append(CommandCompleted(
-                tag, response, status, _sense(bytes(view[data_start:data_start + length])),
-                task.data(), residual, bool(flags & 0x02), bool(flags & 0x04)))
+            # The sense checked first: a malformed one fails the command with the rest.
+            sense = _sense(bytes(view[data_start:data_start + length]))
+            del self.tasks[tag]
+            self._events.append(CommandCompleted(tag, response, status, sense, task.data(), residual,
+                                                 bool(flags & 0x02), bool(flags & 0x04)))
         if self._queue:
             self._pump()
 
@@ -573,10 +575,12 @@ class Session:
     def _on_scsi_response(self, pdu: ScsiResponse) -> None:
         self._status_sn(pdu.stat_sn)
         self._window(pdu)
-        task = self.tasks.pop(pdu.initiator_task_tag, None)
+        task = self.tasks.get(pdu.initiator_task_tag)
         if task is not None:
+            sense = _sense(pdu.data)  # checked first: a malformed one fails the command with the rest
+            del self.tasks[task.tag]
             self._events.append(CommandCompleted(
-                task.tag, pdu.response, pdu.status, _sense(pdu.data), task.data(), pdu.residual_count,
+                task.tag, pdu.response, pdu.status, sense, task.data(), pdu.residual_count,
                 pdu.underflow, pdu.overflow))
         # else: a command we stopped waiting for (aborted); its answer changes nothing.
         self._pump()

@@ -1,0 +1,165 @@
+"""The session's hot path (no hook: SCSI Command packed with one struct, Data-In and SCSI
+Response read straight from the receive buffer) against the declared PDU classes (a hook
+that changes nothing sends every PDU through them): the same bytes out and the same
+events, for random commands, answers, digests and read sizes."""
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from sgframe.iscsi import CommandCompleted, CommandFailed, ConnectionClosed, RemoteProtocolError
+from sgframe.iscsi.framing import PduReader, encode_pdu
+from sgframe.iscsi.pdu import DataIn, NopIn, ScsiCommand, ScsiResponse
+from sgframe.iscsi.uri import IscsiUrl
+
+from test_iscsi_session import IQN, login
+
+
+def _pass_through(direction, pdu):
+    return None
+
+
+def _pair(digests: bool, max_cmd_sn: int):
+    answers, url = {}, None
+    if digests:
+        answers = {"HeaderDigest": "CRC32C", "DataDigest": "CRC32C"}
+        url = IscsiUrl(host="h", target=IQN, lun=1, header_digest=("CRC32C",), data_digest=("CRC32C",))
+    fast = login(url, answers=answers, max_cmd_sn=max_cmd_sn)
+    slow = login(url, answers=answers, max_cmd_sn=max_cmd_sn, hook=_pass_through)
+    assert fast.hook is None and slow.hook is not None
+    return fast, slow
+
+
+def _answers(rng: random.Random, command: ScsiCommand, stat_sn: int, exp_cmd_sn: int, max_cmd_sn: int):
+    """A target's answer to one command: Data-In PDUs (the last with or without status)
+    and maybe a SCSI Response with sense."""
+    length = command.expected_data_transfer_length if command.read else 0
+    moved = rng.choice([length, length // 2, 0]) if length else 0
+    pdus = []
+    offset, data_sn = 0, 0
+    collapse = rng.random() < 0.6
+    while offset < moved:
+        size = min(moved - offset, rng.choice([512, 4096, 8192]))
+        last = offset + size == moved
+        with_status = last and collapse
+        pdus.append(DataIn(final=last, status_present=with_status, status=0, lun=command.lun,
+                           initiator_task_tag=command.initiator_task_tag, stat_sn=stat_sn if with_status else 0,
+                           exp_cmd_sn=exp_cmd_sn, max_cmd_sn=max_cmd_sn, data_sn=data_sn,
+                           buffer_offset=offset, residual_count=length - moved if with_status else 0,
+                           underflow=with_status and moved < length,
+                           data=bytes(rng.getrandbits(8) for _ in range(size))))
+        offset += size
+        data_sn += 1
+    if not (pdus and collapse):
+        check = rng.random() < 0.4
+        sense = bytes([0x70, 0, 0x05, 0, 0, 0, 0, 10] + [0] * 4 + [0x24, 0, 0, 0, 0, 0]) if check else b""
+        pdus.append(ScsiResponse(
+            status=0x02 if check else 0, response=0, initiator_task_tag=command.initiator_task_tag,
+            stat_sn=stat_sn, exp_cmd_sn=exp_cmd_sn, max_cmd_sn=max_cmd_sn,
+            residual_count=length - moved, underflow=moved < length,
+            overflow=rng.random() < 0.1 and not moved < length,
+            data=len(sense).to_bytes(2, "big") + sense if sense else b""))
+    return pdus
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), digests=st.booleans(), commands=st.integers(1, 12),
+       window=st.integers(1, 8))
+def test_hot_path_sends_and_reports_what_the_pdu_classes_do(seed, digests, commands, window):
+    fast, slow = _pair(digests, max_cmd_sn=window)
+    rng = random.Random(seed)
+    reader = PduReader(1 << 24)
+    reader.header_digest = reader.data_digest = digests
+    stat_sn = 102
+    for _ in range(commands):
+        kind = rng.choice(["read", "write", "none", "long cdb"])
+        args = {}
+        cdb = bytes([0x28]) + bytes(rng.getrandbits(8) for _ in range(9))
+        if kind == "read":
+            args = dict(data_in_length=rng.choice([512, 4096, 20000]))
+        elif kind == "write":
+            args = dict(data_out=bytes(rng.getrandbits(8) for _ in range(rng.choice([16, 3000]))))
+        elif kind == "long cdb":
+            cdb = bytes([0x7F]) + bytes(rng.getrandbits(8) for _ in range(rng.choice([17, 31])))
+        tags = {session.submit(cdb, **args) for session in (fast, slow)}
+        assert len(tags) == 1
+    # The window lets min(window, commands) out; each answer opens it by one.
+    out_fast, out_slow = fast.data_to_send(), slow.data_to_send()
+    assert out_fast == out_slow
+    pending = [p for p in reader.feed(out_fast) if isinstance(p, ScsiCommand)]
+    exp_cmd_sn, max_cmd_sn = 1, window
+    while pending:
+        command = pending.pop(0)
+        exp_cmd_sn += 1
+        max_cmd_sn += 1
+        chunk = b"".join(encode_pdu(p, digests, digests)
+                         for p in _answers(rng, command, stat_sn, exp_cmd_sn, max_cmd_sn))
+        stat_sn += 1
+        cut = rng.randrange(1, len(chunk))  # a PDU split across two reads
+        for session in (fast, slow):
+            session.receive_data(chunk[:cut])
+            session.receive_data(chunk[cut:])
+        events = fast.next_events()
+        assert not [e for e in events if isinstance(e, (CommandFailed, ConnectionClosed))], events
+        assert events == slow.next_events()
+        out_fast, out_slow = fast.data_to_send(), slow.data_to_send()
+        assert out_fast == out_slow
+        pending += [p for p in reader.feed(out_fast) if isinstance(p, ScsiCommand)]
+    assert not fast.tasks and not slow.tasks
+    assert (fast.exp_stat_sn, fast.cmd_sn, fast.max_cmd_sn) == (slow.exp_stat_sn, slow.cmd_sn, slow.max_cmd_sn)
+
+
+def test_hot_path_reads_into_the_callers_buffer():
+    s = login()
+    buffer = bytearray(b"\xEE" * 4100)
+    tag = s.submit(bytes(10), data_in_length=4096, data_in_buffer=buffer)
+    s.data_to_send()
+    first = DataIn(initiator_task_tag=tag, exp_cmd_sn=2, max_cmd_sn=33, data_sn=0, buffer_offset=0,
+                   data=b"\x01" * 1000)
+    last = DataIn(final=True, status_present=True, initiator_task_tag=tag, stat_sn=102, exp_cmd_sn=2,
+                  max_cmd_sn=33, data_sn=1, buffer_offset=1000, residual_count=96, underflow=True,
+                  data=b"\x02" * 3000)
+    s.receive_data(encode_pdu(first) + encode_pdu(last))
+    done, = s.next_events()
+    assert isinstance(done, CommandCompleted)
+    assert (done.tag, done.status, done.residual_count, done.underflow, done.overflow) == (tag, 0, 96, True, False)
+    assert isinstance(done.data, memoryview) and done.data.obj is buffer
+    assert bytes(done.data) == b"\x01" * 1000 + b"\x02" * 3000
+    assert buffer[4000:] == b"\xEE" * 100  # nothing written past the data that came
+    assert (s.exp_stat_sn, s.max_cmd_sn) == (103, 33)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(data_sn=1), "DataSN 1, expected 0"),
+    (dict(status_present=True, final=False), "RFC 7143 11.7.1"),
+    (dict(buffer_offset=4000), "writes bytes 4000..4512"),
+])
+@pytest.mark.parametrize("hook", [None, _pass_through], ids=["hot path", "pdu classes"])
+def test_hot_path_faults_end_the_connection(bad, message, hook):
+    s = login(hook=hook)
+    tag = s.submit(bytes(10), data_in_length=4096)
+    s.data_to_send()
+    fields = dict(final=True, initiator_task_tag=tag, exp_cmd_sn=2, max_cmd_sn=33, data=bytes(512))
+    fields.update(bad)
+    s.receive_data(encode_pdu(DataIn(**fields)) + encode_pdu(NopIn(initiator_task_tag=0xFFFFFFFF,
+                                                                  exp_cmd_sn=2, max_cmd_sn=40)))
+    failed, closed = s.next_events()
+    assert isinstance(failed, CommandFailed) and failed.tag == tag
+    assert isinstance(closed, ConnectionClosed) and isinstance(closed.error, RemoteProtocolError)
+    assert message in str(closed.error)
+    assert s.max_cmd_sn == 33  # the NOP-In behind the fault was not processed
+
+
+@pytest.mark.parametrize("hook", [None, _pass_through], ids=["hot path", "pdu classes"])
+def test_sense_length_beyond_the_segment_is_a_protocol_error(hook):
+    """The command with the malformed sense fails with the connection: not lost."""
+    s = login(hook=hook)
+    tag = s.submit(bytes(6))
+    s.data_to_send()
+    s.receive_data(encode_pdu(ScsiResponse(status=2, initiator_task_tag=tag, stat_sn=102, exp_cmd_sn=2,
+                                           max_cmd_sn=33, data=b"\x00\x20" + bytes(8))))
+    failed, closed = s.next_events()
+    assert isinstance(failed, CommandFailed) and failed.tag == tag
+    assert "SenseLength 32 but only 8 sense bytes follow" in str(closed.error)
