@@ -163,3 +163,90 @@ def test_sense_length_beyond_the_segment_is_a_protocol_error(hook):
     failed, closed = s.next_events()
     assert isinstance(failed, CommandFailed) and failed.tag == tag
     assert "SenseLength 32 but only 8 sense bytes follow" in str(closed.error)
+
+
+def _receive(session, data: bytes, chunk: int, seen: list) -> None:
+    """Feed ``data`` the way the transport does: recv_into the session's receive buffer."""
+    while data:
+        with session.receive_buffer(chunk) as view:
+            count = min(len(view), len(data))
+            view[:count] = data[:count]
+            seen.append(view.obj)
+        session.received(count)
+        data = data[count:]
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), chunk=st.sampled_from([4096, 65536, 1 << 20]),
+       sizes=st.lists(st.sampled_from([40000, 65536, 131072, 262144]), min_size=1, max_size=4),
+       digests=st.booleans())
+def test_long_data_in_goes_straight_into_the_callers_buffer(seed, chunk, sizes, digests):
+    """Data-In segments still missing 32 KiB or more are received into the Io's buffer
+    itself (no copy in user space), with the same events and bytes as through the classes;
+    with a data digest they cannot be (the digest covers the bytes), and are not."""
+    fast, slow = _pair(digests, max_cmd_sn=8)
+    rng = random.Random(seed)
+    total = sum(sizes)
+    buffers = [bytearray(total + 8), bytearray(total + 8)]
+    tags = {s.submit(bytes(10), data_in_length=total + 8, data_in_buffer=b) for s, b in zip((fast, slow), buffers)}
+    tag, = tags
+    fast.data_to_send(), slow.data_to_send()
+    pdus, offset = [], 0
+    for n, size in enumerate(sizes):
+        last = n == len(sizes) - 1
+        pdus.append(DataIn(final=last, status_present=last, initiator_task_tag=tag, stat_sn=102 if last else 0,
+                           exp_cmd_sn=2, max_cmd_sn=9 + n, data_sn=n, buffer_offset=offset,
+                           residual_count=8 if last else 0, underflow=last,
+                           data=rng.getrandbits(8 * size).to_bytes(size, "big")))
+        offset += size
+    wire = b"".join(encode_pdu(p, digests, digests) for p in pdus)
+    seen_fast: list = []
+    _receive(fast, wire, chunk, seen_fast)
+    _receive(slow, wire, chunk, [])
+    events = fast.next_events()
+    assert events == slow.next_events()
+    done, = events
+    assert isinstance(done, CommandCompleted) and done.underflow and done.residual_count == 8
+    assert bytes(done.data) == b"".join(p.data for p in pdus) == bytes(buffers[0][:total])
+    assert buffers[0] == buffers[1]
+    straight = any(obj is buffers[0] for obj in seen_fast)
+    if digests:
+        assert not straight
+    elif chunk == 4096 or (chunk == 65536 and sizes[0] >= 131072):
+        # After the first read the first PDU's header is here and 32 KiB or more of its data not.
+        assert straight
+    assert fast._reader.sinking == 0 and fast._reader.buffered == 0
+    assert (fast.exp_stat_sn, fast.max_cmd_sn) == (slow.exp_stat_sn, slow.max_cmd_sn) == (103, 8 + len(sizes))
+
+
+def test_connection_lost_while_data_goes_straight_to_the_buffer_lets_it_go():
+    s = login()
+    buffer = bytearray(131072)
+    tag = s.submit(bytes(10), data_in_length=131072, data_in_buffer=buffer)
+    s.data_to_send()
+    wire = encode_pdu(DataIn(final=True, status_present=True, initiator_task_tag=tag, stat_sn=102, exp_cmd_sn=2,
+                             max_cmd_sn=33, data=b"\x07" * 131072))
+    s.receive_data(wire[:4096])
+    assert s._reader.sinking == 131072 - (4096 - 48)
+    s.connection_lost(ConnectionResetError(104, "reset"))
+    failed, closed = s.next_events()
+    assert isinstance(failed, CommandFailed) and failed.tag == tag
+    assert s._reader.sinking == 0
+    buffer.extend(b"x")  # no view left holding it: it can grow again
+
+
+def test_header_digest_error_on_a_long_data_in_is_still_reported():
+    url = IscsiUrl(host="h", target=IQN, lun=1, header_digest=("CRC32C",), data_digest=("None",))
+    s = login(url, answers={"HeaderDigest": "CRC32C"})
+    buffer = bytearray(131072)
+    tag = s.submit(bytes(10), data_in_length=131072, data_in_buffer=buffer)
+    s.data_to_send()
+    wire = bytearray(encode_pdu(DataIn(final=True, status_present=True, initiator_task_tag=tag, stat_sn=102,
+                                       exp_cmd_sn=2, max_cmd_sn=33, data=b"\x07" * 131072), True, False))
+    wire[44] ^= 1  # in the Residual Count: the header digest no longer matches
+    s.receive_data(bytes(wire[:4096]))
+    assert s._reader.sinking == 0  # not taken straight: its header is not to be trusted
+    s.receive_data(bytes(wire[4096:]))
+    failed, closed = s.next_events()
+    assert isinstance(failed, CommandFailed) and "header digest error" in str(closed.error)
+    assert buffer == bytearray(131072)

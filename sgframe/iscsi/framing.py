@@ -21,6 +21,10 @@ from .pdu import BHS_LENGTH, Pdu, decode_bhs, pdu_class
 
 __all__ = ["PduReader", "encode_pdu", "frame"]
 
+# A data segment still missing this many bytes is received straight into its destination
+# (PduReader.dispatch's sink); shorter ones are not worth a second receive.
+_SINK_AT_LEAST = 32768
+
 
 def encode_pdu(pdu: Pdu, header_digest: bool = False, data_digest: bool = False) -> bytes:
     """The bytes of one PDU, with digests as negotiated."""
@@ -63,10 +67,27 @@ class PduReader:
         self._buffer = bytearray()
         self._start = 0
         self._end = 0
+        # A data segment received straight where it belongs (see dispatch's ``sink``):
+        # the view still to fill, and what to call once it is full.
+        self._sink: Optional[memoryview] = None
+        self._sink_done: Optional[Callable[[], Any]] = None
+        self._sunk: Optional[Callable[[], Any]] = None  # full, its callback not yet run
 
     @property
     def buffered(self) -> int:
         return self._end - self._start
+
+    @property
+    def sinking(self) -> int:
+        """Bytes of a data segment still to arrive straight into its destination."""
+        return len(self._sink) if self._sink is not None else 0
+
+    def abandon(self) -> None:
+        """Forget a data segment being received into its destination (the connection is
+        gone): the destination's buffer is no longer held."""
+        if self._sink is not None:
+            self._sink.release()
+        self._sink = self._sink_done = self._sunk = None
 
     def _room(self, size: int) -> None:
         buf = self._buffer
@@ -80,22 +101,46 @@ class PduReader:
         if free < size:
             buf.extend(bytes(max(size - free, len(buf))))  # at least doubles: amortized
 
+    def _fill_sink(self, count: int) -> None:
+        sink = self._sink
+        assert sink is not None
+        if count < len(sink):
+            self._sink = sink[count:]
+        else:
+            self._sink = None
+            self._sunk, self._sink_done = self._sink_done, None
+        sink.release()
+
     def append(self, data: bytes) -> None:
+        if self._sink is not None:
+            count = min(len(data), len(self._sink))
+            self._sink[:count] = data[:count]
+            self._fill_sink(count)
+            data = data[count:]
+            if not data:
+                return
         self._room(len(data))
         self._buffer[self._end:self._end + len(data)] = data
         self._end += len(data)
 
     def receive_buffer(self, size: int) -> memoryview:
-        """A writable view of ``size`` bytes after the unread ones; say how many were
-        written with :meth:`received`, and release the view before anything else."""
+        """A writable view of up to ``size`` bytes to receive into: after the unread
+        ones, or the rest of a data segment that goes straight to its destination. Say
+        how many were written with :meth:`received`, and release the view before
+        anything else."""
+        if self._sink is not None:
+            return self._sink[:size]
         self._room(size)
         return memoryview(self._buffer)[self._end:self._end + size]
 
     def received(self, count: int) -> None:
-        if not 0 <= count <= len(self._buffer) - self._end:
-            raise ValueError("received(%d): the receive buffer has %d bytes" % (
-                count, len(self._buffer) - self._end))
-        self._end += count
+        room = len(self._sink) if self._sink is not None else len(self._buffer) - self._end
+        if not 0 <= count <= room:
+            raise ValueError("received(%d): the receive buffer has %d bytes" % (count, room))
+        if self._sink is not None:
+            self._fill_sink(count)
+        else:
+            self._end += count
 
     def feed(self, data: bytes) -> List[Pdu]:
         """Append ``data``; return the PDUs now complete. Raises RemoteProtocolError."""
@@ -110,7 +155,7 @@ class PduReader:
 
     def dispatch(self, handle: Callable[[Pdu], Any],
                  fast: Optional[Dict[int, Callable[[memoryview, int, int, int], Any]]] = None,
-                 limit: int = -1) -> int:
+                 limit: int = -1, sink: Optional[Callable[[memoryview, int, int, int], Any]] = None) -> int:
         """Hand the whole PDUs already buffered to ``handle``, in order, at most ``limit``
         of them (-1: all); returns how many.
 
@@ -119,7 +164,22 @@ class PduReader:
         Response: one ``struct.unpack_from`` on the buffer, and the read data copied once,
         from here to where it belongs). The view must not be kept past the call.
         Digests and segment lengths are checked first either way.
+
+        ``sink(view, bhs_start, data_start, data_length)``, for a Data-In whose header is
+        here and whose long data segment is not yet (no data digest, no padding), may
+        return ``(destination, done)``: a writable view of ``data_length`` bytes where the
+        data goes, and what to call once it is all there. The bytes already buffered are
+        copied there, and the rest is received straight into it (:meth:`receive_buffer`):
+        the read data crosses user space never, as it does through sg.
         """
+        if self._sunk is not None:
+            done, self._sunk = self._sunk, None
+            done()
+            limit -= limit > 0
+            if not limit:
+                return 1
+        if self._sink is not None:
+            return 0
         buf = self._buffer
         view = memoryview(buf)
         pos = self._start
@@ -142,6 +202,19 @@ class PduReader:
                 padded = data_length + (-data_length % 4)
                 end = data_start + padded + (4 if data_digest and data_length else 0)
                 if stop < end:
+                    if sink is not None and opcode == 0x25 and not ahs_length and stop >= data_start \
+                            and end - stop >= _SINK_AT_LEAST and not data_digest and not data_length & 3:
+                        # (A header digest error is raised once the whole PDU is here.)
+                        taken = None if header_digest and digest_bytes(view[pos:header_end]) != \
+                            view[header_end:data_start] else sink(view, pos, data_start, data_length)
+                        if taken is not None:
+                            destination, self._sink_done = taken
+                            present = stop - data_start
+                            destination[:present] = view[data_start:stop]
+                            self._sink = destination[present:]
+                            destination.release()
+                            self._start = stop
+                            count += 1
                     break
                 if header_digest and digest_bytes(view[pos:header_end]) != view[header_end:data_start]:
                     raise RemoteProtocolError("header digest error (opcode %02Xh): CRC32C %08x, "

@@ -221,7 +221,10 @@ class Session:
                 else:
                     # Without a hook, Data-In and SCSI Response take the hot path (no PDU
                     # object); a hook sees every PDU as one.
-                    reader.dispatch(self._incoming, self._fast if self.hook is None else None)
+                    if self.hook is None:
+                        reader.dispatch(self._incoming, self._fast, -1, self._sink_data_in)
+                    else:
+                        reader.dispatch(self._incoming)
                     break
         except (RemoteProtocolError, LoginFailed) as exc:
             self._close(exc)
@@ -248,22 +251,54 @@ class Session:
         if self.state is not State.FULL_FEATURE:
             self._slow(view, start, data_start, length)
             return
-        flags, status, tag, stat_sn, exp, most, data_sn, offset, residual = _DATA_IN.unpack_from(view, start)
+        fields = _DATA_IN.unpack_from(view, start)
+        task = self._data_in_task(fields, length)
+        if task is not None:
+            task.place_segment(fields[6], fields[7], view[data_start:data_start + length])
+            self._data_in_end(fields, task)
+
+    def _sink_data_in(self, view: memoryview, start: int, data_start: int, length: int) -> Any:
+        """Where a long Data-In segment goes, before it is all here: the rest of it is
+        received straight into the caller's buffer (:meth:`PduReader.dispatch`). None
+        (the usual path, which reports any fault) unless all is as expected."""
+        if self.state is not State.FULL_FEATURE:
+            return None
+        fields = _DATA_IN.unpack_from(view, start)
+        task = self.tasks.get(fields[2])
+        if task is None or not task.external or fields[6] != task.next_data_sn or \
+                fields[7] + length > task.data_in_length:
+            return None
+        return (memoryview(task.buffer)[fields[7]:fields[7] + length],  # type: ignore[index]
+                lambda: self._sunk_data_in(fields, length))
+
+    def _sunk_data_in(self, fields: tuple, length: int) -> None:
+        if self.state is not State.FULL_FEATURE:
+            return  # the connection broke meanwhile: the command failed with it
+        task = self._data_in_task(fields, length)
+        if task is not None:
+            task.placed(fields[6], fields[7], length)
+            self._data_in_end(fields, task)
+
+    def _data_in_task(self, fields: tuple, length: int) -> Optional[ScsiTask]:
+        flags, status, tag, stat_sn, exp, most = fields[:6]
         self._window_sn(exp, most)
         task = self.tasks.get(tag)
         if task is None:
             if flags & 0x01:
                 self._status_sn(stat_sn)
-            return
+            return None
         if length and not task.data_in_length:
             raise RemoteProtocolError("Data-In for task %08x, which reads nothing" % task.tag)
-        task.place_segment(data_sn, offset, view[data_start:data_start + length])
+        return task
+
+    def _data_in_end(self, fields: tuple, task: ScsiTask) -> None:
+        flags = fields[0]
         if flags & 0x01:
             if not flags & 0x80:
                 raise RemoteProtocolError("Data-In with status (S) but not final (F): RFC 7143 11.7.1")
-            self._status_sn(stat_sn)
-            del self.tasks[tag]
-            self._events.append(CommandCompleted(tag, 0, status, b"", task.data(), residual,
+            self._status_sn(fields[3])
+            del self.tasks[task.tag]
+            self._events.append(CommandCompleted(task.tag, 0, fields[1], b"", task.data(), fields[8],
                                                  bool(flags & 0x02), bool(flags & 0x04)))
         if self._queue:
             self._pump()
@@ -718,6 +753,7 @@ class Session:
     def _close(self, error: Optional[BaseException]) -> None:
         if self.state is State.CLOSED:
             return
+        self._reader.abandon()  # a Data-In arriving straight into a buffer: no longer
         self._fail_all(ConnectionLost, error)
         self.state = State.CLOSED
         self._events.append(ConnectionClosed(error))

@@ -102,17 +102,10 @@ class ScsiTask:
     def place_segment(self, data_sn: int, offset: int, data: Any) -> None:
         """Put ``data`` (bytes or a view of the receive buffer: copied once, here) at
         ``offset``; ``data_sn`` must be the next DataSN."""
-        if data_sn != self.next_data_sn:
-            raise RemoteProtocolError("Data-In for task %08x has DataSN %d, expected %d "
-                                      "(a lost PDU; ErrorRecoveryLevel 0 cannot recover it)"
-                                      % (self.tag, data_sn, self.next_data_sn))
-        self.next_data_sn = (data_sn + 1) & 0xFFFFFFFF
+        self._check(data_sn, offset, len(data))
         if not data:
             return
         end = offset + len(data)
-        if end > self.data_in_length:
-            raise RemoteProtocolError("Data-In for task %08x writes bytes %d..%d; the command "
-                                      "expects %d" % (self.tag, offset, end, self.data_in_length))
         if self.buffer is None:
             if offset == 0 and end == self.data_in_length:
                 self.buffer = bytearray(data)  # the common case: all data in one PDU
@@ -122,6 +115,22 @@ class ScsiTask:
         self.buffer[offset:end] = data
         if end > self.received:
             self.received = end
+
+    def placed(self, data_sn: int, offset: int, length: int) -> None:
+        """A segment received straight into the caller's buffer at ``offset``."""
+        self._check(data_sn, offset, length)
+        if offset + length > self.received:
+            self.received = offset + length
+
+    def _check(self, data_sn: int, offset: int, length: int) -> None:
+        if data_sn != self.next_data_sn:
+            raise RemoteProtocolError("Data-In for task %08x has DataSN %d, expected %d "
+                                      "(a lost PDU; ErrorRecoveryLevel 0 cannot recover it)"
+                                      % (self.tag, data_sn, self.next_data_sn))
+        self.next_data_sn = (data_sn + 1) & 0xFFFFFFFF
+        if length and offset + length > self.data_in_length:
+            raise RemoteProtocolError("Data-In for task %08x writes bytes %d..%d; the command "
+                                      "expects %d" % (self.tag, offset, offset + length, self.data_in_length))
 
     def data(self) -> bytes:
         if self.buffer is None:
