@@ -416,8 +416,11 @@ class Session:
                 len(data_in_buffer), data_in_length))
         task = ScsiTask(self._tag(), self.lun if lun is None else encode_lun(lun), bytes(cdb),
                         bytes(data_out), data_in_length, attr, data_in_buffer)
-        self._queue.append(task)
-        self._pump()
+        if not self._queue and len(self.tasks) < self.url.queue_depth and not sn_lt(self.max_cmd_sn, self.cmd_sn):
+            self._send_command(task)  # nothing waits before it and the window is open: _pump's case
+        else:
+            self._queue.append(task)
+            self._pump()
         return task.tag
 
     def text(self, pairs: Sequence[Tuple[str, str]]) -> int:

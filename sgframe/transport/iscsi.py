@@ -309,10 +309,12 @@ class IscsiTransport(Transport):
     def _flush(self) -> None:
         self._corked = False
         data = self.session.data_to_send()
+        unsent = self._unsent
+        if not data and not unsent:
+            return
         sock = self._sock
         if sock is None:
             return
-        unsent = self._unsent
         if data:
             if unsent:
                 unsent += data
