@@ -21,8 +21,8 @@ import pytest
 
 from sgframe.testbed.plan import LIO_ISCSI
 
-from test_conformance_sg import KNOWN, failures, run_suite
-from test_iscsi_lio import CONFIGFS, url
+from integration.test_conformance_sg import KNOWN, failures, run_suite
+from integration.test_iscsi_lio import CONFIGFS, url
 
 SECOND = "iqn.2026-12.org.sgframe:second"
 
