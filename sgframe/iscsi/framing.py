@@ -72,6 +72,11 @@ class PduReader:
         self._sink: Optional[memoryview] = None
         self._sink_done: Optional[Callable[[], Any]] = None
         self._sunk: Optional[Callable[[], Any]] = None  # full, its callback not yet run
+        # After a segment went straight to its destination, the next receive takes one
+        # header only: a stream of long Data-In PDUs then goes header, data, header, data,
+        # each data segment straight where it belongs (a system call is cheaper than
+        # copying 256 KiB); the first short PDU ends that, and receives are long again.
+        self._header_next = False
 
     @property
     def buffered(self) -> int:
@@ -88,6 +93,7 @@ class PduReader:
         if self._sink is not None:
             self._sink.release()
         self._sink = self._sink_done = self._sunk = None
+        self._header_next = False
 
     def _room(self, size: int) -> None:
         buf = self._buffer
@@ -109,6 +115,7 @@ class PduReader:
         else:
             self._sink = None
             self._sunk, self._sink_done = self._sink_done, None
+            self._header_next = True
         sink.release()
 
     def append(self, data: bytes) -> None:
@@ -130,6 +137,10 @@ class PduReader:
         anything else."""
         if self._sink is not None:
             return self._sink[:size]
+        if self._header_next:
+            self._header_next = False
+            if self._start == self._end:
+                size = min(size, BHS_LENGTH + (4 if self.header_digest else 0))
         self._room(size)
         return memoryview(self._buffer)[self._end:self._end + size]
 
