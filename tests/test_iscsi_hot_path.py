@@ -255,3 +255,14 @@ def test_header_digest_error_on_a_long_data_in_is_still_reported():
     failed, closed = s.next_events()
     assert isinstance(failed, CommandFailed) and "header digest error" in str(closed.error)
     assert buffer == bytearray(131072)
+
+
+@given(a=st.integers(0, 2 ** 32 - 1), delta=st.one_of(st.integers(0, 2 ** 32 - 1),
+                                                        st.sampled_from([0, 1, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32 - 1])))
+def test_inline_serial_number_comparison_is_sn_lt(a, delta):
+    """The hot path compares serial numbers as ``0 < (b - a) mod 2**32 < 2**31``: RFC 1982's
+    rule as sn_lt states it, including the undefined distance 2**31 (neither before)."""
+    from sgframe.iscsi.session import sn_lt
+
+    b = (a + delta) & 0xFFFFFFFF
+    assert (0 < ((b - a) & 0xFFFFFFFF) < 0x80000000) == sn_lt(a, b)

@@ -252,9 +252,25 @@ class Session:
             self._slow(view, start, data_start, length)
             return
         fields = _DATA_IN.unpack_from(view, start)
-        task = self._data_in_task(fields, length)
-        if task is not None:
-            task.place_segment(fields[6], fields[7], view[data_start:data_start + length])
+        flags, status, tag, stat_sn, exp, most, data_sn, offset, residual = fields
+        self._window_sn(exp, most)
+        task = self.tasks.get(tag)
+        if task is None:
+            if flags & 0x01:
+                self._status_sn(stat_sn)
+            return
+        if length and not task.data_in_length:
+            raise RemoteProtocolError("Data-In for task %08x, which reads nothing" % tag)
+        task.place_segment(data_sn, offset, view[data_start:data_start + length])
+        if flags & 0x01 and flags & 0x80:
+            # The usual end of a read (phase-collapsed status): _data_in_end, inline.
+            self._status_sn(stat_sn)
+            del self.tasks[tag]
+            self._events.append(CommandCompleted(tag, 0, status, b"", task.data(), residual,
+                                                 bool(flags & 0x02), bool(flags & 0x04)))
+            if self._queue:
+                self._pump()
+        else:
             self._data_in_end(fields, task)
 
     def _sink_data_in(self, view: memoryview, start: int, data_start: int, length: int) -> Any:
@@ -416,7 +432,8 @@ class Session:
                 len(data_in_buffer), data_in_length))
         task = ScsiTask(self._tag(), self.lun if lun is None else encode_lun(lun), bytes(cdb),
                         bytes(data_out), data_in_length, attr, data_in_buffer)
-        if not self._queue and len(self.tasks) < self.url.queue_depth and not sn_lt(self.max_cmd_sn, self.cmd_sn):
+        if not self._queue and len(self.tasks) < self.url.queue_depth and \
+                not 0 < ((self.cmd_sn - self.max_cmd_sn) & _MASK) < 0x80000000:  # not sn_lt(max_cmd_sn, cmd_sn)
             self._send_command(task)  # nothing waits before it and the window is open: _pump's case
         else:
             self._queue.append(task)
@@ -564,7 +581,8 @@ class Session:
             self._send(pdu)
 
     def _status_sn(self, stat_sn: int) -> None:
-        if not sn_lt(stat_sn, self.exp_stat_sn):
+        # not sn_lt(stat_sn, exp_stat_sn), inline: a is before b when 0 < b - a < 2**31 (mod 2**32).
+        if not 0 < ((self.exp_stat_sn - stat_sn) & _MASK) < 0x80000000:
             self.exp_stat_sn = (stat_sn + 1) & _MASK
 
     def _window(self, pdu: Any) -> None:
@@ -574,12 +592,13 @@ class Session:
         if exp == self.exp_cmd_sn and most == self.max_cmd_sn:
             return  # nothing moved
         # RFC 7143 4.2.2.1: a MaxCmdSN below ExpCmdSN - 1 is ignored, and neither number
-        # ever moves back (PDUs can be reordered across connections).
-        if sn_lt(most, (exp - 1) & _MASK):
+        # ever moves back (PDUs can be reordered across connections). sn_lt(a, b) inline,
+        # once per PDU: 0 < b - a < 2**31 (mod 2**32).
+        if 0 < ((exp - 1 - most) & _MASK) < 0x80000000:
             return
-        if sn_lt(self.exp_cmd_sn, exp):
+        if 0 < ((exp - self.exp_cmd_sn) & _MASK) < 0x80000000:
             self.exp_cmd_sn = exp
-        if sn_lt(self.max_cmd_sn, most):
+        if 0 < ((most - self.max_cmd_sn) & _MASK) < 0x80000000:
             self.max_cmd_sn = most
 
     def _dispatch(self, pdu: Pdu) -> None:
