@@ -266,3 +266,24 @@ def test_inline_serial_number_comparison_is_sn_lt(a, delta):
 
     b = (a + delta) & 0xFFFFFFFF
     assert (0 < ((b - a) & 0xFFFFFFFF) < 0x80000000) == sn_lt(a, b)
+
+
+def test_after_a_segment_went_straight_the_next_receive_is_one_header_until_bytes_come():
+    s = login()
+    buffer = bytearray(65536)
+    tag = s.submit(bytes(10), data_in_length=65536, data_in_buffer=buffer)
+    s.data_to_send()
+    wire = encode_pdu(DataIn(final=True, status_present=True, initiator_task_tag=tag, stat_sn=102,
+                             exp_cmd_sn=2, max_cmd_sn=33, data=b"\x05" * 65536))
+    _receive(s, wire[:1000], 1 << 20, [])
+    seen: list = []
+    _receive(s, wire[1000:], 1 << 20, seen)
+    assert seen == [(buffer, 65536 - (1000 - 48))]  # the rest, straight into the Io's buffer
+    assert isinstance(s.next_events()[0], CommandCompleted) and buffer == b"\x05" * 65536
+    for _ in range(2):  # a receive that found nothing (EAGAIN) does not end the mode
+        with s.receive_buffer(1 << 20) as view:
+            assert len(view) == 48
+    _receive(s, encode_pdu(NopIn(initiator_task_tag=0xFFFFFFFF, exp_cmd_sn=2, max_cmd_sn=40)), 1 << 20, [])
+    with s.receive_buffer(1 << 20) as view:
+        assert len(view) == 1 << 20  # a short PDU came: long receives again
+    assert s.max_cmd_sn == 40

@@ -119,6 +119,7 @@ class PduReader:
         sink.release()
 
     def append(self, data: bytes) -> None:
+        self._header_next = False  # bytes fed whole: no receive to shorten
         if self._sink is not None:
             count = min(len(data), len(self._sink))
             self._sink[:count] = data[:count]
@@ -137,10 +138,9 @@ class PduReader:
         anything else."""
         if self._sink is not None:
             return self._sink[:size]
-        if self._header_next:
-            self._header_next = False
-            if self._start == self._end:
-                size = min(size, BHS_LENGTH + (4 if self.header_digest else 0))
+        if self._header_next and self._start == self._end:
+            # (Until bytes come: a receive that finds none yet must not end the mode.)
+            size = min(size, BHS_LENGTH + (4 if self.header_digest else 0))
         self._room(size)
         return memoryview(self._buffer)[self._end:self._end + size]
 
@@ -152,6 +152,8 @@ class PduReader:
             self._fill_sink(count)
         else:
             self._end += count
+            if count:
+                self._header_next = False
 
     def feed(self, data: bytes) -> List[Pdu]:
         """Append ``data``; return the PDUs now complete. Raises RemoteProtocolError."""
