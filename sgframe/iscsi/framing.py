@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from .digest import crc32c, digest_bytes
 from .errors import RemoteProtocolError
-from .pdu import BHS_LENGTH, Pdu, decode_bhs, pdu_class
+from .pdu import BHS_LENGTH, Pdu, pdu_class
 
 __all__ = ["PduReader", "encode_pdu", "frame"]
 
@@ -183,7 +183,7 @@ class PduReader:
         return ``(destination, done)``: a writable view of ``data_length`` bytes where the
         data goes, and what to call once it is all there. The bytes already buffered are
         copied there, and the rest is received straight into it (:meth:`receive_buffer`):
-        the read data crosses user space never, as it does through sg.
+        the read data is not copied in user space, as through sg.
         """
         if self._sunk is not None:
             done, self._sunk = self._sunk, None
