@@ -1,6 +1,6 @@
 """iSCSI reads: sgframe's initiator beside libiscsi's ``iscsi-perf``, on one tgt LUN.
 
-    python bench/iscsi.py [--seconds 5] [--profile]
+    python bench/iscsi.py [--seconds 5] [--repeat 3] [--instructions] [--profile]
 
 Starts tgtd as an ordinary process on 127.0.0.1 with one LUN backed by a file in tmpfs
 (/dev/shm), then runs, in the same run and against the same LUN:
@@ -11,10 +11,14 @@ Starts tgtd as an ordinary process on 127.0.0.1 with one LUN backed by a file in
 first with ``iscsi-perf`` (libiscsi, C) and then with sgframe (a Channel over a
 Reactor: every completion's done callback sends the next read), and prints IOPS side
 by side with the ratio, plus a synchronous QD1 row (``channel.execute`` in a loop).
+Each pair runs ``--repeat`` times, interleaved (theirs, ours, theirs, ours ...), and the
+table shows the medians: on a shared machine one run of either can be off by a third.
 
 It also prints what each command costs in CPU: sgframe's process time per command
 (Python, system calls included) and iscsi-perf's (its rusage), so that the ratio can
-be read against what the target itself costs. ``--profile`` adds a cProfile of a short
+be read against what the target itself costs. ``--instructions`` adds the instructions
+our process executes per command, counted by callgrind: repeatable where times are not.
+``--profile`` adds a cProfile of a short
 4 KiB QD32 run, by own time: where the Python goes.
 
 Figures are relative: tgtd, iscsi-perf and Python share the machine's cores, so only
@@ -41,6 +45,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
 BLOCK = 512
 LUN_BYTES = 256 << 20
 TARGET = "iqn.2026-12.bench:ram"
+INSTR_COMMANDS = 2000
 WORKLOADS = (("4 KiB random read", 8, True), ("1 MiB sequential read", 2048, False))
 
 
@@ -66,9 +71,11 @@ def iscsi_perf(url: str, depth: int, blocks: int, random_: bool, seconds: float)
     return iops, cpu / max(1.0, iops * round(seconds))
 
 
-def sgframe_async(url: str, depth: int, blocks: int, random_: bool, seconds: float) -> Tuple[float, float]:
+def sgframe_async(url: str, depth: int, blocks: int, random_: bool, seconds: float,
+                  count: Optional[int] = None) -> Tuple[float, float]:
     """(IOPS, CPU seconds per command): ``depth`` reads in flight on a Channel; each
-    completion sends the next one, through the reactor."""
+    completion sends the next one, through the reactor. With ``count``: exactly that many
+    completions, whatever the time."""
     from sgframe import Channel, Reactor
     from sgframe.command import Read16
 
@@ -87,6 +94,8 @@ def sgframe_async(url: str, depth: int, blocks: int, random_: bool, seconds: flo
             state["done"] += 1
             if io.exception is not None:
                 raise io.exception
+            if count is not None and state["done"] + depth > count:
+                state["running"] = False  # the ones in flight make it exactly count
             if state["running"]:
                 channel.execute(Read16(lba=lba(), transfer_length=blocks), async_=True, io=io)
                 io.add_done_callback(again)
@@ -96,7 +105,7 @@ def sgframe_async(url: str, depth: int, blocks: int, random_: bool, seconds: flo
         cpu = _cpu(resource.RUSAGE_SELF)
         start = time.perf_counter()
         end = start + seconds
-        while time.perf_counter() < end:
+        while state["done"] < count if count is not None else time.perf_counter() < end:
             reactor.run_once(0.1)
         elapsed = time.perf_counter() - start
         cpu = _cpu(resource.RUSAGE_SELF) - cpu
@@ -127,6 +136,31 @@ def sgframe_sync(url: str, blocks: int, random_: bool, seconds: float) -> Tuple[
         elapsed = time.perf_counter() - start
         cpu = _cpu(resource.RUSAGE_SELF) - cpu
     return done / elapsed, cpu / done
+
+
+def instructions(url: str, depth: int, blocks: int) -> float:
+    """User-space instructions (valgrind's callgrind, Ir) sgframe's process spends per
+    command: two runs of different lengths, the difference divided by the difference in
+    commands, so start-up and login cancel out. Unlike time, repeatable on a busy machine
+    (system calls are not counted: only the Python and C of our process)."""
+    counts = []
+    base = INSTR_COMMANDS if blocks <= 64 else INSTR_COMMANDS // 10  # 1 MiB copies are slow under valgrind
+    for commands in (base, 3 * base):
+        done = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+             "--run-commands", str(commands), "--depth", str(depth), "--blocks", str(blocks), url],
+            capture_output=True, text=True, timeout=1800)
+        found = re.findall(r"Collected : (\d+)", done.stderr)
+        if done.returncode or not found:
+            raise RuntimeError("callgrind run failed:\n" + done.stderr[-2000:])
+        counts.append(int(found[-1]))
+    return (counts[1] - counts[0]) / (2 * base)
+
+
+def _median(runs: list) -> Tuple[float, float]:
+    """(median IOPS, CPU per command of that same run)."""
+    ordered = sorted(runs)
+    return ordered[len(ordered) // 2]
 
 
 class Target:
@@ -173,8 +207,18 @@ def profile(url: str, seconds: float) -> None:
 def main(argv: Optional[list] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each pair; the table shows medians")
     parser.add_argument("--profile", action="store_true", help="cProfile a 4 KiB QD32 run")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions per command under callgrind (repeatable)")
+    parser.add_argument("--run-commands", type=int, help=argparse.SUPPRESS)  # one callgrind child
+    parser.add_argument("--depth", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--blocks", type=int, default=8, help=argparse.SUPPRESS)
+    parser.add_argument("url", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.run_commands:
+        sgframe_async(args.url, args.depth, args.blocks, True, 0, count=args.run_commands)
+        return 0
     from tgt_target import HAVE_TGT
 
     if not HAVE_TGT or subprocess.run(["which", "iscsi-perf"], capture_output=True).returncode:
@@ -185,13 +229,20 @@ def main(argv: Optional[list] = None) -> int:
     try:
         for name, blocks, random_ in WORKLOADS:
             for depth in (1, 32):
-                theirs, their_cpu = iscsi_perf(target.url, depth, blocks, random_, args.seconds)
-                ours, our_cpu = sgframe_async(target.url, depth, blocks, random_, args.seconds)
+                runs: dict = {"theirs": [], "ours": [], "sync": []}
+                for _ in range(args.repeat):
+                    runs["theirs"].append(iscsi_perf(target.url, depth, blocks, random_, args.seconds))
+                    runs["ours"].append(sgframe_async(target.url, depth, blocks, random_, args.seconds))
+                    if depth == 1:
+                        runs["sync"].append(sgframe_sync(target.url, blocks, random_, args.seconds))
+                theirs, their_cpu = _median(runs["theirs"])
+                ours, our_cpu = _median(runs["ours"])
                 rows.append((f"{name}, QD{depth}", theirs, ours, their_cpu, our_cpu))
                 if depth == 1:
-                    sync, sync_cpu = sgframe_sync(target.url, blocks, random_, args.seconds)
+                    sync, sync_cpu = _median(runs["sync"])
                     rows.append((f"{name}, QD1 synchronous", theirs, sync, their_cpu, sync_cpu))
-        print(f"tgtd on 127.0.0.1, one {LUN_BYTES >> 20} MiB LUN in tmpfs; {args.seconds:g} s per run")
+        print(f"tgtd on 127.0.0.1, one {LUN_BYTES >> 20} MiB LUN in tmpfs; {args.seconds:g} s per run, "
+              f"medians of {args.repeat}")
         print(f"{'workload':36s} {'iscsi-perf':>10s} {'sgframe':>9s} {'ratio':>6s} {'MB/s ours':>9s}"
               f" {'us CPU/cmd: libiscsi':>21s} {'sgframe':>8s}")
         for (name, theirs, ours, their_cpu, our_cpu), (_, blocks, _) in zip(
@@ -201,6 +252,12 @@ def main(argv: Optional[list] = None) -> int:
         qd1 = [ours / theirs for name, theirs, ours, _, _ in rows if name.endswith("QD1")]
         qd32 = [ours / theirs for name, theirs, ours, _, _ in rows if name.endswith("QD32")]
         print(f"min ratio vs iscsi-perf: QD1 {min(qd1):.2f}, QD32 {min(qd32):.2f}")
+        if args.instructions:
+            print(f"\nsgframe's user-space instructions per command (callgrind Ir; "
+                  f"{INSTR_COMMANDS} vs {3 * INSTR_COMMANDS} commands, a tenth of that for 1 MiB):")
+            for name, blocks, _ in WORKLOADS:
+                for depth in (1, 32):
+                    print(f"{name + ', QD' + str(depth):36s} {instructions(target.url, depth, blocks):12,.0f}")
         if args.profile:
             profile(target.url, min(args.seconds, 3.0))
     finally:

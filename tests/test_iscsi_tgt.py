@@ -432,3 +432,40 @@ def test_unknown_target_is_refused_with_the_targets_reason(tgt):
     with pytest.raises(LoginFailed, match=r"refused: target not found \(Status-Class 02h, Status-Detail 03h\)") as info:
         BlockingSession(tgt.url("iqn.2026-12.test:nosuch")).connect()
     assert (info.value.status_class, info.value.status_detail) == (2, 3)
+
+
+def test_large_reads_in_flight_land_straight_in_their_buffers(tgt):
+    """1 MiB reads, eight in flight on a Channel: each Io gets exactly its bytes of the
+    target's disk, and most of the bytes were received straight into the Ios' buffers
+    (counted where the reader handed out views of something other than its own buffer)."""
+    from sgframe import Channel, Reactor
+
+    blocks = 2048
+    data = os.urandom(8 * blocks * 512)
+    with open(tgt.image, "r+b") as f:  # tgt's rdwr backing store reads the file through the page cache
+        f.seek(4096 * 512)
+        f.write(data)
+    with Reactor() as reactor, Channel.open(tgt.url(), reactor=reactor, queue_depth=8, block_size=512) as channel:
+        reader = channel.transport.session._reader
+        own, last, straight = reader._buffer, [False], []
+        receive, received = reader.receive_buffer, reader.received
+
+        def watched_buffer(size):
+            view = receive(size)
+            last[0] = view.obj is not own
+            return view
+
+        def watched_count(count):
+            if last[0]:
+                straight.append(count)
+            received(count)
+
+        reader.receive_buffer, reader.received = watched_buffer, watched_count
+        ios = [channel.execute(Read16(lba=4096 + i * blocks, transfer_length=blocks), async_=True)
+               for i in range(8)]
+        channel.wait(timeout=30)
+        for i, io in enumerate(ios):
+            assert io.exception is None and io.hdr.resid == 0
+            assert bytes(io.data) == data[i * blocks * 512:(i + 1) * blocks * 512], i
+    # All but what came with the first headers, before a receive could be cut to one header.
+    assert sum(straight) > len(data) * 3 // 4, (sum(straight), len(data))

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import enum
 import os
+import struct
 from collections import deque
 from typing import Any, Callable, Deque, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -41,7 +42,7 @@ from .events import (
     LoginCompleted, LogoutCompleted, PingReplied, Rejected, TaskManagementCompleted,
     TextCompleted,
 )
-from .framing import PduReader, encode_pdu
+from .framing import PduReader, encode_pdu, frame
 from .login import Login
 from .negotiation import KEYS, Parameters
 from .pdu import (
@@ -57,6 +58,18 @@ from .uri import IscsiUrl
 __all__ = ["DROP", "PduHook", "Session", "State", "encode_lun", "sn_lt"]
 
 _MASK = 0xFFFFFFFF
+
+# The hot path's BHS layouts (RFC 7143 11.3, 11.4, 11.7), one struct call each: what the
+# declared PDU classes encode and decode, without building a PDU object per command.
+# Tests hold the two paths equal (a hook sends every PDU through the classes).
+#: SCSI Command: opcode, flags, TotalAHSLength and DataSegmentLength, LUN, ITT, EDTL,
+#: CmdSN, ExpStatSN, CDB.
+_SCSI_COMMAND = struct.Struct(">BBxxIQIIII16s")
+#: SCSI Response: flags, Response, Status, ITT, StatSN, ExpCmdSN, MaxCmdSN, Residual Count.
+_SCSI_RESPONSE = struct.Struct(">xBBB12xI4xIII8xI")
+#: Data-In: flags, Status, ITT, StatSN, ExpCmdSN, MaxCmdSN, DataSN, Buffer Offset,
+#: Residual Count.
+_DATA_IN = struct.Struct(">xBxB12xI4xIIIIII")
 
 #: Returned by a PDU hook: do not send (or do not process) this PDU.
 DROP: Any = type("Drop", (), {"__repr__": lambda self: "DROP"})()
@@ -152,14 +165,18 @@ class Session:
         self._tmfs: Dict[int, Tuple[int, int, int]] = {}
         self._pings: set = set()
         self._logout_tag: Optional[int] = None
+        self._fast = {int(Opcode.DATA_IN): self._fast_data_in, int(Opcode.SCSI_RESPONSE): self._fast_scsi_response}
 
     # --- what the socket owner calls --------------------------------------------------
 
     def data_to_send(self) -> bytes:
         """Bytes to write to the socket, in order (empty when there are none)."""
-        out = b"".join(self._out)
-        self._out.clear()
-        return out
+        out = self._out
+        if not out:
+            return b""
+        data = out[0] if len(out) == 1 else b"".join(out)
+        out.clear()
+        return data
 
     def next_events(self) -> List[Event]:
         """Events since the last call, oldest first."""
@@ -193,25 +210,132 @@ class Session:
         self._process()
 
     def _process(self) -> None:
+        reader = self._reader
         try:
             while self.state is not State.CLOSED:
-                # During login, one PDU at a time: digests start right after the last
-                # Login Response, so the bytes behind it are read differently.
-                pdus = self._reader.pdus(1 if self.state is State.LOGGING_IN else -1)
-                if not pdus:
-                    break
-                for pdu in pdus:
-                    if self.hook is not None:
-                        changed = self.hook("in", pdu)
-                        if changed is DROP:
-                            continue
-                        if changed is not None:
-                            pdu = changed
-                    self._dispatch(pdu)
-                    if self.state is State.CLOSED:
+                if self.state is State.LOGGING_IN:
+                    # One PDU at a time: digests start right after the last Login
+                    # Response, so the bytes behind it are read differently.
+                    if not reader.dispatch(self._incoming, None, 1):
                         break
+                else:
+                    # Without a hook, Data-In and SCSI Response take the hot path (no PDU
+                    # object); a hook sees every PDU as one.
+                    if self.hook is None:
+                        reader.dispatch(self._incoming, self._fast, -1, self._sink_data_in)
+                    else:
+                        reader.dispatch(self._incoming)
+                    break
         except (RemoteProtocolError, LoginFailed) as exc:
             self._close(exc)
+
+    def _incoming(self, pdu: Pdu) -> None:
+        if self.state is State.CLOSED:
+            return  # what followed the fault that closed the connection
+        if self.hook is not None:
+            changed = self.hook("in", pdu)
+            if changed is DROP:
+                return
+            if changed is not None:
+                pdu = changed
+        self._dispatch(pdu)
+
+    def _slow(self, view: memoryview, start: int, data_start: int, length: int) -> None:
+        """A hot-path PDU outside the full feature phase: decoded and dispatched."""
+        cls = _HOT_CLASSES[view[start] & 0x3F]
+        self._incoming(cls._decode(bytes(view[start:start + 48]), b"",
+                                   bytes(view[data_start:data_start + length])))
+
+    def _fast_data_in(self, view: memoryview, start: int, data_start: int, length: int) -> None:
+        """:meth:`_on_data_in` straight from the receive buffer."""
+        if self.state is not State.FULL_FEATURE:
+            self._slow(view, start, data_start, length)
+            return
+        fields = _DATA_IN.unpack_from(view, start)
+        flags, status, tag, stat_sn, exp, most, data_sn, offset, residual = fields
+        self._window_sn(exp, most)
+        task = self.tasks.get(tag)
+        if task is None:
+            if flags & 0x01:
+                self._status_sn(stat_sn)
+            return
+        if length and not task.data_in_length:
+            raise RemoteProtocolError("Data-In for task %08x, which reads nothing" % tag)
+        task.place_segment(data_sn, offset, view[data_start:data_start + length])
+        if flags & 0x01 and flags & 0x80:
+            # The usual end of a read (phase-collapsed status): _data_in_end, inline.
+            self._status_sn(stat_sn)
+            del self.tasks[tag]
+            self._events.append(CommandCompleted(tag, 0, status, b"", task.data(), residual,
+                                                 bool(flags & 0x02), bool(flags & 0x04)))
+            if self._queue:
+                self._pump()
+        else:
+            self._data_in_end(fields, task)
+
+    def _sink_data_in(self, view: memoryview, start: int, data_start: int, length: int) -> Any:
+        """Where a long Data-In segment goes, before it is all here: the rest of it is
+        received straight into the caller's buffer (:meth:`PduReader.dispatch`). None
+        (the usual path, which reports any fault) unless all is as expected."""
+        if self.state is not State.FULL_FEATURE:
+            return None
+        fields = _DATA_IN.unpack_from(view, start)
+        task = self.tasks.get(fields[2])
+        if task is None or not task.external or fields[6] != task.next_data_sn or \
+                fields[7] + length > task.data_in_length:
+            return None
+        return (memoryview(task.buffer)[fields[7]:fields[7] + length],  # type: ignore[index]
+                lambda: self._sunk_data_in(fields, length))
+
+    def _sunk_data_in(self, fields: tuple, length: int) -> None:
+        if self.state is not State.FULL_FEATURE:
+            return  # the connection broke meanwhile: the command failed with it
+        task = self._data_in_task(fields, length)
+        if task is not None:
+            task.placed(fields[6], fields[7], length)
+            self._data_in_end(fields, task)
+
+    def _data_in_task(self, fields: tuple, length: int) -> Optional[ScsiTask]:
+        flags, status, tag, stat_sn, exp, most = fields[:6]
+        self._window_sn(exp, most)
+        task = self.tasks.get(tag)
+        if task is None:
+            if flags & 0x01:
+                self._status_sn(stat_sn)
+            return None
+        if length and not task.data_in_length:
+            raise RemoteProtocolError("Data-In for task %08x, which reads nothing" % task.tag)
+        return task
+
+    def _data_in_end(self, fields: tuple, task: ScsiTask) -> None:
+        flags = fields[0]
+        if flags & 0x01:
+            if not flags & 0x80:
+                raise RemoteProtocolError("Data-In with status (S) but not final (F): RFC 7143 11.7.1")
+            self._status_sn(fields[3])
+            del self.tasks[task.tag]
+            self._events.append(CommandCompleted(task.tag, 0, fields[1], b"", task.data(), fields[8],
+                                                 bool(flags & 0x02), bool(flags & 0x04)))
+        if self._queue:
+            self._pump()
+
+    def _fast_scsi_response(self, view: memoryview, start: int, data_start: int, length: int) -> None:
+        """:meth:`_on_scsi_response` straight from the receive buffer."""
+        if self.state is not State.FULL_FEATURE:
+            self._slow(view, start, data_start, length)
+            return
+        flags, response, status, tag, stat_sn, exp, most, residual = _SCSI_RESPONSE.unpack_from(view, start)
+        self._status_sn(stat_sn)
+        self._window_sn(exp, most)
+        task = self.tasks.get(tag)
+        if task is not None:
+            # The sense checked first: a malformed one fails the command with the rest.
+            sense = _sense(bytes(view[data_start:data_start + length]))
+            del self.tasks[tag]
+            self._events.append(CommandCompleted(tag, response, status, sense, task.data(), residual,
+                                                 bool(flags & 0x02), bool(flags & 0x04)))
+        if self._queue:
+            self._pump()
 
     def connection_lost(self, error: Optional[BaseException] = None) -> None:
         """The socket closed (``error`` None: an orderly EOF) or failed."""
@@ -308,8 +432,12 @@ class Session:
                 len(data_in_buffer), data_in_length))
         task = ScsiTask(self._tag(), self.lun if lun is None else encode_lun(lun), bytes(cdb),
                         bytes(data_out), data_in_length, attr, data_in_buffer)
-        self._queue.append(task)
-        self._pump()
+        if not self._queue and len(self.tasks) < self.url.queue_depth and \
+                not 0 < ((self.cmd_sn - self.max_cmd_sn) & _MASK) < 0x80000000:  # not sn_lt(max_cmd_sn, cmd_sn)
+            self._send_command(task)  # nothing waits before it and the window is open: _pump's case
+        else:
+            self._queue.append(task)
+            self._pump()
         return task.tag
 
     def text(self, pairs: Sequence[Tuple[str, str]]) -> int:
@@ -433,6 +561,17 @@ class Session:
         task.sent = True
         self.tasks[task.tag] = task
         self.cmd_sn = (self.cmd_sn + 1) & _MASK
+        if self.hook is None:
+            # The hot path: the BHS packed at once (ScsiCommand's encoding, tested equal).
+            flags = (0 if unsolicited else 0x80) | (0x40 if task.data_in_length else 0) | \
+                (0x20 if task.data_out else 0) | (task.attr & 0x07)
+            header = _SCSI_COMMAND.pack(Opcode.SCSI_COMMAND, flags, (len(ahs) << 22) | len(immediate),
+                                        task.lun, task.tag, length, task.cmd_sn, self.exp_stat_sn, cdb[:16])
+            self._out.append(frame(header + ahs if ahs else header, immediate,
+                                   self._header_digest, self._data_digest))
+            for pdu in unsolicited:
+                self._send(pdu)
+            return
         self._send(ScsiCommand(final=not unsolicited, read=task.data_in_length > 0,
                                write=len(task.data_out) > 0, attr=task.attr, lun=task.lun,
                                initiator_task_tag=task.tag, expected_data_transfer_length=length,
@@ -442,18 +581,24 @@ class Session:
             self._send(pdu)
 
     def _status_sn(self, stat_sn: int) -> None:
-        if not sn_lt(stat_sn, self.exp_stat_sn):
+        # not sn_lt(stat_sn, exp_stat_sn), inline: a is before b when 0 < b - a < 2**31 (mod 2**32).
+        if not 0 < ((self.exp_stat_sn - stat_sn) & _MASK) < 0x80000000:
             self.exp_stat_sn = (stat_sn + 1) & _MASK
 
     def _window(self, pdu: Any) -> None:
-        exp, most = pdu.exp_cmd_sn, pdu.max_cmd_sn
+        self._window_sn(pdu.exp_cmd_sn, pdu.max_cmd_sn)
+
+    def _window_sn(self, exp: int, most: int) -> None:
+        if exp == self.exp_cmd_sn and most == self.max_cmd_sn:
+            return  # nothing moved
         # RFC 7143 4.2.2.1: a MaxCmdSN below ExpCmdSN - 1 is ignored, and neither number
-        # ever moves back (PDUs can be reordered across connections).
-        if sn_lt(most, (exp - 1) & _MASK):
+        # ever moves back (PDUs can be reordered across connections). sn_lt(a, b) inline,
+        # once per PDU: 0 < b - a < 2**31 (mod 2**32).
+        if 0 < ((exp - 1 - most) & _MASK) < 0x80000000:
             return
-        if sn_lt(self.exp_cmd_sn, exp):
+        if 0 < ((exp - self.exp_cmd_sn) & _MASK) < 0x80000000:
             self.exp_cmd_sn = exp
-        if sn_lt(self.max_cmd_sn, most):
+        if 0 < ((most - self.max_cmd_sn) & _MASK) < 0x80000000:
             self.max_cmd_sn = most
 
     def _dispatch(self, pdu: Pdu) -> None:
@@ -487,18 +632,10 @@ class Session:
     def _on_scsi_response(self, pdu: ScsiResponse) -> None:
         self._status_sn(pdu.stat_sn)
         self._window(pdu)
-        task = self.tasks.pop(pdu.initiator_task_tag, None)
+        task = self.tasks.get(pdu.initiator_task_tag)
         if task is not None:
-            sense = b""
-            if pdu.data:
-                if len(pdu.data) < 2:
-                    raise RemoteProtocolError("SCSI Response data segment of 1 byte: no room for "
-                                              "SenseLength (RFC 7143 11.4.7.1)")
-                length = int.from_bytes(pdu.data[:2], "big")
-                if length > len(pdu.data) - 2:
-                    raise RemoteProtocolError("SenseLength %d but only %d sense bytes follow" % (
-                        length, len(pdu.data) - 2))
-                sense = pdu.data[2:2 + length]
+            sense = _sense(pdu.data)  # checked first: a malformed one fails the command with the rest
+            del self.tasks[task.tag]
             self._events.append(CommandCompleted(
                 task.tag, pdu.response, pdu.status, sense, task.data(), pdu.residual_count,
                 pdu.underflow, pdu.overflow))
@@ -638,9 +775,24 @@ class Session:
     def _close(self, error: Optional[BaseException]) -> None:
         if self.state is State.CLOSED:
             return
+        self._reader.abandon()  # a Data-In arriving straight into a buffer: no longer
         self._fail_all(ConnectionLost, error)
         self.state = State.CLOSED
         self._events.append(ConnectionClosed(error))
+
+
+def _sense(data: bytes) -> bytes:
+    """The sense data in a SCSI Response's data segment (RFC 7143 11.4.7)."""
+    if not data:
+        return b""
+    if len(data) < 2:
+        raise RemoteProtocolError("SCSI Response data segment of 1 byte: no room for "
+                                  "SenseLength (RFC 7143 11.4.7.1)")
+    length = int.from_bytes(data[:2], "big")
+    if length > len(data) - 2:
+        raise RemoteProtocolError("SenseLength %d but only %d sense bytes follow" % (
+            length, len(data) - 2))
+    return data[2:2 + length]
 
 
 def _ended_by(function: int, lun: int, referenced: Optional[int], task: ScsiTask) -> bool:
@@ -649,6 +801,8 @@ def _ended_by(function: int, lun: int, referenced: Optional[int], task: ScsiTask
     scope = _TMF_SCOPE.get(TmfFunction(function))
     return scope == "all" or (scope == "lun" and task.lun == lun)
 
+
+_HOT_CLASSES = {Opcode.DATA_IN: DataIn, Opcode.SCSI_RESPONSE: ScsiResponse}
 
 _HANDLERS: Dict[type, Callable[[Session, Any], None]] = {
     LoginResponse: Session._on_login_response,

@@ -18,7 +18,7 @@ DataPDUInOrder=No. The last one may carry the status ("phase collapse", S bit).
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Any, List, Optional
 
 from .errors import RemoteProtocolError
 from .negotiation import Parameters
@@ -97,27 +97,40 @@ class ScsiTask:
 
     def place(self, pdu: DataIn) -> None:
         """Put a Data-In segment where its Buffer Offset says."""
-        if pdu.data_sn != self.next_data_sn:
-            raise RemoteProtocolError("Data-In for task %08x has DataSN %d, expected %d "
-                                      "(a lost PDU; ErrorRecoveryLevel 0 cannot recover it)"
-                                      % (self.tag, pdu.data_sn, self.next_data_sn))
-        self.next_data_sn = (self.next_data_sn + 1) & 0xFFFFFFFF
-        if not pdu.data:
+        self.place_segment(pdu.data_sn, pdu.buffer_offset, pdu.data)
+
+    def place_segment(self, data_sn: int, offset: int, data: Any) -> None:
+        """Put ``data`` (bytes or a view of the receive buffer: copied once, here) at
+        ``offset``; ``data_sn`` must be the next DataSN."""
+        self._check(data_sn, offset, len(data))
+        if not data:
             return
-        end = pdu.buffer_offset + len(pdu.data)
-        if end > self.data_in_length:
-            raise RemoteProtocolError("Data-In for task %08x writes bytes %d..%d; the command "
-                                      "expects %d" % (self.tag, pdu.buffer_offset, end,
-                                                       self.data_in_length))
+        end = offset + len(data)
         if self.buffer is None:
-            if pdu.buffer_offset == 0 and end == self.data_in_length:
-                self.buffer = bytearray(pdu.data)  # the common case: all data in one PDU
+            if offset == 0 and end == self.data_in_length:
+                self.buffer = bytearray(data)  # the common case: all data in one PDU
                 self.received = end
                 return
             self.buffer = bytearray(self.data_in_length)
-        self.buffer[pdu.buffer_offset:end] = pdu.data
+        self.buffer[offset:end] = data
         if end > self.received:
             self.received = end
+
+    def placed(self, data_sn: int, offset: int, length: int) -> None:
+        """A segment received straight into the caller's buffer at ``offset``."""
+        self._check(data_sn, offset, length)
+        if offset + length > self.received:
+            self.received = offset + length
+
+    def _check(self, data_sn: int, offset: int, length: int) -> None:
+        if data_sn != self.next_data_sn:
+            raise RemoteProtocolError("Data-In for task %08x has DataSN %d, expected %d "
+                                      "(a lost PDU; ErrorRecoveryLevel 0 cannot recover it)"
+                                      % (self.tag, data_sn, self.next_data_sn))
+        self.next_data_sn = (data_sn + 1) & 0xFFFFFFFF
+        if length and offset + length > self.data_in_length:
+            raise RemoteProtocolError("Data-In for task %08x writes bytes %d..%d; the command "
+                                      "expects %d" % (self.tag, offset, offset + length, self.data_in_length))
 
     def data(self) -> bytes:
         if self.buffer is None:

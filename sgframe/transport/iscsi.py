@@ -69,8 +69,8 @@ if TYPE_CHECKING:
 
 __all__ = ["IscsiTransport", "open_iscsi"]
 
-# One recv() takes up to this much; a shorter read means the socket is drained (no
-# EAGAIN exception needed to find out), and level-triggered epoll calls again otherwise.
+# One recv() takes up to this much; a shorter read than asked means the socket is drained
+# (no EAGAIN exception needed to find out), and level-triggered epoll calls again otherwise.
 _CHUNK = 1 << 20
 # While bytes wait for room in the send buffer, look again this often (seconds).
 _SEND_RETRY = 0.001
@@ -309,10 +309,12 @@ class IscsiTransport(Transport):
     def _flush(self) -> None:
         self._corked = False
         data = self.session.data_to_send()
+        unsent = self._unsent
+        if not data and not unsent:
+            return
         sock = self._sock
         if sock is None:
             return
-        unsent = self._unsent
         if data:
             if unsent:
                 unsent += data
@@ -350,6 +352,8 @@ class IscsiTransport(Transport):
         while True:
             # Straight into the session's PDU buffer: no copy of the bytes on our side.
             with session.receive_buffer(_CHUNK) as view:
+                # Less than _CHUNK when the rest of a long Data-In goes straight to its Io.
+                size = len(view)
                 try:
                     count = sock.recv_into(view)
                 except BlockingIOError:
@@ -361,7 +365,7 @@ class IscsiTransport(Transport):
                 self._drop(error)
                 return
             session.received(count)  # 0: the target closed the connection
-            if count < _CHUNK or self._sock is None:
+            if count < size or self._sock is None:
                 return
 
     def _drop(self, error: BaseException) -> None:
