@@ -188,3 +188,17 @@ def test_format_deprecated_pinfo_and_rto_req_are_fmtpinfo_bits(capsys, argv, fmt
 def test_format_ip_def_and_security_exclude_each_other(capsys):
     code, out, err = run(capsys, "format", "emu:disk", "--format", "-Q", "-I", "-S")
     assert (code, out) == (1, "") and "--ip-def and --security exclude each other" in err
+
+
+def test_help_is_as_wide_as_columns_says_and_building_a_parser_imports_no_shutil():
+    import subprocess
+    import sys
+
+    env = {"COLUMNS": "50", "PATH": "/usr/bin:/bin", "SGFRAME_DISABLE_PLUGINS": ""}
+    out = subprocess.run([sys.executable, "-m", "sgframe.cli", "tur", "--help"], capture_output=True,
+                         text=True, env=env, check=True).stdout
+    assert max(len(line) for line in out.splitlines()) <= 48
+    code = ("import sys; from sgframe.cli import app; "
+            "app.build_parser(app.load_subcommands(), 'tur'); print('shutil' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"

@@ -3,6 +3,7 @@ exit code."""
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from typing import Sequence
@@ -28,6 +29,28 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise _ArgumentError(f"{self.prog}: {message}")
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse makes a formatter for every add_argument (to check the metavar) and,
+        # with no width, asks shutil for the terminal's; importing shutil (with bz2, lzma
+        # and zlib) was half of what building a subcommand's parser cost at every start.
+        return self.formatter_class(prog=self.prog, width=_help_width())
+
+
+@functools.lru_cache(maxsize=None)
+def _help_width() -> int:
+    """The width argparse would choose: the terminal's columns (COLUMNS first, as
+    shutil.get_terminal_size reads them) less 2; 80 columns where there is no terminal."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return (columns or 80) - 2
 
 
 def build_parser(registry: SubcommandRegistry, only: str | None = None) -> argparse.ArgumentParser:
