@@ -27,7 +27,7 @@ from .io import IO_MODES, BufferPool, Io, io_for
 from .judge import PluginHook, Scope, device_verdict, judge
 from .linux.sg import SG_MAX_TRANSFER
 
-__all__ = ["Carrier", "Exchange", "HookSource", "Loop"]
+__all__ = ["NO_LOCK", "Carrier", "Exchange", "HookSource", "Loop"]
 
 
 class Carrier(Protocol):
@@ -36,6 +36,9 @@ class Carrier(Protocol):
     inline: bool
     #: The most bytes one command may move (refused before anything is allocated).
     max_transfer: int
+    #: How data moves by default ("indirect", "mmap", "direct"), or None for a transport
+    #: that has one way only (everything but sg).
+    io_mode: Optional[str]
 
     def submit(self, io: Io) -> bool: ...
 
@@ -44,9 +47,27 @@ class Carrier(Protocol):
     def detach(self) -> list[Io]: ...
 
 
+class _NoLock:
+    """The lock of a loop driven by one thread: a context manager that does nothing."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+#: The one no-op lock. A loop whose ``lock`` is this object is driven by one thread, and
+#: the exchange then skips entering it (two Python calls per use on the hot path).
+NO_LOCK = _NoLock()
+
+
 class Loop(Protocol):
     """What the exchange needs from a reactor."""
 
+    #: NO_LOCK, or a reentrant lock once the loop is made thread-safe.
     lock: ContextManager[Any]
 
     def call_later(self, delay: float, callback: Callable[[], Any]) -> None: ...
@@ -73,6 +94,7 @@ class _NoHooks:
 # execute() at once must not both win (the loser's buffer would be the one the kernel
 # writes into). Only the io= path takes it: a fresh Io is nobody else's.
 _CLAIM = threading.Lock()
+_refs = sys.getrefcount
 _NOTHING = memoryview(b"")
 
 
@@ -150,7 +172,7 @@ class Exchange:
                 f"command ({_why_limit(limit)}): split the transfer"
             )
         # The common case inline (no call): measured at 3% of a 4 KiB command on sg.
-        mode = getattr(self.carrier, "io_mode", None) if io_mode is None else self._io_mode(io_mode)
+        mode = self.carrier.io_mode if io_mode is None else self._io_mode(io_mode)
         if io is None:
             io = io_for(command, timeout=timeout)
             io.busy = True
@@ -174,7 +196,7 @@ class Exchange:
 
     def _io_mode(self, io_mode: Optional[str]) -> Optional[str]:
         """The mode a command will use: its own, else the transport's (only sg has modes)."""
-        default = getattr(self.carrier, "io_mode", None)
+        default = self.carrier.io_mode
         if io_mode is None:
             return default
         if io_mode not in IO_MODES:
@@ -241,22 +263,29 @@ class Exchange:
         # Counted in flight before the transport sees it: from here until it has
         # returned, reset() refuses the Io, whichever thread asks.
         io.attempts += 1
-        with self.loop.lock:
+        lock = self.loop.lock
+        if lock is NO_LOCK:
             self.outstanding += 1
+        else:
+            with lock:
+                self.outstanding += 1
         try:
             self.carrier.execute(io)
         except errors.TaskFailed as failure:
-            with self.loop.lock:
+            with lock:
                 self.finish(io, failure)
             return
         except BaseException:
-            with self.loop.lock:
+            with lock:
                 self.outstanding -= 1
             io.attempts -= 1
             io.busy = False
             raise
-        with self.loop.lock:
+        if lock is NO_LOCK:
             self.complete(io)
+        else:
+            with lock:
+                self.complete(io)
         if not io.returned:
             # A retry policy sent it again asynchronously: a synchronous call still waits.
             self.loop.wait_for(lambda: io.returned)
@@ -301,11 +330,19 @@ class Exchange:
             self.finish(io, io.transport_error)
             return
         policy = io.retry_policy
-        if policy is None:
-            for scope in self.scopes:
+        watched = False  # a scope has handlers
+        for scope in self.scopes:
+            if policy is None:
                 policy = scope.retry_policy
-                if policy is not None:
-                    break
+            if scope.handlers:
+                watched = True
+        if policy is None and not watched:
+            hdr = io.hdr
+            if (not (hdr.status or hdr.host_status or hdr.driver_status or hdr.sense) and io.verify_handler is None
+                    and not io.handlers and self.hooks.judge_hook is None):
+                # GOOD, and nobody to tell: what judge() would conclude, without the calls.
+                self.finish(io, None)
+                return
         if policy is not None:
             delay = policy.should_retry(io, device_verdict(io, self.scopes))
             if delay is not None:
@@ -339,7 +376,7 @@ class Exchange:
         io.busy = False
         if io.pool is not None:
             # Counted as Io.__del__ counts: more then means a view of the buffer was kept.
-            io.idle_refs = sys.getrefcount(io.buffer)
+            io.idle_refs = _refs(io.buffer)
         self.outstanding -= 1
         if io._callbacks:
             io._run_callbacks()

@@ -109,7 +109,14 @@ class Header:
     __slots__ = ("status", "host_status", "driver_status", "duration", "resid", "info", "sense")
 
     def __init__(self) -> None:
-        self.clear()
+        # The same assignments as clear(), without the call (one per fresh Io).
+        self.status = 0
+        self.host_status = 0
+        self.driver_status = 0
+        self.duration = 0
+        self.resid = 0
+        self.info = 0
+        self.sense = b""
 
     def clear(self) -> None:
         self.status = 0
@@ -211,7 +218,8 @@ class Io:
         self.idle_refs = -1
         #: The buffer is the caller's (``buffer=`` or data to send): never reallocated or pooled.
         self.borrowed = False
-        self._callbacks: list[Callable[[Io], Any]] = []
+        # An empty tuple until a callback is added: no list per command that has none.
+        self._callbacks: list[Callable[[Io], Any]] | tuple[()] = ()
         self._start(command, timeout)
 
     def __del__(self) -> None:
@@ -244,7 +252,18 @@ class Io:
         if self.exception is not None and self.owner is not None:
             self.owner.observed(self)  # its old failure, if unseen, goes with the old command
         self.hdr.clear()
-        self._start(command, self.timeout if timeout is None else timeout)
+        # _start()'s work inline (the reuse path runs once per command).
+        if timeout is None:
+            timeout = self.timeout
+        elif timeout.__class__ is not int or not 0 <= timeout <= 0xFFFFFFFF:
+            raise UsageError(f"timeout is in milliseconds, 0..4294967295; got {timeout!r}")
+        self.command = command
+        self.cdb = command._cdb
+        self.timeout = timeout
+        self.returned = False
+        self.exception = None
+        self.transport_error = None
+        self.attempts = 0
         return self
 
     # --- results --------------------------------------------------------------------
@@ -366,11 +385,13 @@ class Io:
         """Call ``callback(io)`` once the Io has completed (at once if it has)."""
         if self.returned:
             callback(self)
+        elif self._callbacks:
+            self._callbacks.append(callback)  # type: ignore[union-attr]
         else:
-            self._callbacks.append(callback)
+            self._callbacks = [callback]
 
     def _run_callbacks(self) -> None:
-        callbacks, self._callbacks = self._callbacks, []
+        callbacks, self._callbacks = self._callbacks, ()
         for callback in callbacks:
             try:
                 callback(self)

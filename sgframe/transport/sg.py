@@ -263,18 +263,25 @@ class SgTransport(Transport):
 
     def execute(self, io: Io) -> None:
         """SG_IO: the kernel sends the command and sleeps until it completes."""
-        direction = _direction(io)
+        cdb = io.cdb
+        # As in submit(): the Io's class says the direction, _direction() the rest.
+        direction = _DXFER_BY_CLASS.get(io.__class__)
+        if direction is None or len(cdb) > sgdev.SG_MAX_CDB_SIZE:
+            direction = _direction(io)
         mode = io.io_mode or self.io_mode
         if mode == "mmap" and io.length:
             self._execute_mmap(io, direction)
             return
-        data_address = _data_address(io)
+        state = io.transport_state
+        if state is not None and state[0] is io.buffer and io.length:
+            data_address = state[2]  # pinned before: a reused or pooled buffer
+        else:
+            data_address = _data_address(io)
         # One lane per concurrent synchronous caller (threads may share a transport);
         # list.pop and list.append are atomic, so the pool needs no lock.
         pool = self._sync_pool
         lane = pool.pop() if pool else _Lane(self._synchronous_fd(io))
         try:
-            cdb = io.cdb
             lane.cdb[: len(cdb)] = cdb
             header = lane.header
             _HEADER.pack_into(
@@ -362,10 +369,21 @@ class SgTransport(Transport):
                 view[: io.length] = io.buffer[: io.length]  # the one copy: into the reserved buffer
             data_address = 0
         else:
-            data_address = _data_address(io)
-            lane = self._free_lane()
-            if lane is None:
-                return False
+            state = io.transport_state
+            if state is not None and state[0] is io.buffer and io.length:
+                data_address = state[2]  # pinned before: a reused or pooled buffer
+            else:
+                data_address = _data_address(io)
+            lanes = self._lanes
+            if len(lanes) == 1:
+                # One fd (queue depth 16 or less): no choice to make, only room to check.
+                lane = lanes[0]
+                if lane.held >= sgdev.SG_MAX_QUEUE or len(self._pending) >= self._depth:
+                    return False
+            else:
+                lane = self._free_lane()
+                if lane is None:
+                    return False
         pack_id = self._next_id
         self._next_id = (pack_id + 1) & 0x7FFFFFFF
         lane.cdb[: len(cdb)] = cdb
