@@ -239,8 +239,10 @@ class Exchange:
                 self._lend(io, command, buffer, length)  # no buffer of the Io's own at all
             elif mapped and length:
                 io.lend(_NOTHING, length)  # the transport shows the fd's mapped reserved buffer
-            else:
+            elif io.borrowed or len(io.buffer) < length:
                 io.set_length(length)
+            else:
+                io.length = length  # set_length()'s common case: the buffer fits
 
     @staticmethod
     def _lend(io: Io, command: Command, buffer: Any, length: int) -> None:
@@ -293,15 +295,22 @@ class Exchange:
     def submit(self, io: Io) -> None:
         """Send a prepared Io asynchronously, or queue it until the transport has room."""
         io.synchronous = False
-        with self.loop.lock:
-            self.outstanding += 1
-            try:
-                if self.backlog or not self._send(io):
-                    self.backlog.append(io)
-            except BaseException:
-                self.outstanding -= 1  # nothing was sent: nothing is outstanding
-                io.busy = False
-                raise
+        lock = self.loop.lock
+        if lock is NO_LOCK:
+            self._enqueue(io)
+        else:
+            with lock:
+                self._enqueue(io)
+
+    def _enqueue(self, io: Io) -> None:
+        self.outstanding += 1
+        try:
+            if self.backlog or not self._send(io):
+                self.backlog.append(io)
+        except BaseException:
+            self.outstanding -= 1  # nothing was sent: nothing is outstanding
+            io.busy = False
+            raise
 
     def _send(self, io: Io) -> bool:
         try:

@@ -62,6 +62,11 @@ __all__ = ["SgTransport", "open_sg"]
 # struct sg_io_hdr in native layout, field by field as in include/scsi/sg.h. The struct
 # module pads like the C compiler except at the end: the kernel wants all 88 bytes.
 _HEADER = struct.Struct(sgdev.SG_IO_HDR_FORMAT)
+# The fields the caller fills in (interface_id .. usr_ptr): the driver reads only these
+# from a header handed to it and sets every field after them, so they are all a command
+# packs (a third less time than packing all 22).
+_INPUT = struct.Struct("@" + "".join(code for _, code in sgdev.SG_IO_HDR_FIELDS[:13]))
+assert sgdev.SG_IO_HDR_FIELDS[12][0] == "usr_ptr"
 _HEADER_SIZE = sgdev.SG_IO_HDR_SIZE
 _REPLY_TEMPLATE = struct.Struct("@ii")  # interface_id, dxfer_direction
 _OUTPUT = struct.Struct("@BBBBHHiII")
@@ -284,10 +289,10 @@ class SgTransport(Transport):
         try:
             lane.cdb[: len(cdb)] = cdb
             header = lane.header
-            _HEADER.pack_into(
+            _INPUT.pack_into(
                 header, 0, _INTERFACE_ID, direction, len(cdb), _SENSE_SIZE, 0, io.length,
                 data_address, lane.cdb_address, lane.sense_address,
-                io.timeout, _FLAGS[mode], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                io.timeout, _FLAGS[mode], 0, 0,
             )
             try:
                 fcntl.ioctl(lane.fd, sgdev.SG_IO, header, True)
@@ -329,10 +334,10 @@ class SgTransport(Transport):
             cdb = io.cdb
             lane.cdb[: len(cdb)] = cdb
             header = lane.header
-            _HEADER.pack_into(
+            _INPUT.pack_into(
                 header, 0, _INTERFACE_ID, direction, len(cdb), _SENSE_SIZE, 0, io.length,
                 0, lane.cdb_address, lane.sense_address,
-                io.timeout, sgdev.SG_FLAG_MMAP_IO, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                io.timeout, sgdev.SG_FLAG_MMAP_IO, 0, 0,
             )
             try:
                 fcntl.ioctl(lane.fd, sgdev.SG_IO, header, True)
@@ -387,10 +392,10 @@ class SgTransport(Transport):
         pack_id = self._next_id
         self._next_id = (pack_id + 1) & 0x7FFFFFFF
         lane.cdb[: len(cdb)] = cdb
-        _HEADER.pack_into(
+        _INPUT.pack_into(
             lane.header, 0, _INTERFACE_ID, direction, len(cdb), _SENSE_SIZE, 0, io.length,
             data_address, lane.cdb_address, lane.sense_address,
-            io.timeout, _FLAGS[mode] if io.length else 0, pack_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            io.timeout, _FLAGS[mode] if io.length else 0, pack_id, 0,
         )
         try:
             os.write(lane.fd, lane.header)
