@@ -50,12 +50,21 @@ def median(run: Callable[[], float]) -> float:
 
 # --- the C loop, fio, sg_dd -------------------------------------------------------------
 
+NO_C = ""  # why the C rows are missing, once build_sgloop() has said
+
+
 def build_sgloop() -> Optional[str]:
+    """bench/sgloop.c built with gcc (or cc); None, with NO_C saying why, when it cannot be."""
+    global NO_C
     gcc = shutil.which("gcc") or shutil.which("cc")
     if gcc is None:
+        NO_C = "no gcc (or cc) on PATH: apt-get install gcc"
         return None
     out = os.path.join(tempfile.mkdtemp(prefix="sgloop"), "sgloop")
-    subprocess.run([gcc, "-O2", "-o", out, os.path.join(HERE, "sgloop.c")], check=True)
+    built = subprocess.run([gcc, "-O2", "-o", out, os.path.join(HERE, "sgloop.c")], capture_output=True, text=True)
+    if built.returncode:
+        NO_C = f"{gcc} could not build bench/sgloop.c: {built.stderr.strip()}"
+        return None
     return out
 
 
@@ -251,8 +260,13 @@ def rss_over(path: str, commands: int) -> List[tuple]:
 
 def row(name: str, value: float, reference: float, unit: str = "MB/s") -> None:
     scale = 1e6 if unit == "MB/s" else 1
-    ratio = value / reference if reference == reference and reference else float("nan")
-    print(f"  {name:46s} {value / scale:12,.0f} {unit:5s} {ratio:6.2f}", flush=True)
+    if value != value:  # nan: a C row without the C loop
+        print(f"  {name:46s} {'-':>12s} {unit:5s}   (no C loop: {NO_C})", flush=True)
+        return
+    if reference != reference or not reference:
+        print(f"  {name:46s} {value / scale:12,.0f} {unit:5s}      - (no C loop to compare with)", flush=True)
+        return
+    print(f"  {name:46s} {value / scale:12,.0f} {unit:5s} {value / reference:6.2f}", flush=True)
 
 
 def inside(seconds: float, n_devices: int, rss_commands: int) -> int:
@@ -282,7 +296,7 @@ def inside(seconds: float, n_devices: int, rss_commands: int) -> int:
     print(f"{len(disks)} scsi_debug devices (delay=0, {DEV_MB} MiB shared store); allow_dio={int(sgdev.allow_dio())}; "
           f"medians of {REPS} runs of {seconds} s; ratio = row / its C counterpart")
     if SGLOOP is None:
-        print("  (no gcc: the C rows are skipped, their ratios are nan; apt-get install gcc)")
+        print(f"WITHOUT THE C LOOP: {NO_C}. Its rows and every ratio to it are left out.", flush=True)
 
     for size in (MIB, 256 << 10):
         for qd in (1, 4):
@@ -358,6 +372,9 @@ def main() -> int:
     if not ok:
         print(f"cannot benchmark: {reason}", file=sys.stderr)
         return 2
+    if not (shutil.which("gcc") or shutil.which("cc")):
+        print("note: no gcc (or cc) on PATH: the C loop (bench/sgloop.c) cannot be built, so its rows and the "
+              "ratios to it are left out; apt-get install gcc", file=sys.stderr)
     luns = 16 if args.devices >= 16 else args.devices
     targets = max(1, args.devices // luns)
     result = testbed.run([sys.executable, os.path.abspath(__file__), "--inside", "--seconds", str(args.seconds),
