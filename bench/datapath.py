@@ -48,6 +48,23 @@ def median(run: Callable[[], float]) -> float:
     return statistics.median(run() for _ in range(REPS))
 
 
+def block(rows: List[tuple], unit: str = "MB/s") -> List[float]:
+    """Run a block's rows in turn, REPS times (reference first, then each row once per
+    round, so a busy host slows a row and its reference alike); print each row's median
+    and the median of its per-round ratios to the first row. Returns the medians."""
+    runs: List[List[float]] = [[] for _ in rows]
+    for _ in range(REPS):
+        for index, (_, run) in enumerate(rows):
+            runs[index].append(run())
+    reference = runs[0]
+    medians = []
+    for (name, _), values in zip(rows, runs):
+        ratios = [v / r for v, r in zip(values, reference) if r == r and r and v == v]
+        medians.append(statistics.median(values))
+        row(name, medians[-1], statistics.median(ratios) if ratios else float("nan"), unit, ratio_given=True)
+    return medians
+
+
 # --- the C loop, fio, sg_dd -------------------------------------------------------------
 
 NO_C = ""  # why the C rows are missing, once build_sgloop() has said
@@ -258,15 +275,17 @@ def rss_over(path: str, commands: int) -> List[tuple]:
 
 # --- the report ---------------------------------------------------------------------------
 
-def row(name: str, value: float, reference: float, unit: str = "MB/s") -> None:
+def row(name: str, value: float, reference: float, unit: str = "MB/s", ratio_given: bool = False) -> None:
+    """One line: the value, and its ratio to ``reference`` (or ``reference`` is the ratio)."""
     scale = 1e6 if unit == "MB/s" else 1
     if value != value:  # nan: a C row without the C loop
         print(f"  {name:46s} {'-':>12s} {unit:5s}   (no C loop: {NO_C})", flush=True)
         return
-    if reference != reference or not reference:
+    ratio = reference if ratio_given else (value / reference if reference == reference and reference else reference)
+    if ratio != ratio or not ratio:
         print(f"  {name:46s} {value / scale:12,.0f} {unit:5s}      - (no C loop to compare with)", flush=True)
         return
-    print(f"  {name:46s} {value / scale:12,.0f} {unit:5s} {value / reference:6.2f}", flush=True)
+    print(f"  {name:46s} {value / scale:12,.0f} {unit:5s} {ratio:6.2f}", flush=True)
 
 
 def inside(seconds: float, n_devices: int, rss_commands: int) -> int:
@@ -294,7 +313,8 @@ def inside(seconds: float, n_devices: int, rss_commands: int) -> int:
     with open("/sys/module/sg/parameters/allow_dio", "w") as f:
         f.write("1")
     print(f"{len(disks)} scsi_debug devices (delay=0, {DEV_MB} MiB shared store); allow_dio={int(sgdev.allow_dio())}; "
-          f"medians of {REPS} runs of {seconds} s; ratio = row / its C counterpart")
+          f"medians of {REPS} rounds of {seconds} s; ratio = median over the rounds of row / its reference "
+          "(the first row of its block, run just before it in each round)")
     if SGLOOP is None:
         print(f"WITHOUT THE C LOOP: {NO_C}. Its rows and every ratio to it are left out.", flush=True)
 
@@ -302,36 +322,35 @@ def inside(seconds: float, n_devices: int, rss_commands: int) -> int:
         for qd in (1, 4):
             for write in (False, True):
                 what = "write" if write else "read"
-                c = median(lambda: c_loop([disk], size, qd, write, "indirect", "seq", seconds))
                 loop = "SG_IO" if qd == 1 else "write/poll/read"
                 print(f"{size >> 10} KiB sequential {what}s, QD{qd}")
-                row(f"C {loop} loop", c, c)
+                rows = [(f"C {loop} loop", lambda: c_loop([disk], size, qd, write, "indirect", "seq", seconds))]
                 hows = ("write",) if write else ("view", "data", "readinto", "buffer")
                 for how in hows:
                     label = {"view": "io.view (no copy)", "data": "io.data (one copy to bytes)",
                              "readinto": "io.readinto(buf) (one copy)", "buffer": "buffer= (kernel fills it)",
                              "write": "data= (fresh Io, lent)"}[how]
-                    row(f"sgframe {label}", median(lambda: sgframe_seq(disk, size, qd, how, seconds)), c)
-                row("fio --ioengine=sg", median(lambda: fio([disk], size, qd, what, seconds)), c)
+                    rows.append((f"sgframe {label}", lambda how=how: sgframe_seq(disk, size, qd, how, seconds)))
+                rows.append(("fio --ioengine=sg", lambda: fio([disk], size, qd, what, seconds)))
                 if qd == 1:
-                    row("sg_dd", median(lambda: sg_dd(disk, size, write)), c)
+                    rows.append(("sg_dd", lambda: sg_dd(disk, size, write)))
+                block(rows)
 
     print("1 MiB sequential, each io_mode beside the C loop in the same mode")
     for mode in ("indirect", "mmap", "direct"):
         for qd in (1, 4):
             for write in (False, True):
-                c = median(lambda: c_loop([disk], MIB, qd, write, mode, "seq", seconds))
-                ours = median(lambda: sgframe_seq(disk, MIB, qd, "write" if write else "view", seconds, mode))
-                row(f"{mode:8s} QD{qd} {'write' if write else 'read '}: C", c, c)
-                row(f"{mode:8s} QD{qd} {'write' if write else 'read '}: sgframe", ours, c)
-    row("sg_dd dio=1 read (vs C direct QD1)", median(lambda: sg_dd(disk, MIB, False, dio=True)),
-        median(lambda: c_loop([disk], MIB, 1, False, "direct", "seq", seconds)))
+                block([(f"{mode:8s} QD{qd} {'write' if write else 'read '}: C",
+                        lambda: c_loop([disk], MIB, qd, write, mode, "seq", seconds)),
+                       (f"{mode:8s} QD{qd} {'write' if write else 'read '}: sgframe",
+                        lambda: sgframe_seq(disk, MIB, qd, "write" if write else "view", seconds, mode))])
+    block([("C direct QD1 read", lambda: c_loop([disk], MIB, 1, False, "direct", "seq", seconds)),
+           ("sg_dd dio=1 read", lambda: sg_dd(disk, MIB, False, dio=True))])
 
     print("4 KiB random reads, QD16, one device")
-    c = median(lambda: c_loop([disk], 4096, 16, False, "indirect", "rand", seconds))
-    row("C write/poll/read loop", c, c, "IOPS")
-    row("sgframe, one reactor", median(lambda: sgframe_random([disk], 16, seconds)), c, "IOPS")
-    row("fio --ioengine=sg", median(lambda: fio([disk], 4096, 16, "randread", seconds, iops=True)), c, "IOPS")
+    block([("C write/poll/read loop", lambda: c_loop([disk], 4096, 16, False, "indirect", "rand", seconds)),
+           ("sgframe, one reactor", lambda: sgframe_random([disk], 16, seconds)),
+           ("fio --ioengine=sg", lambda: fio([disk], 4096, 16, "randread", seconds, iops=True))], "IOPS")
 
     print("4 KiB random reads, QD4 per device: N devices (ratio to fio, one job per device)")
     base = None
@@ -339,16 +358,14 @@ def inside(seconds: float, n_devices: int, rss_commands: int) -> int:
         if n > len(disks) or n > n_devices:
             continue
         some = disks[:n]
-        theirs = median(lambda: fio(some, 4096, 4, "randread", seconds, iops=True))
-        one = median(lambda: sgframe_random(some, 4, seconds))
-        pooled = median(lambda: sgframe_pool(some, 4, seconds, processes=min(n, 4)))
-        c = median(lambda: c_loop(some, 4096, 4, False, "indirect", "rand", seconds))
-        base = base or one
         print(f"  {n} device(s)")
-        row("fio, one job per device", theirs, theirs, "IOPS")
-        row("C loop, one process", c, theirs, "IOPS")
-        row("sgframe, one reactor", one, theirs, "IOPS")
-        row(f"sgframe.pool.spread, {min(n, 4)} processes", pooled, theirs, "IOPS")
+        _, _, one, _ = block([
+            ("fio, one job per device", lambda: fio(some, 4096, 4, "randread", seconds, iops=True)),
+            ("C loop, one process", lambda: c_loop(some, 4096, 4, False, "indirect", "rand", seconds)),
+            ("sgframe, one reactor", lambda: sgframe_random(some, 4, seconds)),
+            (f"sgframe.pool.spread, {min(n, 4)} processes",
+             lambda: sgframe_pool(some, 4, seconds, processes=min(n, 4)))], "IOPS")
+        base = base or one
         print(f"  {'one reactor: cost per command vs 1 device':46s} {base / one:12.2f}")
 
     print(f"RSS over {rss_commands:,} fresh 1 MiB reads (io.view), KiB")
