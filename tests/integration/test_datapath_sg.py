@@ -180,7 +180,7 @@ def test_channel_open_passes_io_mode_and_mmap_size_to_sg(disk, reactor, allow_di
     # Direct: every command of the channel asks for it, and sg says it did it (info bits).
     with Channel.open(disk.sg, io_mode="direct", queue_depth=4, reactor=reactor, block_size=BLOCK) as channel:
         assert channel.transport.io_mode == "direct"
-        _write_pattern(channel, 2048, 256)
+        _write_pattern(channel, 2048, 512)
         ios = [channel.cmd.Read10(lba=2048 + 64 * i, transfer_length=64, async_=True) for i in range(4)]
         channel.wait(timeout=30)
         assert [_direct(io) for io in ios] == [sgdev.SG_INFO_DIRECT_IO] * 4
