@@ -1,6 +1,7 @@
 """The data path at full speed: sgframe beside C loops, fio and sg_dd, in one boot of the test bed.
 
     python bench/datapath.py [--seconds 1] [--devices 256] [--rss-commands 100000]
+                             [--reps 3] [--only seq,modes,qd16,devices,rss]
 
 Boots the User-Mode Linux test bed with scsi_debug (delay=0, num_tgts x max_luns disks
 sharing one store) and prints, medians of 3 runs, as ratios to the C counterpart:
@@ -13,7 +14,8 @@ sharing one store) and prints, medians of 3 runs, as ratios to the C counterpart
 * 4 KiB random reads at QD16 on one device;
 * 4 KiB random reads at QD4 per device on 1, 16, 64 and 256 devices: one reactor, the
   process pool (sgframe.pool.spread), the C loop in one process, and fio with one job per
-  device; and the cost per command of the one reactor relative to one device;
+  device; and the cost per command of the one reactor relative to one device, as wall
+  time and as the process's CPU time per command;
 * RSS over 100,000 1 MiB reads with fresh Ios (the pool at work).
 
 bench/sgloop.c is built with gcc when present; without gcc its rows say so. Figures are
@@ -216,14 +218,22 @@ def random_reads(channels, reactor, depth: int, seconds: float) -> int:
     # The clock starts once all are in flight: sending the first 1,024 (256 devices x 4)
     # is set-up, as opening fio's jobs is for fio.
     start = time.perf_counter()
+    cpu = time.process_time()
     end = start + seconds
     while time.perf_counter() < end:
         reactor.run_once(0.1)
     counted = state["done"]
+    # The process's CPU time per command (user + system: the guest's one CPU runs the
+    # device's completions in the submitting process, so this is the command's whole
+    # cost): less at the mercy of a busy host than the wall clock.
+    CPU_PER_COMMAND.append((time.process_time() - cpu) / max(counted, 1))
     state["running"] = False
     for channel in channels:
         channel.wait(timeout=60)
     return counted
+
+
+CPU_PER_COMMAND: List[float] = []
 
 
 def sgframe_random(paths: List[str], depth: int, seconds: float) -> float:
@@ -288,7 +298,10 @@ def row(name: str, value: float, reference: float, unit: str = "MB/s", ratio_giv
     print(f"  {name:46s} {value / scale:12,.0f} {unit:5s} {ratio:6.2f}", flush=True)
 
 
-def inside(seconds: float, n_devices: int, rss_commands: int) -> int:
+SECTIONS = ("seq", "modes", "qd16", "devices", "rss")
+
+
+def inside(seconds: float, n_devices: int, rss_commands: int, only: tuple = SECTIONS) -> int:
     global SGLOOP
     from sgframe.linux import sg as sgdev
     from sgframe.testbed import guest
@@ -318,7 +331,7 @@ def inside(seconds: float, n_devices: int, rss_commands: int) -> int:
     if SGLOOP is None:
         print(f"WITHOUT THE C LOOP: {NO_C}. Its rows and every ratio to it are left out.", flush=True)
 
-    for size in (MIB, 256 << 10):
+    for size in (MIB, 256 << 10) if "seq" in only else ():
         for qd in (1, 4):
             for write in (False, True):
                 what = "write" if write else "read"
@@ -336,38 +349,48 @@ def inside(seconds: float, n_devices: int, rss_commands: int) -> int:
                     rows.append(("sg_dd", lambda: sg_dd(disk, size, write)))
                 block(rows)
 
-    print("1 MiB sequential, each io_mode beside the C loop in the same mode")
-    for mode in ("indirect", "mmap", "direct"):
+    if "modes" in only:
+        print("1 MiB sequential, each io_mode beside the C loop in the same mode")
+    for mode in ("indirect", "mmap", "direct") if "modes" in only else ():
         for qd in (1, 4):
             for write in (False, True):
                 block([(f"{mode:8s} QD{qd} {'write' if write else 'read '}: C",
                         lambda: c_loop([disk], MIB, qd, write, mode, "seq", seconds)),
                        (f"{mode:8s} QD{qd} {'write' if write else 'read '}: sgframe",
                         lambda: sgframe_seq(disk, MIB, qd, "write" if write else "view", seconds, mode))])
-    block([("C direct QD1 read", lambda: c_loop([disk], MIB, 1, False, "direct", "seq", seconds)),
-           ("sg_dd dio=1 read", lambda: sg_dd(disk, MIB, False, dio=True))])
+    if "modes" in only:
+        block([("C direct QD1 read", lambda: c_loop([disk], MIB, 1, False, "direct", "seq", seconds)),
+               ("sg_dd dio=1 read", lambda: sg_dd(disk, MIB, False, dio=True))])
 
-    print("4 KiB random reads, QD16, one device")
-    block([("C write/poll/read loop", lambda: c_loop([disk], 4096, 16, False, "indirect", "rand", seconds)),
+    if "qd16" in only:
+        print("4 KiB random reads, QD16, one device")
+        block([("C write/poll/read loop", lambda: c_loop([disk], 4096, 16, False, "indirect", "rand", seconds)),
            ("sgframe, one reactor", lambda: sgframe_random([disk], 16, seconds)),
            ("fio --ioengine=sg", lambda: fio([disk], 4096, 16, "randread", seconds, iops=True))], "IOPS")
 
-    print("4 KiB random reads, QD4 per device: N devices (ratio to fio, one job per device)")
-    base = None
+    if "devices" in only:
+        print("4 KiB random reads, QD4 per device: N devices (ratio to fio, one job per device)")
+    base = base_cpu = None
     for n in (1, 16, 64, 256):
-        if n > len(disks) or n > n_devices:
+        if n > len(disks) or n > n_devices or "devices" not in only:
             continue
         some = disks[:n]
         print(f"  {n} device(s)")
+        CPU_PER_COMMAND.clear()
         _, _, one, _ = block([
             ("fio, one job per device", lambda: fio(some, 4096, 4, "randread", seconds, iops=True)),
             ("C loop, one process", lambda: c_loop(some, 4096, 4, False, "indirect", "rand", seconds)),
             ("sgframe, one reactor", lambda: sgframe_random(some, 4, seconds)),
             (f"sgframe.pool.spread, {min(n, 4)} processes",
              lambda: sgframe_pool(some, 4, seconds, processes=min(n, 4)))], "IOPS")
+        cpu = statistics.median(CPU_PER_COMMAND) if CPU_PER_COMMAND else float("nan")  # the one reactor's rounds
         base = base or one
-        print(f"  {'one reactor: cost per command vs 1 device':46s} {base / one:12.2f}")
+        base_cpu = base_cpu or cpu
+        print(f"  {'one reactor: wall time per command vs 1 device':46s} {base / one:12.2f}")
+        print(f"  {'one reactor: CPU time per command':46s} {cpu * 1e6:12.1f} us    {cpu / base_cpu:6.2f} (vs 1 device)")
 
+    if "rss" not in only:
+        return 0
     print(f"RSS over {rss_commands:,} fresh 1 MiB reads (io.view), KiB")
     for n, kib in rss_over(disk, rss_commands):
         print(f"  after {n:>9,} commands {kib:12,} KiB")
@@ -379,10 +402,17 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--devices", type=int, default=256, help="scsi_debug devices (16 x 16 LUNs for 256)")
     parser.add_argument("--rss-commands", type=int, default=100000)
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"comma-separated sections to run (default all: {','.join(SECTIONS)})")
+    parser.add_argument("--reps", type=int, default=REPS, help="rounds per block (default 3)")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    only = tuple(args.only.split(","))
+    if set(only) - set(SECTIONS):
+        parser.error(f"--only takes {', '.join(SECTIONS)}")
     if args.inside:
-        return inside(args.seconds, args.devices, args.rss_commands)
+        globals()["REPS"] = args.reps
+        return inside(args.seconds, args.devices, args.rss_commands, only)
     from sgframe import testbed
 
     ok, reason = testbed.available()
@@ -395,7 +425,8 @@ def main() -> int:
     luns = 16 if args.devices >= 16 else args.devices
     targets = max(1, args.devices // luns)
     result = testbed.run([sys.executable, os.path.abspath(__file__), "--inside", "--seconds", str(args.seconds),
-                          "--devices", str(args.devices), "--rss-commands", str(args.rss_commands)],
+                          "--devices", str(args.devices), "--rss-commands", str(args.rss_commands),
+                          "--only", args.only, "--reps", str(args.reps)],
                          scsi_debug=f"dev_size_mb={DEV_MB} num_tgts={targets} max_luns={luns} delay=0",
                          timeout=3000)
     return result.returncode
