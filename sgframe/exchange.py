@@ -16,6 +16,7 @@ thread-safe (see :mod:`sgframe.reactor` for why).
 """
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from collections import deque
@@ -93,6 +94,7 @@ class _NoHooks:
 # Claiming an Io for reuse is check-then-mark; two threads handing the same Io to
 # execute() at once must not both win (the loser's buffer would be the one the kernel
 # writes into). Only the io= path takes it: a fresh Io is nobody else's.
+_log = logging.getLogger("sgframe")
 _CLAIM = threading.Lock()
 _refs = sys.getrefcount
 _NOTHING = memoryview(b"")
@@ -387,8 +389,15 @@ class Exchange:
             # Counted as Io.__del__ counts: more then means a view of the buffer was kept.
             io.idle_refs = _refs(io.buffer)
         self.outstanding -= 1
-        if io._callbacks:
-            io._run_callbacks()
+        callbacks = io._callbacks
+        if callbacks:
+            io._callbacks = ()
+            for callback in callbacks:
+                try:
+                    callback(io)
+                except Exception:  # noqa: BLE001 - one bad callback must not lose other completions
+                    # Like asyncio's "Exception in callback": said loudly, and the reactor goes on.
+                    _log.exception("sgframe: done callback %r of %r raised", callback, io)
         backlog = self.backlog
         while backlog:
             # Off the backlog before it is sent: a transport that refuses it with a

@@ -27,7 +27,6 @@ page) arrives as an :class:`IoOwner`, injected when it is sent.
 """
 from __future__ import annotations
 
-import logging
 import mmap
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
@@ -39,8 +38,6 @@ if TYPE_CHECKING:
     from .errors import TaskFailed
 
 __all__ = ["Bidirectional", "BufferPool", "Header", "Input", "Io", "IoOwner", "NoDirectionIo", "Output", "io_for"]
-
-_log = logging.getLogger("sgframe")
 
 #: sg3_utils' and the kernel's default: 60 seconds.
 DEFAULT_TIMEOUT_MS = 60000
@@ -389,15 +386,6 @@ class Io:
             self._callbacks.append(callback)  # type: ignore[union-attr]
         else:
             self._callbacks = [callback]
-
-    def _run_callbacks(self) -> None:
-        callbacks, self._callbacks = self._callbacks, ()
-        for callback in callbacks:
-            try:
-                callback(self)
-            except Exception:  # noqa: BLE001 - one bad callback must not lose other completions
-                # Like asyncio's "Exception in callback": said loudly, and the reactor goes on.
-                _log.exception("sgframe: done callback %r of %r raised", callback, self)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(timeout={self.timeout}, returned={self.returned})"
