@@ -195,8 +195,10 @@ def sgframe_seq(path: str, size: int, qd: int, how: str, seconds: float, mode: s
         return counted * size / elapsed
 
 
-def random_reads(channels, reactor, depth: int, seconds: float) -> int:
-    """Keep ``depth`` 4 KiB random reads in flight per channel (Ios reused); the count."""
+def random_reads(channels, reactor, depth: int, seconds: float) -> tuple:
+    """Keep ``depth`` 4 KiB random reads in flight per channel (Ios reused); (the count,
+    when the clock started, when it stopped: time.perf_counter, CLOCK_MONOTONIC, which
+    every process of the machine shares)."""
     from sgframe import command
 
     rng = random.Random(2)
@@ -223,6 +225,7 @@ def random_reads(channels, reactor, depth: int, seconds: float) -> int:
     while time.perf_counter() < end:
         reactor.run_once(0.1)
     counted = state["done"]
+    stop = time.perf_counter()
     # The process's CPU time per command (user + system: the guest's one CPU runs the
     # device's completions in the submitting process, so this is the command's whole
     # cost): less at the mercy of a busy host than the wall clock.
@@ -230,7 +233,7 @@ def random_reads(channels, reactor, depth: int, seconds: float) -> int:
     state["running"] = False
     for channel in channels:
         channel.wait(timeout=60)
-    return counted
+    return counted, start, stop
 
 
 CPU_PER_COMMAND: List[float] = []
@@ -242,7 +245,8 @@ def sgframe_random(paths: List[str], depth: int, seconds: float) -> float:
     with Reactor() as reactor:
         channels = [Channel.from_path(p, queue_depth=depth, reactor=reactor, block_size=BLOCK) for p in paths]
         try:
-            return random_reads(channels, reactor, depth, seconds) / seconds
+            counted, start, stop = random_reads(channels, reactor, depth, seconds)
+            return counted / (stop - start)
         finally:
             for channel in channels:
                 channel.close()
@@ -260,7 +264,11 @@ def sgframe_pool(paths: List[str], depth: int, seconds: float, processes: int) -
     from sgframe.pool import spread
 
     _POOL_DEPTH, _POOL_SECONDS = depth, seconds  # the workers fork with these
-    return sum(spread(paths, _pool_job, processes=processes, queue_depth=depth, block_size=BLOCK)) / seconds
+    runs = spread(paths, _pool_job, processes=processes, queue_depth=depth, block_size=BLOCK)
+    # All commands over the time from the first worker's start to the last one's stop:
+    # adding up each worker's own rate would count a worker that ran while another was
+    # still starting (the guest has one CPU) as if both ran at once.
+    return sum(count for count, _, _ in runs) / (max(stop for _, _, stop in runs) - min(start for _, start, _ in runs))
 
 
 def rss_over(path: str, commands: int) -> List[tuple]:
