@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 from collections import deque
 from typing import Any, Callable, ContextManager, Optional, Protocol, Sequence
 
@@ -91,11 +90,14 @@ class _NoHooks:
     judge_hook = None
 
 
+_log = logging.getLogger("sgframe")
 # Claiming an Io for reuse is check-then-mark; two threads handing the same Io to
 # execute() at once must not both win (the loser's buffer would be the one the kernel
-# writes into). Only the io= path takes it: a fresh Io is nobody else's.
-_log = logging.getLogger("sgframe")
-_CLAIM = threading.Lock()
+# writes into). Only the io= path claims: a fresh Io is nobody else's. The claim is an
+# entry in this dict, made by one setdefault() (atomic: an int key runs no Python code),
+# not a lock: CPython reads the monotonic clock on every lock acquire, and where that is
+# a system call (User-Mode Linux has no vDSO) it cost one per command.
+_CLAIMS: dict[int, object] = {}
 _refs = sys.getrefcount
 _NOTHING = memoryview(b"")
 
@@ -185,9 +187,14 @@ class Exchange:
         else:
             if not isinstance(io, Io):
                 raise errors.UsageError(f"io= takes an Io to reuse, not {type(io).__name__}")
-            with _CLAIM:
+            token = object()
+            if _CLAIMS.setdefault(id(io), token) is not token:
+                raise errors.UsageError(f"{io!r} is still in flight; reuse it once it has returned")
+            try:
                 io.reset(command, timeout=timeout)
                 io.busy = True
+            finally:
+                del _CLAIMS[id(io)]
         io.io_mode = io_mode
         try:
             self._fill(io, command, data, length, channel, verify_handler, mode == "mmap", buffer)
