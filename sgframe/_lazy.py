@@ -11,7 +11,7 @@ import sys
 from importlib import import_module
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-__all__ = ["attach"]
+__all__ = ["attach", "log_exception"]
 
 
 def attach(package: str, where: Dict[str, Tuple[str, Optional[str]]]) -> Tuple[Callable[[str], Any], Callable[[], List[str]]]:
@@ -36,3 +36,12 @@ def attach(package: str, where: Dict[str, Tuple[str, Optional[str]]]) -> Tuple[C
         return sorted(set(vars(sys.modules[package])) | set(where))
 
     return __getattr__, __dir__
+
+
+def log_exception(message: str, *args: Any) -> None:
+    """``logging.getLogger("sgframe").exception(message, *args)``, called in an ``except``
+    block; :mod:`logging` (with traceback, string and threading's helpers, some 3 ms) is
+    imported at the first failure to report, not by every start of the command line."""
+    import logging
+
+    logging.getLogger("sgframe").exception(message, *args)

@@ -46,6 +46,7 @@ from typing import Any, Callable, ClassVar, Iterator
 
 import attrs
 
+from ._records import record, record_eq, record_hash, record_repr
 from .errors import UsageError
 
 __all__ = [
@@ -73,7 +74,7 @@ class Direction(enum.Enum):
     BOTH = "both"
 
 
-@attrs.frozen
+@record
 class Bits:
     """Where a field sits in the CDB.
 
@@ -168,25 +169,11 @@ class Command:
         """The CDB bytes (packed once, at construction)."""
         return self._cdb
 
-    # repr, == and hash are written once here, from the attrs fields, instead of generated
-    # and compiled by attrs for each of the ~100 command classes: compiling them was about
-    # half of what importing a command module cost, paid at every start of the command line.
-    # They behave as attrs' would: the class name and fields; equal when of the same class
-    # with equal fields; hashable (the record is frozen).
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, a.name) for a in self.__attrs_attrs__)  # type: ignore[attr-defined]
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{a.name}={getattr(self, a.name)!r}" for a in self.__attrs_attrs__)  # type: ignore[attr-defined]
-        return f"{type(self).__qualname__.rsplit('>.', 1)[-1]}({shown})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((self.__class__, self._values()))
+    # repr, == and hash are the shared ones (sgframe._records), not generated and compiled
+    # by attrs for each of the ~100 command classes: see define().
+    __repr__ = record_repr
+    __eq__ = record_eq
+    __hash__ = record_hash
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle and copy as the CDB bytes: rebuilding through from_bytes keeps _cdb right.
@@ -335,7 +322,7 @@ def constructor(cls: type) -> Callable[..., Any]:
 # --- compiling on first use -----------------------------------------------------------------
 
 
-@attrs.frozen
+@record
 class _Codec:
     """The functions generated for one class, and the linecache name of their source."""
 
@@ -544,7 +531,7 @@ def _segments(cls: type, fields: list[tuple[str, Bits, bool]], fixed: tuple[tupl
     return items
 
 
-@attrs.frozen
+@record
 class _Layout:
     """What the generators read: the class, its fields, its struct items (see _segments),
     the struct that packs them and the twin class constructors fill (see _constructor)."""

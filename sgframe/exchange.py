@@ -16,16 +16,16 @@ thread-safe (see :mod:`sgframe.reactor` for why).
 """
 from __future__ import annotations
 
-import logging
 import sys
 from collections import deque
 from typing import Any, Callable, ContextManager, Optional, Protocol, Sequence
 
 from . import errors
+from ._lazy import log_exception
 from .cdb import Command, Direction
 from .io import IO_MODES, BufferPool, Io, io_for
 from .judge import PluginHook, Scope, device_verdict, judge
-from .linux.sg import SG_MAX_TRANSFER
+from .linux.limits import SG_MAX_TRANSFER
 
 __all__ = ["NO_LOCK", "Carrier", "Exchange", "HookSource", "Loop"]
 
@@ -90,7 +90,6 @@ class _NoHooks:
     judge_hook = None
 
 
-_log = logging.getLogger("sgframe")
 # Claiming an Io for reuse is check-then-mark; two threads handing the same Io to
 # execute() at once must not both win (the loser's buffer would be the one the kernel
 # writes into). Only the io= path claims: a fresh Io is nobody else's. The claim is an
@@ -404,7 +403,7 @@ class Exchange:
                     callback(io)
                 except Exception:  # noqa: BLE001 - one bad callback must not lose other completions
                     # Like asyncio's "Exception in callback": said loudly, and the reactor goes on.
-                    _log.exception("sgframe: done callback %r of %r raised", callback, io)
+                    log_exception("sgframe: done callback %r of %r raised", callback, io)
         backlog = self.backlog
         while backlog:
             # Off the backlog before it is sent: a transport that refuses it with a

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Bidirectional", "BufferPool", "Header", "Input", "Io", "IoOwner", "NoDirectionIo", "Output", "io_for"]
 
+
 #: sg3_utils' and the kernel's default: 60 seconds.
 DEFAULT_TIMEOUT_MS = 60000
 #: SPC-5 limits sense data to 252 bytes (additional length 244 after an 8-byte header).

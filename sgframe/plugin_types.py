@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import attrs
 
+from ._records import record
 from .errors import UsageError
 from .registry import CommandRegistry
 
@@ -41,7 +42,7 @@ def _text(value: Optional[str]) -> str:
     return (value or "").strip()
 
 
-@attrs.frozen
+@record
 class DeviceIdentity:
     """Who a device says it is: the INQUIRY identification fields, stripped of padding."""
 
@@ -64,7 +65,7 @@ class DeviceIdentity:
                                     self.product_revision_level) if p)
 
 
-@attrs.frozen
+@record
 class DeviceMatch:
     """Which devices a plugin binds to.
 
@@ -89,7 +90,7 @@ class DeviceMatch:
                 and fnmatch.fnmatchcase(device.product_identification.upper(), self.product.strip().upper()))
 
 
-@attrs.frozen
+@record
 class Interpretation:
     """What a sense interpreter says about sense data.
 
@@ -104,7 +105,7 @@ class Interpretation:
         return self.text
 
 
-@attrs.define
+@record(frozen=False)
 class PluginInfo:
     """What the manager knows about one plugin (``sgframe plugins`` prints these)."""
 
@@ -186,7 +187,7 @@ class _SubcommandsFor:
 
 
 
-@attrs.frozen
+@record
 class Subcommand:
     """One ``sgframe`` subcommand.
 
@@ -208,7 +209,7 @@ class Subcommand:
     origin: str = "builtin"
 
 
-@attrs.frozen
+@record
 class LazySubcommand:
     """A subcommand known by name and help alone until it is run: the command line
     imports ``target`` (``"module:ATTRIBUTE"``, naming a :class:`Subcommand`) only for

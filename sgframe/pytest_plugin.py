@@ -3,7 +3,8 @@
 Options: ``--scsi-device URI`` (repeatable; or ``SGFRAME_DEVICES``, URIs separated by
 spaces), ``--scsi-device2 URI`` (a second I_T nexus to the same logical unit, paired
 with the ``--scsi-device`` of the same position), ``--scsi-dataloss``, ``--scsi-sanitize``
-and ``--scsi-report FILE``.
+``--scsi-report FILE`` and ``--scsi-skip NAME=REASON`` (skip, with the reason, the tests
+whose id contains NAME: for a test known to take the device or its host down).
 
 Fixtures: ``scsi_channel`` (an open Channel, closed after the test), ``scsi_channel2``,
 ``scsi_device`` (a :class:`~sgframe.testing.device.DeviceUnderTest`, asked once per
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -53,6 +54,9 @@ def pytest_addoption(parser: Any) -> None:
                     help="run SANITIZE tests (they erase the whole medium)")
     group.addoption("--scsi-report", metavar="FILE", default=None,
                     help="write a JSON report: verdicts, device identities, commands, sense data")
+    group.addoption("--scsi-skip", action="append", default=[], metavar="NAME=REASON",
+                    help="skip the tests whose id contains NAME, giving REASON (a test known to crash "
+                         "the device or its host); repeatable")
 
 
 def pytest_configure(config: Any) -> None:
@@ -75,6 +79,18 @@ def devices(config: Any) -> List[str]:
     if not given:
         given = os.environ.get("SGFRAME_DEVICES", "").split()
     return given
+
+
+def known_hazards(config: Any) -> List[Tuple[str, str]]:
+    """The ``--scsi-skip NAME=REASON`` pairs, checked."""
+    pairs = []
+    for given in config.getoption("--scsi-skip") or []:
+        name, sep, reason = given.partition("=")
+        if not sep or not name.strip() or not reason.strip():
+            raise pytest.UsageError(f"--scsi-skip {given!r}: give NAME=REASON, both non-empty "
+                                    "(NAME is a part of the test id, REASON says why it cannot run)")
+        pairs.append((name.strip(), reason.strip()))
+    return pairs
 
 
 def _second(config: Any) -> Dict[str, str]:
@@ -100,7 +116,12 @@ def pytest_generate_tests(metafunc: Any) -> None:
 def pytest_collection_modifyitems(config: Any, items: List[Any]) -> None:
     # --dist loadgroup sends every test of one group to one worker: a group per device.
     # First: xdist's own hook reads the mark to name the group.
+    hazards = known_hazards(config)
     for item in items:
+        for name, reason in hazards:
+            if name in item.nodeid:
+                item.add_marker(pytest.mark.skip(reason=reason))
+                break
         callspec = getattr(item, "callspec", None)
         uri = callspec.params.get("scsi_uri") if callspec is not None else None
         if uri is not None:

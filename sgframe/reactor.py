@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import logging
 import os
 import select
 import threading
@@ -51,6 +50,7 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
 
+from ._lazy import log_exception
 from .errors import UsageError
 from .exchange import NO_LOCK
 
@@ -59,7 +59,6 @@ if TYPE_CHECKING:
 
 __all__ = ["InlineSource", "Reactor", "default_reactor"]
 
-_log = logging.getLogger("sgframe")
 
 _HANGUP = select.EPOLLHUP | select.EPOLLERR
 _READABLE = select.EPOLLIN
@@ -356,7 +355,7 @@ class Reactor:
                 # to catch it, so say it and go on.
                 if self._closed:
                     return
-                _log.exception("sgframe: reactor thread: a callback raised; the reactor goes on")
+                log_exception("sgframe: reactor thread: a callback raised; the reactor goes on")
 
     # --- asyncio ---------------------------------------------------------------------
 

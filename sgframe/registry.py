@@ -6,11 +6,11 @@ what an emulated device or a trace reader needs.
 """
 from __future__ import annotations
 
+import threading
 from importlib import import_module
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple, Type, Union
 
-import attrs
-
+from ._records import record
 from .cdb import Command, Direction, VariableLengthCommand
 from .errors import UsageError
 
@@ -19,7 +19,7 @@ __all__ = ["CommandInfo", "CommandRegistry"]
 _Key = Tuple[int, Optional[int]]
 
 
-@attrs.frozen
+@record
 class _Indexed:
     """A command known by its index row, its module not imported yet."""
 
@@ -33,7 +33,7 @@ class _Indexed:
 _Entry = Union[Type[Command], _Indexed]
 
 
-@attrs.frozen
+@record
 class CommandInfo:
     """What the registry knows about one command class."""
 
@@ -90,6 +90,8 @@ class CommandRegistry:
         # does decode_cdb read the service action out of the CDB.
         self._sa_opcodes: Dict[int, int] = {}
         self._classes: List[_Entry] = []
+        # Two threads may look up the same unimported command at once: one resolves it.
+        self._resolving = threading.Lock()
 
     def add_indexed(self, package: str, rows: Iterable[Tuple[str, str, str, int, Optional[int]]]) -> None:
         """Register commands by their index rows ``(module, class name, T10 name, opcode,
@@ -149,15 +151,20 @@ class CommandRegistry:
         place of its row everywhere) the first time."""
         if not isinstance(entry, _Indexed):
             return entry
-        cls = getattr(import_module(entry.module), entry.class_name)
-        if (cls.OPCODE, cls.SERVICE_ACTION, cls.NAME) != (entry.opcode, entry.service_action, entry.name):
-            raise UsageError(f"the command index is stale: {entry} but the class says "
-                             f"{cls.NAME!r} {cls.OPCODE:#04x} service action {cls.SERVICE_ACTION}")
-        self._by_key[(entry.opcode, entry.service_action)] = cls
-        for name in (entry.class_name.lower(), entry.name.lower()):
-            self._by_name[name] = cls
-        self._classes[self._classes.index(entry)] = cls
-        return cls
+        with self._resolving:
+            key = (entry.opcode, entry.service_action)
+            current = self._by_key[key]
+            if not isinstance(current, _Indexed):
+                return current  # another thread resolved it first
+            cls = getattr(import_module(entry.module), entry.class_name)
+            if (cls.OPCODE, cls.SERVICE_ACTION, cls.NAME) != (entry.opcode, entry.service_action, entry.name):
+                raise UsageError(f"the command index is stale: {entry} but the class says "
+                                 f"{cls.NAME!r} {cls.OPCODE:#04x} service action {cls.SERVICE_ACTION}")
+            self._by_key[key] = cls
+            for name in (entry.class_name.lower(), entry.name.lower()):
+                self._by_name[name] = cls
+            self._classes[self._classes.index(entry)] = cls
+            return cls
 
     def by_name(self, name: str) -> Type[Command]:
         """The class registered under a class name (``"Read16"``) or T10 name

@@ -110,4 +110,23 @@ VECTORS: Dict[str, bytes] = {
     "cache_statistics": log_page(0x19, [param(c, 0x03, be(c * 100, 8)) for c in range(1, 6)]
                                  + [param(6, 0x03, be(6, 4) + be(5, 4))], sub=0x20),
     "power_condition_transitions": log_page(0x1A, [param(c, 0x02, be(c * 10, 4)) for c in (1, 2, 3, 4, 8, 9)]),
+    # 16h: a 48-bit command's registers (EXTEND 1: count 0001h, LBA ABCDEF012345h, high
+    # bytes interleaved with the low ones as SAT lays them out) and a 28-bit one's.
+    "ata_pass_through": log_page(0x16, [
+        param(0, 0x03, bytes.fromhex("090c 01 04 0001 ef 45 cd 23 ab 01 40 51")),
+        param(1, 0x03, bytes.fromhex("090c 00 00 0005 00 10 00 20 00 30 e0 50")),
+    ]),
+    # 17h: 90 minutes remaining (byte 4 reserved), maximum indefinite (FFFFFFh).
+    "non_volatile_cache": log_page(0x17, [param(0, 0x03, be(90, 4)), param(1, 0x03, bytes.fromhex("00ffffff"))]),
+    # 19h/21h in the spc6r01 draft layout sg_logs 1.46 reads: 0001h eight bytes, T2A
+    # descriptor 1 (0011h) and T2B descriptor 2 (0022h) with eight counters each.
+    "cdl_draft": log_page(0x19, [param(1, 0x03, be(1000, 8)),
+                                 param(0x11, 0x03, b"".join(be(n, 4) for n in range(1, 9))),
+                                 param(0x22, 0x03, b"".join(be(n, 4) for n in range(11, 19)))], sub=0x21),
+    # 19h/21h as SPC-6 publishes it: achievable latency target 500 us, T2A descriptor 1
+    # (0021h) and T2B descriptor 7 (0047h) with four counters, a restricted code (0011h).
+    "cdl_spc6": log_page(0x19, [param(1, 0x03, be(500, 4)),
+                                param(0x11, 0x03, bytes(4)),
+                                param(0x21, 0x03, b"".join(be(n, 4) for n in (4, 3, 2, 100))),
+                                param(0x47, 0x03, b"".join(be(n, 4) for n in (0, 1, 0, 50)))], sub=0x21),
 }

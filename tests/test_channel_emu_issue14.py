@@ -199,3 +199,30 @@ def test_extended_copy_failures(channel):
     assert (unreachable.value.asc, unreachable.value.ascq) == (0x08, 0x04)
     with pytest.raises(errors.IllegalRequest):
         channel.cmd.ReceiveCopyStatusLid1(list_identifier=200)
+
+
+def test_reassign_blocks_sized_by_its_parameter_list(channel):
+    # The CDB has no length field: the list's header (DEFECT LIST LENGTH) sizes the data.
+    cmd = c.ReassignBlocks.for_lbas([0x11, 0x12, 0x13])
+    assert (bytes(cmd), cmd.data_length(), cmd.NAME, cmd.MODIFIES_MEDIUM) == (
+        bytes.fromhex("07 00 00 00 00 00"), 16, "REASSIGN BLOCKS", True)
+    channel.execute(cmd, data=cmd.parameter_list)
+    wide = c.ReassignBlocks(longlba=True, longlist=True).with_parameter_list(
+        params.reassign_blocks_parameters([1 << 11], longlba=True, longlist=True))
+    assert bytes(wide) == bytes.fromhex("07 03 00 00 00 00") and wide.data_length() == 12
+    channel.execute(wide, data=wide.parameter_list)
+    got = channel.cmd.ReadDefectData10(req_glist=True, defect_list_format=0, allocation_length=64).result
+    assert [d.short_block_address for d in got.address_descriptors] == [0x11, 0x12, 0x13, 1 << 11]
+    # A list its header does not describe is refused where it is given.
+    with pytest.raises(errors.UsageError, match="says 12 bytes .LONGLIST=0., the list has 16"):
+        c.ReassignBlocks().with_parameter_list(bytes.fromhex("0000 0008 00000001 00000002 00000003"))
+    with pytest.raises(errors.UsageError, match="DEFECT LIST LENGTH 4 is not a multiple of 8"):
+        c.ReassignBlocks(longlba=True).with_parameter_list(bytes.fromhex("0000 0004 00000001"))
+    with pytest.raises(errors.UsageError, match="a 4-byte header; got 2 bytes"):
+        c.ReassignBlocks().with_parameter_list(b"\0\0")
+    with pytest.raises(errors.UsageError, match="does not size its data by a parameter list header"):
+        c.SizedByParameterList(c.TestUnitReady(), b"")
+    with pytest.raises(errors.UsageError, match="moves 16 bytes as its CDB says; data has 4"):
+        channel.execute(cmd, data=bytes(4))
+    with pytest.raises(AttributeError, match="frozen"):
+        cmd.parameter_list = b""

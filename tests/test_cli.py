@@ -217,7 +217,8 @@ def test_inq_vpd(capsys):
 
 def test_inq_all_vpd(capsys):
     data = run_json(capsys, "inq", "emu:disk", "--all-vpd")
-    pages = [0, 0x80, 0x83, 0x86, 0x87, 0x88, 0x8A, 0x8D, 0x92, 0xB0, 0xB1, 0xB2, 0xB4, 0xB5]
+    pages = [0, 0x80, 0x83, 0x84, 0x86, 0x87, 0x88, 0x8A, 0x8D, 0x8F, 0x90, 0x91, 0x92, 0xB0, 0xB1, 0xB2, 0xB4, 0xB5,
+             0xB7]
     assert list(data) == [f"0x{p:02x}" for p in pages]
     assert data["0x00"]["supported_pages"] == pages
     code, out, _ = run(capsys, "inq", "emu:disk", "--all-vpd")
@@ -341,12 +342,14 @@ def test_modes_unsupported_page_is_5(capsys):
 
 def test_logs(capsys):
     data = run_json(capsys, "logs", "emu:disk")
-    assert data["supported_pages"] == [0x00, 0x02, 0x03, 0x05, 0x06, 0x08, 0x0B, 0x0D, 0x0E, 0x10, 0x15, 0x1A, 0x2F]
+    assert data["supported_pages"] == [0x00, 0x02, 0x03, 0x05, 0x06, 0x07, 0x08, 0x0B, 0x0D, 0x0E, 0x10, 0x11, 0x15,
+                                      0x18, 0x1A, 0x2F]
     temp = run_json(capsys, "logs", "emu:disk", "--page", "temp")
     assert (temp["page_code"], temp["temperature"]) == (0x0D, 35)
     every = run_json(capsys, "logs", "emu:disk", "--all")
-    assert list(every) == ["0x00", "0x02", "0x03", "0x05", "0x06", "0x08", "0x0b", "0x0b,0x02", "0x0d",
-                           "0x0d,0x01", "0x0d,0x02", "0x0e", "0x0e,0x01", "0x10", "0x15", "0x15,0x01", "0x1a", "0x2f"]
+    assert list(every) == ["0x00", "0x02", "0x03", "0x05", "0x06", "0x07", "0x08", "0x0b", "0x0b,0x01", "0x0b,0x02",
+                           "0x0d", "0x0d,0x01", "0x0d,0x02", "0x0e", "0x0e,0x01", "0x10", "0x11", "0x15", "0x15,0x01",
+                           "0x15,0x02", "0x18", "0x1a", "0x2f"]
     code, out, _ = run(capsys, "logs", "emu:disk", "--page", "0x0d")
     assert code == 0 and "temperature            35" in out
 
@@ -469,7 +472,7 @@ def test_read_past_the_end_is_22_as_in_sg_dd(capsys):
     code, out, err = run(capsys, "read", "emu:disk?blocks=100", "--lba", "98", "--count", "4", "--chunk", "2")
     assert code == 22
     assert out.startswith("Read 2 of 4 blocks (1024 bytes) from LBA 98 in ")
-    assert err == ("sgframe: READ(16) on emu:disk?blocks=100: CHECK CONDITION, ILLEGAL REQUEST, "
+    assert err == ("sgframe read: READ(16) on emu:disk?blocks=100: CHECK CONDITION, ILLEGAL REQUEST, "
                    "Logical block address out of range [21h/00h]\n")
     data = json.loads(run(capsys, "read", "emu:disk?blocks=100", "--lba", "100", "--count", "1", "--json")[1])
     assert (data["blocks_done"], data["exit_code"], data["error_lba"]) == (0, 22, 100)

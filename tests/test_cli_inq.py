@@ -24,7 +24,8 @@ from test_decode_vpd_pages import VECTORS
 DATA = Path(__file__).parent / "data" / "sg3-inhex"
 SG_INQ = shutil.which("sg_inq")
 # What emu:disk lists in its page 00h.
-EMU_PAGES = {0x00, 0x80, 0x83, 0x86, 0x87, 0x88, 0x8A, 0x8D, 0x92, 0xB0, 0xB1, 0xB2, 0xB4, 0xB5}
+EMU_PAGES = {0x00, 0x80, 0x83, 0x84, 0x86, 0x87, 0x88, 0x8A, 0x8D, 0x8F, 0x90, 0x91, 0x92, 0xB0, 0xB1, 0xB2, 0xB4,
+             0xB5, 0xB7}
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -76,7 +77,7 @@ def test_inq_help_names_the_pages(capsys):
     assert code == 0
     text = " ".join(out.split())
     assert "sv, sn, di, sii, mna, ei, mpp, sp, ai, pc, dc, cfa, psm, tpc, pslu, pspo, sfs, bl, bdc, lbpv, ref, " \
-           "sbl, bdce, zbdch, ble, fp, cpr, zbdc" in text
+           "sbl, bdce, zbdch, ble, fp, cpr, di_lu, di_port, di_target, di_asis, zbdc" in text
 
 
 # --- standard INQUIRY --------------------------------------------------------------------
@@ -232,7 +233,7 @@ def test_all_vpd_text_has_a_heading_per_page(capsys):
     code, out, _ = run(capsys, "inq", "emu:disk", "--all-vpd")
     headings = [line for line in out.splitlines() if line.endswith("):") and not line.startswith(" ")]
     assert headings[0] == "Supported VPD pages VPD page (0x00):"
-    assert headings[-1] == "Block device characteristics extension VPD page (0xb5):"
+    assert headings[-1] == "Block limits extension VPD page (0xb7):"
     assert len(headings) == len(EMU_PAGES)
 
 
@@ -240,3 +241,48 @@ def test_descriptor_type_codes_print_in_hex():
     lines = vpd_lines(decode_vpd(VECTORS["tpc"]))
     assert "      third_party_copy_descriptor_type       0x8001" in lines
     assert "          service_actions  0x10, 0x11" in lines
+
+
+def test_device_identification_views_by_association(capsys):
+    # sg_vpd's di_lu / di_port / di_target: one association of page 83h (SPC-5 7.7.6.1).
+    assert [vpd_page_code(n) for n in ("di_lu", "di_port", "di_target", "di_asis")] == [0x83] * 4
+    assert [getattr(vpd_page_code(n), "view", None) for n in ("di_lu", "DI_PORT", "di", "0x83")] == ["di_lu", "di_port", None, None]
+    lu = run_json(capsys, "inq", "emu:enclosure?serial=E1", "-p", "di_lu")
+    assert [(d["association"], d["designator_type"]) for d in lu["designation_descriptors"]] == [(0, 3), (0, 1)]
+    port = run_json(capsys, "inq", "emu:enclosure?serial=E1", "-p", "di_port")
+    assert [(d["association"], d["designator_type"], d["protocol_identifier_name"])
+            for d in port["designation_descriptors"]] == [(1, 3, "SAS (SPL)"), (1, 4, "SAS (SPL)")]
+    # The raw bytes stay the whole page: the view chooses what is decoded and shown.
+    assert port["raw"] == lu["raw"]
+    code, out, _ = run(capsys, "inq", "emu:enclosure?serial=E1", "-p", "di_target")
+    assert (code, out) == (0, "Device identification VPD page (0x83):\n")
+    code, out, _ = run(capsys, "inq", "emu:enclosure?serial=E1", "-p", "di_port")
+    assert "Addressed logical unit" not in out and out.count("  Target port:\n") == 1
+
+
+def test_device_identification_as_is_keeps_the_device_order(capsys):
+    code, out, _ = run(capsys, "inq", "emu:disk?serial=SN4711", "-p", "di_asis")
+    assert code == 0
+    assert [line for line in out.splitlines() if not line.startswith("      ")] == [
+        "Device identification VPD page (0x83):",
+        "  Addressed logical unit:",
+        "    designator type: NAA, code set: binary",
+        "  Addressed logical unit:",
+        "    designator type: T10 vendor ID based, code set: ASCII",
+        "  Target port:",
+        "    designator type: relative target port identifier, code set: binary",
+        "  Target port:",
+        "    designator type: target port group, code set: binary",
+    ]
+
+
+def test_inhex_decodes_saved_standard_data_and_vpd_pages(capsys):
+    code, out, _ = run(capsys, "inq", "--inhex", str(DATA / "inq_standard.hex"))
+    assert code == 0 and out.startswith("Vendor:      Linux\nProduct:     scsi_debug\n")
+    assert "  0x2100  SPL-4 (no version claimed)\n" in out
+    lu = run_json(capsys, "inq", "--inhex", str(DATA / "vpd_dev_id.hex"), "-p", "di_lu")
+    assert [(d["association"], d["wwn"]) for d in lu["designation_descriptors"]] == [(0, "0x5000c5003011cb2b")]
+    code, out, err = run(capsys, "inq", "--inhex", str(DATA / "vpd_bl.hex"), "-p", "sn")
+    assert (code, out) == (15, "") and "the file holds VPD page 0xb0, not 0x80" in err
+    code, out, err = run(capsys, "inq", "--inhex", str(DATA / "vpd_bl.hex"), "--all-vpd")
+    assert (code, out) == (1, "") and "--all-vpd asks a device for each page" in err

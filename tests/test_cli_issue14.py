@@ -280,7 +280,7 @@ def test_lba_status_after_writes_and_unmap(capsys, disk):
 def test_lba_status_lines_completion_condition_vector():
     data = bytes.fromhex("00000014 00000004") + struct.pack(">QIB3x", 0x100, 0x20, 3)
     record = decode_lba_status(data)
-    assert lba_status_lines(record) == ["Command completed due to meeting scan length", "RTP=0",
+    assert lba_status_lines(record) == ["Command completed due to meeting scan length (--scan-len=SL)", "RTP=0",
                                         "[1] LBA: 0x0000000000000100  blocks:         32  mapped"]
 
 
@@ -735,7 +735,7 @@ def test_modifying_subcommands_refuse_a_device_in_use(capsys, in_use, argv, what
 
 def test_force_goes_ahead_on_a_device_in_use(capsys, in_use):
     code, _, err = run(capsys, "write-same", "/dev/sg0", "--lba", "0", "--num", "1", "--force")
-    assert code == 0 and err == f"sgframe: /dev/sg0 is in use ({MOUNTED}); going ahead with WRITE SAME (--force)\n"
+    assert code == 0 and err == f"sgframe write-same: /dev/sg0 is in use ({MOUNTED}); going ahead with WRITE SAME (--force)\n"
     assert in_use.medium.read(0, 1) == bytes(512)
 
 

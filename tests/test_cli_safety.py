@@ -67,7 +67,7 @@ def test_write_refuses_a_device_in_use(capsys, in_use_disk):
 def test_write_with_force_warns_and_writes(capsys, in_use_disk):
     code, out, err = run(capsys, "write", "/dev/sg0", "--count", "1", "--pattern", "aa", "--force")
     assert code == 0 and out.startswith("Wrote 1 of 1 blocks")
-    assert err == f"sgframe: /dev/sg0 is in use ({MOUNTED}); going ahead with WRITE(16) (--force)\n"
+    assert err == f"sgframe write: /dev/sg0 is in use ({MOUNTED}); going ahead with WRITE(16) (--force)\n"
     assert in_use_disk.medium.read(0, 1) == b"\xaa" * 512
 
 

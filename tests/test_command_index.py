@@ -26,7 +26,7 @@ def test_index_lists_every_command_of_every_module_in_registry_order():
     if declared != list(_index.COMMANDS):
         missing = [row for row in declared if row not in _index.COMMANDS]
         stale = [row for row in _index.COMMANDS if row not in declared]
-        rows = "\n".join(f"    ({m!r}, {c!r}, {n!r}, 0x{o:02X}, {sa if sa is None else hex(sa)}),"
+        rows = "\n".join(f'    ("{m}", "{c}", "{n}", 0x{o:02X}, {"None" if sa is None else f"0x{sa:02X}"}),'
                          for m, c, n, o, sa in declared)
         pytest.fail(f"sgframe/command/_index.py is stale: missing {missing}, stale {stale}; "
                     f"its COMMANDS rows should be:\n{rows}")
@@ -94,3 +94,26 @@ def test_a_stale_row_is_named_when_resolved():
     registry.add_indexed("sgframe.command", [("spc", "Inquiry", "INQUIRY", 0x13, None)])
     with pytest.raises(UsageError, match="the command index is stale"):
         registry.lookup(0x13)
+
+
+def test_threads_looking_up_the_same_unimported_command_all_get_the_class():
+    import threading
+
+    registry = CommandRegistry()
+    registry.add_indexed("sgframe.command", _index.COMMANDS)
+    start = threading.Barrier(8)
+    found = []
+
+    def look():
+        start.wait()
+        found.append(registry.by_name("WRITE SAME(16)"))
+
+    threads = [threading.Thread(target=look) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    from sgframe.command.rw import WriteSame16
+
+    assert found == [WriteSame16] * 8
+    assert [cls.__name__ for cls in registry] == [row[1] for row in _index.COMMANDS]

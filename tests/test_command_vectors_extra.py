@@ -147,6 +147,12 @@ def test_receive_copy_data_lid4():
               allocation_length=0x1000)
 
 
+def test_receive_rod_token_information():
+    roundtrip(c.ReceiveRodTokenInformation, "84 07 00 00 00 2a 00 00 00 00 00 00 04 00 00 00", list_identifier=0x2A,
+              allocation_length=0x400)
+    assert c.ReceiveRodTokenInformation().data_length() == 1024
+
+
 # ZBC zone domains -------------------------------------------------------------------------
 
 def test_report_realms():
@@ -260,6 +266,8 @@ RESPONSES = [
     (c.ReceiveCopyOperatingParameters(), "00000028" + "00" * 39 + "00", "CopyOperatingParameters"),
     (c.ReceiveCopyFailureDetailsLid1(), "00000000", "CopyFailureDetails"),
     (c.ReceiveCopyStatusLid4(), "0000001c 05 01" + "00" * 26, "CopyStatusLid4"),
+    (c.ReceiveCopyDataLid4(), "00000020 06 01" + "00" * 30, "CopyDataLid4"),
+    (c.ReceiveRodTokenInformation(), "00000020 07 01" + "00" * 30, "RodTokenInformation"),
     (c.ReportRealms(), "00" * 64, "ReportRealmsData"),
     (c.ReportZoneDomains(), "00" * 64, "ReportZoneDomainsData"),
     (c.ZoneActivate(), "00" * 64, "ZoneActivationResults"),

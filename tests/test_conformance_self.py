@@ -106,6 +106,7 @@ CASES = {
     "zoned_unaligned_write": ("test_zoned", ("test_unaligned_write_is_rejected",), None),
     "zoned_reset_lost": ("test_zoned", ("test_open_close_finish_reset",), None),
     "zoned_bad_zone_id": ("test_zoned", ("test_zone_id_not_at_a_zone_start",), None),
+    "removable_reads_without_medium": ("test_no_medium", ("test_commands_need_the_medium",), None),
 }
 
 
@@ -160,17 +161,20 @@ def test_the_whole_suite_passes_on_emu_disk(tmp_path):
 
     report = tmp_path / "report.json"
     modules = sorted(suite.FAMILIES)
-    verdicts = run_suite(modules, ["emu:disk?share=whole", "emu:zoned?share=wholez"], "--scsi-report", str(report),
+    removable = "emu:disk?removable=1&share=wholer"
+    verdicts = run_suite(modules, ["emu:disk?share=whole", "emu:zoned?share=wholez", removable],
+                         "--scsi-report", str(report),
                          device2=["emu:disk?share=whole&nexus=1", "emu:zoned?share=wholez&nexus=1"])
     assert "failed" not in verdicts.values() and "error" not in verdicts.values()
     assert list(verdicts.values()).count("passed") > 250
     document = json.loads(report.read_text())
-    assert set(document["devices"]) == {"emu:disk?share=whole", "emu:zoned?share=wholez"}
+    assert set(document["devices"]) == {"emu:disk?share=whole", "emu:zoned?share=wholez", removable}
     skipped = [t for t in document["tests"] if t["verdict"] == "skipped"]
     assert all(t["reason"] for t in skipped)
     # Every test that checks a broken rule ran and passed on the conforming disk.
     for rule, (module, names, part) in CASES.items():
-        kind = "emu:zoned?share=wholez" if rule.startswith("zoned_") else "emu:disk?share=whole"
+        kind = ("emu:zoned?share=wholez" if rule.startswith("zoned_")
+                else removable if rule.startswith("removable_") else "emu:disk?share=whole")
         mine = [v for nodeid, v in verdicts.items() if f".py::{names[0]}[{kind}" in nodeid
                 and (part is None or part in nodeid)]
         assert "passed" in mine, (rule, mine)

@@ -205,6 +205,57 @@ def test_copy_status_lid4():
     assert got.sense.asc == 0x26 and got.problems == ()
 
 
+def test_copy_data_lid4_held_data_after_a_longer_sense_field():
+    # LENGTH OF THE SENSE DATA FIELD 20 (x = 51), SENSE DATA LENGTH 18: the held data
+    # length sits at byte 52, after two bytes of sense field padding. HDD is byte 5 bit 7.
+    data = H("00000037 06 81 0000 00000000 00 14 12 00 0000000000000000 0000 000000000000" + SENSE + "0000"
+             + "00000003 aabbcc")
+    got = c.ReceiveCopyDataLid4().decode_response(data)
+    assert (got.response_to_service_action, got.hdd, got.copy_operation_status) == (6, True, 1)
+    assert (got.length_of_the_sense_data_field, got.sense_data_length, got.sense.asc) == (20, 18, 0x26)
+    assert (got.held_data_length, got.held_data, got.problems) == (3, H("aabbcc"), ())
+    assert json.loads(json.dumps(got.to_dict()))["held_data"] == "aabbcc"
+    short = copy.decode_copy_data_lid4(data[:-2])
+    assert short.held_data == H("aa") and "held data length 3, 1 bytes received" in short.problems[-1]
+
+
+def _token(rod_type: int, body: bytes) -> bytes:
+    return rod_type.to_bytes(4, "big") + bytes(2) + len(body).to_bytes(2, "big") + body
+
+
+def test_rod_token_information_with_two_tokens():
+    point_in_time = _token(0x00800000, (bytes(range(256)) * 2)[:0x1F8])  # 512 bytes, ROD TOKEN LENGTH 01F8h
+    assert point_in_time[6:8] == H("01f8")
+    zero = _token(0xFFFF0001, bytes(0x1F8))
+    descriptors = H("0000") + point_in_time + H("0003") + zero
+    data = H("%08x" % (32 + 4 + len(descriptors) - 4)) + H("10 01 0000 00000000 00 00 00 f1 0000000000000800 0000 000000000000")
+    data += len(descriptors).to_bytes(4, "big") + descriptors
+    got = c.ReceiveRodTokenInformation().decode_response(data)
+    assert (got.response_to_service_action, got.copy_operation_status_name, got.transfer_count) == (
+        0x10, "operation completed without errors", 0x800)
+    assert got.rod_token_descriptors_length == 2 * 514 and got.problems == ()
+    first, second = got.rod_token_descriptors
+    assert (first.id_for_creating_rod_cscd_descriptor, first.rod_token.rod_type_name, first.rod_token.rod_token_length) == (
+        0, "point in time copy - default", 0x1F8)
+    assert first.rod_token.token == point_in_time
+    assert (second.id_for_creating_rod_cscd_descriptor, second.rod_token.rod_type, second.rod_token.rod_type_name) == (
+        3, 0xFFFF0001, "block device zero")
+    assert json.loads(json.dumps(got.to_dict()))["rod_token_descriptors"][1]["rod_token"]["rod_token_length"] == 0x1F8
+
+
+def test_rod_token_information_truncated_and_unknown_types():
+    header = H("0000003a 10 01 0000 00000000 00 00 00 f1 0000000000000000 0000 000000000000")
+    cut = copy.decode_rod_token_information(header + H("00000206 0000") + _token(0x00800000, bytes(0x1F8))[:40])
+    (d,) = cut.rod_token_descriptors
+    assert len(d.rod_token.token) == 40 and any("runs past the end" in p for p in cut.problems)
+    assert copy.rod_type_name(0xFFFFFFF5) == "vendor specific"
+    assert copy.rod_type_name(0xFF000001) == "reserved (device type specific)"
+    assert copy.rod_type_name(0x00000002) == "reserved"
+    assert copy.decode_rod_token(H("0080")).rod_type is None
+    none = copy.decode_rod_token_information(header[:32] + H("00000000"))
+    assert (none.rod_token_descriptors_length, none.rod_token_descriptors) == (0, ())
+
+
 def test_copy_data_lid1_and_a_short_status():
     assert copy.decode_copy_data_lid1(H("00000003 aabbcc")).held_data == H("aabbcc")
     assert copy.decode_copy_status_lid1(H("00000008 01")).problems == (
@@ -236,10 +287,32 @@ def test_security_compliance_fips_140():
     fips[272:285] = b"Crypto Module"
     got = c.SecurityProtocolIn(security_protocol_specific=2).decode_response((528).to_bytes(4, "big") + bytes(fips))
     (d,) = got.compliance_descriptors
-    assert (d.name, d.related_standard, d.overall_security_level) == (
-        "security requirements for cryptographic modules (FIPS 140)", "2", "3")
+    assert (d.name, d.revision, d.revision_name, d.overall_security_level) == (
+        "security requirements for cryptographic modules (FIPS 140)", "2", "FIPS 140-2", "3")
     assert (d.hardware_version, d.version, d.module_name) == ("HW 1.0", "FW 2.1", "Crypto Module")
-    assert got.problems == ()
+    assert (d.compliance_descriptor_length, len(d.raw), got.problems) == (0x208, 528, ())
+
+
+def test_fips_140_descriptor_layout_from_spc5_and_neighbours():
+    # SPC-5 table 515: REVISION "3" (33h) is FIPS 140-3; a descriptor after it starts at
+    # 4 + 528, so a wrong length would misplace it. A short FIPS descriptor is a problem.
+    fips = bytearray(528)
+    fips[0:8] = H("0001 0000 00000208")
+    fips[8:10] = b"34"
+    fips[16:144] = b"H" * 128
+    fips[144:272] = b"V" * 128
+    fips[272:528] = b"M" * 256
+    other = H("0002 0000 00000002 abcd")
+    body = bytes(fips) + other
+    got = c.SecurityProtocolIn(security_protocol_specific=2).decode_response(len(body).to_bytes(4, "big") + body)
+    first, second = got.compliance_descriptors
+    assert (first.revision_name, first.overall_security_level) == ("FIPS 140-3", "4")
+    assert (first.hardware_version, first.version, first.module_name) == ("H" * 128, "V" * 128, "M" * 256)
+    assert (second.compliance_descriptor_type, second.name, second.raw, second.revision) == (2, "reserved", other, None)
+    short = H("0001 0000 00000004 32330000")
+    got = c.SecurityProtocolIn(security_protocol_specific=2).decode_response(H("0000000c") + short)
+    assert got.compliance_descriptors[0].revision is None
+    assert "FIPS 140 compliance descriptor at byte 4 has 12 of 528 bytes" in got.problems[0]
 
 
 def test_other_protocols_keep_their_bytes():
@@ -262,6 +335,22 @@ def test_identifying_information_supported_types():
             for t in got.identifying_information_types] == [(0, 64), (0x7F, 256)]
     assert c.ReportIdentifyingInformation().decode_response(
         H("0000 0006") + b"rack 4").identifying_information == b"rack 4"
+
+
+def test_identifying_information_layout_from_spc5():
+    # SPC-5 tables 281-283: bytes 0-1 reserved, 2-3 the length of what follows; a
+    # descriptor is INFORMATION TYPE in bits 7-1 of byte 0, byte 1 reserved, MAXIMUM
+    # INFORMATION LENGTH in bytes 2-3. Type 02h (0000010b, byte 04h) is the second.
+    got = maintenance.decode_identifying_information(H("0000 000c 00 00 0100 04 00 0040 fe 00 0200"),
+                                                    supported_list=True)
+    assert [(t.identifying_information_type, t.maximum_identifying_information_length)
+            for t in got.identifying_information_types] == [(0, 256), (2, 64), (0x7F, 512)]
+    assert got.problems == ()
+    # sg_ident reads bytes 0-3 as one length: the same number while bytes 0-1 are zero.
+    info = maintenance.decode_identifying_information(H("0000 0004 61626364 0000"))
+    assert (info.identifying_information_length, info.identifying_information) == (4, b"abcd")
+    odd = maintenance.decode_identifying_information(H("0000 0006 00 00 0100 04 00"), supported_list=True)
+    assert len(odd.identifying_information_types) == 1 and "2 bytes of an incomplete descriptor" in odd.problems[0]
 
 
 def test_report_priority_with_an_iscsi_transport_id():

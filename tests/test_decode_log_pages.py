@@ -295,3 +295,66 @@ def test_split_and_decode_back_to_back_pages():
 def test_generic_page_keeps_raw():
     raw = log_page(0x37, [param(0, 3, b"\x01")])
     assert decode_generic_log_page(raw).raw == raw
+
+
+# --- 16h, 17h, 19h/21h ---------------------------------------------------------------------
+
+def test_ata_pass_through_results():
+    page = decode("ata_pass_through")
+    assert page.page_name == "ATA PASS-THROUGH results"
+    wide, narrow = page.results
+    assert (wide.parameter_code, wide.extend, wide.error, wide.count, wide.lba, wide.device, wide.status) == (
+        0, True, 0x04, 1, 0xABCDEF012345, 0x40, 0x51)
+    assert (narrow.extend, narrow.count, narrow.lba, narrow.device, narrow.status) == (False, 5, 0x302010, 0xE0, 0x50)
+    assert narrow.descriptor == bytes.fromhex("090c00000005001000200030e050")
+
+
+def test_ata_pass_through_results_bad_parameters_are_problems():
+    page = decode_log_page(log_page(0x16, [param(0, 0x03, bytes.fromhex("0102")), param(0x20, 0x03, bytes(14))]))
+    assert [r.parameter_code for r in page.results] == [0]
+    assert page.results[0].lba is None and page.results[0].descriptor == bytes.fromhex("0102")
+    assert any("not a 14-byte ATA Status Return descriptor" in p for p in page.problems)
+    assert any("0020h outside 0000h-000Eh" in p for p in page.problems)
+
+
+def test_non_volatile_cache():
+    from sgframe.decode.log import non_volatile_time_name
+
+    page = decode("non_volatile_cache")
+    assert page.page_name == "Non-volatile cache"
+    assert (page.remaining_non_volatile_time, page.maximum_non_volatile_time) == (90, 0xFFFFFF)
+    assert non_volatile_time_name("maximum_non_volatile_time", page.maximum_non_volatile_time) == "indefinite"
+    assert non_volatile_time_name("remaining_non_volatile_time", 1) == "unknown"
+    assert non_volatile_time_name("maximum_non_volatile_time", 1) == "reserved"
+    assert non_volatile_time_name("remaining_non_volatile_time", 90) is None
+    short = decode_log_page(log_page(0x17, [param(0, 0x03, bytes(2))]))
+    assert short.remaining_non_volatile_time is None and "has 2 of 4 bytes" in short.problems[0]
+
+
+def test_command_duration_limits_statistics_spc6():
+    page = decode("cdl_spc6")
+    assert page.page_name == "Command duration limits statistics"
+    assert page.achievable_latency_target == 500
+    a, b = page.statistics
+    assert (a.mode_page, a.command_duration_limit_descriptor, a.layout) == ("CDL T2A", 1, "SPC-6")
+    assert (a.number_of_inactive_target_miss_commands, a.number_of_active_target_miss_commands,
+            a.number_of_inactive_target_and_active_target_miss_commands, a.number_of_commands) == (4, 3, 2, 100)
+    assert a.number_of_latency_miss_commands is None
+    assert (b.parameter_code, b.mode_page, b.command_duration_limit_descriptor, b.number_of_commands) == (
+        0x47, "CDL T2B", 7, 50)
+    # The restricted code stays a plain parameter.
+    assert page.parameter(0x11).value == bytes(4)
+
+
+def test_command_duration_limits_statistics_draft_layout():
+    page = decode("cdl_draft")
+    assert page.achievable_latency_target == 1000
+    a, b = page.statistics
+    assert (a.parameter_code, a.mode_page, a.command_duration_limit_descriptor, a.layout) == (0x11, "CDL T2A", 1, "spc6r01")
+    assert (b.parameter_code, b.mode_page, b.command_duration_limit_descriptor) == (0x22, "CDL T2B", 2)
+    assert (b.number_of_inactive_target_miss_commands,
+            b.number_of_latency_misses_attributable_to_background_operations) == (11, 18)
+    assert a.number_of_commands is None
+    short = decode_log_page(log_page(0x19, [param(0x21, 0x03, bytes(8))], sub=0x21))
+    assert short.statistics[0].number_of_active_target_miss_commands == 0
+    assert short.statistics[0].number_of_commands is None and "has 8 of 16 bytes" in short.problems[0]

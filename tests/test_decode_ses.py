@@ -82,6 +82,26 @@ def test_enclosure_status_page():
     assert d["types"][0]["elements"][0]["ident"] is True and d["types"][0]["elements"][0]["raw"] == "410083c3"
 
 
+def test_array_status_page_reads_as_the_enclosure_status_page():
+    # SES-1's page 06h: byte 1 flags, generation code, then status elements in the
+    # order of the configuration's type headers (sg_ses reads it so).
+    array = page(0x06, STATUS[4:], byte1=STATUS[1])
+    a = decode(array, cfg())
+    assert type(a).__name__ == "ArrayStatusPage" and a.page_code == 6
+    assert (a.invop, a.crit, a.generation_code, a.problems) == (True, True, 7, ())
+    assert a.types[1] == decode(STATUS, cfg()).types[1]
+    # A device element there is SES-1's: array bits in byte 1, no slot address; bytes
+    # 2-3 (83h c3h) say IDENT and both bypasses enabled.
+    slot0 = a.element(0, 0)
+    assert type(slot0).__name__ == "ArrayStatusDeviceStatus" and not hasattr(slot0, "slot_address")
+    assert (slot0.prdfail, slot0.element_status_code_name, slot0.ok, slot0.ident, slot0.rmv) == (
+        True, "OK", False, True, False)
+    assert (slot0.enable_bypass_a, slot0.enable_bypass_b, slot0.bypass_a_enabled, slot0.bypass_b_enabled) == (
+        False, False, True, True)
+    assert a.to_dict()["types"][1]["element_type_name"] == "Power supply"
+    assert decode(array).problems == ("array status page: decoding the elements needs the configuration page (01h)",)
+
+
 def test_enclosure_status_without_configuration_keeps_bytes():
     s = decode(STATUS)
     assert s.types == () and s.raw == STATUS
@@ -320,7 +340,7 @@ def test_protocol_specific_and_unknown_pages():
     assert (p.protocol_identifier, p.protocol_identifier_name, p.parameters) == (6, "SAS (SPL)", hx("00 06 00 00 00 00 00 00"))
     u = decode(page(0x90, hx("01")))
     assert (u.page_name, u.parameters) == ("vendor specific", hx("01"))
-    assert decode(page(0x06, b"")).page_name == "Array Status"
+    assert type(decode(page(0x06, b""))).__name__ == "ArrayStatusPage"
     assert decode(b"").problems
 
 

@@ -154,7 +154,7 @@ def test_start_stop_and_utilization(disk):
 
 
 def test_one_pages_subpages(disk):
-    assert log_sense(disk, 0x15, 0xFF).supported_pages_and_subpages == ((0x15, 0), (0x15, 1), (0x15, 0xFF))
+    assert log_sense(disk, 0x15, 0xFF).supported_pages_and_subpages == ((0x15, 0), (0x15, 1), (0x15, 2), (0x15, 0xFF))
     reply = disk.respond(H("4d 00 55 07 00 0000 0100 00"), None, 256)
     assert reply.status == 2 and reply.sense[12] == 0x24  # INVALID FIELD IN CDB: no subpage 07h
 

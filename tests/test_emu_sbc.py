@@ -222,6 +222,27 @@ def test_unmap_errors(disk: EmulatedDisk) -> None:
     assert disk.respond(H("42 00 00 00 00 00 00 0000 00")) == Reply(0)
 
 
+def test_unmap_zero_blocks_at_the_capacity_is_not_an_error(disk: EmulatedDisk) -> None:
+    # SBC-4 5.30.2: a descriptor with NUMBER OF LOGICAL BLOCKS zero unmaps nothing and is not
+    # an error; LBA 1024 + 0 blocks does not exceed the capacity of 1024 blocks (libiscsi's
+    # Unmap.ZeroBlocks sends it; LIO accepts it).
+    ok(disk.respond(H("2a 00 000003ff 00 0001 00"), block(b"z")))
+    at_capacity = H("0018 0010 00000000 0000000000000400 00000000 00000000")
+    assert disk.respond(H("42 00 00 00 00 00 00 0018 00"), at_capacity) == Reply(0)
+    assert ok(disk.respond(H("28 00 000003ff 00 0001 00"), None, 512)) == block(b"z")
+    zero_at_0 = H("0018 0010 00000000 0000000000000000 00000000 00000000")
+    assert disk.respond(H("42 00 00 00 00 00 00 0018 00"), zero_at_0) == Reply(0)
+    # One past it is beyond the capacity even with zero blocks; one block at the capacity too.
+    past = H("0018 0010 00000000 0000000000000401 00000000 00000000")
+    assert disk.respond(H("42 00 00 00 00 00 00 0018 00"), past).sense == LBA_OUT_OF_RANGE
+    one = H("0018 0010 00000000 0000000000000400 00000001 00000000")
+    assert disk.respond(H("42 00 00 00 00 00 00 0018 00"), one).sense == LBA_OUT_OF_RANGE
+    # A bad descriptor after a good one unmaps nothing (the command is checked whole).
+    both = H("0028 0020 00000000 00000000000003ff 00000001 00000000 0000000000000401 00000000 00000000")
+    assert disk.respond(H("42 00 00 00 00 00 00 0028 00"), both).sense == LBA_OUT_OF_RANGE
+    assert ok(disk.respond(H("28 00 000003ff 00 0001 00"), None, 512)) == block(b"z")
+
+
 def test_unmap_too_many_blocks() -> None:
     disk = EmulatedDisk(blocks=2**32)
     too_many = H("0018 0010 00000000 0000000000000000 00400001 00000000")
@@ -327,7 +348,12 @@ def test_format_unit_erases_and_clears_errors(disk: EmulatedDisk) -> None:
 def test_format_unit_parameter_list(disk: EmulatedDisk) -> None:
     assert disk.respond(H("04 10 00 00 00 00"), H("00 02 0000")) == Reply(0)  # IMMED
     assert disk.respond(H("04 30 00 00 00 00"), H("00 00 00 00 00000000")) == Reply(0)
-    assert disk.respond(H("04 10 00 00 00 00"), H("00 08 0000")).sense == invalid_param(1, 3)
+    # IP: the default initialization pattern (type 00h, no bytes), SI or not, is taken;
+    # another pattern type or pattern bytes are not (the medium is always wiped to zeros).
+    assert disk.respond(H("04 10 00 00 00 00"), H("00 88 0000 00 00 0000")) == Reply(0)
+    assert disk.respond(H("04 30 00 00 00 00"), H("00 88 00 00 00000000 20 00 0000")) == Reply(0)
+    assert disk.respond(H("04 10 00 00 00 00"), H("00 88 0000 00 01 0004 ffffffff")).sense == invalid_param(4)
+    assert disk.respond(H("04 10 00 00 00 00"), H("00 88 0000 40 00 0000")).sense == invalid_param(4)
     assert disk.respond(H("04 10 00 00 00 00"), H("00 00 0008")).sense == invalid_param(2)
     assert disk.respond(H("04 40 00 00 00 00")).sense == invalid_cdb(1, 7)
 

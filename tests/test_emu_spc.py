@@ -51,7 +51,7 @@ def test_inquiry_unknown_vpd_page(disk: EmulatedDisk) -> None:
 
 
 def test_vpd_supported_pages(disk: EmulatedDisk) -> None:
-    assert ok(disk.respond(H("12 01 00 00 ff 00"), None, 255)) == H("00 00 000e 00 80 83 86 87 88 8a 8d 92 b0 b1 b2 b4 b5")
+    assert ok(disk.respond(H("12 01 00 00 ff 00"), None, 255)) == H("00 00 0013 00 80 83 84 86 87 88 8a 8d 8f 90 91 92 b0 b1 b2 b4 b5 b7")
 
 
 def test_vpd_unit_serial_number(disk: EmulatedDisk) -> None:
@@ -86,7 +86,9 @@ def test_vpd_block_limits(disk: EmulatedDisk) -> None:
     assert data[:44] == H(
         "00 b0 003c 01 08 0008 00010000 00000080 00010000 00400000 00000100 00000008 00000000 0000000000010000"
     )
-    assert data[44:] == bytes(20)
+    # MAXIMUM ATOMIC TRANSFER LENGTH 256, ATOMIC ALIGNMENT 1, ATOMIC TRANSFER LENGTH
+    # GRANULARITY 1; no atomic boundaries (WRITE ATOMIC(16)).
+    assert data[44:] == H("00000100 00000001 00000001 00000000 00000000")
 
 
 def test_vpd_block_device_characteristics(disk: EmulatedDisk) -> None:
@@ -157,6 +159,23 @@ def test_rsoc_variable_length(disk: EmulatedDisk) -> None:
     data = ok(disk.respond(H("a3 0c 02 7f 000b 00000100 00 00"), None, 256))
     assert data[:4] == H("00 03 0020")
     assert data[4:16] == H("7f 00 00 00 00 00 3f 18 00 0b f8 00")
+
+
+@pytest.mark.parametrize("service_action, usage", [
+    (0x0009, "7f 00 00 00 00 00 3f 18 0009 fc 00 ffffffffffffffff ffffffff ffffffff ffffffff"),
+    (0x000B, "7f 00 00 00 00 00 3f 18 000b f8 00 ffffffffffffffff ffffffff ffffffff ffffffff"),
+    (0x0012, "7f 00 00 00 00 00 00 18 0012 03 00 ffffffffffffffff ffffffff ffffffff ffffffff"),
+], ids=["READ(32)", "WRITE(32)", "GET LBA STATUS(32)"])
+def test_rsoc_one_command_variable_length_usage_data_is_whole(disk: EmulatedDisk, service_action: int,
+                                                              usage: str) -> None:
+    # SPC-5 6.35.3: CDB SIZE is the CDB's length (32) and the CDB USAGE DATA holds that many
+    # bytes, byte 0 the operation code (7Fh), bytes 8-9 the service action.  libiscsi's
+    # ReportSupportedOpcodes.OneCommand reads byte 0 as 00h here: its unmarshalled record
+    # keeps 16 usage bytes and copies none of a longer CDB's.
+    cdb = H("a3 0c 02 7f") + service_action.to_bytes(2, "big") + H("00000100 00 00")
+    data = ok(disk.respond(cdb, None, 256))
+    assert data == H("00 03 0020") + H(usage)
+    assert len(data) == 36 and data[4] == 0x7F
 
 
 def test_rsoc_unsupported_and_bad_requests(disk: EmulatedDisk) -> None:
@@ -277,13 +296,14 @@ def test_mode_select10_dsense_switches_sense_format(disk: EmulatedDisk) -> None:
 
 def test_log_sense_supported_pages(disk: EmulatedDisk) -> None:
     assert ok(disk.respond(H("4d 00 40 00 00 0000 0100 00"), None, 256)) == H(
-        "80 00 000d 00 02 03 05 06 08 0b 0d 0e 10 15 1a 2f")
+        "80 00 0010 00 02 03 05 06 07 08 0b 0d 0e 10 11 15 18 1a 2f")
 
 
 def test_log_sense_supported_pages_and_subpages(disk: EmulatedDisk) -> None:
     data = ok(disk.respond(H("4d 00 40 ff 00 0000 0100 00"), None, 256))
-    assert data == H("c0 ff 003e 0000 00ff 0200 02ff 0300 03ff 0500 05ff 0600 06ff 0800 08ff 0b00 0b02 0bff"
-                     " 0d00 0d01 0d02 0dff 0e00 0e01 0eff 1000 10ff 1500 1501 15ff 1a00 1aff 2f00 2fff")
+    assert data == H("c0 ff 004e 0000 00ff 0200 02ff 0300 03ff 0500 05ff 0600 06ff 0700 07ff 0800 08ff 0b00 0b01"
+                     " 0b02 0bff 0d00 0d01 0d02 0dff 0e00 0e01 0eff 1000 10ff 1100 11ff 1500 1501 1502 15ff 1800 18ff"
+                     " 1a00 1aff 2f00 2fff")
     # One page's subpages: xxh/FFh.
     assert ok(disk.respond(H("4d 00 4d ff 00 0000 0100 00"), None, 256)) == H("cd ff 0008 0d00 0d01 0d02 0dff")
 
@@ -311,7 +331,7 @@ def test_log_select_pcr_resets_counters(disk: EmulatedDisk) -> None:
 
 def test_log_sense_errors(disk: EmulatedDisk) -> None:
     assert disk.respond(H("4d 00 0d 00 00 0000 0100 00"), None, 256).sense == invalid_cdb(2, 7)
-    assert disk.respond(H("4d 00 47 00 00 0000 0100 00"), None, 256).sense == invalid_cdb(2, 5)
+    assert disk.respond(H("4d 00 41 00 00 0000 0100 00"), None, 256).sense == invalid_cdb(2, 5)
     assert disk.respond(H("4d 01 4d 00 00 0000 0100 00"), None, 256).sense == invalid_cdb(1, 0)
     assert disk.respond(H("4d 00 4d 00 00 0002 0100 00"), None, 256).sense == invalid_cdb(5)
     assert disk.respond(H("4d 00 4d 03 00 0000 0100 00"), None, 256).sense == invalid_cdb(3)

@@ -273,3 +273,59 @@ def test_guest_goes_on_without_a_failed_lab_server(tmp_path, capsys):
     assert (proc, devices) == (None, [])
     assert "the lab server failed (status 3); no lab devices" in capsys.readouterr().err
     _guest_init.stop_lab(None)
+
+
+# --- the iSCSI export ----------------------------------------------------------------------
+
+
+def test_iscsi_names_and_portal():
+    from sgframe.lab.configfs import check_portal, iscsi_target_name
+
+    assert iscsi_target_name(4242, 3) == "iqn.2026-12.org.sgframe.lab:4242.3"
+    assert check_portal("127.0.0.1:3261") == "127.0.0.1:3261"
+    for bad in ("127.0.0.1", "localhost:3260", "127.0.0.1:0", "127.0.0.1:70000", "300.0.0.1:3260", None):
+        with pytest.raises(LabError, match="expected IPv4ADDRESS:PORT"):
+            check_portal(bad)
+
+
+def test_iscsi_owners_from_names(tmp_path):
+    (tmp_path / "iscsi" / "iqn.2026-12.org.sgframe.lab:91.0").mkdir(parents=True)
+    (tmp_path / "iscsi" / "iqn.2026-12.org.sgframe:lio").mkdir()  # the test bed's own target
+    assert owners(tmp_path) == {91}
+
+
+def test_export_iscsi_steps_and_removal(tmp_path):
+    from sgframe.lab.configfs import iscsi_target_name
+
+    fs = Configfs(60, tmp_path, lab=1)
+    backstore = tmp_path / "core" / "user_60" / "lab1_0"
+    backstore.mkdir(parents=True)
+    tpg = tmp_path / "iscsi" / iscsi_target_name(60, 1) / "tpgt_1"
+    original_mkdir = os.mkdir
+
+    def mkdir_like_configfs(path, mode=0o777, **kw):
+        # configfs makes a TPG's groups and attribute directory itself.
+        original_mkdir(path, mode)
+        if os.path.basename(path) == "tpgt_1":
+            for group in ("np", "lun", "attrib"):
+                original_mkdir(os.path.join(path, group))
+
+    import pathlib
+
+    pathlib.os.mkdir = mkdir_like_configfs  # type: ignore[attr-defined]
+    try:
+        assert fs.export_iscsi(0, backstore, "127.0.0.1:3261") == iscsi_target_name(60, 1)
+        fs.enable_iscsi()
+    finally:
+        pathlib.os.mkdir = original_mkdir  # type: ignore[attr-defined]
+    assert (tpg / "np" / "127.0.0.1:3261").is_dir()
+    assert os.readlink(tpg / "lun" / "lun_0" / "lab1_0") == str(backstore)
+    assert {name: (tpg / "attrib" / name).read_text() for name in os.listdir(tpg / "attrib")} == {
+        "authentication": "0", "generate_node_acls": "1", "demo_mode_write_protect": "0", "cache_dynamic_acls": "1"}
+    assert (tpg / "enable").read_text() == "1"
+    # Removal: disabled first, the LUN's link, the LUN, the portal; a plain directory with
+    # files (attrib, enable) cannot go, as a configfs one would: those are the problems.
+    problems = Configfs(60, tmp_path, lab=None).remove_exports()
+    assert (tpg / "enable").read_text() == "0"
+    assert not (tpg / "lun" / "lun_0").exists() and not (tpg / "np" / "127.0.0.1:3261").exists()
+    assert [p.split()[0] for p in problems] == ["rmdir", "rmdir"] and str(tpg) in problems[0]

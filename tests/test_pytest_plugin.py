@@ -162,7 +162,7 @@ USER_TESTS = """
     def test_writes(scsi_channel):
         scsi_channel.cmd.Write16(lba=0, transfer_length=1, data=bytes(512))
 
-    @pytest.mark.requires_command("WriteAtomic16")
+    @pytest.mark.requires_command("SecurityProtocolOut")
     def test_atomic(scsi_channel):
         pass
 
@@ -193,7 +193,7 @@ def test_one_run_per_device_with_the_device_in_the_id(tmp_path):
     assert failed.failed and "expected IllegalRequest with ASC/ASCQ 21h/00h; it succeeded" in str(failed.longrepr)
     assert _skip_reason(results["test_writes[emu:disk?blocks=4096]"]) == "Skipped: modifies the medium: run with --scsi-dataloss"
     assert _skip_reason(results["test_atomic[emu:disk?blocks=4096]"]) == (
-        "Skipped: the device does not support WRITE ATOMIC(16) (REPORT SUPPORTED OPERATION CODES)")
+        "Skipped: the device does not support SECURITY PROTOCOL OUT (REPORT SUPPORTED OPERATION CODES)")
     assert _skip_reason(results["test_pi[emu:disk?blocks=4096]"]) == (
         "Skipped: the medium is not formatted with protection information")
     assert _skip_reason(results["test_second[emu:disk?blocks=4096]"]).startswith(
@@ -223,6 +223,41 @@ def test_without_a_device_the_tests_skip_saying_why(tmp_path, monkeypatch):
     assert results["test_no_device_needed"].passed
 
 
+def test_failure_details_cross_to_the_xdist_controller():
+    """The sense details a failed test carries go from an xdist worker to the controller
+    through execnet, which refuses enums: they must be plain values."""
+    execnet = pytest.importorskip("execnet")
+    from sgframe.testing.report import failure_details
+
+    with Channel.open("emu:disk?blocks=100") as channel:
+        with pytest.raises(errors.IllegalRequest) as caught:
+            channel.cmd.Read16(lba=100, transfer_length=1)
+    details = failure_details(caught.value)
+    assert (details["sense_key"], details["asc"], details["ascq"], details["status"]) == (0x5, 0x21, 0x00, 0x02)
+    assert type(details["sense_key"]) is int
+    assert execnet.loads(execnet.dumps(details)) == details
+
+
+def test_scsi_skip_skips_the_named_tests_with_the_reason(tmp_path):
+    results = _run(tmp_path, USER_TESTS, "--scsi-device", "emu:disk?blocks=4096", "-k", "tur or capacity",
+                   "--scsi-skip", "test_tur=crashes this device's host (a kernel bug)")
+    assert _skip_reason(results["test_tur[emu:disk?blocks=4096]"]) == (
+        "Skipped: crashes this device's host (a kernel bug)")
+    assert results["test_capacity[emu:disk?blocks=4096]"].passed
+
+
+@pytest.mark.parametrize("given", ["test_tur", "=why", "test_tur=", "test_tur= "])
+def test_scsi_skip_needs_a_name_and_a_reason(tmp_path, given, capsys):
+    (tmp_path / "none.ini").write_text("[pytest]\n")
+    path = tmp_path / "test_skip_usage.py"
+    path.write_text("def test_x(scsi_channel):\n    pass\n")
+    code = pytest.main(plugin_arguments() + ["-p", "no:cacheprovider", "-qq", "--rootdir", str(tmp_path), "-c",
+                                             str(tmp_path / "none.ini"), str(path), "--scsi-device", "emu:disk",
+                                             "--scsi-skip", given])
+    assert code == pytest.ExitCode.USAGE_ERROR
+    assert f"--scsi-skip {given!r}: give NAME=REASON" in capsys.readouterr().err
+
+
 def test_a_required_command_the_device_rejects_skips(tmp_path):
     # The device does not answer REPORT SUPPORTED OPERATION CODES here (the fixture says
     # so), so the test runs and the device's INVALID COMMAND OPERATION CODE skips it.
@@ -233,16 +268,16 @@ def test_a_required_command_the_device_rejects_skips(tmp_path):
         def scsi_device(scsi_device):
             return attrs.evolve(scsi_device, opcodes=None)
 
-        @pytest.mark.requires_command("WriteAtomic16")
+        @pytest.mark.requires_command("SecurityProtocolOut")
         def test_atomic(scsi_channel):
-            scsi_channel.cmd.WriteAtomic16(lba=0, transfer_length=1, data=bytes(512))
+            scsi_channel.cmd.SecurityProtocolOut(security_protocol=1, transfer_length=4, data=bytes(4))
 
         def test_not_required(scsi_channel):
-            scsi_channel.cmd.WriteAtomic16(lba=0, transfer_length=1, data=bytes(512))
+            scsi_channel.cmd.SecurityProtocolOut(security_protocol=1, transfer_length=4, data=bytes(4))
     """
     results = _run(tmp_path, source, "--scsi-device", "emu:disk")
     assert _skip_reason(results["test_atomic[emu:disk]"]) == (
-        "Skipped: the device does not implement WRITE ATOMIC(16): INVALID COMMAND OPERATION CODE (20h/00h)")
+        "Skipped: the device does not implement SECURITY PROTOCOL OUT: INVALID COMMAND OPERATION CODE (20h/00h)")
     assert results["test_not_required[emu:disk]"].failed
 
 

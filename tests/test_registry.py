@@ -73,7 +73,7 @@ class Vendor32(VariableLengthCommand):
 
 
 def test_default_registry_holds_the_built_in_commands():
-    assert len(REGISTRY) == 93  # 57, and 36 added with issue 14
+    assert len(REGISTRY) == 94  # 57, and 37 added with issue 14 (RECEIVE ROD TOKEN INFORMATION the last)
     assert list(REGISTRY) == list(c.BUILTIN_COMMANDS)
     assert c.Read16 in REGISTRY and VendorRead not in REGISTRY
 

@@ -18,7 +18,7 @@ from typing import Dict, Optional, Tuple
 import pytest
 
 from sgframe.cli.ses import parse_hex_pages
-from sgframe.decode.ses import build_enclosure_control, decode_diagnostic_page, element_type
+from sgframe.decode.ses import SES1_ARRAY_DEVICE, build_enclosure_control, decode_diagnostic_page, element_type
 from sgframe.emu.enclosure import EmulatedEnclosure
 
 SG_SES = shutil.which("sg_ses")
@@ -97,15 +97,15 @@ def parse_status(text: str) -> Dict[Key, dict]:
     return out
 
 
-def ours(status: object) -> dict:
-    t = element_type(status.element_type)
+def ours(status: object, t=None) -> dict:
+    t = t or element_type(status.element_type)
     fields = {"status": status.element_status_code_name, "Predicted failure": int(status.prdfail),
               "Disabled": int(status.disabled), "Swap": int(status.swap)}
     for f in t.status:
         value = getattr(status, f.name)
         if f.label is not None and value is not None:
             fields[f.label] = int(value)
-    if t.code == 0x01:
+    if t.code == 0x01 and t is not SES1_ARRAY_DEVICE:
         fields["Slot address"] = status.slot_address
     if t.code == 0x03:
         # FAN SPEED FACTOR 3 is reserved: no speed here, -1 in sg_ses.
@@ -263,3 +263,35 @@ def test_subenclosure_pages_agree_with_sg_ses(tmp_path):
         "No download microcode operation in progress", f"{dm.subenclosure_download_microcode_status:x}")
     help_text = decode_diagnostic_page(pages[0x0B]).subenclosures[0].text
     assert sg_ses(path, "sht").splitlines()[-1].strip() == help_text
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_array_status_page_agrees_with_sg_ses(tmp_path, seed):
+    """Page 06h (SES-1 array status): read by both as the enclosure status page's layout,
+    for device slots, array device slots, power supplies and cooling elements."""
+    rng = random.Random(100 + seed)
+    codes = [0x01, 0x17, 0x02, 0x03]
+    generation = seed.to_bytes(4, "big")
+    descriptor = bytes((0x11, 0, len(codes), 36)) + bytes(8) + b"ACME    " + b"OLD ARRAY       " + b"0001"
+    headers = b"".join(bytes((code, 2, 0, 0)) for code in codes)
+    config = bytes((0x01, 0)) + (4 + len(descriptor) + len(headers)).to_bytes(2, "big") + generation + descriptor + \
+        headers
+    elements = b"".join(bytes((rng.choice((0x00, 0x01, 0x42, 0x13, 0x27)),)) + rng.randbytes(3)
+                        for _ in range(len(codes) * 3))
+    array = bytes((0x06, 0x09)) + (4 + len(elements)).to_bytes(2, "big") + generation + elements
+    path = tmp_path / "array.hex"
+    path.write_text("\n".join(p.hex(" ") for p in (config, array)) + "\n")
+    cfg = decode_diagnostic_page(config)
+    got = decode_diagnostic_page(array, cfg)
+    assert type(got).__name__ == "ArrayStatusPage" and got.problems == ()
+    text = sg_ses(path, "as")
+    flags = re.search(r"INVOP=(\d), INFO=(\d), NON-CRIT=(\d), CRIT=(\d), UNRECOV=(\d)", text).groups()
+    assert [int(f) for f in flags] == [got.invop, got.info, got.non_crit, got.crit, got.unrecov]
+    theirs = parse_status(text)
+    compared = 0
+    for group in got.types:
+        t = SES1_ARRAY_DEVICE if group.element_type == 0x01 else None
+        for index, element in [(None, group.overall)] + list(enumerate(group.elements)):
+            assert theirs[(group.type_index, index)] == ours(element, t), (group.type_index, index)
+            compared += 1
+    assert compared == len(theirs) == len(codes) * 3

@@ -17,7 +17,8 @@ from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
 
-from sgframe.decode.vpd import VPD_PAGE_ACRONYMS, UnknownVpdPage, decode_vpd
+from sgframe.decode.vpd import DESIGNATOR_VIEWS, VPD_PAGE_ACRONYMS, UnknownVpdPage, decode_vpd
+from sgframe.errors import UsageError
 
 from test_decode_vpd_pages import VECTORS
 
@@ -463,3 +464,39 @@ def test_emulated_disk_pages_agree_with_sg_vpd(zoned, tmp_path):
     assert (0xB6 in listed) is zoned
     for code in listed:
         compare(page(code), tmp_path)
+
+
+# --- sg_vpd's per-association views of page 83h ------------------------------------------
+
+DI_FILES = sorted(p for p in INHEX if p.stem.startswith(("vpd_di_", "vpd_dev_id")))
+
+
+@pytest.mark.parametrize("view", sorted(DESIGNATOR_VIEWS))
+@pytest.mark.parametrize("path", DI_FILES, ids=lambda p: p.stem)
+def test_designator_views_agree_with_sg_vpd(path, view, tmp_path):
+    raw = load(path)
+    page = decode_vpd(raw).view(view)
+    assert {d.association for d in page.designation_descriptors} <= {DESIGNATOR_VIEWS[view]}
+    hexfile = tmp_path / "di.hex"
+    hexfile.write_text(raw.hex(" "))
+    text = subprocess.run([SG_VPD, f"--inhex={hexfile}", f"--page={view}"], capture_output=True, text=True,
+                          timeout=30).stdout
+    ours = [(k, norm(v)) for k, v in dev_id(page)]
+    keys = {k for k, _ in ours} | {"designator type"}
+    theirs = [(k, norm(v)) for k, v in sg3_pairs(text) if k in keys]
+    assert theirs == ours, text
+    # Only the chosen association's heading, when there is anything to show.
+    headings = [h for a, h in SG3_ASSOCIATIONS.items() if h in text]
+    assert headings == ([SG3_ASSOCIATIONS[DESIGNATOR_VIEWS[view]]] if ours else []), text
+
+
+def test_designator_views_of_the_all_designators_file():
+    page = decode_vpd(load(DATA / "vpd_di_all.hex"))
+    counts = {name: len(page.view(name).designation_descriptors) for name in DESIGNATOR_VIEWS}
+    assert counts == {"di_lu": 10, "di_port": 4, "di_target": 1}
+    assert page.view("di_target").designation_descriptors[0].scsi_name_string.startswith("iqn.5886.com.acme")
+    assert page.view("di_lu").raw == page.raw
+    with pytest.raises(UsageError, match="'di_x' is not a view of page 83h: one of di_lu, di_port, di_target"):
+        page.view("di_x")
+    with pytest.raises(UsageError, match="association=3"):
+        page.for_association(3)

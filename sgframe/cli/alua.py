@@ -80,7 +80,7 @@ def _run_rtpg(args: argparse.Namespace) -> int:
         # What the data does not hold goes to stderr: LIO's extended format, for one,
         # counts its port identifiers out of RETURN DATA LENGTH (sg_rtpg reads past it).
         for problem in record.problems:
-            warn(f"rtpg: {problem}")
+            warn(problem, "rtpg")
     return 0
 
 

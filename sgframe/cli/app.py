@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from typing import Sequence
 
 from .._version import __version__
@@ -32,8 +31,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser(registry: SubcommandRegistry, only: str | None = None) -> argparse.ArgumentParser:
-    """The whole parser; with ``only``, the options of that subcommand alone are built
-    (and its module imported): the others are listed by name and help."""
+    """The whole parser; with ``only``, the parser of that subcommand alone (its module
+    imported, no other): enough to parse a command line that names it.
+
+    Every argparse parser costs a dozen gettext lookups (each a walk over the locale
+    directories) and thirty registrations; building forty that a call never uses was a
+    tenth of the command line's start."""
     parser = _Parser(
         prog="sgframe", description=_DESCRIPTION, epilog=help_text(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -44,7 +47,6 @@ def build_parser(registry: SubcommandRegistry, only: str | None = None) -> argpa
     subparsers = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", parser_class=_Parser)
     for listed in sorted(registry, key=lambda s: s.name):
         if only is not None and listed.name != only:
-            subparsers.add_parser(listed.name, help=listed.help)
             continue
         sub = registry.get(listed.name)
         # The exit-code table is printed once, by ``sgframe --help`` and ``sgframe help
@@ -59,9 +61,10 @@ def build_parser(registry: SubcommandRegistry, only: str | None = None) -> argpa
 
 
 def _chosen(registry: SubcommandRegistry, argv: Sequence[str]) -> str | None:
-    """The subcommand argv names (the first word that is one), or None."""
+    """The subcommand argv names (the first word that is one), or None: also when the
+    top-level help or version is asked for first (``sgframe --help tur`` lists them all)."""
     for word in argv:
-        if word == "--":
+        if word in ("--", "-h", "--help", "--version"):
             return None
         if not word.startswith("-"):
             return word if word in registry else None
@@ -108,7 +111,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         warn(f"a subcommand failed to load: {type(exc).__name__}: {_one_line(exc)}")
         return OTHER
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            # parse_args would report them from the top parser ("sgframe: ..."); name the
+            # subcommand they were given to, as every other syntax error does.
+            name = getattr(args, "subcommand", None)
+            raise _ArgumentError(f"sgframe{' ' + name if name else ''}: unrecognized arguments: {' '.join(extras)}")
     except _ArgumentError as exc:
         # The parser's message starts with its prog ("sgframe read: ..."): the program
         # is named once.
@@ -136,15 +144,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return OTHER
     except (SgframeError, CliError, OSError) as exc:
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         _fail(args, _one_line(exc))
         return _json_failure(args, exc, exit_code_for(exc))
     except Exception as exc:  # noqa: BLE001 - a bug is still one line, unless debugging
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         _fail(args, f"internal error: {type(exc).__name__}: {_one_line(exc)} "
                     "(set SGFRAME_DEBUG=1 for the traceback)")
         return _json_failure(args, exc, OTHER)
+
+
+def _print_traceback() -> None:
+    import traceback  # SGFRAME_DEBUG only: not imported by every start
+
+    traceback.print_exc()
 
 
 def _fail(args: argparse.Namespace, message: str) -> None:

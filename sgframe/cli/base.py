@@ -33,6 +33,7 @@ def load_subcommands(plugins: Optional[Any] = None) -> SubcommandRegistry:
     return registry
 
 
-def warn(message: str) -> None:
-    """One line on stderr, prefixed like every message of the command line."""
-    print(f"sgframe: {message}", file=sys.stderr)
+def warn(message: str, subcommand: "str | None" = None) -> None:
+    """One line on stderr, prefixed like every message of the command line: ``sgframe
+    read: ...`` when a subcommand speaks, ``sgframe: ...`` otherwise."""
+    print(f"sgframe {subcommand}: {message}" if subcommand else f"sgframe: {message}", file=sys.stderr)

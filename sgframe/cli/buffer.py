@@ -16,7 +16,7 @@ from .base import Subcommand
 from .device import add_device, add_output, open_channel, parse_int
 from .exitcodes import FILE_ERROR, CliError
 from .output import hexdump, print_json
-from .response import add_response_options, emit_undecoded
+from .response import add_inhex, add_response_options, emit_undecoded, read_inhex
 from .safety import add_safety, confirm, guard_medium
 
 __all__ = ["READ_BUFFER", "WRITE_BUFFER", "READ_MODES", "WRITE_MODES", "mode_number", "decode_descriptor"]
@@ -66,9 +66,11 @@ def _run_read(args: argparse.Namespace) -> int:
     mode = mode_number(args.mode, READ_MODES)
     if not 0 <= args.id <= 0xFF:
         raise UsageError(f"--id is 0..255, got {args.id}")
-    with open_channel(args) as channel:
-        data = channel.execute(ReadBuffer10(mode=mode, buffer_id=args.id, buffer_offset=args.offset,
-                                            allocation_length=args.length)).data
+    data = read_inhex(args)
+    if data is None:
+        with open_channel(args) as channel:
+            data = channel.execute(ReadBuffer10(mode=mode, buffer_id=args.id, buffer_offset=args.offset,
+                                                allocation_length=args.length)).data
     described = decode_descriptor(mode, data)
     if emit_undecoded(args, data):
         pass
@@ -88,7 +90,7 @@ def _run_read(args: argparse.Namespace) -> int:
 
 
 def _read_arguments(parser: argparse.ArgumentParser) -> None:
-    add_device(parser)
+    add_inhex(parser)
     parser.add_argument("-i", "--id", type=parse_int, default=0, help="buffer id (0..255)")
     parser.add_argument("-l", "--length", type=parse_int, default=4, metavar="LEN", help="bytes to read (default 4)")
     parser.add_argument("-m", "--mode", default="0", metavar="MO",

@@ -22,14 +22,20 @@ def is_uri(device: str) -> bool:
 
 
 def parse_int(text: str) -> int:
-    """Decimal, 0x-prefixed hex, or hex with an ``h`` suffix as sg3_utils accepts (``80h``)."""
+    """Decimal, 0x-prefixed hex, or hex with an ``h`` suffix as sg3_utils accepts (``80h``).
+
+    Every number an option takes is an unsigned SCSI field (an LBA, a count, a length, a
+    code), so a negative one is refused here, where the option is still named, rather
+    than by the CDB field it would land in.
+    """
     t = text.strip().lower()
     try:
-        if t.endswith("h") and len(t) > 1:
-            return int(t[:-1], 16)
-        return int(t, 0)
+        value = int(t[:-1], 16) if t.endswith("h") and len(t) > 1 else int(t, 0)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number (decimal, 0x1f or 1fh)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative: give 0 or more")
+    return value
 
 
 def add_output(parser: argparse.ArgumentParser, *, hex_help: str | None = None) -> None:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import argparse
 import struct
 import time
-from typing import Optional
+from typing import Any, Optional
 
+from ..cdb import Direction
 from ..channel import Channel
 from ..command import FormatUnit, ModeSelect10, ModeSense10, RequestSense, Sanitize, SanitizeServiceAction
 from ..errors import UsageError
+from ..raw import RawCommand
 from ..sense import decode_sense
 from ..sense.sks import ProgressIndication
 from .base import Subcommand
@@ -32,17 +34,18 @@ __all__ = ["FORMAT", "SANITIZE", "poll_progress", "format_header", "block_descri
 _FULL = 65536
 
 
-def poll_progress(channel: Channel, interval: float, *, show: bool) -> int:
+def poll_progress(channel: Channel, interval: float, *, show: bool, desc: bool = False) -> int:
     """Poll REQUEST SENSE until it carries no progress indication; the number of polls.
 
     :param show: draw a progress bar on a terminal (stderr).
+    :param desc: ask for descriptor format sense (REQUEST SENSE's DESC bit, sg_sanitize --desc).
     """
     bar = Progress(_FULL, enabled=None if show else False)
     polls = 0
     last = 0
     try:
         while True:
-            sense = decode_sense(channel.execute(RequestSense(allocation_length=252)).data)
+            sense = decode_sense(channel.execute(RequestSense(desc=desc, allocation_length=252)).data)
             polls += 1
             sks = sense.sense_key_specific
             if not isinstance(sks, ProgressIndication):
@@ -55,16 +58,28 @@ def poll_progress(channel: Channel, interval: float, *, show: bool) -> int:
 
 
 def format_header(*, immed: bool, fov: bool = False, dcrt: bool = False, ip: bool = False,
-                  protection_field_usage: int = 0) -> bytes:
-    """The short parameter list header of FORMAT UNIT (SBC-4 5.3.2.2): PROTECTION FIELD
-    USAGE, FOV, DCRT, IP, IMMED; an empty defect list.
+                  protection_field_usage: int = 0, protection_interval_exponent: Optional[int] = None,
+                  security: bool = False) -> bytes:
+    """The parameter list of FORMAT UNIT (SBC-4 5.3.2): the short header (PROTECTION FIELD
+    USAGE, FOV, DCRT, IP, IMMED), or the long one when a PROTECTION INTERVAL EXPONENT is
+    given (the CDB's LONGLIST must say so); with ``ip``, the initialization pattern
+    descriptor of the default pattern (type 00h, no pattern bytes), SI set for
+    ``security``; an empty defect list.
 
-    :raises UsageError: ``protection_field_usage`` beyond 0..7.
+    :raises UsageError: ``protection_field_usage`` beyond 0..7, an exponent beyond 0..15.
     """
     if not 0 <= protection_field_usage <= 7:
         raise UsageError(f"protection field usage (--pfu) is 0..7, got {protection_field_usage}")
     flags = fov << 7 | dcrt << 5 | ip << 3 | immed << 1
-    return struct.pack(">BBH", protection_field_usage, flags, 0)
+    if protection_interval_exponent is None:
+        header = struct.pack(">BBH", protection_field_usage, flags, 0)
+    else:
+        if not 0 <= protection_interval_exponent <= 15:
+            raise UsageError(f"protection interval exponent (--pie) is 0..15, got {protection_interval_exponent}")
+        header = struct.pack(">BBBBI", protection_field_usage, flags, 0, protection_interval_exponent, 0)
+    if ip:
+        header += bytes((0x20 if security else 0x00, 0x00, 0, 0))  # SI; pattern type 00h, length 0
+    return header
 
 
 def block_descriptor_with_length(mode_sense10: bytes, block_length: int, blocks: Optional[int]) -> bytes:
@@ -100,7 +115,7 @@ def block_descriptor_with_length(mode_sense10: bytes, block_length: int, blocks:
 def _finish(args: argparse.Namespace, channel: Channel, immed: bool) -> int:
     if not immed or args.early:
         return 0
-    return poll_progress(channel, args.poll_interval, show=not args.json)
+    return poll_progress(channel, args.poll_interval, show=not args.json, desc=getattr(args, "desc", False))
 
 
 def _run_format(args: argparse.Namespace) -> int:
@@ -108,6 +123,11 @@ def _run_format(args: argparse.Namespace) -> int:
         return _report_format(args)
     if not 0 <= args.fmtpinfo <= 3:
         raise UsageError(f"--fmtpinfo is 0..3, got {args.fmtpinfo}")
+    # sg_format's deprecated --pinfo and --rto_req are FMTPINFO's two bits (SBC-2's FMTPINFO
+    # and RTO_REQ).
+    fmtpinfo = args.fmtpinfo | (2 if args.pinfo else 0) | (1 if args.rto_req else 0)
+    if args.ip_def and args.security:
+        raise UsageError("--ip-def and --security exclude each other (as in sg_format)")
     if not 0 <= args.ffmt <= 3:
         raise UsageError(f"--ffmt is 0..3, got {args.ffmt}")
     guard_medium(args, "FORMAT UNIT")
@@ -117,18 +137,25 @@ def _run_format(args: argparse.Namespace) -> int:
     with open_channel(args) as channel:
         blocks, block_size = capacity(channel)
         if args.size and args.size != block_size:
-            sensed = channel.execute(ModeSense10(page_code=0x01, allocation_length=252)).data
+            sensed = channel.execute(ModeSense10(llbaa=args.long, page_code=0x01, allocation_length=252)).data
             select = block_descriptor_with_length(sensed, args.size, args.count or None)
             if not args.dry_run:
                 channel.execute(ModeSelect10(pf=True, parameter_list_length=len(select)), data=select)
-        header = format_header(immed=immed, fov=args.dcrt, dcrt=args.dcrt, ip=False, protection_field_usage=args.pfu)
-        command = FormatUnit(fmtpinfo=args.fmtpinfo, fmtdata=True, cmplst=bool(args.cmplst), ffmt=args.ffmt)
+        ip = args.ip_def or args.security
+        header = format_header(immed=immed, fov=args.dcrt or ip, dcrt=args.dcrt, ip=ip, protection_field_usage=args.pfu,
+                               protection_interval_exponent=args.pie, security=args.security)
+        command: Any = FormatUnit(fmtpinfo=fmtpinfo, longlist=args.pie is not None, fmtdata=True,
+                                  cmplst=bool(args.cmplst), ffmt=args.ffmt)
+        if len(header) > command.data_length():
+            # FormatUnit sizes its data as the header alone; with the initialization
+            # pattern descriptor the list is longer, so its CDB goes as bytes with that length.
+            command = RawCommand(bytes(command), direction=Direction.OUT, length=len(header), name="FORMAT UNIT")
         polls = 0
         if not args.dry_run:
             channel.execute(command, data=header)
             polls = _finish(args, channel, immed)
             blocks, block_size = capacity(channel)
-    summary = {"device": args.device, "formatted": not args.dry_run, "fmtpinfo": args.fmtpinfo,
+    summary = {"device": args.device, "formatted": not args.dry_run, "fmtpinfo": fmtpinfo,
                "polls": polls, "blocks": blocks, "block_length": block_size}
     if args.json:
         print_json(summary)
@@ -154,7 +181,17 @@ def _format_arguments(parser: argparse.ArgumentParser) -> None:
     add_device(parser)
     parser.add_argument("-F", "--format", action="store_true", help="do FORMAT UNIT (default: report count and size)")
     parser.add_argument("-f", "--fmtpinfo", type=parse_int, default=0, metavar="FPI", help="FMTPINFO (0..3)")
-    parser.add_argument("-q", "--pfu", type=parse_int, default=0, metavar="PFU", help="protection field usage")
+    parser.add_argument("-P", "--pfu", type=parse_int, default=0, metavar="PFU", help="protection field usage")
+    parser.add_argument("-q", "--pie", type=parse_int, metavar="PIE",
+                        help="protection interval exponent (sends the long parameter list header)")
+    parser.add_argument("-p", "--pinfo", action="store_true", help="deprecated: same as --fmtpinfo 2")
+    parser.add_argument("-R", "--rto_req", "--rto-req", action="store_true", help="deprecated: FMTPINFO bit 0")
+    parser.add_argument("-I", "--ip-def", "--ip_def", action="store_true",
+                        help="send the default initialization pattern descriptor (some SSDs then provision fully)")
+    parser.add_argument("-S", "--security", action="store_true",
+                        help="the initialization pattern with SI set (a security erasure write technique)")
+    parser.add_argument("-l", "--long", action="store_true",
+                        help="64-bit LBAs in the MODE SENSE(10) --size reads (LLBAA)")
     parser.add_argument("-s", "--size", type=parse_int, default=0, metavar="LB_SZ", help="new logical block length")
     parser.add_argument("-c", "--count", type=parse_int, default=0, metavar="COUNT", help="blocks, with --size")
     parser.add_argument("-C", "--cmplst", type=int, choices=(0, 1), default=1, help="CMPLST (default 1)")
@@ -254,6 +291,8 @@ def _sanitize_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-Q", "--quick", dest="yes", action="store_true", help="do not ask first (also --yes)")
     parser.add_argument("-w", "--wait", action="store_true", help="IMMED=0: the command returns when done")
     parser.add_argument("-e", "--early", action="store_true", help="return once sanitize has started")
+    parser.add_argument("-d", "--desc", action="store_true",
+                        help="poll with REQUEST SENSE's DESC bit set (descriptor format sense)")
     parser.add_argument("--poll-interval", type=float, default=5.0, metavar="SECONDS",
                         help="seconds between progress polls (default 5)")
     add_safety(parser)

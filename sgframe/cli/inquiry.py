@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, Optional
 
 import attrs
 
@@ -13,18 +13,32 @@ from ..decode.inquiry import decode_inquiry
 from ..decode.luns import decode_report_luns
 from ..decode.opcodes import decode_supported_opcodes
 from ..decode.versions import version_descriptor_name
-from ..decode.vpd import VPD_PAGE_ACRONYMS, decode_vpd
+from ..decode.vpd import DESIGNATOR_VIEWS, VPD_PAGE_ACRONYMS, DeviceIdentification, decode_vpd
 from ..errors import CheckCondition, UsageError
 from .base import Subcommand
 from .device import add_device, add_output, open_channel, parse_int
+from .exitcodes import FILE_ERROR, CliError
 from .output import hexdump, print_json, print_record, print_table, to_jsonable
+from .response import add_inhex, read_inhex
 from .vpd_text import vpd_lines
 
 __all__ = ["INQ", "READCAP", "LUNS", "OPCODES", "VPD_PAGES", "vpd_page_code", "read_vpd"]
 
+#: sg_vpd's views of the device identification page (83h): the designators of one
+#: association only (the decoder's DESIGNATOR_VIEWS: di_lu, di_port, di_target), or all
+#: of them in the order the device gave them (``di_asis``) rather than grouped.
+DI_VIEWS = (*DESIGNATOR_VIEWS, "di_asis")
+
 #: VPD page codes by the names sg_vpd accepts for them (``sg_vpd --enumerate``), and
 #: "zbdc", which sgframe took for B6h before it followed sg_vpd's "zbdch".
-VPD_PAGES = {**VPD_PAGE_ACRONYMS, "zbdc": 0xB6}
+VPD_PAGES = {**VPD_PAGE_ACRONYMS, **{name: 0x83 for name in DI_VIEWS}, "zbdc": 0xB6}
+
+
+class VpdChoice(int):
+    """A page code as ``-p`` gave it; ``view`` is one of :data:`DI_VIEWS` when the name
+    asked for a view of page 83h."""
+
+    view: Optional[str] = None
 
 # sg_inq's first INQUIRY asks for 36 bytes on old devices' behalf; every device since
 # SCSI-2 accepts more, and 252 keeps the length within one byte for SCSI-1 era firmware
@@ -33,9 +47,11 @@ _FIRST_ALLOCATION = 252
 
 
 def vpd_page_code(text: str) -> int:
-    """A VPD page as a number (0x83, 83h, 131) or an sg_vpd abbreviation (di)."""
+    """A VPD page as a number (0x83, 83h, 131) or an sg_vpd abbreviation (di, di_lu)."""
     if text.lower() in VPD_PAGES:
-        return VPD_PAGES[text.lower()]
+        choice = VpdChoice(VPD_PAGES[text.lower()])
+        choice.view = text.lower() if text.lower() in DI_VIEWS else None
+        return choice
     try:
         code = parse_int(text)
     except argparse.ArgumentTypeError:
@@ -104,7 +120,25 @@ def _standard_summary(record: Any, serial: str | None) -> None:
         print(f"problem:     {problem}")
 
 
+def _view(record: Any, args: argparse.Namespace) -> Any:
+    """Page 83h narrowed to the association ``-p di_lu/di_port/di_target`` asked for."""
+    view = getattr(args.vpd, "view", None)
+    if view in DESIGNATOR_VIEWS and isinstance(record, DeviceIdentification):
+        return record.view(view)
+    return record
+
+
 def _run_inq(args: argparse.Namespace) -> int:
+    saved = read_inhex(args)
+    if saved is not None:
+        if args.all_vpd:
+            raise UsageError("--all-vpd asks a device for each page; with --inhex give -p PAGE (a VPD page) or "
+                             "nothing (standard INQUIRY data)")
+        if args.vpd is not None and len(saved) > 1 and saved[1] != args.vpd:
+            raise CliError(f"--inhex {args.inhex}: the file holds VPD page 0x{saved[1]:02x}, not 0x{args.vpd:02x}",
+                           FILE_ERROR)
+        record = _view(decode_vpd(saved), args) if args.vpd is not None else decode_inquiry(saved)
+        return _show_inq(args, saved, record, None)
     with open_channel(args) as channel:
         if args.all_vpd:
             listing, supported = read_vpd(channel, 0x00)
@@ -127,11 +161,16 @@ def _run_inq(args: argparse.Namespace) -> int:
         serial = None
         if args.vpd is not None:
             raw, record = read_vpd(channel, args.vpd)
+            record = _view(record, args)
         else:
             raw = _inquiry(channel, False, 0)
             record = decode_inquiry(raw)
             if not args.hex:
                 serial = _unit_serial_number(channel)
+    return _show_inq(args, raw, record, serial)
+
+
+def _show_inq(args: argparse.Namespace, raw: bytes, record: Any, serial: Optional[str]) -> int:
     if args.json:
         if args.vpd is None:
             print_json(dict(to_jsonable(record), unit_serial_number=serial,
@@ -141,7 +180,7 @@ def _run_inq(args: argparse.Namespace) -> int:
     elif args.hex:
         hexdump(raw)
     elif args.vpd is not None:
-        print("\n".join(vpd_lines(record)))
+        print("\n".join(vpd_lines(record, as_is=getattr(args.vpd, "view", None) == "di_asis")))
     elif not args.long:
         _standard_summary(record, serial)
     else:
@@ -154,11 +193,11 @@ def _run_inq(args: argparse.Namespace) -> int:
 
 
 def _inq_arguments(parser: argparse.ArgumentParser) -> None:
-    add_device(parser)
+    add_inhex(parser)
     which = parser.add_mutually_exclusive_group()
     which.add_argument("-p", "--page", "--vpd", dest="vpd", type=vpd_page_code, metavar="PAGE",
                        help="a VPD page: a number (0x83, 83h) or sg_vpd's name for it "
-                            "(sv, sn, di, sp, bl, bdc, lbpv, zbdch, ...)")
+                            "(sv, sn, di, di_lu, di_port, di_target, di_asis, sp, bl, bdc, lbpv, zbdch, ...)")
     which.add_argument("-a", "--all-vpd", action="store_true",
                        help="every VPD page the device lists in page 00h")
     parser.add_argument("-l", "--long", action="store_true", help="every field of standard INQUIRY data")

@@ -4,6 +4,11 @@
 device, exports them as LUNs of a tcm_loop target, prints each one's /dev/sgN and serves
 until SIGINT or SIGTERM; then it removes everything it created.  ``sgframe lab cleanup``
 removes what a killed server left behind (``serve`` does that first by itself).
+
+Faults on cue from another process: ``sgframe lab --control /tmp/lab.sock serve emu:disk``
+listens on that Unix socket, and ``sgframe lab --control /tmp/lab.sock fault medium_error
+lba=1000 count=2`` (or any program speaking :mod:`sgframe.lab.control`'s one-line JSON)
+sets a fault on the running server; ``fault clear`` withdraws them, ``fault status`` counts.
 """
 from __future__ import annotations
 
@@ -21,9 +26,17 @@ __all__ = ["LAB"]
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     # One positional list: argparse cannot take options between a choice and a list.
-    parser.add_argument("words", metavar="serve URI... | cleanup", nargs="+",
-                        help="serve the emulated devices (emu:disk, emu:enclosure?slots=12 ...), or remove the "
-                             "leftovers of a server that was killed")
+    parser.add_argument("words", metavar="serve URI... | cleanup | fault NAME [FIELD=VALUE...]", nargs="+",
+                        help="serve the emulated devices (emu:disk, emu:enclosure?slots=12 ...), remove the "
+                             "leftovers of a server that was killed, or set a fault on a running server "
+                             "(medium_error lba=N count=N, unit_attention asc=N ascq=N, busy, task_set_full, "
+                             "check_condition key=N asc=N ascq=N, delay seconds=S, drop, clear, status; "
+                             "opcode=N count=N device=N where they apply)")
+    parser.add_argument("--iscsi", metavar="ADDRESS:PORT",
+                        help="serve: also export the devices on an LIO iSCSI target on this portal "
+                             "(iscsi_target_mod loaded), e.g. 127.0.0.1:3261")
+    parser.add_argument("--control", metavar="SOCKET",
+                        help="serve: listen for faults on this Unix socket; fault: the server's socket")
     parser.add_argument("--cmd-time-out", type=int, default=None, metavar="SECONDS",
                         help="seconds before the kernel fails a command the handler has not answered (kernel default 30)")
     parser.add_argument("--ready", metavar="FILE",
@@ -41,8 +54,10 @@ def _run(args: argparse.Namespace) -> int:
     from ..lab import Lab, remove_leftovers
 
     action, uris = args.words[0], args.words[1:]
-    if action not in ("serve", "cleanup"):
-        raise UsageError(f"lab: unknown action {action!r}; use 'serve URI...' or 'cleanup'")
+    if action not in ("serve", "cleanup", "fault"):
+        raise UsageError(f"lab: unknown action {action!r}; use 'serve URI...', 'cleanup' or 'fault NAME ...'")
+    if action == "fault":
+        return _fault(args, uris)
     if action == "cleanup" and uris:
         raise UsageError("lab cleanup takes no URI")
     if action == "serve" and not uris:
@@ -54,7 +69,7 @@ def _run(args: argparse.Namespace) -> int:
         return 1 if problems else 0
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(signum, _terminate)
-    lab = Lab(uris, cmd_time_out=args.cmd_time_out)
+    lab = Lab(uris, cmd_time_out=args.cmd_time_out, control=args.control, iscsi=args.iscsi)
     atexit.register(lab.close)
     try:
         luns = lab.start()
@@ -64,16 +79,45 @@ def _run(args: argparse.Namespace) -> int:
         else:
             for lun in luns:
                 block = f" {lun.block}" if lun.block else ""
-                print(f"{lun.uri}: {lun.sg}{block} [{lun.hctl}] ({lun.uio})", flush=True)
+                iscsi = f" {lun.iscsi}" if lun.iscsi else ""
+                print(f"{lun.uri}: {lun.sg}{block}{iscsi} [{lun.hctl}] ({lun.uio})", flush=True)
         if args.ready:
             temporary = f"{args.ready}.tmp"
             with open(temporary, "w") as f:
-                json.dump({"pid": os.getpid(), "devices": records}, f)
+                json.dump({"pid": os.getpid(), "devices": records, "control": args.control}, f)
             os.replace(temporary, args.ready)
         while True:
             signal.pause()
     finally:
         lab.close()
+
+
+def _value(word: str) -> object:
+    for parse in (lambda text: int(text, 0), float):
+        try:
+            return parse(word)
+        except ValueError:
+            continue
+    return word
+
+
+def _fault(args: argparse.Namespace, words: list) -> int:
+    from ..errors import UsageError
+    from ..lab.control import FAULTS, request
+
+    if not args.control:
+        raise UsageError("lab fault needs --control SOCKET, the socket the server was started with")
+    if not words or words[0] not in FAULTS:
+        raise UsageError(f"lab fault NAME [FIELD=VALUE...]: NAME is one of {', '.join(sorted(FAULTS))}")
+    fields = {}
+    for word in words[1:]:
+        name, sep, value = word.partition("=")
+        if not sep or not name:
+            raise UsageError(f"lab fault: {word!r} is not FIELD=VALUE (lba=1000, opcode=0x28, seconds=2.5)")
+        fields[name] = _value(value)
+    reply = request(args.control, words[0], **fields)
+    print(json.dumps(reply) if args.json or len(reply) > 1 else "ok")
+    return 0
 
 
 LAB = Subcommand(

@@ -47,8 +47,11 @@ def _range(args: argparse.Namespace, blocks: int, default_count: Optional[int] =
     count = args.count if args.count is not None else default_count
     if count is None:
         count = blocks - args.lba
+    if args.count is None and default_count is None and args.lba >= blocks:
+        raise UsageError(f"--lba {args.lba} is past the last LBA ({blocks - 1}); give --count to send the command "
+                         f"anyway")
     if count <= 0:
-        raise UsageError(f"nothing to do: {count} blocks from LBA {args.lba} (the device has {blocks})")
+        raise UsageError(f"nothing to do: --count {count}")
     return count
 
 
@@ -118,7 +121,7 @@ def _report(args: argparse.Namespace, verb: str, summary: dict, stream: Any = No
               f"({summary['bytes_done']} bytes) from LBA {summary['lba']} in {summary['seconds']:.3f} s{rate}",
               file=out)
         if summary["error"] is not None:
-            warn(summary["error"])
+            warn(summary["error"], getattr(args, "subcommand", None))
     return summary["exit_code"]
 
 

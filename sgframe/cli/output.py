@@ -7,7 +7,6 @@ become ``{"name": ..., "value": ...}``; tuples become lists.
 from __future__ import annotations
 
 import enum
-import json
 import sys
 from typing import Any, Iterable, Sequence, TextIO
 
@@ -44,6 +43,8 @@ def to_jsonable(value: Any) -> Any:
 
 
 def print_json(value: Any, stream: TextIO | None = None) -> None:
+    import json  # imported by the calls that print JSON, not by every start
+
     print(json.dumps(to_jsonable(value), indent=2), file=stream or sys.stdout)
 
 

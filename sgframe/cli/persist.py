@@ -253,7 +253,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-i", "--in", dest="in_", action="store_true", help="PR In command (default)")
     parser.add_argument("-o", "--out", action="store_true", help="PR Out command")
     for option, short, _, text in _IN_ACTIONS + _OUT_ACTIONS:
-        parser.add_argument(short, f"--{option}", action="store_true", help=text)
+        # sg_persist takes --read-status for --read-full-status too.
+        aliases = ("--read-status",) if option == "read-full-status" else ()
+        parser.add_argument(short, f"--{option}", *aliases, action="store_true", help=text)
     parser.add_argument("-K", "--param-rk", type=_hex_key, default=0, metavar="RK", help="reservation key (hex)")
     parser.add_argument("-S", "--param-sark", type=_hex_key, default=0, metavar="SARK",
                         help="service action reservation key (hex)")

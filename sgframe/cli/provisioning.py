@@ -13,22 +13,23 @@ from ..command import GetLbaStatus, GetLbaStatus32, Unmap, WriteSame10, WriteSam
 from ..decode.lba_status import decode_lba_status
 from ..errors import UsageError
 from ..params import MAX_UNMAP_DESCRIPTORS, unmap_parameters
-from .base import Subcommand
+from .base import Subcommand, warn
 from .device import add_device, add_output, open_channel, parse_int
 from .exitcodes import FILE_ERROR, CliError
 from .media import capacity
 from .output import print_json
-from .response import add_response_options, emit_undecoded
+from .response import add_inhex, add_response_options, emit_undecoded, read_inhex
 from .safety import add_safety, confirm, guard_medium
 
 __all__ = ["LBA_STATUS", "UNMAP", "WRITE_SAME", "lba_status_lines", "PROVISIONING_WORDS"]
 
 #: sg_get_lba_status's words for PROVISIONING STATUS.
 PROVISIONING_WORDS = {0: "mapped (or unknown)", 1: "deallocated", 2: "anchored", 3: "mapped", 4: "unknown"}
+#: sg_get_lba_status's words for COMPLETION CONDITION, with the option it names.
 _COMPLETION_WORDS = {
     0: "No indication of the completion condition",
-    1: "Command completed due to meeting allocation length",
-    2: "Command completed due to meeting scan length",
+    1: "Command completed due to meeting allocation length (--maxlen=LEN (def 24))",
+    2: "Command completed due to meeting scan length (--scan-len=SL)",
     3: "Command completed due to meeting capacity of medium",
 }
 
@@ -60,8 +61,15 @@ def _run_lba_status(args: argparse.Namespace) -> int:
         if args.scan_len or args.element_id:
             raise UsageError("--scan-len and --element-id need GET LBA STATUS(32): add --32")
         command = GetLbaStatus(starting_lba=args.lba, allocation_length=length, report_type=args.report_type)
-    with open_channel(args) as channel:
-        data = channel.execute(command).data
+    data = read_inhex(args)
+    if data is None:
+        with open_channel(args) as channel:
+            data = channel.execute(command).data
+    elif len(data) > length:
+        # --maxlen bounds a saved response as it bounds the device's (sg_get_lba_status too).
+        warn(f"--inhex: {len(data)} bytes in the file, decoding the first {length} (raise --maxlen for more)",
+             "lba-status")
+        data = data[:length]
     record = decode_lba_status(data)
     if emit_undecoded(args, data):
         return 0
@@ -73,7 +81,7 @@ def _run_lba_status(args: argparse.Namespace) -> int:
 
 
 def _lba_status_arguments(parser: argparse.ArgumentParser) -> None:
-    add_device(parser)
+    add_inhex(parser)
     parser.add_argument("-S", "--16", dest="use16", action="store_true", help="GET LBA STATUS(16) (default)")
     parser.add_argument("-T", "--32", dest="use32", action="store_true", help="GET LBA STATUS(32)")
     parser.add_argument("-b", "--brief", action="store_true", help="a descriptor a line: LBA blocks status add_status")

@@ -53,7 +53,8 @@ def guard_medium(args: argparse.Namespace, what: str) -> None:
     if not reasons:
         return
     if getattr(args, "force", False):
-        warn(f"{args.device} is in use ({'; '.join(reasons)}); going ahead with {what} (--force)")
+        warn(f"{args.device} is in use ({'; '.join(reasons)}); going ahead with {what} (--force)",
+             getattr(args, "subcommand", None))
         return
     raise CliError(f"refusing {what} on {args.device}: {'; '.join(reasons)} (give --force to do it anyway)",
                    FILE_ERROR)

@@ -8,13 +8,17 @@ with ``-I`` (type header and element index), ``-A`` (the SAS address of the disk
 slot), ``-D`` (the element descriptor text) or ``-x`` (the device slot number); ``-G``
 prints one field of them.
 Changing: ``--set ident -I 0,3`` reads the enclosure status page, builds the control page
-that changes only that field of that element and sends it (SEND DIAGNOSTIC).
+that changes only that field of that element and sends it (SEND DIAGNOSTIC); a field is
+an acronym or, as in sg_ses, ``BYTE:BIT[:BITS]`` of the element.  ``--nickname TEXT
+--control`` names a subenclosure (``--nickid``).  ``--filter`` leaves out lines whose
+flags are all clear; twice, every element whose status is not OK.
 ``--inhex FILE`` decodes pages saved as hex (``sg_ses -HHHH`` output) without a device.
 """
 from __future__ import annotations
 
 import argparse
 import re
+import sys
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..command import ReceiveDiagnosticResults, SendDiagnostic
@@ -22,6 +26,7 @@ from ..decode.ses import (
     DIAGNOSTIC_PAGE_NAMES,
     ELEMENT_TYPES,
     build_enclosure_control,
+    build_subenclosure_nickname_control,
     decode_diagnostic_page,
     element_type,
     join,
@@ -30,7 +35,7 @@ from ..decode.ses import (
 from ..errors import UsageError
 from .base import Subcommand
 from .device import DEVICE_HELP, open_channel, parse_int
-from .exitcodes import FILE_ERROR, CliError
+from .exitcodes import FILE_ERROR, OTHER, CliError
 from .output import hexdump, print_json, print_record, to_jsonable
 
 __all__ = ["SES", "PAGE_ACRONYMS", "parse_index", "parse_hex_pages", "render_element"]
@@ -64,6 +69,8 @@ def _page(text: str) -> int:
 def parse_index(text: str, configuration: Any) -> List[Tuple[int, Optional[int]]]:
     """sg_ses' ``--index``: ``II``, ``A``, ``TIA,II`` with II a number, ``-1`` (overall)
     or a range ``2-5``; A an element type acronym, ``ps1`` the second power supply type.
+    ``A`` alone is ``A,-1``, the overall element, as sg_ses reads it; ``TIA,`` with
+    nothing after the comma is every individual element of the type.
 
     :returns: (type_index, element_index or None) pairs.
     :raises UsageError: an index the configuration does not have.
@@ -71,7 +78,7 @@ def parse_index(text: str, configuration: Any) -> List[Tuple[int, Optional[int]]
     headers = configuration.type_descriptor_headers
     tia, comma, ii = text.partition(",")
     if not comma:
-        tia, ii = ("0", tia) if re.fullmatch(r"-?\d+(-\d+)?", tia) else (tia, "")
+        tia, ii = ("0", tia) if re.fullmatch(r"-?\d+(-\d+)?", tia) else (tia, "-1")
     if re.fullmatch(r"\d+", tia):
         ti = int(tia)
     else:
@@ -133,17 +140,88 @@ def _select(args: argparse.Namespace, source: "_Source", configuration: Any) -> 
     return found
 
 
-def _get(status: Any, wanted: set, names: List[str]) -> List[str]:
-    """sg_ses --get: the bits a control field occupies, read from the status element."""
+Field = Tuple[str, Optional[int]]  # an acronym, or "#<mask>" for BYTE:BIT[:BITS]
+
+
+def _position_mask(text: str) -> Optional[int]:
+    """sg_ses' ``BYTE:BIT[:BITS]``: BITS bits (default 1) from bit BIT of byte BYTE
+    downwards, read left to right as the SES tables draw them, as a mask of bytes 0-3.
+
+    :returns: None when ``text`` is not of that form (it is an acronym).
+    """
+    m = re.fullmatch(r"(\d+):(\d+)(?::(\d+))?", text)
+    if not m:
+        return None
+    byte, bit, bits = int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)
+    if byte > 3 or bit > 7:
+        raise UsageError(f"{text!r}: an element has bytes 0..3 and bits 0..7")
+    top = (3 - byte) * 8 + bit  # the field's most significant bit within the 32-bit element
+    if not 1 <= bits <= top + 1:
+        raise UsageError(f"{text!r}: {bits} bit(s) from byte {byte} bit {bit} do not fit in the 4-byte element "
+                         f"(at most {top + 1})")
+    return ((1 << bits) - 1) << (top + 1 - bits)
+
+
+def _field_mask(element: Any, name: str) -> int:
+    mask = _position_mask(name)
+    return element_type(element.element_type).control_field(name).mask if mask is None else mask
+
+
+def _sorted(wanted: set) -> List[Tuple[int, Optional[int]]]:
+    return sorted(wanted, key=lambda k: (k[0], -1 if k[1] is None else k[1]))
+
+
+def _get(status: Any, wanted: set, names: List[str], hex_output: bool) -> List[str]:
+    """sg_ses --get: the bits a field occupies, read from the status element (decimal,
+    or 0x... with --hex as sg_ses prints them)."""
     lines = []
-    for ti, ii in sorted(wanted, key=lambda k: (k[0], -1 if k[1] is None else k[1])):
+    for ti, ii in _sorted(wanted):
         element = status.element(ti, ii)
-        t = element_type(element.element_type)
         word = int.from_bytes(element.raw, "big")
         for name in names:
-            mask = t.control_field(name).mask
-            lines.append(str((word & mask) >> ((mask & -mask).bit_length() - 1)))
+            mask = _field_mask(element, name)
+            value = (word & mask) >> ((mask & -mask).bit_length() - 1)
+            lines.append(f"0x{value:x}" if hex_output else str(value))
     return lines
+
+
+def _control_page(status: Any, wanted: set, changes: List[Tuple[str, int]], ignore_mask: bool = False) -> bytes:
+    """The enclosure control page: the decoder's builder for acronyms; fields given as
+    BYTE:BIT[:BITS] are then written into the selected elements' bytes.
+
+    :param ignore_mask: sg_ses --mask: a selected element starts from all the bits of its
+        status element rather than only those that mean the same in the control element
+        (what sg_ses did before 1.98, for enclosures that want it).
+    """
+    named = [(n, v) for n, v in changes if _position_mask(n) is None]
+    keys = _sorted(wanted)
+    page = bytearray(build_enclosure_control(status, {key: dict(named) for key in keys}))
+    offsets = {}
+    at = 8  # page header and generation code
+    for group in status.types:
+        for index in [None] + list(range(len(group.elements))):
+            offsets[(group.type_index, index)] = at
+            at += 4
+    if ignore_mask:
+        for key in keys:
+            element = status.element(*key)
+            word = int.from_bytes(element.raw, "big") | 0x80000000  # SELECT
+            for name, value in named:
+                mask = element_type(element.element_type).control_field(name).mask
+                word = word & ~mask | value << ((mask & -mask).bit_length() - 1)
+            page[offsets[key]:offsets[key] + 4] = word.to_bytes(4, "big")
+    for name, value in changes:
+        mask = _position_mask(name)
+        if mask is None:
+            continue
+        shift = (mask & -mask).bit_length() - 1
+        if not 0 <= value <= mask >> shift:
+            raise UsageError(f"{name}={value} does not fit its {bin(mask).count('1')} bit(s)")
+        for key in keys:
+            word = int.from_bytes(page[offsets[key]:offsets[key] + 4], "big")
+            word = word & ~mask | value << shift
+            page[offsets[key]:offsets[key] + 4] = word.to_bytes(4, "big")
+    return bytes(page)
 
 
 def parse_hex_pages(text: str) -> Dict[int, bytes]:
@@ -170,6 +248,7 @@ class _Source:
     def __init__(self, args: argparse.Namespace) -> None:
         self.channel: Any = None
         self.pages: Optional[Dict[int, bytes]] = None
+        self.maxlen = args.maxlen or _ALLOCATION  # sg_ses: 0 means the default
         if args.inhex is not None:
             try:
                 with open(args.inhex, encoding="latin-1") as f:
@@ -188,7 +267,7 @@ class _Source:
                                f"{', '.join(f'{c:02x}h' for c in sorted(self.pages))})", FILE_ERROR)
             return self.pages[code]
         return bytes(self.channel.execute(ReceiveDiagnosticResults(pcv=True, page_code=code,
-                                                                   allocation_length=_ALLOCATION)).data)
+                                                                   allocation_length=self.maxlen)).data)
 
     def close(self) -> None:
         if self.channel is not None:
@@ -197,16 +276,23 @@ class _Source:
 
 # ------------------------------------------------------------------------ text
 
-def render_element(status: Any) -> List[str]:
+def render_element(status: Any, filtered: bool = False, inner_hex: bool = False) -> List[str]:
     """A status element the way sg_ses shows it: the status code, then ``Label=value``
-    for every field sg_ses names, then the values it computes (rpm, degrees, volts)."""
+    for every field sg_ses names, then the values it computes (rpm, degrees, volts).
+
+    :param filtered: sg_ses --filter: leave out the one-bit flags that are clear (the
+        status line and the values stay).
+    :param inner_hex: sg_ses --inner-hex: the element's four bytes in hex instead.
+    """
+    if inner_hex:
+        return [bytes(status.raw).hex(" ")]
     t = element_type(status.element_type)
     lines = [f"Predicted failure={int(status.prdfail)}, Disabled={int(status.disabled)}, "
              f"Swap={int(status.swap)}, status: {status.element_status_code_name}"]
     pairs = []
     for f in t.status:
         value = getattr(status, f.name, None)
-        if f.label is None or value is None:
+        if f.label is None or value is None or (filtered and f.width == 1 and not value):
             continue
         pairs.append(f"{f.label}={int(value)}")
     for i in range(0, len(pairs), 4):
@@ -227,35 +313,43 @@ def render_element(status: Any) -> List[str]:
     return lines
 
 
-def _print_status(page: Any, wanted: Optional[set]) -> None:
+def _ok_only(status: Any, level: int) -> bool:
+    """sg_ses --filter given twice: only the elements whose status is OK (code 1)."""
+    return level < 2 or (status is not None and status.element_status_code == 0x1)
+
+
+def _print_status(page: Any, wanted: Optional[set], level: int = 0, inner_hex: bool = False) -> None:
     print(f"Enclosure Status diagnostic page:")
     print(f"  INVOP={int(bool(page.invop))}, INFO={int(bool(page.info))}, NON-CRIT={int(bool(page.non_crit))}, "
           f"CRIT={int(bool(page.crit))}, UNRECOV={int(bool(page.unrecov))}")
     print(f"  generation code: 0x{page.generation_code or 0:x}")
     for group in page.types:
         items = [(None, group.overall)] + list(enumerate(group.elements))
-        items = [(i, s) for i, s in items if wanted is None or (group.type_index, i) in wanted]
+        items = [(i, s) for i, s in items if (wanted is None or (group.type_index, i) in wanted)
+                 and _ok_only(s, level)]
         if not items:
             continue
         print(f"    Element type: {group.element_type_name}, subenclosure id: {group.subenclosure_identifier} "
               f"[ti={group.type_index}]")
         for index, status in items:
             print("      Overall descriptor:" if index is None else f"      Element {index} descriptor:")
-            for line in render_element(status):
+            for line in render_element(status, level > 0, inner_hex):
                 print(f"        {line}")
 
 
-def _print_join(joined: Any, wanted: Optional[set]) -> None:
+def _print_join(joined: Any, wanted: Optional[set], level: int = 0, inner_hex: bool = False) -> None:
     for e in joined:
         if wanted is not None and (e.type_index, e.element_index) not in wanted:
             continue
         if wanted is None and e.element_index is None:
             continue
+        if not _ok_only(e.status, level):
+            continue
         where = f"[{e.type_index},{-1 if e.element_index is None else e.element_index}]"
         print(f"{e.element_descriptor or ''} {where}  Element type: {e.element_type_name}".strip())
         if e.status is not None:
             print("  Enclosure Status:")
-            for line in render_element(e.status):
+            for line in render_element(e.status, level > 0, inner_hex):
                 print(f"    {line}")
         if e.additional is not None:
             a = e.additional
@@ -285,7 +379,113 @@ def _parse_change(text: str, value: bool) -> Tuple[str, int]:
     return name, int(value)
 
 
+def _nickname(args: argparse.Namespace) -> int:
+    """sg_ses --nickname: read the nickname status page for its generation code, send
+    the nickname control page for subenclosure --nickid."""
+    if not args.control:
+        # sg_ses asks for --control as a guard: the nickname changes the enclosure.
+        raise UsageError("--nickname changes the enclosure: give --control as well (as sg_ses asks)")
+    if args.inhex is not None:
+        raise UsageError("--nickname changes a device; it does not go with --inhex")
+    if args.set or args.clear or args.get:
+        raise UsageError("--nickname goes alone: not with --set, --clear or --get")
+    if args.page not in (None, 0x0F):
+        raise UsageError(f"--nickname sends the subenclosure nickname control page (snic, 0x0f), not page "
+                         f"0x{args.page:02x}")
+    if len(args.nickname.encode("utf-8")) > 32:
+        # sg_ses drops what is past 32 bytes; sgframe says so rather than send a name
+        # the user did not write.
+        raise UsageError(f"--nickname {args.nickname!r} is {len(args.nickname.encode('utf-8'))} bytes; a "
+                         f"subenclosure nickname holds 32")
+    source = _Source(args)
+    try:
+        status = decode_diagnostic_page(source.get(0x0F))
+        if status.generation_code is None:
+            raise CliError("the subenclosure nickname status page has no generation code (it is truncated)", OTHER)
+        control = build_subenclosure_nickname_control(args.nickid or 0, status.generation_code, args.nickname)
+        source.channel.execute(SendDiagnostic(pf=True, parameter_list_length=len(control)), data=control)
+    finally:
+        source.close()
+    return 0
+
+
+def _enumerate(level: int) -> None:
+    """sg_ses --enumerate: the page and element type acronyms; twice, the field acronyms
+    --set/--clear/--get take, each with its BYTE:BIT:BITS."""
+    if level == 1:
+        print("Diagnostic pages, followed by abbreviation(s) then page code:")
+        by_code: Dict[int, List[str]] = {}
+        for name, code in PAGE_ACRONYMS.items():
+            by_code.setdefault(code, []).append(name)
+        for code, names in sorted(by_code.items()):
+            label = DIAGNOSTIC_PAGE_NAMES.get(code, "All SES diagnostic pages (sgframe ses)")
+            print(f"    {label}  [{','.join(names)}] [0x{code:x}]")
+        print("\nSES element type names, followed by abbreviation and element type code:")
+        for t in sorted(ELEMENT_TYPES.values(), key=lambda t: t.code):
+            print(f"    {t.name}  [{t.acronym}] [0x{t.code:x}]")
+        return
+    print("--clear, --get, --set acronyms for the Enclosure Status/Control page ['es' or 'ec']:")
+    rows = set()
+    for t in ELEMENT_TYPES.values():
+        for f in t.control:
+            top = f.mask.bit_length() - 1
+            for name in (f.name,) + f.aliases:
+                rows.add((name, t.name, f"{3 - top // 8}:{top % 8}:{bin(f.mask).count('1')}"))
+    for name, type_name, where in sorted(rows):
+        print(f"  {name}  [{type_name}] [{where}]")
+
+
+def _raw_page(args: argparse.Namespace) -> bytes:
+    """--data: page bytes without their 4-byte header, as sg_ses takes them: hex
+    separated by spaces or commas, ``@FILE`` or ``-`` (stdin) with # comments."""
+    text = args.data
+    if text == "-":
+        text = sys.stdin.read()
+    elif text.startswith("@"):
+        try:
+            with open(text[1:], encoding="latin-1") as f:
+                text = f.read()
+        except OSError as exc:
+            raise CliError(f"--data {text}: {exc.strerror or exc}", FILE_ERROR) from None
+    cleaned = re.sub(r"#.*", "", text)
+    words = [w for w in re.split(r"[\s,]+", cleaned) if w]
+    if not all(re.fullmatch(r"[0-9a-fA-F]{1,2}", w) for w in words):
+        raise UsageError(f"--data: give bytes as hex pairs (a space or comma between them), not {args.data!r}")
+    return bytes(int(w, 16) for w in words)
+
+
+def _send_data(args: argparse.Namespace) -> int:
+    """sg_ses --control --data: the page code (--page) and byte 1 (--byte1) before the
+    data, the length after them, sent with SEND DIAGNOSTIC as it is."""
+    if not args.control:
+        raise UsageError("--data sends a control page: give --control as well (as sg_ses asks)")
+    if args.page is None or args.page == 0xFF:
+        raise UsageError("--data needs --page: the code of the control page it is")
+    body = _raw_page(args)
+    if len(body) > 0xFFFF:
+        raise UsageError(f"--data: {len(body)} bytes; a page holds 65535")
+    page = bytes((args.page, args.byte1)) + len(body).to_bytes(2, "big") + body
+    with open_channel(args) as channel:
+        channel.execute(SendDiagnostic(pf=True, parameter_list_length=len(page)), data=page)
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.enumerate:
+        _enumerate(args.enumerate)
+        return 0
+    if not 0 <= args.byte1 <= 0xFF:
+        raise UsageError(f"--byte1 is 0..255, got {args.byte1}")
+    if args.data is not None:
+        if args.inhex is not None or args.device is None:
+            raise UsageError("--data --control sends a page to a DEVICE; use --inhex FILE to decode saved pages")
+        return _send_data(args)
+    if not 0 <= args.maxlen <= 0xFFFF:
+        raise UsageError(f"--maxlen is 0 (the default, {_ALLOCATION}) .. 65535, got {args.maxlen}")
+    if args.nickname is not None:
+        return _nickname(args)
+    if args.nickid is not None:
+        raise UsageError("--nickid says which subenclosure --nickname names; give --nickname too")
     changes = [_parse_change(s, True) for s in args.set or ()] + [_parse_change(s, False) for s in args.clear or ()]
     if changes and args.inhex is not None:
         raise UsageError("--set/--clear change a device; they do not go with --inhex")
@@ -293,6 +493,9 @@ def _run(args: argparse.Namespace) -> int:
     if changes and not selecting:
         raise UsageError("--set/--clear need --index (or --sas-addr, --descriptor, --dev-slot-num) to say which "
                          "element (e.g. --index 0,3)")
+    medium_level = any(getattr(args, o) is not None for o in ("sas_addr", "descriptor", "dev_slot_num"))
+    if medium_level and args.page is None and not changes and not args.get:
+        args.join = True  # sg_ses: --descriptor, --dev-slot-num and --sas-addr imply --join
     page_code = args.page
     if page_code is None:
         page_code = 0x02 if (selecting or changes) else 0x00
@@ -305,12 +508,12 @@ def _run(args: argparse.Namespace) -> int:
         if args.get:
             if wanted is None:
                 raise UsageError("--get needs an element: --index, --sas-addr, --descriptor or --dev-slot-num")
-            print("\n".join(_get(decode_diagnostic_page(source.get(0x02), configuration), wanted, args.get)))
+            print("\n".join(_get(decode_diagnostic_page(source.get(0x02), configuration), wanted, args.get,
+                                  args.hex)))
             return 0
         if changes:
             status = decode_diagnostic_page(source.get(0x02), configuration)
-            control = build_enclosure_control(status, {key: dict(changes) for key in sorted(
-                wanted, key=lambda k: (k[0], -1 if k[1] is None else k[1]))})
+            control = _control_page(status, wanted, changes, args.mask)
             source.channel.execute(SendDiagnostic(pf=True, parameter_list_length=len(control)), data=control)
             return 0
         if args.join:
@@ -323,9 +526,10 @@ def _run(args: argparse.Namespace) -> int:
                         raise
             joined = join(configuration, pages.get(0x02), pages.get(0x07), pages.get(0x0A))
             if args.json:
-                print_json([e for e in joined if wanted is None or (e.type_index, e.element_index) in wanted])
+                print_json([e for e in joined if (wanted is None or (e.type_index, e.element_index) in wanted)
+                            and _ok_only(e.status, args.filter)])
             else:
-                _print_join(joined, wanted)
+                _print_join(joined, wanted, args.filter, args.inner_hex)
             return 0
         codes = [page_code]
         if page_code == 0xFF:
@@ -343,13 +547,22 @@ def _run(args: argparse.Namespace) -> int:
         else:
             print_json({f"0x{c:02x}": to_jsonable(r) for c, _, r in records})
         return 0
+    if args.raw:
+        for code, raw, _ in records:
+            if args.raw > 1:
+                sys.stdout.buffer.write(raw)  # sg_ses -rr: the whole page, binary
+            else:
+                body = raw[4:]  # sg_ses -r: the page less its header, as --data takes it back
+                print("\n".join(body[i:i + 16].hex(" ") for i in range(0, len(body), 16)))
+        sys.stdout.flush()
+        return 0
     for n, (code, raw, record) in enumerate(records):
         if len(records) > 1:
             print(("\n" if n else "") + f"{DIAGNOSTIC_PAGE_NAMES.get(code, 'page')} (0x{code:02x}):")
         if args.hex:
             hexdump(raw)
         elif code == 0x02 and record.types:
-            _print_status(record, wanted)
+            _print_status(record, wanted, args.filter, args.inner_hex)
         elif code == 0x00 or code == 0x0D:
             print(f"{DIAGNOSTIC_PAGE_NAMES[code]} diagnostic page:")
             for c, name in zip(record.supported_pages, record.page_names):
@@ -367,25 +580,51 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                         help="diagnostic page: a number or sg_ses' acronym (sdp, cf, es, ht, str, th, ed, ses, eb, "
                              "aes, sht, sstr, ssp, dm, snic, all); default sdp, or es with --index")
     parser.add_argument("-I", "--index", metavar="IIA|TIA,II",
-                        help="elements: II (type header 0), A (an element type acronym such as ps or arr), "
-                             "or TIA,II; II is a number, -1 (the overall element) or a range 2-5")
+                        help="elements: II (type header 0), A (the overall element of a type, by its acronym such "
+                             "as ps or arr), or TIA,II; II is a number, -1 (the overall element), a range 2-5, "
+                             "or nothing (every element)")
     parser.add_argument("-A", "--sas-addr", type=lambda t: int(t, 16), metavar="SA",
                         help="the slot whose device has this SAS address (hex), from the additional element status")
     parser.add_argument("-D", "--descriptor", metavar="DES", help="the element whose element descriptor is DES")
     parser.add_argument("-x", "--dev-slot-num", "--dsn", type=parse_int, metavar="SN",
                         help="the element with this device slot number (additional element status)")
     parser.add_argument("-G", "--get", action="append", metavar="STR",
-                        help="print the value of a field (ident, fault, ...) of the selected element(s)")
+                        help="print a field (ident, fault, ... or BYTE:BIT[:BITS]) of the selected element(s); "
+                             "with --hex as 0x...")
     parser.add_argument("-j", "--join", action="store_true",
                         help="each element's status, descriptor and additional element status together")
     parser.add_argument("-a", "--all", dest="join", action="store_true", help="same as --join (as in sg_ses)")
     parser.add_argument("-S", "--set", action="append", metavar="STR",
-                        help="set a control field of the --index element(s): ident, fault, locate, ... or NAME=VALUE")
+                        help="set a control field of the selected element(s): an acronym (ident, fault, locate, ...) or "
+                             "BYTE:BIT[:BITS], then =VALUE (default 1)")
     parser.add_argument("-C", "--clear", action="append", metavar="STR",
                         help="clear a control field (ident, fault, ...)")
     parser.add_argument("-c", "--control", action="store_true",
-                        help="accepted for sg_ses compatibility: --set/--clear already send the control page")
+                        help="send a control page: needed with --nickname; --set/--clear imply it")
+    parser.add_argument("-n", "--nickname", metavar="SEN",
+                        help="with --control: set the subenclosure nickname (at most 32 bytes)")
+    parser.add_argument("-N", "--nickid", type=parse_int, metavar="SEID",
+                        help="the subenclosure --nickname names (default 0, the primary)")
+    parser.add_argument("-f", "--filter", action="count", default=0,
+                        help="leave out flags that are clear; twice: only elements whose status is OK")
+    parser.add_argument("-m", "--maxlen", type=parse_int, default=0, metavar="LEN",
+                        help=f"ALLOCATION LENGTH of RECEIVE DIAGNOSTIC RESULTS (default {_ALLOCATION})")
     parser.add_argument("-X", "--inhex", metavar="FILE", help="decode pages saved as hex instead of asking a device")
+    parser.add_argument("-d", "--data", metavar="H,H...|@FN|-",
+                        help="with --control and --page: send this page body (hex, without the 4-byte header)")
+    parser.add_argument("-b", "--byte1", type=parse_int, default=0, metavar="B1", help="byte 1 of the --data page")
+    parser.add_argument("-e", "--enumerate", "-l", "--list", action="count", default=0,
+                        help="list page and element type acronyms; twice: the field acronyms of --set/--get")
+    parser.add_argument("-r", "--raw", action="count", default=0,
+                        help="print the page body in hex as --data takes it; twice: the whole page in binary")
+    parser.add_argument("-s", "--status", action="store_true",
+                        help="read status pages (what sgframe ses does unless it sends a control page)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="accepted for sg_ses compatibility")
+    parser.add_argument("-M", "--mask", action="store_true",
+                        help="with --set/--clear: keep every status bit of the element, not only those the "
+                             "control element shares (sg_ses' old read-modify-write)")
+    parser.add_argument("-i", "--inner-hex", action="store_true",
+                        help="status elements as their four bytes in hex (with -p es or --join)")
     parser.add_argument("-H", "--hex", action="store_true", help="print the page bytes as a hex dump")
     parser.add_argument("--json", action="store_true", default=False,
                         help="print JSON (field names are the T10 names of the decoded records)")

@@ -7,8 +7,6 @@ import time
 
 from ..command import RequestSense, TestUnitReady
 from ..errors import TaskFailed, UsageError
-from ..sense import decode_sense
-from ..sense.sks import ProgressIndication, progress_percent_text
 from .base import Subcommand, warn
 from .device import add_device, add_output, open_channel
 from .exitcodes import exit_code_for
@@ -40,7 +38,7 @@ def _run_tur(args: argparse.Namespace) -> int:
     if args.number > 1:
         print(f"{args.number} TEST UNIT READY commands in {seconds:.3f} s, {failures} failed")
     if last is not None:
-        warn(str(last))
+        warn(str(last), getattr(args, "subcommand", None))
     elif args.number == 1:
         print("ready")
     return code
@@ -59,11 +57,18 @@ TUR = Subcommand(
 
 
 def _progress(sense) -> float | None:
+    from ..sense.sks import ProgressIndication
+
     sks = sense.sense_key_specific
     return sks.percent if isinstance(sks, ProgressIndication) else None
 
 
 def _run_requests(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: ``sgframe tur`` shares this module and sees no sense
+    # data when the device is ready.
+    from ..sense import decode_sense
+    from ..sense.sks import progress_percent_text
+
     if args.number < 1:
         raise UsageError(f"--number is at least 1, got {args.number}")
     results = []

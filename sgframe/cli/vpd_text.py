@@ -88,13 +88,26 @@ _PAGES: Dict[int, Callable[[Any], List[str]]] = {
 }
 
 
-def vpd_lines(page: Any) -> List[str]:
+def _as_is(page: Any) -> List[str]:
+    """Page 83h as sg_vpd -p di_asis shows it: each designator in the device's order,
+    saying its association, rather than grouped by association."""
+    lines: List[str] = []
+    for d in page.designation_descriptors:
+        lines.append(f"  {_HEADINGS.get(d.association, f'association {d.association}')}:")
+        lines += designator_lines(d, "    ")
+    return lines
+
+
+def vpd_lines(page: Any, as_is: bool = False) -> List[str]:
     """A decoded VPD page as text: a heading with the page's name and hex code, then the
-    fields (sg_vpd's layout for 00h, 83h and 88h; ``name  value`` lines for the others)."""
+    fields (sg_vpd's layout for 00h, 83h and 88h; ``name  value`` lines for the others).
+
+    :param as_is: page 83h's designators in the device's order (sg_vpd's ``di_asis``).
+    """
     code = page.page_code
     name = VPD_PAGE_NAMES.get(code, "vendor specific" if code is not None and code >= 0xC0 else "reserved")
     heading = f"{name} VPD page (0x{code:02x}):" if code is not None else "VPD page:"
-    special = _PAGES.get(code)
+    special = _as_is if as_is and code == 0x83 else _PAGES.get(code)
     if special is None or type(page).__name__ == "UnknownVpdPage":
         body = ["  " + line for line in render(page)]
     else:

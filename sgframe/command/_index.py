@@ -13,29 +13,29 @@ from __future__ import annotations
 from typing import Dict, Optional, Tuple
 
 #: The command modules, in registry order (SPC first).
-MODULES = ("spc", "maintenance", "security", "copy", "reservations", "rw", "blocks", "sbc", "media", "zbc")
+MODULES = ("spc", "pages", "diagnostics", "power", "maintenance", "security", "copy", "reservations", "rw", "blocks", "sbc", "media", "zbc")
 
 #: (module, class name, T10 name, operation code, service action or None), in registry order.
 COMMANDS: Tuple[Tuple[str, str, str, int, Optional[int]], ...] = (
     ("spc", "Inquiry", "INQUIRY", 0x12, None),
-    ("spc", "LogSelect", "LOG SELECT", 0x4C, None),
-    ("spc", "LogSense", "LOG SENSE", 0x4D, None),
-    ("spc", "ModeSelect10", "MODE SELECT(10)", 0x55, None),
-    ("spc", "ModeSelect6", "MODE SELECT(6)", 0x15, None),
-    ("spc", "ModeSense10", "MODE SENSE(10)", 0x5A, None),
-    ("spc", "ModeSense6", "MODE SENSE(6)", 0x1A, None),
-    ("spc", "PreventAllowMediumRemoval", "PREVENT ALLOW MEDIUM REMOVAL", 0x1E, None),
-    ("spc", "ReadBuffer10", "READ BUFFER(10)", 0x3C, None),
-    ("spc", "ReceiveDiagnosticResults", "RECEIVE DIAGNOSTIC RESULTS", 0x1C, None),
     ("spc", "ReportLuns", "REPORT LUNS", 0xA0, None),
     ("spc", "ReportSupportedOperationCodes", "REPORT SUPPORTED OPERATION CODES", 0xA3, 0x0C),
     ("spc", "ReportSupportedTaskManagementFunctions", "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS", 0xA3, 0x0D),
     ("spc", "ReportTargetPortGroups", "REPORT TARGET PORT GROUPS", 0xA3, 0x0A),
     ("spc", "RequestSense", "REQUEST SENSE", 0x03, None),
-    ("spc", "SendDiagnostic", "SEND DIAGNOSTIC", 0x1D, None),
-    ("spc", "StartStopUnit", "START STOP UNIT", 0x1B, None),
     ("spc", "TestUnitReady", "TEST UNIT READY", 0x00, None),
-    ("spc", "WriteBuffer", "WRITE BUFFER", 0x3B, None),
+    ("pages", "LogSelect", "LOG SELECT", 0x4C, None),
+    ("pages", "LogSense", "LOG SENSE", 0x4D, None),
+    ("pages", "ModeSelect10", "MODE SELECT(10)", 0x55, None),
+    ("pages", "ModeSelect6", "MODE SELECT(6)", 0x15, None),
+    ("pages", "ModeSense10", "MODE SENSE(10)", 0x5A, None),
+    ("pages", "ModeSense6", "MODE SENSE(6)", 0x1A, None),
+    ("diagnostics", "ReadBuffer10", "READ BUFFER(10)", 0x3C, None),
+    ("diagnostics", "ReceiveDiagnosticResults", "RECEIVE DIAGNOSTIC RESULTS", 0x1C, None),
+    ("diagnostics", "SendDiagnostic", "SEND DIAGNOSTIC", 0x1D, None),
+    ("diagnostics", "WriteBuffer", "WRITE BUFFER", 0x3B, None),
+    ("power", "PreventAllowMediumRemoval", "PREVENT ALLOW MEDIUM REMOVAL", 0x1E, None),
+    ("power", "StartStopUnit", "START STOP UNIT", 0x1B, None),
     ("maintenance", "ReportIdentifyingInformation", "REPORT IDENTIFYING INFORMATION", 0xA3, 0x05),
     ("maintenance", "ReportPriority", "REPORT PRIORITY", 0xA3, 0x0E),
     ("maintenance", "ReportReferrals", "REPORT REFERRALS", 0x9E, 0x13),
@@ -50,6 +50,7 @@ COMMANDS: Tuple[Tuple[str, str, str, int, Optional[int]], ...] = (
     ("copy", "ReceiveCopyOperatingParameters", "RECEIVE COPY OPERATING PARAMETERS", 0x84, 0x03),
     ("copy", "ReceiveCopyStatusLid1", "RECEIVE COPY STATUS(LID1)", 0x84, 0x00),
     ("copy", "ReceiveCopyStatusLid4", "RECEIVE COPY STATUS(LID4)", 0x84, 0x05),
+    ("copy", "ReceiveRodTokenInformation", "RECEIVE ROD TOKEN INFORMATION", 0x84, 0x07),
     ("reservations", "PersistentReserveIn", "PERSISTENT RESERVE IN", 0x5E, None),
     ("reservations", "PersistentReserveOut", "PERSISTENT RESERVE OUT", 0x5F, None),
     ("reservations", "Reserve6", "RESERVE(6)", 0x16, None),
@@ -118,4 +119,5 @@ OTHER_NAMES: Dict[str, str] = {
     "PrOutServiceAction": "reservations",
     "PrType": "reservations",
     "SanitizeServiceAction": "sbc",
+    "SizedByParameterList": "media",
 }

@@ -20,6 +20,7 @@ __all__ = [
     "ReceiveCopyOperatingParameters",
     "ReceiveCopyStatusLid1",
     "ReceiveCopyStatusLid4",
+    "ReceiveRodTokenInformation",
 ]
 
 _XCOPY_TABLE = """
@@ -188,13 +189,38 @@ class ReceiveCopyStatusLid4(_CopyIn):
 
 @define
 class ReceiveCopyDataLid4(_CopyIn):
-    __doc__ = ("RECEIVE COPY DATA(LID4) (SPC-5): THIRD-PARTY COPY IN, service action 06h. The "
-               "result is the raw parameter data." + _LID4_TABLE.format(sa=6))
+    __doc__ = ("RECEIVE COPY DATA(LID4) (SPC-5): THIRD-PARTY COPY IN, service action 06h."
+               + _LID4_TABLE.format(sa=6))
     SERVICE_ACTION = 0x06
     NAME = "RECEIVE COPY DATA(LID4)"
     list_identifier: int = field(byte=2, width=32)
     allocation_length: int = field(byte=10, width=32, default=4096)
     control: int = field(byte=15)
+
+    def decode_response(self, data: bytes) -> Any:
+        """The LID4 copy status, HDD and the data the copy manager held."""
+        from ..decode.copy import decode_copy_data_lid4
+
+        return decode_copy_data_lid4(data)
+
+
+@define
+class ReceiveRodTokenInformation(_CopyIn):
+    __doc__ = ("RECEIVE ROD TOKEN INFORMATION (SPC-5 6.26): THIRD-PARTY COPY IN, service action 07h; "
+               "the ROD tokens a copy operation (POPULATE TOKEN) made. Tokens are 512 bytes and "
+               "more, so the allocation length defaults to room for one with its status."
+               + _LID4_TABLE.format(sa=7))
+    SERVICE_ACTION = 0x07
+    NAME = "RECEIVE ROD TOKEN INFORMATION"
+    list_identifier: int = field(byte=2, width=32)
+    allocation_length: int = field(byte=10, width=32, default=1024)
+    control: int = field(byte=15)
+
+    def decode_response(self, data: bytes) -> Any:
+        """The LID4 copy status and each ROD token with its type and length."""
+        from ..decode.copy import decode_rod_token_information
+
+        return decode_rod_token_information(data)
 
 
 COMMANDS = tuple(globals()[name] for name in __all__)

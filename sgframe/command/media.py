@@ -3,9 +3,10 @@ lists, block reassignment, the media serial number, GET LBA STATUS(32), physical
 (depopulation), streams and background operations."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from ..cdb import Command, Direction, VariableLengthCommand, define, field, flag
+from ..errors import UsageError
 
 __all__ = [
     "BackgroundControl",
@@ -17,6 +18,7 @@ __all__ = [
     "ReadMediaSerialNumber",
     "ReassignBlocks",
     "RemoveElementAndTruncate",
+    "SizedByParameterList",
     "StreamControl",
 ]
 
@@ -98,9 +100,14 @@ class ReassignBlocks(Command):
     """REASSIGN BLOCKS (SBC-4). The parameter list comes from
     :func:`sgframe.params.reassign_blocks_parameters`.
 
-    The CDB does not carry the list's length: the list's own header does. So, as for
-    FORMAT UNIT, :meth:`data_length` counts the header alone (4 bytes); a list with LBAs
-    is sent with :class:`sgframe.raw.RawCommand` and the list's length.
+    The CDB does not carry the list's length: the list's own header does (DEFECT LIST
+    LENGTH, bytes 2-3, or 0-3 with LONGLIST). So, as for FORMAT UNIT, :meth:`data_length`
+    counts the header alone (4 bytes). A list with LBAs goes with the command
+    :meth:`with_parameter_list` returns (or :meth:`for_lbas`), whose data length is the
+    one the list's header gives::
+
+        cmd = ReassignBlocks.for_lbas([0x1000, 0x2000])
+        channel.execute(cmd, data=cmd.parameter_list)
 
     ====  ==========================================
     byte  fields
@@ -123,6 +130,117 @@ class ReassignBlocks(Command):
 
     def data_length(self, block_size: int | None = None) -> int:
         return 4
+
+    def parameter_list_length(self, parameter_list: bytes) -> int:
+        """The bytes of a REASSIGN BLOCKS parameter list by its header: 4 + DEFECT LIST
+        LENGTH (a 32-bit field with LONGLIST, else bytes 2-3).
+
+        :raises UsageError: the header is missing, the LBA list is not a whole number of
+            4-byte LBAs (8-byte with LONGLBA), or the header's length is not the list's.
+        """
+        data = bytes(parameter_list)
+        if len(data) < 4:
+            raise UsageError(f"{self.NAME}: a parameter list starts with a 4-byte header; got {len(data)} bytes")
+        length = int.from_bytes(data[0:4] if self.longlist else data[2:4], "big")
+        size = 8 if self.longlba else 4
+        if length % size:
+            raise UsageError(f"{self.NAME}: DEFECT LIST LENGTH {length} is not a multiple of {size} "
+                             f"(LONGLBA={int(self.longlba)}: {size}-byte LBAs)")
+        if length + 4 != len(data):
+            raise UsageError(f"{self.NAME}: the header's DEFECT LIST LENGTH says {length + 4} bytes "
+                             f"(LONGLIST={int(self.longlist)}), the list has {len(data)}")
+        return length + 4
+
+    def with_parameter_list(self, parameter_list: bytes) -> "SizedByParameterList":
+        """This CDB with a whole parameter list: its data length is the list's, checked
+        against the list's header (:meth:`parameter_list_length`)."""
+        return SizedByParameterList(self, parameter_list)
+
+    @classmethod
+    def for_lbas(cls, lbas: Iterable[int], *, longlba: bool = False, longlist: bool = False,
+                 control: int = 0) -> "SizedByParameterList":
+        """REASSIGN BLOCKS for these LBAs: the CDB's LONGLBA/LONGLIST bits and the list agree."""
+        from ..params import reassign_blocks_parameters
+
+        data = reassign_blocks_parameters(lbas, longlba=longlba, longlist=longlist)
+        return cls(longlba=longlba, longlist=longlist, control=control).with_parameter_list(data)
+
+
+class SizedByParameterList(Command):
+    """A data-out command whose CDB has no PARAMETER LIST LENGTH, with its parameter list:
+    the list's own header gives its length (REASSIGN BLOCKS), so the data phase is as long
+    as the list.  It sends the wrapped command's CDB bytes, and is named after it; send
+    ``parameter_list`` as the data.
+
+    Not a CDB class of its own: the registry decodes the bytes as the wrapped command.
+    """
+
+    __slots__ = ("command", "parameter_list")
+    command: Command
+    parameter_list: bytes
+
+    def __init__(self, command: Command, parameter_list: bytes) -> None:
+        if not isinstance(command, Command) or not hasattr(command, "parameter_list_length"):
+            raise UsageError(f"{type(command).__name__} does not size its data by a parameter list header")
+        if not isinstance(parameter_list, (bytes, bytearray, memoryview)):
+            raise UsageError(f"parameter_list is bytes, not {type(parameter_list).__name__}")
+        data = bytes(parameter_list)
+        command.parameter_list_length(data)  # raises on a list its header does not describe
+        object.__setattr__(self, "command", command)
+        object.__setattr__(self, "parameter_list", data)
+        object.__setattr__(self, "_cdb", bytes(command))
+        object.__setattr__(self, "_handlers", ())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: build a new one")
+
+    @property
+    def NAME(self) -> str:  # type: ignore[override]  # the wrapped command's
+        return self.command.NAME
+
+    @property
+    def DIRECTION(self) -> Direction:  # type: ignore[override]
+        return self.command.DIRECTION
+
+    @property
+    def MODIFIES_MEDIUM(self) -> bool:  # type: ignore[override]
+        return self.command.MODIFIES_MEDIUM
+
+    @property
+    def OPCODE(self) -> int:  # type: ignore[override]
+        return self.command.OPCODE
+
+    @property
+    def SERVICE_ACTION(self) -> Any:  # type: ignore[override]
+        return self.command.SERVICE_ACTION
+
+    @property
+    def CDB_LENGTH(self) -> int:  # type: ignore[override]
+        return self.command.CDB_LENGTH
+
+    def data_length(self, block_size: int | None = None) -> int:
+        return len(self.parameter_list)
+
+    @property
+    def needs_block_size(self) -> bool:
+        return False
+
+    def __bytes__(self) -> bytes:
+        return self._cdb
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SizedByParameterList):
+            return NotImplemented
+        return (self.command, self.parameter_list) == (other.command, other.parameter_list)
+
+    def __hash__(self) -> int:
+        return hash((self.command, self.parameter_list))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (SizedByParameterList, (self.command, self.parameter_list))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.command!r}, parameter_list={len(self.parameter_list)} bytes)"
 
 
 @define
@@ -360,4 +478,5 @@ class BackgroundControl(Command):
     control: int = field(byte=15)
 
 
-COMMANDS = tuple(globals()[name] for name in __all__)
+# SizedByParameterList wraps a command: it is exported, not registered.
+COMMANDS = tuple(globals()[name] for name in __all__ if name != "SizedByParameterList")

@@ -32,6 +32,7 @@ FAMILIES = {
     "test_report_target_port_groups": "REPORT TARGET PORT GROUPS",
     "test_start_stop_unit": "START STOP UNIT",
     "test_prevent_allow": "PREVENT ALLOW MEDIUM REMOVAL",
+    "test_no_medium": "NO MEDIUM",
     "test_reserve_release": "RESERVE/RELEASE",
     "test_persistent_reservation": "PERSISTENT RESERVE",
     "test_read_defect_data": "READ DEFECT DATA",

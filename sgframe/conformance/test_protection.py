@@ -40,13 +40,17 @@ def test_guard_of_known_vectors():
     assert guard(bytes(range(32))) == 0x0224
 
 
-def _protected(lba, count, size, *, bad_guard=False, bad_reference=False):
+def _protected(lba, count, size, *, bad_guard=False, bad_reference=False, first_reference=None):
+    """Blocks each followed by its 8 bytes of protection information: the guard, an
+    application tag 1234h and a reference tag counting up from ``first_reference``
+    (default: the LBA, as type 1 wants)."""
     out = bytearray()
     data = pattern(lba, count, size, tag=0xD1)
+    start = lba if first_reference is None else first_reference
     for n in range(count):
         block = data[n * size:(n + 1) * size]
         check = guard(block) ^ (0xFFFF if bad_guard else 0)
-        reference = (lba + n + (1 if bad_reference else 0)) & 0xFFFFFFFF
+        reference = (start + n + (1 if bad_reference else 0)) & 0xFFFFFFFF
         out += block + check.to_bytes(2, "big") + (0x1234).to_bytes(2, "big") + reference.to_bytes(4, "big")
     return bytes(out)
 
@@ -110,3 +114,72 @@ def test_inquiry_protect_and_extended_inquiry(scsi_channel, scsi_device):
     raw = scsi_channel.cmd.Inquiry(evpd=True, page_code=0x86, allocation_length=64).data
     if scsi_device.protection_type == 1:
         assert raw[4] & 0x05 == 0x05  # byte 4: GRD_CHK (bit 2) and REF_CHK (bit 0)
+
+
+def _requires_type(device, wanted):
+    if device.protection_type != wanted:
+        pytest.skip(f"needs type {wanted} protection; the medium is formatted with type {device.protection_type}")
+
+
+@pytest.mark.parametrize("command", ["Read10", "Read12", "Read16"])
+def test_type2_rejects_rdprotect_in_short_cdbs(scsi_channel, scsi_device, scsi_expect, command):
+    """SBC-4 4.22.2.4 (type 2 protection) and 5.16-5.18: type 2 protection takes the
+    expected initial reference tag that only 32-byte CDBs carry, so a READ(10), READ(12)
+    or READ(16) with RDPROTECT non-zero ends in ILLEGAL REQUEST, INVALID COMMAND OPERATION
+    CODE (20h/00h)."""
+    _requires_type(scsi_device, 2)
+    with scsi_expect(errors.IllegalRequest, asc=0x20, ascq=0x00):
+        getattr(scsi_channel.cmd, command)(lba=0, transfer_length=1, rdprotect=1)
+
+
+@pytest.mark.destructive
+@pytest.mark.requires_command("Write32")
+def test_type2_write32_and_read32_with_protection(scsi_channel, scsi_device):
+    """SBC-4 4.22.2.4, 5.45 (WRITE(32)) and 5.21 (READ(32)): with type 2 protection the
+    reference tag of the first block is the EXPECTED INITIAL LOGICAL BLOCK REFERENCE TAG
+    of the CDB (not the LBA) and counts up per block; WRPROTECT=001b stores data and
+    protection information, RDPROTECT=001b returns both as written."""
+    _requires_type(scsi_device, 2)
+    lba, initial = scratch_lba(scsi_device), 0x5A000000
+    data = _protected(lba, 2, scsi_device.block_size, first_reference=initial)
+    scsi_channel.block_size = scsi_device.block_size + 8
+    try:
+        scsi_channel.cmd.Write32(lba=lba, transfer_length=2, wrprotect=1,
+                                 expected_initial_logical_block_reference_tag=initial, data=data)
+        back = scsi_channel.cmd.Read32(lba=lba, transfer_length=2, rdprotect=1,
+                                       expected_initial_logical_block_reference_tag=initial).data
+    finally:
+        scsi_channel.block_size = scsi_device.block_size
+    assert back == data
+
+
+@pytest.mark.destructive
+@pytest.mark.requires_command("Write32")
+def test_type2_bad_reference_tag_is_rejected(scsi_channel, scsi_device, scsi_expect):
+    """SBC-4 4.22.4.4 and 5.45 Table 111: type 2: a LOGICAL BLOCK REFERENCE TAG other than
+    the EXPECTED INITIAL LOGICAL BLOCK REFERENCE TAG (plus the block's index) ends in
+    ABORTED COMMAND, LOGICAL BLOCK REFERENCE TAG CHECK FAILED (10h/03h)."""
+    _requires_type(scsi_device, 2)
+    lba, initial = scratch_lba(scsi_device), 0x5A000000
+    scsi_channel.block_size = scsi_device.block_size + 8
+    try:
+        with scsi_expect(errors.AbortedCommand, asc=0x10, ascq=0x03):
+            scsi_channel.cmd.Write32(lba=lba, transfer_length=1, wrprotect=1,
+                                     expected_initial_logical_block_reference_tag=initial,
+                                     data=_protected(lba, 1, scsi_device.block_size, first_reference=initial + 7))
+    finally:
+        scsi_channel.block_size = scsi_device.block_size
+
+
+@pytest.mark.destructive
+def test_type3_reference_tag_is_not_checked(pi_channel, scsi_device):
+    """SBC-4 4.22.2.5 (type 3 protection) and 4.22.4.4: with type 3 the LOGICAL BLOCK
+    REFERENCE TAG is not defined by the standard and the device server does not check
+    it: WRPROTECT=001b with a correct guard and any reference tag completes, and the data
+    reads back."""
+    _requires_type(scsi_device, 3)
+    lba = scratch_lba(scsi_device)
+    data = _protected(lba, 1, scsi_device.block_size, first_reference=0x00C0FFEE)
+    pi_channel.cmd.Write16(lba=lba, transfer_length=1, wrprotect=1, data=data)
+    pi_channel.block_size = scsi_device.block_size
+    assert pi_channel.cmd.Read16(lba=lba, transfer_length=1).data == data[:scsi_device.block_size]

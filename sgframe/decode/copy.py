@@ -1,12 +1,14 @@
-"""RECEIVE COPY parameter data (SPC-5 6.18-6.22): copy status (LID1 and LID4), held data,
-failure details, and the copy manager's operating parameters."""
+"""RECEIVE COPY parameter data (SPC-5 6.18-6.26): copy status (LID1 and LID4), held data
+(LID1 and LID4), failure details, the copy manager's operating parameters and the ROD tokens
+of RECEIVE ROD TOKEN INFORMATION."""
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import attrs
 
 from ._util import Reader, Record, name_of, raw_repr, record
+from .vpd.tpc import ROD_TYPE_NAMES
 
 __all__ = [
     "COPY_MANAGER_STATUS_NAMES",
@@ -14,16 +16,24 @@ __all__ = [
     "DESCRIPTOR_TYPE_CODE_NAMES",
     "TRANSFER_COUNT_UNITS",
     "CopyDataLid1",
+    "CopyDataLid4",
     "CopyFailureDetails",
     "CopyOperatingParameters",
     "CopyStatusLid1",
     "CopyStatusLid4",
     "ImplementedDescriptor",
+    "RodToken",
+    "RodTokenDescriptor",
+    "RodTokenInformation",
     "decode_copy_data_lid1",
+    "decode_copy_data_lid4",
     "decode_copy_failure_details",
     "decode_copy_operating_parameters",
     "decode_copy_status_lid1",
     "decode_copy_status_lid4",
+    "decode_rod_token",
+    "decode_rod_token_information",
+    "rod_type_name",
 ]
 
 #: COPY MANAGER STATUS of the LID1 copy status.
@@ -185,6 +195,9 @@ def decode_copy_failure_details(data: bytes) -> CopyFailureDetails:
 
 @record
 class CopyStatusLid4(Record):
+    """RECEIVE COPY STATUS(LID4) data (SPC-5 6.24); the first 32 bytes and the sense data
+    are the same in RECEIVE COPY DATA(LID4) and RECEIVE ROD TOKEN INFORMATION data."""
+
     available_data: Optional[int] = None
     response_to_service_action: Optional[int] = None
     copy_operation_status: Optional[int] = None
@@ -205,12 +218,10 @@ class CopyStatusLid4(Record):
     problems: Tuple[str, ...] = ()
 
 
-def decode_copy_status_lid4(data: bytes) -> CopyStatusLid4:
-    """Decode RECEIVE COPY STATUS(LID4) data (SPC-5 table 146; RECEIVE ROD TOKEN
-    INFORMATION starts the same way).  Never raises on device data."""
+def _lid4_status(r: Reader) -> Dict[str, Any]:
+    """The fields of the 32-byte LID4 status header and its sense data."""
     from ..sense import decode_sense
 
-    r = Reader(data, "RECEIVE COPY STATUS(LID4)")
     available = _available(r, 32)
     status = r.bits(5, 0, 7)
     units = r.uint(15)
@@ -218,15 +229,134 @@ def decode_copy_status_lid4(data: bytes) -> CopyStatusLid4:
     sense = r.data[32:32 + length] if length else b""
     if length and len(sense) < length:
         r.problem(f"sense data length {length}, {len(sense)} bytes received")
-    return CopyStatusLid4(
+    field_length = r.uint(13)
+    if length is not None and field_length is not None and length > field_length:
+        r.problem(f"SENSE DATA LENGTH {length} exceeds LENGTH OF THE SENSE DATA FIELD {field_length}")
+    return dict(
         available_data=available, response_to_service_action=r.bits(4, 0, 5), copy_operation_status=status,
         copy_operation_status_name=name_of(COPY_OPERATION_STATUS_NAMES, status), operation_counter=r.uint(6, 2),
         estimated_status_update_delay=r.uint(8, 4), extended_copy_completion_status=r.uint(12),
-        length_of_the_sense_data_field=r.uint(13), sense_data_length=length, transfer_count_units=units,
+        length_of_the_sense_data_field=field_length, sense_data_length=length, transfer_count_units=units,
         transfer_count_units_name=name_of(TRANSFER_COUNT_UNITS, units), transfer_count=r.uint(16, 8),
         segments_processed=r.uint(24, 2), sense_data=sense, sense=decode_sense(sense) if sense else None,
-        raw=r.data, problems=tuple(r.problems),
+        raw=r.data,
     )
+
+
+def _after_sense(r: Reader) -> int:
+    """Where the list after the sense data field starts: byte x+1, x = 31 + LENGTH OF THE
+    SENSE DATA FIELD (the field may be longer than the sense data it holds)."""
+    return 32 + (r.uint(13) or 0)
+
+
+def decode_copy_status_lid4(data: bytes) -> CopyStatusLid4:
+    """Decode RECEIVE COPY STATUS(LID4) data (SPC-5 table 146).  Never raises on device data."""
+    r = Reader(data, "RECEIVE COPY STATUS(LID4)")
+    fields = _lid4_status(r)
+    return CopyStatusLid4(problems=tuple(r.problems), **fields)
+
+
+@record
+class CopyDataLid4(CopyStatusLid4):
+    """RECEIVE COPY DATA(LID4) data (SPC-5 6.20): the LID4 status, HDD (held data
+    discarded) and the held data."""
+
+    hdd: Optional[bool] = None
+    held_data_length: Optional[int] = None
+    held_data: bytes = attrs.field(default=b"", repr=raw_repr)
+
+
+def decode_copy_data_lid4(data: bytes) -> CopyDataLid4:
+    """Decode RECEIVE COPY DATA(LID4) data.  Never raises on device data."""
+    r = Reader(data, "RECEIVE COPY DATA(LID4)")
+    fields = _lid4_status(r)
+    at = _after_sense(r)
+    length = r.uint(at, 4) if len(r) > 4 else None
+    held = r.data[at + 4:at + 4 + length] if length else b""
+    if length and len(held) < length:
+        r.problem(f"held data length {length}, {len(held)} bytes received")
+    return CopyDataLid4(hdd=r.flag(5, 7), held_data_length=length, held_data=held,
+                        problems=tuple(r.problems), **fields)
+
+
+@record
+class RodToken(Record):
+    """A ROD token's header (SPC-5 5.17.6.4) and the whole token as sent: the token is
+    opaque to the application client, which hands it back in WRITE USING TOKEN."""
+
+    rod_type: Optional[int] = None
+    rod_type_name: Optional[str] = None
+    rod_token_length: Optional[int] = None
+    token: bytes = attrs.field(default=b"", repr=raw_repr)
+
+
+@record
+class RodTokenDescriptor(Record):
+    """SPC-5 table 257.  ``id_for_creating_rod_cscd_descriptor`` is meaningful only for
+    tokens an EXTENDED COPY made (RESPONSE TO SERVICE ACTION 00h or 01h)."""
+
+    id_for_creating_rod_cscd_descriptor: int
+    rod_token: RodToken
+
+
+@record
+class RodTokenInformation(CopyStatusLid4):
+    """RECEIVE ROD TOKEN INFORMATION data (SPC-5 6.26): the LID4 status and the ROD tokens
+    the copy operation made (POPULATE TOKEN's, for one)."""
+
+    rod_token_descriptors_length: Optional[int] = None
+    rod_token_descriptors: Tuple[RodTokenDescriptor, ...] = ()
+
+
+def rod_type_name(rod_type: int) -> str:
+    """The ROD type's name (the table the third-party copy VPD page uses too), or the
+    range it falls in."""
+    if rod_type in ROD_TYPE_NAMES:
+        return ROD_TYPE_NAMES[rod_type]
+    if rod_type >= 0xFFFFFFF0:
+        return "vendor specific"
+    return "reserved (device type specific)" if rod_type >= 0xFF000000 else "reserved"
+
+
+def decode_rod_token(token: bytes) -> RodToken:
+    token = bytes(token)
+    if len(token) < 8:
+        return RodToken(token=token)
+    rod_type = int.from_bytes(token[0:4], "big")
+    return RodToken(rod_type=rod_type, rod_type_name=rod_type_name(rod_type),
+                    rod_token_length=int.from_bytes(token[6:8], "big"), token=token)
+
+
+def decode_rod_token_information(data: bytes) -> RodTokenInformation:
+    """Decode RECEIVE ROD TOKEN INFORMATION data.  Never raises on device data.
+
+    Each descriptor is 2 bytes of CSCD descriptor ID and a ROD token, whose own length
+    (bytes 6-7, ROD TOKEN LENGTH, bytes after byte 7) says where the next one starts.
+    """
+    r = Reader(data, "RECEIVE ROD TOKEN INFORMATION")
+    fields = _lid4_status(r)
+    at = _after_sense(r)
+    length = r.uint(at, 4) if len(r) > 4 else None
+    found = []
+    if length:
+        body = r.data[at + 4:at + 4 + length]
+        if len(body) < length:
+            r.problem(f"ROD token descriptors length {length}, {len(body)} bytes received")
+        offset = 0
+        while offset < len(body):
+            if len(body) - offset < 10:
+                r.problem(f"{len(body) - offset} bytes of a truncated ROD token descriptor at byte {at + 4 + offset}")
+                break
+            size = 2 + 8 + int.from_bytes(body[offset + 8:offset + 10], "big")
+            if offset + size > len(body):
+                r.problem(f"the ROD token at byte {at + 6 + offset} runs past the end of the descriptors")
+                size = len(body) - offset
+            found.append(RodTokenDescriptor(
+                id_for_creating_rod_cscd_descriptor=int.from_bytes(body[offset:offset + 2], "big"),
+                rod_token=decode_rod_token(body[offset + 2:offset + size])))
+            offset += size
+    return RodTokenInformation(rod_token_descriptors_length=length, rod_token_descriptors=tuple(found),
+                               problems=tuple(r.problems), **fields)
 
 
 @record

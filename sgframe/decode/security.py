@@ -11,6 +11,7 @@ from ._util import Reader, Record, ascii_text, name_of, raw_repr, record
 
 __all__ = [
     "SECURITY_PROTOCOL_NAMES",
+    "FIPS_140_REVISIONS",
     "Certificate",
     "ComplianceDescriptor",
     "SecurityComplianceInformation",
@@ -46,6 +47,15 @@ COMPLIANCE_INFORMATION = 0x0002
 
 #: COMPLIANCE DESCRIPTOR TYPE (SPC-5 table 268).
 COMPLIANCE_DESCRIPTOR_TYPE_NAMES = {0x0001: "security requirements for cryptographic modules (FIPS 140)"}
+
+#: REVISION of a FIPS 140 compliance descriptor: an ASCII digit naming the standard.
+FIPS_140_REVISIONS = {"2": "FIPS 140-2", "3": "FIPS 140-3"}
+
+# FIPS 140 compliance descriptor (SPC-5 7.7.1.5.3): COMPLIANCE DESCRIPTOR TYPE 0001h (bytes
+# 0-1), reserved (2-3), COMPLIANCE DESCRIPTOR LENGTH 00000208h (4-7: the bytes after byte 7),
+# REVISION (8), OVERALL SECURITY LEVEL (9), reserved (10-15), then three ASCII fields:
+# HARDWARE VERSION (16-143), VERSION (144-271), MODULE NAME (272-527).
+_FIPS_140_SIZE = 8 + 0x208
 
 
 def _protocol_name(code: int) -> str:
@@ -84,9 +94,11 @@ class ComplianceDescriptor(Record):
     compliance_descriptor_type: int
     name: str
     compliance_descriptor_length: int
-    #: FIPS 140 descriptors: RELATED STANDARD ("2" for FIPS 140-2, "3" for 140-3) and
-    #: OVERALL SECURITY LEVEL ("1".."4"), HARDWARE VERSION, VERSION, MODULE NAME.
-    related_standard: Optional[str] = None
+    #: FIPS 140 descriptors: REVISION ("2" for FIPS 140-2, "3" for 140-3; its name in
+    #: ``revision_name``), OVERALL SECURITY LEVEL ("1".."4"), HARDWARE VERSION, VERSION,
+    #: MODULE NAME; None for other descriptor types.
+    revision: Optional[str] = None
+    revision_name: Optional[str] = None
     overall_security_level: Optional[str] = None
     hardware_version: Optional[str] = None
     version: Optional[str] = None
@@ -147,9 +159,13 @@ def _compliance(r: Reader) -> SecurityComplianceInformation:
         if offset + 8 + size > end:
             r.problem(f"compliance descriptor at byte {offset} runs past the end")
         fields: dict = {}
-        if kind == 0x0001 and len(d) >= 528:
+        if kind == 0x0001 and len(d) < _FIPS_140_SIZE:
+            r.problem(f"FIPS 140 compliance descriptor at byte {offset} has {len(d)} of {_FIPS_140_SIZE} bytes")
+        elif kind == 0x0001:
+            revision = ascii_text(d[8:9])
             fields = {
-                "related_standard": ascii_text(d[8:9]), "overall_security_level": ascii_text(d[9:10]),
+                "revision": revision, "revision_name": FIPS_140_REVISIONS.get(revision, "reserved"),
+                "overall_security_level": ascii_text(d[9:10]),
                 "hardware_version": ascii_text(d[16:144]), "version": ascii_text(d[144:272]),
                 "module_name": ascii_text(d[272:528]),
             }

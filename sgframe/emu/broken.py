@@ -4,7 +4,8 @@ The conformance suite tests itself with these: each of its tests must fail on th
 device that breaks the rule it checks, and pass on ``emu:disk``. A rule is a function
 ``(disk, request, respond) -> Reply`` wrapped around the conforming disk's answer
 (``respond(request)``): it changes the command, the answer, or both, and nothing else.
-Rules named ``zoned_*`` break a host-managed zoned disk.
+Rules named ``zoned_*`` break a host-managed zoned disk, ``removable_*`` a disk with a
+removable medium.
 """
 from __future__ import annotations
 
@@ -320,6 +321,8 @@ RULES: Dict[str, Tuple[str, Rule]] = {
     "zoned_unaligned_write": ("a write away from the write pointer accepted", swallow(_WRITES, asc=0x21)),
     "zoned_reset_lost": ("RESET WRITE POINTER acknowledged and not done", ignore((0x94,), lambda c: c[1] & 0x1F == 0x04)),
     "zoned_bad_zone_id": ("a ZONE ID inside a zone accepted", swallow((0x94,), asc=0x24)),
+    "removable_reads_without_medium": ("READ and READ CAPACITY complete with the medium ejected",
+                                       swallow((0x08, 0x28, 0x88, 0x25, 0x9E), asc=0x3A)),
 }
 
 
@@ -334,6 +337,8 @@ class BrokenDisk(EmulatedDisk):
             params.setdefault("blocks", 8192)
             params.setdefault("zone_size", 1024)
             params.setdefault("conventional_zones", 1)
+        if rule.startswith("removable_"):
+            params.setdefault("removable", True)
         super().__init__(**params)  # type: ignore[arg-type]
         self.rule = rule
         self._rule = RULES[rule][1]

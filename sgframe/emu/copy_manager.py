@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional
 
 import attrs
 
+from sgframe._records import record
 from sgframe.emu import sense as _sense
 from sgframe.emu import sbc as _sbc
 from sgframe.emu import vpd as _vpd
@@ -20,12 +21,13 @@ from sgframe.emu.reply import Request
 if TYPE_CHECKING:
     from sgframe.emu.state import DiskState as EmulatedDisk
 
-MAX_CSCD_DESCRIPTORS = 2
-MAX_SEGMENT_DESCRIPTORS = 16
-_CSCD = 32
-_SEGMENT = 28
+# The limits live with VPD page 8Fh, which reports them.
+MAX_CSCD_DESCRIPTORS = _vpd.MAX_CSCD_DESCRIPTORS
+MAX_SEGMENT_DESCRIPTORS = _vpd.MAX_SEGMENT_DESCRIPTORS
+_CSCD = _vpd.CSCD_DESCRIPTOR_LENGTH
+_SEGMENT = _vpd.SEGMENT_DESCRIPTOR_LENGTH
 _HEADER = 16
-IMPLEMENTED = (0x02, 0xE4)
+IMPLEMENTED = _vpd.COPY_DESCRIPTORS_IMPLEMENTED
 
 # Sense of the copy's own failures (SPC-5 table 49 and 5.17.4).
 _UNSUPPORTED_CSCD = (0x26, 0x07)  # UNSUPPORTED TARGET DESCRIPTOR TYPE CODE
@@ -35,7 +37,7 @@ _TOO_MANY_SEGMENTS = (0x26, 0x08)  # TOO MANY SEGMENT DESCRIPTORS
 _UNREACHABLE = (0x08, 0x04)  # UNREACHABLE COPY TARGET
 
 
-@attrs.define
+@record(frozen=False)
 class CopyResult:
     """What RECEIVE COPY STATUS(LID1) reports for one list identifier."""
 
@@ -45,7 +47,7 @@ class CopyResult:
     sense: bytes = b""
 
 
-@attrs.define
+@record(frozen=False)
 class CopyManager:
     results: Dict[int, CopyResult] = attrs.Factory(dict)
 
@@ -154,13 +156,12 @@ def receive_copy_failure_details(disk: "EmulatedDisk", request: Request) -> byte
 
 
 def receive_copy_operating_parameters(disk: "EmulatedDisk", request: Request) -> bytes:
-    largest = min(disk.max_transfer_length, 0xFFFF) * disk.block_size
     body = bytearray(40)
     body[0] = 0x01  # SNLID: LIST ID USAGE 11b is supported
     body[4:6] = MAX_CSCD_DESCRIPTORS.to_bytes(2, "big")
     body[6:8] = MAX_SEGMENT_DESCRIPTORS.to_bytes(2, "big")
-    body[8:12] = (MAX_CSCD_DESCRIPTORS * _CSCD + MAX_SEGMENT_DESCRIPTORS * _SEGMENT).to_bytes(4, "big")
-    body[12:16] = min(largest, 0xFFFFFFFF).to_bytes(4, "big")  # MAXIMUM SEGMENT LENGTH
+    body[8:12] = _vpd.MAX_DESCRIPTOR_LIST_LENGTH.to_bytes(4, "big")
+    body[12:16] = _vpd.max_copy_segment_length(disk).to_bytes(4, "big")  # MAXIMUM SEGMENT LENGTH
     # Inline data, held data and stream devices: none (bytes 16-27 stay zero).
     body[30:32] = (1).to_bytes(2, "big")  # TOTAL CONCURRENT COPIES
     body[32] = 1  # MAXIMUM CONCURRENT COPIES

@@ -24,16 +24,21 @@ Choices a user of sg3_utils would care about:
 from __future__ import annotations
 
 import itertools
-from typing import Callable, Dict, List, Optional, Set, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple, Union
 
 import attrs
 
-from sgframe.emu import modes as _modes
+from sgframe._records import record
 from sgframe.emu import sense as _sense
 from sgframe.emu import table as _table
 from sgframe.emu.medium import SparseMedium
 from sgframe.emu.reply import Reply, Request, check_condition
 from sgframe.errors import UsageError
+
+if TYPE_CHECKING:
+    from sgframe.emu.copy_manager import CopyManager
+    from sgframe.emu.modes import ModePages
+    from sgframe.emu.zoned import Zones
 
 # Commands that never see a pending UNIT ATTENTION (SAM-5 5.14).
 _UA_EXEMPT = frozenset((0x12, 0xA0, 0x03))
@@ -43,7 +48,7 @@ _serials = itertools.count(1)
 BUFFER_CAPACITY = 64 * 1024
 
 
-@attrs.frozen
+@record
 class Fault:
     """One injected failure, consumed by the next matching command."""
 
@@ -77,6 +82,11 @@ def _check_ascii(name: str, value: object, width: int) -> str:
     if not isinstance(value, str) or not value.isascii() or len(value) > width or not value.isprintable():
         raise UsageError(f"{name} must be printable ASCII of at most {width} characters, not {value!r}")
     return value
+
+
+def _asks_capacity(cdb: bytes) -> bool:
+    """READ CAPACITY(10) or (16): without a medium there is no capacity to report (SBC-4 5.20)."""
+    return cdb[0] == 0x25 or (cdb[0] == 0x9E and len(cdb) > 1 and cdb[1] & 0x1F == 0x10)
 
 
 class EmulatedDisk:
@@ -117,6 +127,7 @@ class EmulatedDisk:
         conventional_zones: int = 0,
         max_open_zones: int = 8,
         max_transfer_length: int = 65536,
+        removable: bool = False,
     ) -> None:
         self.blocks = _check_int("blocks", blocks, 1, 2**64 - 1)
         self.block_size = _check_int("block_size", block_size, 512, 65536)
@@ -135,8 +146,12 @@ class EmulatedDisk:
         self.medium = SparseMedium(self.blocks, self.block_size)
         self.started = True
         self.prevent_removal = False
+        # RMB=1: START STOP UNIT with LOEJ ejects and loads the medium (SBC-4 5.25).
+        self.removable = bool(removable)
+        self.medium_present = True
         self.table = _table.CommandTable()
-        self.modes = _modes.ModePages(self, dsense=bool(dsense), write_cache=bool(write_cache))
+        self._mode_settings = (bool(dsense), bool(write_cache))
+        self._modes: Optional["ModePages"] = None
         self._nexuses = {0}
         self._unit_attentions: Dict[int, List[Tuple[int, int]]] = {0: []}
         self._faults: List[Fault] = []
@@ -144,18 +159,20 @@ class EmulatedDisk:
         self.buffer = bytearray(BUFFER_CAPACITY)
         self.echo_buffer: Optional[bytes] = None
         # Per-feature state lives with the handlers that use it, created lazily or here.
-        from sgframe.emu import builtin, copy_manager, logs, reservations, zoned as zoned_module
+        from sgframe.emu import builtin, logs, reservations
 
         self.logs = logs.LogState()
         self.reservations = reservations.Reservations(self)
         self.grown_defects: List[int] = []  # LBAs REASSIGN BLOCKS moved: READ DEFECT DATA's grown list
         self.streams: Set[int] = set()  # open stream identifiers (STREAM CONTROL)
-        self.copies = copy_manager.CopyManager()  # EXTENDED COPY results by list identifier
-        self.zones: Optional[zoned_module.Zones] = None
+        self._copies: Optional["CopyManager"] = None
+        self.zones: Optional["Zones"] = None
         if self.zoned:
             if zone_size is None:
                 raise UsageError("a zoned disk needs zone_size (in blocks)")
-            self.zones = zoned_module.Zones(
+            from sgframe.emu.zoned import Zones
+
+            self.zones = Zones(
                 self,
                 _check_int("zone_size", zone_size, 1, self.blocks),
                 _check_int("conventional_zones", conventional_zones, 0),
@@ -168,6 +185,35 @@ class EmulatedDisk:
             self._unit_attentions[0].append((0x29, 0x01))
 
     # ----------------------------------------------------------------- public API
+
+    @property
+    def modes(self) -> "ModePages":
+        """The mode pages' current, changeable and default values, built at first use: the
+        pages are laid out by the decoders' records, which cost more to import than a
+        command-line call that never sends MODE SENSE should pay."""
+        if self._modes is None:
+            from sgframe.emu.modes import ModePages
+
+            dsense, write_cache = self._mode_settings
+            self._modes = ModePages(self, dsense=dsense, write_cache=write_cache)
+        return self._modes
+
+    @property
+    def copies(self) -> "CopyManager":
+        """EXTENDED COPY results by list identifier, made at the first copy command."""
+        if self._copies is None:
+            from sgframe.emu.copy_manager import CopyManager
+
+            self._copies = CopyManager()
+        return self._copies
+
+    @property
+    def descriptor_sense(self) -> bool:
+        """Whether sense data goes out in descriptor format (D_SENSE of the control mode
+        page, or the ``dsense`` the disk was made with while no page has been built)."""
+        if self._modes is None:
+            return self._mode_settings[0]
+        return self._modes.descriptor_sense
 
     def respond(
         self,
@@ -191,7 +237,7 @@ class EmulatedDisk:
         if nexus not in self._nexuses:
             self._nexuses.add(nexus)
             self._unit_attentions[nexus] = []
-        descriptor = self.modes.descriptor_sense
+        descriptor = self.descriptor_sense
         if not cdb:
             return check_condition(_sense.invalid_opcode(), descriptor)
         for index, fault in enumerate(self._faults):
@@ -207,6 +253,8 @@ class EmulatedDisk:
                     asc, ascq = pending.pop(0)
                     raise _sense.Failure(_sense.UNIT_ATTENTION, asc, ascq)
             self.reservations.check_access(spec, request)
+            if not self.medium_present and (spec.medium or _asks_capacity(cdb)):
+                raise _sense.medium_not_present()
             if spec.medium and not self.started:
                 raise _sense.not_ready_initializing_command_required()
             result = spec.handler(self, request)
@@ -288,6 +336,10 @@ class EmulatedDisk:
                 raise UsageError(f"sense must be bytes or (key, asc, ascq), not {sense!r}")
         _check_int("count", count, 1)
         self._faults.extend([Fault(opcode, service_action, status, sense)] * count)
+
+    def clear_injected(self) -> None:
+        """Withdraw the failures :meth:`inject` queued that no command has consumed yet."""
+        self._faults.clear()
 
     def register(
         self,

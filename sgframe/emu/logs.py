@@ -4,17 +4,31 @@ Pages and subpages, keyed by (page, subpage):
 
 * 00h supported pages (00h/FFh and xxh/FFh list pages and subpages);
 * 02h, 03h, 05h write, read and verify error counters, fed by the data path and
-  injected medium errors; 06h non-medium errors;
+  injected medium errors; 06h non-medium errors; 07h last n error events (none: the
+  emulated disk has no event log);
 * 08h format status, fed by FORMAT UNIT;
-* 0Bh last n deferred errors (always empty) and 0Bh/02h last n mode page data changed,
-  fed by MODE SELECT;
+* 0Bh last n deferred errors (always empty), 0Bh/01h last n inquiry data changed
+  (INQUIRY data never changes) and 0Bh/02h last n mode page data changed, fed by MODE
+  SELECT;
 * 0Dh temperature, 0Dh/01h environmental reporting, 0Dh/02h environmental limits, and
   2Fh informational exceptions, all from one temperature;
 * 0Eh start-stop cycle counter (fed by START STOP UNIT), 0Eh/01h utilization;
-* 10h self-test results, fed by SEND DIAGNOSTIC;
+* 10h self-test results, fed by SEND DIAGNOSTIC; 11h solid state media (the disk is
+  non-rotating, VPD B1h);
 * 15h background scan results and 15h/01h pending defects, from the injected medium
-  errors (each bad range is a defect waiting for a write or REASSIGN BLOCKS);
+  errors (each bad range is a defect waiting for a write or REASSIGN BLOCKS); 15h/02h
+  background operation (BACKGROUND CONTROL has nothing to run: never active);
+* 18h protocol-specific port: the SAS port of mode page 19h, its phys and their (zero)
+  error counters and phy events;
 * 1Ah power condition transitions, fed by START STOP UNIT's power conditions.
+
+Pages sg_logs decodes that this disk does not have, as a disk of its kind does not:
+01h buffer over-run/under-run (a SAS disk's link flow control never overruns), 0Fh
+application client (LOG SELECT writes no parameters here), 15h/03h LPS misalignment (one
+logical block per physical block cannot be misaligned), 14h/01h zoned block device
+statistics on a disk that is not zoned (a zoned one keeps the counters of its zone
+state in emu/zoned.py).  LOG SENSE of them is ILLEGAL REQUEST, INVALID
+FIELD IN CDB.
 
 Only cumulative values exist (page control 01b and 11b); saving is not supported, so DS is set.
 """
@@ -22,9 +36,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
 
-import attrs
-
+from sgframe._records import record
+from sgframe.emu import modes as _modes
 from sgframe.emu import sense as _sense
+from sgframe.emu import vpd as _vpd
 from sgframe.emu.reply import Request
 
 if TYPE_CHECKING:
@@ -35,12 +50,16 @@ WRITE_ERRORS = 0x02
 READ_ERRORS = 0x03
 VERIFY_ERRORS = 0x05
 NON_MEDIUM = 0x06
+ERROR_EVENTS = 0x07
 FORMAT_STATUS = 0x08
 LAST_N = 0x0B
 TEMPERATURE = 0x0D
 START_STOP = 0x0E
 SELF_TEST = 0x10
+SOLID_STATE_MEDIA = 0x11
+ZONED_STATISTICS = 0x14
 BACKGROUND_SCAN = 0x15
+PROTOCOL_PORT = 0x18
 POWER_TRANSITIONS = 0x1A
 INFORMATIONAL_EXCEPTIONS = 0x2F
 
@@ -54,9 +73,10 @@ UNCORRECTED = 0x0006
 _TRANSITIONS = {0x1: 0x0001, 0x2: 0x0002, 0x3: 0x0008}
 
 HUMIDITY = 40  # percent; the emulated disk sits in a data centre
+ENDURANCE_USED = 3  # percent of the rated write endurance, for 11h
 
 
-@attrs.frozen
+@record
 class SelfTestResult:
     """One self-test results log parameter (SPC-5 7.3.21)."""
 
@@ -170,11 +190,59 @@ def _deferred_errors(disk: "EmulatedDisk", default: bool) -> Parameters:
 def _mode_changes(disk: "EmulatedDisk", default: bool) -> Parameters:
     state = disk.logs
     changes = [] if default else state.mode_changes
-    out = [(0, _parameter(0, 0x03, (0).to_bytes(4, "big") + (0 if default else state.mode_generation).to_bytes(4, "big")))]
+    out = [(0, _parameter(0, 0x03, _generations(disk, default)))]
     for index, (page, subpage) in enumerate(changes, 1):
         first = page | (0x40 if subpage else 0)
         out.append((index, _parameter(index, 0x03, bytes((first, subpage, 0, 0)))))
     return out
+
+
+def _no_events(disk: "EmulatedDisk", default: bool) -> Parameters:
+    return []
+
+
+def _generations(disk: "EmulatedDisk", default: bool) -> bytes:
+    # SPC-5 7.3.12, 7.3.13: parameter 0000h of both pages holds both generation numbers,
+    # INQUIRY data changed (never, here) then mode page data changed.
+    return (0).to_bytes(4, "big") + (0 if default else disk.logs.mode_generation).to_bytes(4, "big")
+
+
+def _inquiry_changes(disk: "EmulatedDisk", default: bool) -> Parameters:
+    # INQUIRY data never changes on this disk: no change parameters after 0000h.
+    return [(0, _parameter(0, 0x03, _generations(disk, default)))]
+
+
+def _solid_state_media(disk: "EmulatedDisk", default: bool) -> Parameters:
+    # SBC-4 6.4.13: parameter 0001h, PERCENTAGE USED ENDURANCE INDICATOR in byte 3.
+    return [(1, _parameter(1, 0x03, bytes((0, 0, 0, 0 if default else ENDURANCE_USED))))]
+
+
+def _background_operation(disk: "EmulatedDisk", default: bool) -> Parameters:
+    # SBC-4 6.4.3: parameter 0000h, BO STATUS 00h: no background operation.
+    return [(0, _parameter(0, 0x03, bytes(4)))]
+
+
+def _protocol_port(disk: "EmulatedDisk", default: bool) -> Parameters:
+    # SPL-4 9.2.7.2: one parameter per relative target port (1), protocol identifier 6h,
+    # then a SAS phy log descriptor per phy with the addresses of mode page 19h/01h. The
+    # link counters are zero (an emulated link loses no dwords); two phy event
+    # descriptors say which events would be counted.
+    phys = b""
+    for phy in range(_vpd.SAS_PHYS):
+        d = bytearray(52)
+        d[1] = phy
+        d[3] = 48 + 2 * 12  # SAS PHY LOG DESCRIPTOR LENGTH: what follows byte 3
+        d[4] = 0x10 | 0x1  # ATTACHED DEVICE TYPE end device, ATTACHED REASON power on
+        d[5] = 0x10 | 0xB  # REASON power on, NEGOTIATED LOGICAL LINK RATE 12 Gb/s
+        d[6] = 0x08  # ATTACHED SSP INITIATOR PORT
+        d[8:16] = _modes.sas_address(disk, phy).to_bytes(8, "big")
+        d[16:24] = _modes.attached_sas_address(phy).to_bytes(8, "big")
+        d[24] = phy  # ATTACHED PHY IDENTIFIER
+        d[50], d[51] = 12, 2  # PHY EVENT DESCRIPTOR LENGTH, NUMBER OF PHY EVENT DESCRIPTORS
+        events = b"".join(bytes(3) + bytes((source,)) + bytes(8) for source in (0x01, 0x02))
+        phys += bytes(d) + events
+    value = bytes((_vpd.SAS_PROTOCOL, 0, 0, _vpd.SAS_PHYS)) + phys
+    return [(1, _parameter(1, 0x03, value))]
 
 
 def _temperature(disk: "EmulatedDisk", default: bool) -> Parameters:
@@ -270,8 +338,10 @@ PAGES: Dict[Tuple[int, int], Builder] = {
     (READ_ERRORS, 0): lambda disk, default: _error_counters(disk, READ_ERRORS, default),
     (VERIFY_ERRORS, 0): lambda disk, default: _error_counters(disk, VERIFY_ERRORS, default),
     (NON_MEDIUM, 0): _non_medium,
+    (ERROR_EVENTS, 0): _no_events,
     (FORMAT_STATUS, 0): _format_status,
     (LAST_N, 0): _deferred_errors,
+    (LAST_N, 0x01): _inquiry_changes,
     (LAST_N, 0x02): _mode_changes,
     (TEMPERATURE, 0): _temperature,
     (TEMPERATURE, 0x01): _environmental_reporting,
@@ -279,8 +349,11 @@ PAGES: Dict[Tuple[int, int], Builder] = {
     (START_STOP, 0): _start_stop,
     (START_STOP, 0x01): _utilization,
     (SELF_TEST, 0): _self_tests,
+    (SOLID_STATE_MEDIA, 0): _solid_state_media,
     (BACKGROUND_SCAN, 0): _background_scan,
     (BACKGROUND_SCAN, 0x01): _pending_defects,
+    (BACKGROUND_SCAN, 0x02): _background_operation,
+    (PROTOCOL_PORT, 0): _protocol_port,
     (POWER_TRANSITIONS, 0): _power_transitions,
     (INFORMATIONAL_EXCEPTIONS, 0): _informational_exceptions,
 }
@@ -293,13 +366,27 @@ def _page(code: int, subpage: int, body: bytes) -> bytes:
     return bytes((first, subpage)) + len(body).to_bytes(2, "big") + body
 
 
-def _page_codes() -> List[int]:
-    return sorted({SUPPORTED} | {page for page, _ in PAGES})
+def _zoned_statistics(disk: "EmulatedDisk", default: bool) -> Parameters:
+    # ZBC-2 5.3: eight-byte counters; the ones this disk keeps, in parameter code order.
+    values = disk.zones.statistics
+    return [(code, _parameter(code, 0x03, (0 if default else value).to_bytes(8, "big")))
+            for code, value in sorted(values.items())]
 
 
-def _pairs(page: int = -1) -> List[Tuple[int, int]]:
+def _pages(disk: "EmulatedDisk") -> Dict[Tuple[int, int], Builder]:
+    """The pages of this disk: a zoned one has the zoned block device statistics too."""
+    if getattr(disk, "zones", None) is None:
+        return PAGES
+    return {**PAGES, (ZONED_STATISTICS, 0x01): _zoned_statistics}
+
+
+def _page_codes(disk: "EmulatedDisk") -> List[int]:
+    return sorted({SUPPORTED} | {page for page, _ in _pages(disk)})
+
+
+def _pairs(disk: "EmulatedDisk", page: int = -1) -> List[Tuple[int, int]]:
     """Every (page, subpage) this disk has, with xxh/FFh for each page (SPC-5 7.3.19)."""
-    keys = set(PAGES) | {(SUPPORTED, 0)}
+    keys = set(_pages(disk)) | {(SUPPORTED, 0)}
     pairs = keys | {(code, 0xFF) for code, _ in keys}
     return sorted(p for p in pairs if page in (-1, p[0]))
 
@@ -314,18 +401,18 @@ def log_sense(disk: "EmulatedDisk", request: Request) -> bytes:
     page = cdb[2] & 0x3F
     subpage = cdb[3]
     pointer = request.u(5, 2)
-    if page not in _page_codes():
+    if page not in _page_codes(disk):
         raise _sense.invalid_field_in_cdb(2, 5)
     if page == SUPPORTED and subpage == 0x00:
         if pointer:
             raise _sense.invalid_field_in_cdb(5)
-        return _page(0, 0, bytes(_page_codes()))
+        return _page(0, 0, bytes(_page_codes(disk)))
     if subpage == 0xFF:
         if pointer:
             raise _sense.invalid_field_in_cdb(5)
-        pairs = _pairs(-1 if page == SUPPORTED else page)
+        pairs = _pairs(disk, -1 if page == SUPPORTED else page)
         return _page(page, 0xFF, b"".join(bytes(pair) for pair in pairs))
-    builder = PAGES.get((page, subpage))
+    builder = _pages(disk).get((page, subpage))
     if builder is None:
         raise _sense.invalid_field_in_cdb(3)
     parameters = builder(disk, page_control == 3)
@@ -351,7 +438,7 @@ def log_select(disk: "EmulatedDisk", request: Request) -> None:
         request.parameters(length)
         raise _sense.invalid_field_in_parameter_list(0)
     else:
-        if page and page not in _page_codes():
+        if page and page not in _page_codes(disk):
             raise _sense.invalid_field_in_cdb(2, 5)
         if cdb[3]:
             raise _sense.invalid_field_in_cdb(3)

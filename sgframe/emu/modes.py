@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, List, Tuple
 
-from sgframe.decode import mode_pages as mp
 from sgframe.emu import sense as _sense
 from sgframe.emu.reply import Request
-from sgframe.emu.vpd import naa_identifier
+from sgframe.emu.vpd import SAS_PHYS, naa_identifier
 
+# The page records (sgframe.decode.mode_pages) are imported by the functions that build
+# pages, not here: a disk builds its pages at the first use (EmulatedDisk.modes), and a
+# command-line call that never sends MODE SENSE should not pay for importing them.
 if TYPE_CHECKING:
+    from sgframe.decode import mode_pages as mp
     from sgframe.emu.state import DiskState as EmulatedDisk
 
 Key = Tuple[int, int]
@@ -32,7 +35,7 @@ INFORMATIONAL_EXCEPTIONS: Key = (0x1C, 0x00)
 # Geometry the obsolete pages 03h and 04h report: 8 heads of 63 sectors per track.
 HEADS = 8
 SECTORS_PER_TRACK = 63
-PHYS = 2
+PHYS = SAS_PHYS
 
 
 def sas_address(disk: "EmulatedDisk", phy: int) -> int:
@@ -42,11 +45,18 @@ def sas_address(disk: "EmulatedDisk", phy: int) -> int:
     return (0x5000C50 << 36) | (serial_part << 4) | phy
 
 
+def attached_sas_address(phy: int) -> int:
+    """The SAS address of the initiator port (an HBA's NAA 5 address) each phy is linked to."""
+    return 0x500605B000000000 | (phy + 1)
+
+
 def _phys(disk: "EmulatedDisk") -> List[mp.SasPhyModeDescriptor]:
+    from sgframe.decode import mode_pages as mp
+
     return [mp.SasPhyModeDescriptor(
         phy_identifier=phy, attached_sas_device_type=1, attached_reason=1, reason=1,
         negotiated_logical_link_rate=0xB, attached_ssp_initiator_port=True,
-        sas_address=sas_address(disk, phy), attached_sas_address=0x500605B000000000 | (phy + 1),
+        sas_address=sas_address(disk, phy), attached_sas_address=attached_sas_address(phy),
         attached_phy_identifier=phy,
         programmed_minimum_physical_link_rate=0x8, hardware_minimum_physical_link_rate=0x8,
         programmed_maximum_physical_link_rate=0xB, hardware_maximum_physical_link_rate=0xB,
@@ -55,6 +65,8 @@ def _phys(disk: "EmulatedDisk") -> List[mp.SasPhyModeDescriptor]:
 
 def _disk_defaults(disk: "EmulatedDisk") -> Dict[Key, mp.ModePage]:
     """The pages whose values depend on the disk: its geometry and its SAS addresses."""
+    from sgframe.decode import mode_pages as mp
+
     cylinders = min(-(-disk.blocks // (HEADS * SECTORS_PER_TRACK)), 0xFFFFFF)
     return {
         (0x03, 0): mp.FormatDevicePage(sectors_per_track=SECTORS_PER_TRACK,
@@ -67,6 +79,8 @@ def _disk_defaults(disk: "EmulatedDisk") -> Dict[Key, mp.ModePage]:
 
 
 def _static_defaults() -> Dict[Key, mp.ModePage]:
+    from sgframe.decode import mode_pages as mp
+
     return {
         # AWRE and ARRE set: the disk reallocates on its own.
         (0x01, 0): mp.ReadWriteErrorRecoveryPage(awre=True, arre=True),
@@ -104,6 +118,8 @@ def _static_defaults() -> Dict[Key, mp.ModePage]:
 
 
 def _changeable() -> Dict[Key, mp.ModePage]:
+    from sgframe.decode import mode_pages as mp
+
     ones = 0xFFFFFFFF
     return {
         (0x01, 0): mp.ReadWriteErrorRecoveryPage(awre=True, arre=True, read_retry_count=0xFF, write_retry_count=0xFF),

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-import attrs
-
+from sgframe._records import record
 from sgframe.emu import sense as _sense
 
 
-@attrs.frozen
+@record
 class Reply:
     """What the device answered: status, data-in bytes, sense bytes.
 
@@ -25,7 +24,7 @@ class Reply:
         return self.status in (_sense.GOOD, _sense.CONDITION_MET)
 
 
-@attrs.frozen
+@record
 class Request:
     """One command as a handler sees it.
 

@@ -192,7 +192,11 @@ def unmap(disk: "EmulatedDisk", request: Request) -> None:
         at = 8 + 16 * index
         lba = int.from_bytes(data[at : at + 8], "big")
         blocks = int.from_bytes(data[at + 8 : at + 12], "big")
-        disk.check_range(lba, blocks)
+        # SBC-4 5.30.2: NUMBER OF LOGICAL BLOCKS zero unmaps nothing and "shall not be
+        # considered an error"; only LBA + blocks beyond the capacity is out of range, so a
+        # zero-block descriptor at LBA = capacity is accepted (as LIO's sbc_execute_unmap).
+        if lba + blocks > disk.blocks:
+            raise _sense.lba_out_of_range()
         total += blocks
         if total > _vpd.MAX_UNMAP_LBA_COUNT:
             raise _sense.invalid_field_in_parameter_list(at + 8)
@@ -306,7 +310,11 @@ def format_unit(disk: "EmulatedDisk", request: Request) -> None:
         if header[0] & 0x07:
             raise _sense.invalid_field_in_parameter_list(0, 2)
         if header[1] & 0x08:
-            raise _sense.invalid_field_in_parameter_list(1, 3)  # IP: no initialization pattern
+            # IP: only the default pattern (type 00h, no pattern bytes), with or without SI;
+            # the medium is wiped to zeros either way.
+            descriptor = request.parameters(len(header) + 4)[len(header):]
+            if descriptor[0] & 0xDF or descriptor[1] or descriptor[2:4] != bytes(2):
+                raise _sense.invalid_field_in_parameter_list(len(header))
         defects = int.from_bytes(header[4:8], "big") if long_list else int.from_bytes(header[2:4], "big")
         if defects:
             # No defect management: the emulated medium has no defects to list.
@@ -349,4 +357,22 @@ def sanitize(disk: "EmulatedDisk", request: Request) -> None:
         # number of passes leaves the inverse on the medium.
         block = bytes(b ^ 0xFF for b in block)
     _wipe(disk, block)
+    return None
+
+
+def write_atomic(disk: "EmulatedDisk", request: Request) -> None:
+    """WRITE ATOMIC(16) (SBC-4 5.49): the blocks are written in one step, as every write
+    of the emulated disk is; the limits are VPD page B0h's."""
+    cdb = request.cdb
+    if cdb[1] & 0xE0:
+        raise _sense.invalid_field_in_cdb(1, 7)  # no protection information
+    if request.u(10, 2):
+        # MAXIMUM ATOMIC BOUNDARY SIZE is 0 in B0h: an ATOMIC BOUNDARY cannot be honoured.
+        raise _sense.invalid_field_in_cdb(10)
+    lba, count = request.u(2, 8), request.u(12, 2)
+    disk.check_range(lba, count)
+    if count > _vpd.MAX_ATOMIC_TRANSFER_LENGTH:
+        raise _sense.invalid_field_in_cdb(12)
+    if count:
+        _store(disk, lba, request.parameters(count * disk.block_size), request)
     return None

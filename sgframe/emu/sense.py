@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sgframe.sense.build import build_descriptor_sense, build_fixed_sense
 from sgframe.sense.keys import SenseKey
 from sgframe.status import ScsiStatus
 
@@ -74,6 +73,9 @@ def build_sense(
     descriptor format. (The library's builder refuses such a value instead: there it is
     the caller's mistake, here it is what the standard tells the device to do.)
     """
+    # The builder (and its descriptor records) is imported by the first CHECK CONDITION.
+    from sgframe.sense.build import build_descriptor_sense, build_fixed_sense
+
     if descriptor:
         return build_descriptor_sense(key, asc, ascq, information, sense_key_specific=sks,
                                       ili=True if ili else None)
@@ -152,6 +154,11 @@ def lba_out_of_range() -> Failure:
 
 def not_ready_initializing_command_required() -> Failure:
     return Failure(NOT_READY, 0x04, 0x02)
+
+
+def medium_not_present() -> Failure:
+    # SPC-5 Table F.2: 3Ah/00h; the tray state (01h closed, 02h open) is not modelled.
+    return Failure(NOT_READY, 0x3A, 0x00)
 
 
 def data_phase_error() -> Failure:

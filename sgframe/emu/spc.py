@@ -28,6 +28,8 @@ def request_sense(disk: "EmulatedDisk", request: Request) -> bytes:
     pending = disk.pop_unit_attention(request.nexus)
     if pending is not None:
         key, (asc, ascq) = _sense.UNIT_ATTENTION, pending
+    elif not disk.medium_present:
+        key, asc, ascq = _sense.NOT_READY, 0x3A, 0x00
     elif not disk.started:
         key, asc, ascq = _sense.NOT_READY, 0x04, 0x02
     else:
@@ -117,8 +119,17 @@ def report_target_port_groups(disk: "EmulatedDisk", request: Request) -> bytes:
 def start_stop_unit(disk: "EmulatedDisk", request: Request) -> None:
     cdb = request.cdb
     condition = cdb[4] >> 4
+    if cdb[4] & 0x02 and condition == 0:
+        if not disk.removable:
+            raise _sense.invalid_field_in_cdb(4, 1)  # LOEJ: the medium is not removable
+        load = bool(cdb[4] & 0x01)
+        if not load and disk.prevent_removal:
+            raise _sense.Failure(_sense.ILLEGAL_REQUEST, 0x53, 0x02)  # MEDIUM REMOVAL PREVENTED
+        disk.medium_present = load
+        disk.started = load
+        return None
     if cdb[4] & 0x02:
-        raise _sense.invalid_field_in_cdb(4, 1)  # LOEJ: the medium is not removable
+        raise _sense.invalid_field_in_cdb(4, 1)  # LOEJ is ignored unless POWER CONDITION is 0h
     if condition == 0:
         if cdb[3] & 0x0F:
             raise _sense.invalid_field_in_cdb(3, 3)

@@ -25,6 +25,8 @@ class DiskState(Protocol):
     zoned: bool
     started: bool
     prevent_removal: bool
+    removable: bool
+    medium_present: bool
     max_transfer_length: int
     buffer: bytearray
     echo_buffer: Optional[bytes]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Optional, Tuple
 
 import attrs
 
+from sgframe._records import record
 from sgframe.emu import sense as _sense
 from sgframe.errors import UsageError
 
@@ -37,7 +38,7 @@ def cdb_length_for(opcode: int) -> int:
     return {0: 6, 1: 10, 2: 10, 4: 16, 5: 12}.get(opcode >> 5, 10)
 
 
-@attrs.frozen
+@record
 class CommandSpec:
     """One supported command.
 

@@ -64,6 +64,7 @@ _DISK_PARAMETERS: Dict[str, Converter] = {
     "write_cache": boolean,
     "unit_attention": boolean,
     "max_transfer_length": integer,
+    "removable": boolean,
 }
 _ZONED_PARAMETERS: Dict[str, Converter] = dict(
     _DISK_PARAMETERS, zone_size=integer, conventional_zones=integer, max_open_zones=integer

@@ -1,13 +1,21 @@
-"""INQUIRY data: the standard page (SPC-5 6.7.2) and the VPD pages a solid state disk
-answers: 00h, 80h, 83h, 86h, 87h, 88h, 8Ah, 8Dh, 92h, B0h, B1h, B2h, B4h, B5h, and B6h on a
-zoned disk (SPC-5 7.7, SBC-4 6.6, ZBC-2 6.5)."""
+"""INQUIRY data: the standard page (SPC-5 6.7.2) and the VPD pages a solid state SAS disk
+answers: 00h, 80h, 83h, 84h, 86h, 87h, 88h, 8Ah, 8Dh, 8Fh, 90h, 91h, 92h, B0h, B1h, B2h,
+B4h, B5h, B7h, and B6h on a zoned disk (SPC-5 7.7, SBC-4 6.6, ZBC-2 6.5).
+
+Pages sg_vpd decodes that this disk does not have, as a disk of its kind does not:
+85h management network addresses (a disk has no network interface of its own), 8Bh
+device constituents (it is not built from other devices), 8Ch CFA profile (CompactFlash
+only), B3h referrals (it does not split its LBAs between ports; REPORT REFERRALS is not
+supported either, SBC-4 6.6.6), B8h format presets (FORMAT WITH PRESET is not
+supported), B9h concurrent positioning ranges (one actuator, or none on an SSD).  They
+answer ILLEGAL REQUEST, INVALID FIELD IN CDB, as for every page not listed in 00h."""
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Callable, Dict
 
 from sgframe.emu import sense as _sense
 from sgframe.emu.reply import Request
+from sgframe.emu.sbc_extra import MAX_STREAMS
 
 if TYPE_CHECKING:
     from sgframe.emu.state import DiskState as EmulatedDisk
@@ -21,11 +29,32 @@ _VERSIONS = (0x00A0, 0x05C0, 0x0600)
 _ZBC_VERSION = 0x0620
 
 # Block limits reported in B0h and enforced by the SBC handlers.
+MAX_ATOMIC_TRANSFER_LENGTH = 256  # WRITE ATOMIC(16); no atomic boundaries
 MAX_COMPARE_AND_WRITE = 8
 MAX_UNMAP_LBA_COUNT = 0x400000
 MAX_UNMAP_DESCRIPTORS = 256
 MAX_WRITE_SAME = 0x10000
 OPTIMAL_GRANULARITY = 8
+
+# The copy manager's limits (emu/copy_manager.py enforces them), reported in 8Fh and by
+# RECEIVE COPY OPERATING PARAMETERS: CSCD and segment descriptors (32 and 28 bytes each)
+# and the descriptor type codes implemented, block to block (02h) and identification (E4h).
+MAX_CSCD_DESCRIPTORS = 2
+MAX_SEGMENT_DESCRIPTORS = 16
+CSCD_DESCRIPTOR_LENGTH = 32
+SEGMENT_DESCRIPTOR_LENGTH = 28
+COPY_DESCRIPTORS_IMPLEMENTED = (0x02, 0xE4)
+MAX_DESCRIPTOR_LIST_LENGTH = (MAX_CSCD_DESCRIPTORS * CSCD_DESCRIPTOR_LENGTH
+                              + MAX_SEGMENT_DESCRIPTORS * SEGMENT_DESCRIPTOR_LENGTH)
+
+#: The phys of the disk's one SAS target port (mode page 19h/01h, VPD 91h, log page 18h).
+SAS_PHYS = 2
+SAS_PROTOCOL = 0x6
+
+
+def max_copy_segment_length(disk: "EmulatedDisk") -> int:
+    """MAXIMUM SEGMENT LENGTH in bytes: what one READ of the largest transfer holds."""
+    return min(min(disk.max_transfer_length, 0xFFFF) * disk.block_size, 0xFFFFFFFF)
 
 
 def peripheral(disk: "EmulatedDisk") -> int:
@@ -36,6 +65,7 @@ def peripheral(disk: "EmulatedDisk") -> int:
 def standard_inquiry(disk: "EmulatedDisk") -> bytes:
     raw = bytearray(96)
     raw[0] = peripheral(disk)
+    raw[1] = 0x80 if disk.removable else 0x00  # RMB
     raw[2] = 0x07  # VERSION: SPC-5
     raw[3] = 0x12  # HISUP, RESPONSE DATA FORMAT 2
     raw[4] = len(raw) - 5
@@ -52,6 +82,8 @@ def standard_inquiry(disk: "EmulatedDisk") -> bytes:
 
 def naa_identifier(disk: "EmulatedDisk") -> bytes:
     """The 16-byte NAA 6 (IEEE registered extended) name, derived from the serial."""
+    import hashlib  # here, not at the top: its OpenSSL binding costs 4 ms to import
+
     digest = int.from_bytes(hashlib.sha256(disk.serial.encode("ascii")).digest()[:13], "big")
     value = (0x6 << 124) | (EMU_COMPANY_ID << 100) | (digest & ((1 << 100) - 1))
     return value.to_bytes(16, "big")
@@ -104,6 +136,9 @@ def _block_limits(disk: "EmulatedDisk") -> bytes:
         body[20:24] = MAX_UNMAP_DESCRIPTORS.to_bytes(4, "big")
         body[24:28] = OPTIMAL_GRANULARITY.to_bytes(4, "big")
     body[32:40] = MAX_WRITE_SAME.to_bytes(8, "big")
+    body[40:44] = MAX_ATOMIC_TRANSFER_LENGTH.to_bytes(4, "big")
+    body[44:48] = (1).to_bytes(4, "big")  # ATOMIC ALIGNMENT: any LBA
+    body[48:52] = (1).to_bytes(4, "big")  # ATOMIC TRANSFER LENGTH GRANULARITY: any length
     return bytes(body)
 
 
@@ -122,6 +157,8 @@ def _provisioning(disk: "EmulatedDisk") -> bytes:
 
 def port_identifier(disk: "EmulatedDisk") -> bytes:
     """The 16-byte NAA 6 name of the disk's one target port, derived like the LU's."""
+    import hashlib
+
     digest = int.from_bytes(hashlib.sha256(disk.serial.encode("ascii") + b"/port1").digest()[:13], "big")
     value = (0x6 << 124) | (EMU_COMPANY_ID << 100) | (digest & ((1 << 100) - 1))
     return value.to_bytes(16, "big")
@@ -182,6 +219,59 @@ def _characteristics_extension(disk: "EmulatedDisk") -> bytes:
     return bytes((0, 0x01, 0x04, 0x0E)) + bytes(4) + UTILIZATION_TB_PER_YEAR.to_bytes(4, "big")
 
 
+def _software_interface(disk: "EmulatedDisk") -> bytes:
+    # One software interface identifier, an EUI-48 (SPC-5 7.7.20): the company ID the
+    # emulator uses everywhere, extension 000001h.
+    return EMU_COMPANY_ID.to_bytes(3, "big") + (1).to_bytes(3, "big")
+
+
+def _tpc_descriptor(kind: int, body: bytes) -> bytes:
+    body = body + bytes(-(len(body) + 4) % 4)  # descriptors are a multiple of 4 bytes long
+    return kind.to_bytes(2, "big") + len(body).to_bytes(2, "big") + body
+
+
+def _third_party_copy(disk: "EmulatedDisk") -> bytes:
+    """8Fh (SPC-5 7.7.18): what the copy manager of emu/copy_manager.py implements."""
+    commands = (bytes((0x83, 1, 0x00))  # EXTENDED COPY(LID1)
+                + bytes((0x84, 3, 0x00, 0x03, 0x04)))  # RECEIVE COPY STATUS, OPERATING PARAMETERS, FAILURE DETAILS
+    parameter_data = bytearray(28)
+    parameter_data[4:6] = MAX_CSCD_DESCRIPTORS.to_bytes(2, "big")
+    parameter_data[6:8] = MAX_SEGMENT_DESCRIPTORS.to_bytes(2, "big")
+    parameter_data[8:12] = MAX_DESCRIPTOR_LIST_LENGTH.to_bytes(4, "big")
+    general = bytearray(32)  # SPC-5: DESCRIPTOR LENGTH 0020h
+    general[0:4] = (1).to_bytes(4, "big")  # TOTAL CONCURRENT COPIES
+    general[4:8] = (1).to_bytes(4, "big")  # MAXIMUM IDENTIFIED CONCURRENT COPIES
+    general[8:12] = max_copy_segment_length(disk).to_bytes(4, "big")
+    general[12] = disk.block_size.bit_length() - 1  # DATA SEGMENT GRANULARITY (log2)
+    return (_tpc_descriptor(0x0001, bytes((len(commands),)) + commands)
+            + _tpc_descriptor(0x0004, bytes(parameter_data))
+            + _tpc_descriptor(0x0008, bytes((len(COPY_DESCRIPTORS_IMPLEMENTED),)) + bytes(COPY_DESCRIPTORS_IMPLEMENTED))
+            + _tpc_descriptor(0x8001, bytes(general)))
+
+
+def _protocol_lu(disk: "EmulatedDisk") -> bytes:
+    # SAS logical unit information (SPL-4 9.2.8.2) for relative port 1: TLR CONTROL
+    # SUPPORTED 0 (no transport layer retries).
+    return (1).to_bytes(2, "big") + bytes((SAS_PROTOCOL, 0, 0, 0)) + (4).to_bytes(2, "big") + bytes(4)
+
+
+def _protocol_port(disk: "EmulatedDisk") -> bytes:
+    # SAS port information (SPL-4 9.2.8.3) for relative port 1: the phys of mode page
+    # 19h/01h, each SSP persistent capable.
+    phys = b"".join(bytes((0, phy, 0x01, 0)) for phy in range(SAS_PHYS))
+    return (1).to_bytes(2, "big") + bytes((SAS_PROTOCOL, 0, 0, 0)) + len(phys).to_bytes(2, "big") + phys
+
+
+def _block_limits_extension(disk: "EmulatedDisk") -> bytes:
+    # SBC-4 6.6.5: STREAM CONTROL opens up to MAX_STREAMS streams (emu/sbc_extra.py);
+    # write and granularity sizes in logical blocks, from the optimal transfer granularity.
+    body = bytearray(60)
+    body[2:4] = MAX_STREAMS.to_bytes(2, "big")
+    body[4:6] = OPTIMAL_GRANULARITY.to_bytes(2, "big")  # OPTIMAL STREAM WRITE SIZE
+    body[6:10] = (OPTIMAL_GRANULARITY * 128).to_bytes(4, "big")  # STREAM GRANULARITY SIZE
+    return bytes(body)
+
+
 def _zoned(disk: "EmulatedDisk") -> bytes:
     body = bytearray(60)
     body[0] = 0x01  # URSWRZ: reads of unwritten sequential zones are allowed
@@ -196,17 +286,22 @@ _PAGES: Dict[int, Callable[["EmulatedDisk"], bytes]] = {
     0x00: _supported,
     0x80: _serial,
     0x83: _identification,
+    0x84: _software_interface,
     0x86: _extended,
     0x87: _mode_page_policy,
     0x88: _scsi_ports,
     0x8A: _power_condition,
     0x8D: _power_consumption,
+    0x8F: _third_party_copy,
+    0x90: _protocol_lu,
+    0x91: _protocol_port,
     0x92: _feature_sets,
     0xB0: _block_limits,
     0xB1: _characteristics,
     0xB2: _provisioning,
     0xB4: _block_lengths,
     0xB5: _characteristics_extension,
+    0xB7: _block_limits_extension,
 }
 
 

@@ -63,6 +63,11 @@ class Zones:
         self.condition = bytearray([NOT_WRITE_POINTER]) * conventional + bytearray([EMPTY]) * (self.count - conventional)
         self.write_pointer: Dict[int, int] = {}
         self.open: Dict[int, int] = {}  # zone -> IMPLICITLY_OPENED / EXPLICITLY_OPENED
+        #: The zoned block device statistics log page's counters (ZBC-2 5.3), by parameter
+        #: code: 0000h-0002h the most zones open at once (all, explicitly, implicitly),
+        #: 0003h the fewest empty zones, 0005h zones emptied, 000Ah writes refused.
+        self.statistics: Dict[int, int] = {0x0000: 0, 0x0001: 0, 0x0002: 0, 0x0003: self.count - conventional,
+                                           0x0005: 0, 0x000A: 0}
 
     # ------------------------------------------------------------------ geometry
 
@@ -81,11 +86,19 @@ class Zones:
     # --------------------------------------------------------------- transitions
 
     def _set(self, zone: int, condition: int) -> None:
+        if condition == EMPTY and self.condition[zone] != EMPTY:
+            self.statistics[0x0005] += 1
         self.condition[zone] = condition
         if condition in (IMPLICITLY_OPENED, EXPLICITLY_OPENED):
             self.open[zone] = condition
         else:
             self.open.pop(zone, None)
+        stats = self.statistics
+        explicit = sum(1 for kind in self.open.values() if kind == EXPLICITLY_OPENED)
+        stats[0x0000] = max(stats[0x0000], len(self.open))
+        stats[0x0001] = max(stats[0x0001], explicit)
+        stats[0x0002] = max(stats[0x0002], len(self.open) - explicit)
+        stats[0x0003] = min(stats[0x0003], self.condition.count(EMPTY))
 
     def _room_for_one_more(self) -> None:
         """Make room for one more open zone, or raise INSUFFICIENT ZONE RESOURCES."""
@@ -97,7 +110,14 @@ class Zones:
         self.close(min(implicit))
 
     def check_write(self, lba: int, count: int, lba_byte: int = 2) -> None:
-        """Raise what a host-managed disk reports for a write it refuses."""
+        """Raise what a host-managed disk reports for a write it refuses (and count it)."""
+        try:
+            self._check_write(lba, count, lba_byte)
+        except _sense.Failure:
+            self.statistics[0x000A] += 1
+            raise
+
+    def _check_write(self, lba: int, count: int, lba_byte: int) -> None:
         if count == 0:
             return
         first = self.zone_of(lba)

@@ -12,6 +12,10 @@ several labs; each has a number:
   lab, its I_T nexus ``naa.5001405e<n><pid>`` and one ``lun/lun_<i>`` per device, a
   symlink to the backstore.  (Linux pids stay below 2**22: six hex digits hold them.)
 
+* ``iscsi/iqn.2026-12.org.sgframe.lab:<pid>.<n>/tpgt_1``: with ``Lab(iscsi=PORTAL)``, an
+  iSCSI target per lab with the same LUNs, one network portal, no authentication and
+  generated node ACLs (any initiator; a lab is a test device, not a store of secrets).
+
 Removal runs in the reverse order of creation, and the order is the kernel's: a LUN's
 symlink before its directory, the nexus (written ``NULL``) before the portal group, the
 portal group before the WWN, every LUN before the backstore it points at.
@@ -34,6 +38,8 @@ __all__ = [
     "nexus_wwn",
     "control_string",
     "owners",
+    "iscsi_target_name",
+    "check_portal",
 ]
 
 ROOT = Path("/sys/kernel/config/target")
@@ -42,6 +48,9 @@ _NEXUS_PREFIX = "naa.5001405e"
 _TPG = "tpgt_1"
 _HBA = re.compile(r"^user_([0-9]+)$")
 _WWN = re.compile(r"^" + re.escape(_TARGET_PREFIX) + r"[0-9a-f]{2}([0-9a-f]{6})$")
+_IQN_PREFIX = "iqn.2026-12.org.sgframe.lab:"
+_IQN = re.compile(r"^" + re.escape(_IQN_PREFIX) + r"([0-9]+)\.[0-9]+$")
+_PORTAL = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$")
 #: target_core_user's TCMU_CONFIG_LEN, less the handler name and its slash.
 _MAX_CONFIG = 200
 
@@ -78,6 +87,20 @@ def nexus_wwn(owner: int, lab: int = 0) -> str:
     return f"{_NEXUS_PREFIX}{lab:02x}{owner:06x}"
 
 
+def iscsi_target_name(owner: int, lab: int = 0) -> str:
+    """The iSCSI target name (IQN) of lab ``lab`` of the process ``owner``."""
+    _check_ids(owner, lab)
+    return f"{_IQN_PREFIX}{owner}.{lab}"
+
+
+def check_portal(portal: str) -> str:
+    """``ADDRESS:PORT`` (IPv4), as LIO names a network portal directory."""
+    match = _PORTAL.match(portal) if isinstance(portal, str) else None
+    if not match or not 0 < int(match.group(2)) < 65536 or any(int(x) > 255 for x in match.group(1).split(".")):
+        raise LabError(f"iSCSI portal {portal!r}: expected IPv4ADDRESS:PORT, e.g. 127.0.0.1:3261")
+    return portal
+
+
 def control_string(config: str, dev_size: int, block_size: int) -> str:
     """The backstore's ``control`` line: the handler's config string, size, block size.
 
@@ -97,7 +120,8 @@ def owners(root: Union[str, Path] = ROOT) -> Set[int]:
     """Process ids that own lab objects under ``root`` (alive or not)."""
     root = Path(root)
     found: Set[int] = set()
-    for directory, pattern, base in ((root / "core", _HBA, 10), (root / "loopback", _WWN, 16)):
+    for directory, pattern, base in ((root / "core", _HBA, 10), (root / "loopback", _WWN, 16),
+                                     (root / "iscsi", _IQN, 10)):
         try:
             names = os.listdir(directory)
         except OSError:
@@ -202,6 +226,38 @@ class Configfs:
         except OSError as error:
             raise LabError(error.errno, f"configfs: cannot map {backstore} as LUN {lun}: {error.strerror}") from None
 
+    @property
+    def iscsi_tpg(self) -> Path:
+        if self.lab is None:
+            raise LabError("Configfs(lab=None) removes every lab of a process; it creates nothing")
+        return self.root / "iscsi" / iscsi_target_name(self.owner, self.lab) / _TPG
+
+    def export_iscsi(self, lun: int, backstore: Path, portal: str) -> str:
+        """Make ``backstore`` LUN ``lun`` of this lab's iSCSI target on ``portal``; returns
+        the target's name.  The first call creates the target, its portal and opens it to
+        any initiator (generated node ACLs, no CHAP, writable)."""
+        tpg = self.iscsi_tpg
+        if not tpg.is_dir():
+            for directory in (tpg.parent.parent, tpg.parent, tpg):
+                if not directory.is_dir():
+                    _mkdir(directory)
+            _mkdir(tpg / "np" / check_portal(portal))
+            for name, value in (("authentication", "0"), ("generate_node_acls", "1"),
+                                ("demo_mode_write_protect", "0"), ("cache_dynamic_acls", "1")):
+                _write(tpg / "attrib" / name, value)
+        lun_dir = tpg / "lun" / f"lun_{lun}"
+        _mkdir(lun_dir)
+        try:
+            os.symlink(backstore, lun_dir / backstore.name)
+        except OSError as error:
+            raise LabError(error.errno, f"configfs: cannot map {backstore} as iSCSI LUN {lun}: "
+                                        f"{error.strerror}") from None
+        return tpg.parent.name
+
+    def enable_iscsi(self) -> None:
+        """Open the iSCSI target to logins (after its LUNs are mapped)."""
+        _write(self.iscsi_tpg / "enable", "1")
+
     def scsi_address(self) -> Tuple[int, int]:
         """(SCSI host number, target id) of this owner's tcm_loop target; LUN n is H:0:T:n.
 
@@ -221,7 +277,20 @@ class Configfs:
         for wwn in self._targets():
             if wwn.is_dir():
                 _remove_target(wwn, problems)
+        for iqn in self._iscsi_targets():
+            if iqn.is_dir():
+                _remove_iscsi_target(iqn, problems)
         return problems
+
+    def _iscsi_targets(self) -> List[Path]:
+        iscsi = self.root / "iscsi"
+        if self.lab is not None:
+            return [self.iscsi_tpg.parent]
+        try:
+            names = os.listdir(iscsi)
+        except OSError:
+            return []
+        return [iscsi / n for n in sorted(names) if (m := _IQN.match(n)) and int(m.group(1)) == self.owner]
 
     def remove_backstores(self) -> List[str]:
         """Remove this lab's TCMU backstores, and the HBA once no lab of the process has one.
@@ -253,6 +322,27 @@ def _remove_target(wwn: Path, problems: List[str]) -> None:
             _attempt(problems, _write, nexus, "NULL")
         _attempt(problems, os.rmdir, tpg)
     _attempt(problems, os.rmdir, wwn)
+
+
+def _remove_iscsi_target(iqn: Path, problems: List[str]) -> None:
+    # Disable first: logins stop and LIO ends the sessions before the LUNs go.
+    for tpg in sorted(iqn.glob("tpgt_*")):
+        try:
+            enabled = (tpg / "enable").read_text().strip() == "1"
+        except OSError:
+            enabled = False
+        if enabled:
+            _attempt(problems, _write, tpg / "enable", "0")
+        for lun_dir in sorted((tpg / "lun").glob("lun_*")):
+            for link in lun_dir.iterdir():
+                if link.is_symlink():
+                    _attempt(problems, os.unlink, link)
+            _attempt(problems, os.rmdir, lun_dir)
+        for portal in sorted((tpg / "np").glob("*")):
+            if portal.is_dir():
+                _attempt(problems, os.rmdir, portal)
+        _attempt(problems, os.rmdir, tpg)
+    _attempt(problems, os.rmdir, iqn)
 
 
 def _attempt(problems: List[str], action, *args) -> None:  # type: ignore[no-untyped-def]

@@ -96,6 +96,17 @@ class ServedDevice:
         with self._lock:
             self.faults.extend([fault] * count)
 
+    def clear_faults(self) -> None:
+        """Withdraw every fault not yet consumed: timing faults, the emulator's injected
+        failures and its medium errors (a command already held by delay() or drop() stays
+        held)."""
+        with self._lock:
+            self.faults.clear()
+        for name in ("clear_injected", "clear_medium_errors"):
+            method = getattr(self.device, name, None)
+            if method is not None:
+                method()
+
     def _timing_fault(self, cdb: bytes) -> Optional[TimingFault]:
         if not self.faults:
             return None

@@ -26,7 +26,7 @@ from typing import Any, List, Optional, Sequence, Union
 import attrs
 
 from sgframe.errors import UsageError
-from sgframe.lab.configfs import ROOT, Configfs, LabError, control_string, owners
+from sgframe.lab.configfs import ROOT, Configfs, LabError, check_portal, control_string, owners
 from sgframe.lab.ring import Ring
 from sgframe.lab.serve import ServedDevice
 from sgframe.lab.uio import SYS_UIO, UioDevice, find_uio
@@ -54,6 +54,7 @@ class LabLun:
     :param block: ``/dev/sdX`` for a disk, else None.
     :param uio: the ``uioN`` of its backstore.
     :param backstore: its configfs directory.
+    :param iscsi: its ``iscsi://portal/target/lun`` URL when the lab exports over iSCSI.
     """
 
     uri: str
@@ -62,6 +63,7 @@ class LabLun:
     block: Optional[str]
     uio: str
     backstore: str
+    iscsi: Optional[str] = None
 
     def to_dict(self) -> dict:
         return attrs.asdict(self)
@@ -126,6 +128,10 @@ class Lab:
         answer (the kernel's default, 30, when None).
     :param reactor: the reactor to serve on (a new one by default); it is started.
     :param owner: the id in the configfs names (this process's pid by default).
+    :param control: bind a control socket here (:mod:`sgframe.lab.control`): faults on cue
+        from other processes.
+    :param iscsi: also export every device as a LUN of an iSCSI target on this portal
+        (``"127.0.0.1:3261"``; LIO's ``iscsi_target_mod`` loaded, the interface up).
     """
 
     def __init__(
@@ -137,6 +143,8 @@ class Lab:
         owner: Optional[int] = None,
         root: Union[str, Path] = ROOT,
         sys_uio: Union[str, Path] = SYS_UIO,
+        control: Union[str, Path, None] = None,
+        iscsi: Optional[str] = None,
     ) -> None:
         if not devices:
             raise UsageError("a lab needs at least one device (an emu: URI)")
@@ -170,6 +178,9 @@ class Lab:
         self.luns: List[LabLun] = []
         self._uios: List[UioDevice] = []
         self._closed = False
+        self.control_path = None if control is None else str(control)
+        self.iscsi_portal = None if iscsi is None else check_portal(iscsi)
+        self._control: Any = None
 
     def __enter__(self) -> "Lab":
         self.start()
@@ -211,9 +222,19 @@ class Lab:
             served = ServedDevice(device, Ring(uio.mem), uio.notify, self.reactor.call_later, uri)
             self.served.append(served)
             self.reactor.register(uio.fd, _on_readable(uio, served), _on_hangup(self.reactor, uri))
+        if self.control_path is not None:
+            from sgframe.lab.control import ControlServer
+
+            self._control = ControlServer(self.control_path, self.served, self.reactor)
         self.reactor.start()
         for index, backstore in enumerate(backstores):
             self.configfs.export(index, backstore)
+        iscsi_urls: List[Optional[str]] = [None] * len(backstores)
+        if self.iscsi_portal is not None:
+            for index, backstore in enumerate(backstores):
+                target = self.configfs.export_iscsi(index, backstore, self.iscsi_portal)
+                iscsi_urls[index] = f"iscsi://{self.iscsi_portal}/{target}/{index}"
+            self.configfs.enable_iscsi()
         host, target = self.configfs.scsi_address()
         for index, ((uri, device), backstore, uio) in enumerate(zip(self._specs, backstores, self._uios)):
             hctl = f"{host}:0:{target}:{index}"
@@ -226,7 +247,8 @@ class Lab:
                 block = _wait_for(lambda: _only(base / "block"), timeout, f"the block device of {hctl}")
                 _wait_for(lambda: os.path.exists(f"/dev/{block}"), timeout, f"/dev/{block}")
             self.luns.append(
-                LabLun(uri, hctl, f"/dev/{sg}", f"/dev/{block}" if block else None, uio.name, str(backstore))
+                LabLun(uri, hctl, f"/dev/{sg}", f"/dev/{block}" if block else None, uio.name, str(backstore),
+                       iscsi_urls[index])
             )
         for lun in self.luns:
             _consume_unit_attentions(lun.sg)
@@ -254,6 +276,8 @@ class Lab:
         self._closed = True
         problems = self.configfs.remove_exports()
         self.reactor.stop()
+        if self._control is not None:
+            self._control.close()
         for uio in self._uios:
             self.reactor.unregister(uio.fd)
             uio.close()

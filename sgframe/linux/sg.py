@@ -60,6 +60,7 @@ from typing import Union
 import attrs
 
 from ..errors import UsageError
+from .limits import DEVICE_GONE_ERRNOS, SG_MAX_CDB_SIZE, SG_MAX_QUEUE, SG_MAX_TRANSFER
 
 __all__ = [
     "SgIoHdr", "ScsiId", "RequestInfo",
@@ -121,10 +122,6 @@ SG_INFO_MIXED_IO = 0x4
 #: Set in driver_status whenever the driver copied sense data (kept for compatibility).
 DRIVER_SENSE = 0x08
 
-SG_MAX_QUEUE = 16
-#: The largest data transfer sg accepts: it refuses 256 MiB or more (sg.c, sg_common_write).
-SG_MAX_TRANSFER = (256 << 20) - 1
-SG_MAX_CDB_SIZE = 252            # sg.c: cmd_len must be 6..252, else EMSGSIZE
 SG_DEFAULT_TIMEOUT_MS = 60000
 
 # ioctl numbers (plain numbers, not _IOR/_IOW encodings: sg predates them).
@@ -188,9 +185,6 @@ _CTYPE_OF = {"i": ctypes.c_int, "I": ctypes.c_uint, "B": ctypes.c_ubyte, "H": ct
 #: the end: the kernel wants all of sizeof(struct sg_io_hdr), so buffers use SG_IO_HDR_SIZE.
 SG_IO_HDR_FORMAT = "@" + "".join(code for _, code in SG_IO_HDR_FIELDS)
 
-#: errno values that mean the device is no longer there: sg.c answers ENODEV once the
-#: device is detaching, and open() of a node whose device went away answers ENXIO.
-DEVICE_GONE_ERRNOS = (errno.ENODEV, errno.ENXIO)
 
 
 class SgIoHdr(ctypes.Structure):

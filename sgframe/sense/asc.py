@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import threading
-from importlib import resources
 from typing import Dict, List, Optional, Tuple
 
 __all__ = ["asc_text", "asc_lookup", "asc_table", "asc_ranges"]
@@ -29,6 +28,8 @@ def _load() -> Tuple[_Codes, _Ranges]:
         if _codes is None or _ranges is None:
             codes: _Codes = {}
             ranges: _Ranges = []
+            from importlib import resources  # 6 ms of imports, paid at the first lookup only
+
             text = (resources.files("sgframe.sense") / "data" / "asc-ascq.tsv").read_text(
                 encoding="utf-8")
             for line in text.splitlines():

@@ -21,6 +21,10 @@ COMMANDS = "sgframe_commands"
 SENSE = "sgframe_failure"
 
 
+def _plain_int(value: Any) -> Optional[int]:
+    return None if value is None else int(value)
+
+
 def failure_details(exc: Optional[BaseException]) -> Optional[Dict[str, Any]]:
     """The device failure behind ``exc`` (itself, or what it was raised from): its
     status, sense bytes and one-line text; None when no device failure is involved."""
@@ -30,8 +34,11 @@ def failure_details(exc: Optional[BaseException]) -> Optional[Dict[str, Any]]:
         if isinstance(exc, errors.TaskFailed):
             io = getattr(exc, "io", None)
             sense = bytes(io.hdr.sense).hex() if io is not None and io.hdr.sense else None
-            return {"command": exc.command, "status": None if exc.status is None else int(exc.status),
-                    "sense_key": exc.sense_key, "asc": exc.asc, "ascq": exc.ascq, "sense": sense,
+            # Plain ints and strings: pytest-xdist sends these to the controller through
+            # execnet, which refuses enums (SenseKey) and other classes.
+            return {"command": None if exc.command is None else str(exc.command),
+                    "status": _plain_int(exc.status), "sense_key": _plain_int(exc.sense_key),
+                    "asc": _plain_int(exc.asc), "ascq": _plain_int(exc.ascq), "sense": sense,
                     "text": str(exc)}
         exc = exc.__cause__ or exc.__context__
     return None

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from ..linux.sg import SG_MAX_TRANSFER
+from ..linux.limits import SG_MAX_TRANSFER
 
 if TYPE_CHECKING:
     from ..io import Io

@@ -396,10 +396,10 @@ def test_dropped_response_fails_at_cmd_time_out(disk):
 # --- a killed server leaves the kernel sane ---------------------------------------------------
 
 
-def _serve(tmp_path: Path, name: str) -> subprocess.Popen:
+def _serve(tmp_path: Path, name: str, *options: str) -> subprocess.Popen:
     ready = tmp_path / f"{name}.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sgframe.cli", "lab", "--cmd-time-out", "3", "--ready", str(ready), "serve",
+        [sys.executable, "-m", "sgframe.cli", "lab", "--cmd-time-out", "3", "--ready", str(ready), *options, "serve",
          "emu:disk?blocks=65536"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
@@ -426,12 +426,19 @@ def test_killed_server_leaves_the_kernel_sane(tmp_path, lab):
     assert reader.wait(timeout=120) != 0
     owner = server.pid
     assert (ROOT / "core" / hba_name(owner)).exists()  # SIGKILL: nothing was cleaned up
+    assert Path("/sys/class/scsi_device", device["hctl"]).exists()
     # The next serve removes the leftovers (the LUN goes; its last commands time out) and works.
     second = _serve(tmp_path, "second")
     try:
         assert not (ROOT / "core" / hba_name(owner)).exists()
         assert not (ROOT / "loopback" / target_wwn(owner, 0)).exists()
         (again,) = second.ready["devices"]  # type: ignore[attr-defined]
+        # The kernel let the dead server's device go.  SCSI host numbers are reused (an ida),
+        # so its address may now be the new server's device, and no one else's.
+        old_address = Path("/sys/class/scsi_device", device["hctl"])
+        assert not old_address.exists() or device["hctl"] == again["hctl"]
+        if old_address.exists():
+            assert sorted(os.listdir(old_address / "device" / "scsi_generic")) == [Path(again["sg"]).name]
         assert "EMU DISK" in tool("sg_inq", again["sg"])
     finally:
         second.send_signal(signal.SIGTERM)
@@ -477,3 +484,107 @@ def test_smartctl_reads_the_drive(sata):
     assert "Device Model:     SGFRAME EMULATED SATA SSD" in info
     assert "Serial Number:    SGFLAB000001" in info
     assert "SMART overall-health self-assessment test result: PASSED" in info
+
+
+# --- faults on cue for a server started separately --------------------------------------------
+
+
+def _fault(control: Path, *words: str) -> str:
+    return tool(sys.executable, "-m", "sgframe.cli", "lab", "--control", str(control), "fault", *words).strip()
+
+
+def test_faults_set_from_outside_reach_the_kernel(tmp_path):
+    # The server is another process (sgframe lab serve --control SOCKET); this test reaches
+    # its emulator only through the socket, with sgframe lab fault, as a shell script would.
+    guest.load_modules(*guest.LAB_MODULES)
+    control = tmp_path / "lab.sock"
+    server = _serve(tmp_path, "controlled", "--control", str(control))
+    try:
+        assert server.ready["control"] == str(control)  # type: ignore[attr-defined]
+        (device,) = server.ready["devices"]  # type: ignore[attr-defined]
+        assert _fault(control, "medium_error", "lba=1000", "count=2") == "ok"
+        with Channel.open(device["sg"]) as channel:
+            with pytest.raises(MediumError) as caught:
+                channel.cmd.Read16(lba=998, transfer_length=4)
+            assert (caught.value.asc, caught.value.ascq, caught.value.information) == (0x11, 0x00, 1000)
+            # sg_dd, another initiator, sees the same kernel completion.
+            out = subprocess.run(["sg_dd", f"if={device['sg']}", "of=/dev/null", "bs=512", "skip=1000", "count=1"],
+                                 capture_output=True, text=True, timeout=60)
+            # sg3_utils' exit status 3: a medium or hardware error (SG_LIB_CAT_MEDIUM_HARD).
+            assert out.returncode == 3 and "unrecovered error" in out.stderr, out.stderr
+            assert _fault(control, "unit_attention", "asc=0x2a", "ascq=0x01") == "ok"
+            with pytest.raises(UnitAttention) as attention:
+                channel.cmd.TestUnitReady()
+            assert (attention.value.asc, attention.value.ascq) == (0x2A, 0x01)
+            assert _fault(control, "clear") == "ok"
+            channel.cmd.Read16(lba=998, transfer_length=4)
+            # A dropped answer: the backstore's cmd_time_out (3 s here) fails the command.
+            assert _fault(control, "drop", "opcode=0") == "ok"
+            started = time.monotonic()
+            with Channel.open(device["sg"], timeout=30000) as patient, pytest.raises(NotReady) as dropped:
+                patient.cmd.TestUnitReady()
+            assert (dropped.value.asc, dropped.value.ascq) == (0x08, 0x00)
+            assert 2.5 <= time.monotonic() - started < 10
+        status = json.loads(_fault(control, "status"))
+        assert status["dropped"] == 1 and status["completed"] > 3 and status["pending"] == 0
+        guest.wait_for(lambda: _tur_ok(device["sg"]), timeout=30, what="TEST UNIT READY after a dropped answer")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=120) == 128 + signal.SIGTERM
+    assert not control.exists()
+
+
+# --- the served disk exported over iSCSI ------------------------------------------------------
+
+#: A portal of its own: the test bed's --lio-iscsi target listens on 3260.
+LAB_PORTAL = "127.0.0.1:3261"
+
+
+@pytest.fixture(scope="module")
+def iscsi_lab() -> Iterator[Lab]:
+    guest.load_modules(*guest.LAB_MODULES, "iscsi_target_mod")
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    with Lab(["emu:disk?blocks=65536&serial=LABISCSI0001"], cmd_time_out=CMD_TIME_OUT, iscsi=LAB_PORTAL) as served:
+        yield served
+    assert not (ROOT / "iscsi" / served.luns[0].iscsi.split("/")[3]).exists()
+
+
+def test_served_disk_over_iscsi_agrees_with_sg_and_libiscsi(iscsi_lab):
+    from sgframe.command.sbc import ReadCapacity16
+    from sgframe.command.spc import Inquiry
+
+    lun = iscsi_lab.luns[0]
+    assert lun.iscsi == f"iscsi://{LAB_PORTAL}/iqn.2026-12.org.sgframe.lab:{os.getpid()}.{iscsi_lab.configfs.lab}/0"
+    served = iscsi_lab.served[0]
+    with Channel.open(lun.iscsi, block_size=512) as over_iscsi, Channel.open(lun.sg) as over_sg:
+        a, b = over_iscsi.cmd.Inquiry().result, over_sg.cmd.Inquiry().result
+        assert (a.vendor_identification, a.product_identification) == \
+            (b.vendor_identification, b.product_identification) == ("SGFRAME", "EMU DISK")
+        serial = Inquiry(evpd=True, page_code=0x80)
+        assert over_iscsi.execute(serial).result.product_serial_number == "LABISCSI0001"
+        assert over_iscsi.execute(ReadCapacity16()).data == over_sg.execute(ReadCapacity16()).data
+        # Data written over iSCSI reads back through /dev/sgN, and the emulator holds it.
+        over_iscsi.cmd.Write16(lba=77, transfer_length=1, data=b"\xa5" * 512)
+        assert over_sg.cmd.Read16(lba=77, transfer_length=1).data == b"\xa5" * 512
+    assert ask(served, bytes.fromhex("28000000004d00000100"), 512) == b"\xa5" * 512
+    # libiscsi's iscsi-inq reads the same standard INQUIRY data as the emulator answers.
+    standard = ask(served, bytes.fromhex("120000006000"), 96)
+    lines = dict(line.split(":", 1) for line in tool("iscsi-inq", lun.iscsi).splitlines() if ":" in line)
+    assert lines["Vendor"].strip() == standard[8:16].decode().strip() == "SGFRAME"
+    assert lines["Product"].strip() == standard[16:32].decode().strip() == "EMU DISK"
+    assert lines["Revision"].strip() == standard[32:36].decode().strip()
+    assert lines["Version"].split()[0] == str(standard[2])
+    serial_text = tool("iscsi-inq", "-e", "1", "-c", "128", lun.iscsi)
+    assert "LABISCSI0001" in serial_text, serial_text
+
+
+def test_a_fault_reaches_the_iscsi_initiator(iscsi_lab):
+    lun, served = iscsi_lab.luns[0], iscsi_lab.served[0]
+    served.device.inject_medium_error(500)
+    try:
+        with Channel.open(lun.iscsi, block_size=512) as over_iscsi:
+            with pytest.raises(MediumError) as caught:
+                over_iscsi.cmd.Read16(lba=499, transfer_length=2)
+            assert (caught.value.asc, caught.value.information) == (0x11, 500)
+    finally:
+        served.device.clear_medium_errors()

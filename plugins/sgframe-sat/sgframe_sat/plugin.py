@@ -10,17 +10,22 @@ from typing import Any, Optional
 from sgframe import hookimpl
 from sgframe.plugin_types import LazySubcommand
 
-from .commands import COMMANDS
+# Everything else is imported inside the hooks that need it: every sgframe start loads
+# this module (the command line starts once per device in a shell loop), most never
+# emulate a SATA drive, send ATA PASS-THROUGH or see ATA sense data.
 
-# The rest is imported inside the hooks that need it: every sgframe start loads this
-# module (the command line starts once per device in a shell loop), most never emulate
-# a SATA drive or see ATA sense data.
+#: The plugin's commands as index rows (module, class, T10 name, opcode, service action):
+#: sgframe imports sgframe_sat.commands when one of them is first looked up. The plugin's
+#: tests hold these rows to the classes.
+COMMAND_ROWS = (
+    ("commands", "AtaPassThrough12", "ATA PASS-THROUGH(12)", 0xA1, None),
+    ("commands", "AtaPassThrough16", "ATA PASS-THROUGH(16)", 0x85, None),
+)
 
 
 @hookimpl
 def sgframe_register_commands(registry: Any) -> None:
-    for cls in COMMANDS:
-        registry.add(cls)
+    registry.add_indexed("sgframe_sat", COMMAND_ROWS)
 
 
 #: The plugin's subcommands, named and not imported (the command line imports the one that runs).

@@ -116,3 +116,10 @@ def test_emulated_sata_disk_end_to_end(dsense):
 def test_sata_kind_parameters_are_checked():
     with pytest.raises(errors.UsageError, match="bad value 'x' for power_mode"):
         Channel.open("emu:sata?power_mode=x")
+
+
+def test_the_plugin_registers_its_commands_by_rows_that_match_the_classes():
+    from sgframe_sat import commands, plugin
+
+    assert plugin.COMMAND_ROWS == tuple(
+        ("commands", cls.__name__, cls.NAME, cls.OPCODE, cls.SERVICE_ACTION) for cls in commands.COMMANDS)

@@ -11,7 +11,6 @@ from typing import Any, Iterable, Optional
 from sgframe import hookimpl
 from sgframe.plugins import DeviceMatch, Interpretation
 
-from .commands import COMMANDS
 from .codes import CACHE_STATISTICS_PAGE, FACTORY_LOG_PAGE
 
 VENDOR = "SEAGATE"
@@ -22,10 +21,17 @@ def sgframe_bind_devices() -> Iterable[DeviceMatch]:
     return [DeviceMatch(VENDOR)]
 
 
+#: The plugin's commands as index rows (module, class, T10 name, opcode, service action):
+#: sgframe imports sgframe_seagate.commands when one of them is first looked up, not at
+#: every start. The plugin's tests hold these rows to the classes.
+COMMAND_ROWS = (
+    ("commands", "SeagateLogSense", "LOG SENSE (SEAGATE)", 0x4D, None),
+)
+
+
 @hookimpl
 def sgframe_register_commands(registry: Any) -> None:
-    for cls in COMMANDS:
-        registry.add(cls)
+    registry.add_indexed("sgframe_seagate", COMMAND_ROWS)
 
 
 @hookimpl

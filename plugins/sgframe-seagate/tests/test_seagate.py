@@ -87,3 +87,10 @@ def test_plain_log_sense_result_uses_the_bound_vendor_decoder():
         other = ch._decode_vendor_page(LogSense(page_code=0x37), bytes.fromhex("37000000"))
         assert other is not None and not isinstance(other, cache_type)
         assert ch._decode_vendor_page(LogSense(page_code=0x0D), bytes.fromhex("0d000000")) is None
+
+
+def test_the_plugin_registers_its_commands_by_rows_that_match_the_classes():
+    from sgframe_seagate import commands, plugin
+
+    assert plugin.COMMAND_ROWS == tuple(
+        ("commands", cls.__name__, cls.NAME, cls.OPCODE, cls.SERVICE_ACTION) for cls in commands.COMMANDS)

@@ -30,6 +30,22 @@ from .statistics import (
     decode_group_statistics_page,
     decode_cache_memory_statistics_page,
 )
+from .pass_through import (
+    AtaPassThroughResult,
+    AtaPassThroughResultsPage,
+    decode_ata_pass_through_results_page,
+)
+from .non_volatile_cache import (
+    NON_VOLATILE_TIME_NAMES,
+    NonVolatileCachePage,
+    decode_non_volatile_cache_page,
+    non_volatile_time_name,
+)
+from .duration_limits import (
+    CommandDurationLimitStatistics,
+    CommandDurationLimitsStatisticsPage,
+    decode_command_duration_limits_statistics_page,
+)
 from .supported import (
     SupportedLogPages,
     SupportedLogPagesAndSubpages,
@@ -235,4 +251,14 @@ __all__ = [
     "LOG_PAGE_DECODERS",
     "decode_log_page",
     "decode_log_pages",
+    "AtaPassThroughResult",
+    "AtaPassThroughResultsPage",
+    "decode_ata_pass_through_results_page",
+    "NON_VOLATILE_TIME_NAMES",
+    "NonVolatileCachePage",
+    "decode_non_volatile_cache_page",
+    "non_volatile_time_name",
+    "CommandDurationLimitStatistics",
+    "CommandDurationLimitsStatisticsPage",
+    "decode_command_duration_limits_statistics_page",
 ]

@@ -36,6 +36,9 @@ from .events import (
     decode_last_n_inquiry_data_changed_page,
     decode_last_n_mode_page_data_changed_page,
 )
+from .duration_limits import decode_command_duration_limits_statistics_page
+from .non_volatile_cache import decode_non_volatile_cache_page
+from .pass_through import decode_ata_pass_through_results_page
 from .protocol import decode_protocol_specific_port_page
 from .provisioning import decode_logical_block_provisioning_page
 from .selftest import decode_self_test_results_page
@@ -77,10 +80,13 @@ LOG_PAGE_DECODERS: Dict[Tuple[int, int], Callable[[bytes], LogPage]] = {
     (0x15, 0x01): decode_pending_defects_page,
     (0x15, 0x02): decode_background_operation_page,
     (0x15, 0x03): decode_lps_misalignment_page,
+    (0x16, 0x00): decode_ata_pass_through_results_page,
+    (0x17, 0x00): decode_non_volatile_cache_page,
     (0x18, 0x00): decode_protocol_specific_port_page,
     (0x19, 0x00): decode_general_statistics_page,
     **{(0x19, group): decode_group_statistics_page for group in range(0x01, 0x20)},
     (0x19, 0x20): decode_cache_memory_statistics_page,
+    (0x19, 0x21): decode_command_duration_limits_statistics_page,
     (0x1A, 0x00): decode_power_condition_transitions_page,
     (0x2F, 0x00): decode_informational_exceptions_page,
 }

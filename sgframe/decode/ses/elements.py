@@ -35,6 +35,8 @@ __all__ = [
     "element_type",
     "element_type_name",
     "decode_status_element",
+    "decode_array_status_element",
+    "SES1_ARRAY_DEVICE",
 ]
 
 #: SES-4 table 74 (ELEMENT STATUS CODE).
@@ -447,6 +449,25 @@ _RESERVED = ElementType(0x7F, "Reserved", "", (), ())
 _VENDOR = attrs.evolve(_VENDOR, record=_status_record(_VENDOR))
 _RESERVED = attrs.evolve(_RESERVED, record=_status_record(_RESERVED))
 
+#: The device element (01h) of SES-1's array status page (06h): byte 1 has the array
+#: state bits of today's array device slot, bytes 2-3 the removal, identify and bypass
+#: bits at the places sg_ses reads them.  Status only: page 06h was never sent back.
+SES1_ARRAY_DEVICE = ElementType(0x01, "Device slot", "dev", (
+    StatusField("ok", 1, 7, label="OK"), StatusField("rsvd_device", 1, 6, label="Reserved device"),
+    StatusField("hot_spare", 1, 5, label="Hot spare"), StatusField("cons_chk", 1, 4, label="Cons check"),
+    StatusField("in_crit_array", 1, 3, label="In crit array"),
+    StatusField("in_failed_array", 1, 2, label="In failed array"),
+    StatusField("rebuild_remap", 1, 1, label="Rebuild/remap"), StatusField("r_r_abort", 1, 0, label="R/R abort"),
+    StatusField("do_not_remove", 2, 6, label="Do not remove"), StatusField("rmv", 2, 2, label="RMV"),
+    StatusField("ident", 2, 1, label="Ident"),
+    StatusField("enable_bypass_a", 3, 3, label="Enable bypass A"),
+    StatusField("enable_bypass_b", 3, 2, label="Enable bypass B"),
+    StatusField("bypass_a_enabled", 3, 1, label="Bypass A enabled"),
+    StatusField("bypass_b_enabled", 3, 0, label="Bypass B enabled"),
+), ())
+SES1_ARRAY_DEVICE = attrs.evolve(
+    SES1_ARRAY_DEVICE, record=_status_record(attrs.evolve(SES1_ARRAY_DEVICE, name="Array status device")))
+
 
 def element_type(code: int) -> ElementType:
     """The declaration of element type ``code``; an unknown code gets one with no fields."""
@@ -462,8 +483,18 @@ def element_type_name(code: int) -> str:
 
 def decode_status_element(code: int, raw: bytes) -> Any:
     """Four bytes of a status element of type ``code`` as that type's record."""
+    return _decode(element_type(code), code, raw)
+
+
+def decode_array_status_element(code: int, raw: bytes) -> Any:
+    """A status element of SES-1's array status page (06h): a device element (01h) there
+    has the array bits of :data:`SES1_ARRAY_DEVICE` (no slot address); other types read
+    as in the enclosure status page."""
+    return _decode(SES1_ARRAY_DEVICE if code == 0x01 else element_type(code), code, raw)
+
+
+def _decode(t: ElementType, code: int, raw: bytes) -> Any:
     raw = bytes(raw[:4]).ljust(4, b"\x00")
-    t = element_type(code)
     values: Dict[str, Any] = {}
     for f in t.status:
         if f.when is not None and not f.when(raw):

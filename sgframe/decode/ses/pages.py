@@ -18,7 +18,7 @@ import attrs
 
 from .._util import Reader, Record, ascii_text, name_of, raw_repr, record
 from ..designators import PROTOCOL_IDENTIFIERS
-from .elements import decode_status_element, element_type_name
+from .elements import decode_array_status_element, decode_status_element, element_type_name
 
 __all__ = [
     "DIAGNOSTIC_PAGE_NAMES",
@@ -29,6 +29,7 @@ __all__ = [
     "ConfigurationPage",
     "TypeStatus",
     "EnclosureStatusPage",
+    "ArrayStatusPage",
     "HelpTextPage",
     "StringInPage",
     "ThresholdDescriptor",
@@ -327,20 +328,39 @@ class EnclosureStatusPage(Record):
         return group.overall if element_index is None else group.elements[element_index]
 
 
-def decode_enclosure_status(data: bytes, configuration: Optional[ConfigurationPage] = None) -> EnclosureStatusPage:
-    r = _page(data, "enclosure status page")
-    _check_generation(r, configuration, "enclosure status page")
-    groups = _groups(r, configuration, 8, 4, "enclosure status page") or []
+def _status_page(cls: type, data: bytes, configuration: Optional[ConfigurationPage], what: str,
+                 element: Callable[[int, bytes], Any] = decode_status_element) -> Any:
+    r = _page(data, what)
+    _check_generation(r, configuration, what)
+    groups = _groups(r, configuration, 8, 4, what) or []
     types = tuple(
         TypeStatus(type_index=h.type_index, element_type=h.element_type, element_type_name=h.element_type_name,
                    subenclosure_identifier=h.subenclosure_identifier,
-                   overall=decode_status_element(h.element_type, chunk[0]),
-                   elements=tuple(decode_status_element(h.element_type, c) for c in chunk[1:]))
+                   overall=element(h.element_type, chunk[0]),
+                   elements=tuple(element(h.element_type, c) for c in chunk[1:]))
         for h, chunk in groups
     )
-    return EnclosureStatusPage(page_code=r.uint(0), invop=r.flag(1, 4), info=r.flag(1, 3), non_crit=r.flag(1, 2),
-                               crit=r.flag(1, 1), unrecov=r.flag(1, 0), page_length=r.uint(2, 2),
-                               generation_code=r.uint(4, 4), types=types, raw=r.data, problems=tuple(r.problems))
+    return cls(page_code=r.uint(0), invop=r.flag(1, 4), info=r.flag(1, 3), non_crit=r.flag(1, 2),
+               crit=r.flag(1, 1), unrecov=r.flag(1, 0), page_length=r.uint(2, 2),
+               generation_code=r.uint(4, 4), types=types, raw=r.data, problems=tuple(r.problems))
+
+
+def decode_enclosure_status(data: bytes, configuration: Optional[ConfigurationPage] = None) -> EnclosureStatusPage:
+    return _status_page(EnclosureStatusPage, data, configuration, "enclosure status page")
+
+
+@record
+class ArrayStatusPage(EnclosureStatusPage):
+    """Page 06h (SES-1 only; obsolete since SES-2, which moved array device slots into the
+    enclosure status page as element type 17h).  Laid out as the enclosure status page:
+    the flags of byte 1, the generation code, then an overall and the individual status
+    elements of each type header of the configuration page, four bytes each, which is
+    how sg_ses reads it; a device element (01h) carries the array bits there
+    (:data:`~sgframe.decode.ses.elements.SES1_ARRAY_DEVICE`)."""
+
+
+def decode_array_status(data: bytes, configuration: Optional[ConfigurationPage] = None) -> ArrayStatusPage:
+    return _status_page(ArrayStatusPage, data, configuration, "array status page", decode_array_status_element)
 
 
 # ------------------------------------------------------------- text pages
@@ -957,8 +977,8 @@ def _unknown(data: bytes, configuration: Any = None) -> UnknownDiagnosticPage:
                                  parameters=r.data[4:], raw=r.data, problems=tuple(r.problems))
 
 
-#: Page code -> decoder(data, configuration).  Page 06h (array status, SES-1 only) and
-#: the SBC pages 40h-42h are left to :class:`UnknownDiagnosticPage`.
+#: Page code -> decoder(data, configuration).  The SBC pages 40h-42h are left to
+#: :class:`UnknownDiagnosticPage`.
 DIAGNOSTIC_PAGE_DECODERS: Dict[int, Callable[..., Any]] = {
     0x00: _supported,
     0x01: decode_configuration,
@@ -966,6 +986,7 @@ DIAGNOSTIC_PAGE_DECODERS: Dict[int, Callable[..., Any]] = {
     0x03: _help_text,
     0x04: _string_in,
     0x05: decode_threshold_in,
+    0x06: decode_array_status,
     0x07: decode_element_descriptor,
     0x08: _short_status,
     0x09: _busy,

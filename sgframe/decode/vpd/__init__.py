@@ -18,6 +18,7 @@ from ._common import (
     BLOCK_DEVICE_TYPES,
 )
 from .identification import (
+    DESIGNATOR_VIEWS,
     NETWORK_SERVICE_TYPES,
     SupportedVpdPages,
     UnitSerialNumber,
@@ -138,6 +139,7 @@ __all__ = [
     "UnknownVpdPage",
     "decode_unknown_vpd",
     "BLOCK_DEVICE_TYPES",
+    "DESIGNATOR_VIEWS",
     "NETWORK_SERVICE_TYPES",
     "SupportedVpdPages",
     "UnitSerialNumber",

@@ -7,12 +7,14 @@ from typing import Optional, Tuple
 
 import attrs
 
+from ...errors import UsageError
 from .._util import Reader, Record, record, ascii_text, name_of, raw_repr
 from ..designators import ASSOCIATIONS, Designator, decode_designators
 from ..persistent_reservation import TransportId, decode_transport_id
 from ._common import VPD_PAGE_NAMES, VpdPage, descriptors, finish, start
 
 __all__ = [
+    "DESIGNATOR_VIEWS",
     "NETWORK_SERVICE_TYPES",
     "SupportedVpdPages",
     "UnitSerialNumber",
@@ -55,9 +57,29 @@ class UnitSerialNumber(VpdPage):
     product_serial_number: Optional[str] = None
 
 
+#: sg_vpd's views of page 83h that keep the designators of one association
+#: (``sg_vpd -p di_lu``): the logical unit, the target port it was reached through, and the
+#: target device that contains it.
+DESIGNATOR_VIEWS = {"di_lu": 0, "di_port": 1, "di_target": 2}
+
+
 @record
 class DeviceIdentification(VpdPage):
     designation_descriptors: Tuple[Designator, ...] = ()
+
+    def for_association(self, association: int) -> Tuple[Designator, ...]:
+        """The designators of one ASSOCIATION (0 logical unit, 1 target port, 2 target
+        device), in the order the page lists them."""
+        if association not in ASSOCIATIONS:
+            raise UsageError(f"association={association!r}: one of {', '.join(map(str, sorted(ASSOCIATIONS)))}")
+        return tuple(d for d in self.designation_descriptors if d.association == association)
+
+    def view(self, name: str) -> "DeviceIdentification":
+        """The page as sg_vpd's ``di_lu``, ``di_port`` or ``di_target`` shows it: only that
+        association's designators (``raw`` stays the whole page)."""
+        if name not in DESIGNATOR_VIEWS:
+            raise UsageError(f"{name!r} is not a view of page 83h: one of {', '.join(DESIGNATOR_VIEWS)}")
+        return attrs.evolve(self, designation_descriptors=self.for_association(DESIGNATOR_VIEWS[name]))
 
 
 @record
