@@ -24,6 +24,9 @@ from .transport.base import Transport
 
 __all__ = ["Channel"]
 
+# Options of Channel.open that go to the transport's opener.
+_TRANSPORT_OPTIONS = ("queue_depth", "io_mode", "mmap_size")
+
 
 def _check_timeout(timeout: Any) -> int:
     if timeout.__class__ is not int or not 0 <= timeout <= 0xFFFFFFFF:
@@ -118,12 +121,21 @@ class Channel:
 
         ``/dev/sgN``, ``/dev/sdX``, ``/dev/bsg/H:C:T:L``, ``H:C:T:L``, ``sg:/dev/sgN``,
         ``bsg:/dev/bsg/H:C:T:L`` or ``emu:disk?blocks=N&block_size=512``.
+
+        Options: ``reactor``, ``block_size``, ``timeout`` (the channel's), ``queue_depth``
+        (the transport's), and for the sg transport ``io_mode`` ("indirect", "mmap" or
+        "direct": how data moves by default, see :mod:`sgframe.transport.sg`) and
+        ``mmap_size`` (bytes of each fd's mapped reserved buffer). Other transports move
+        data one way: they take ``io_mode="indirect"`` and refuse the others.
         """
-        transport_options = {k: options.pop(k) for k in ("queue_depth",) if k in options}
+        transport_options = {k: options.pop(k) for k in _TRANSPORT_OPTIONS if k in options}
+        for key in ("io_mode", "mmap_size"):
+            if transport_options.get(key, 0) is None:
+                del transport_options[key]  # None: the transport's default
         unknown = set(options) - {"reactor", "block_size", "timeout"}
         if unknown:
             raise errors.UsageError(f"Channel.open: unknown option(s) {', '.join(sorted(unknown))}; "
-                                    "allowed: reactor, block_size, timeout, queue_depth")
+                                    f"allowed: reactor, block_size, timeout, {', '.join(_TRANSPORT_OPTIONS)}")
         if "timeout" in options:
             _check_timeout(options["timeout"])
         reactor = options.get("reactor")
