@@ -31,18 +31,4 @@ _MODULES = {
 }
 __getattr__, __dir__ = attach(__name__, {name: (module, name) for module, names in _MODULES.items() for name in names})
 
-__all__ = [
-    "Sense", "decode_sense", "SenseKey", "asc_text", "asc_lookup",
-    "build_fixed_sense", "build_descriptor_sense",
-    "FieldPointer", "ActualRetryCount", "ProgressIndication", "SegmentPointer",
-    "UnitAttentionQueueOverflow", "SenseKeySpecificRaw",
-    "InformationDescriptor", "CommandSpecificDescriptor", "SenseKeySpecificDescriptor",
-    "FieldReplaceableUnitDescriptor", "StreamCommandsDescriptor", "BlockCommandsDescriptor",
-    "OsdObjectIdentificationDescriptor", "OsdResponseIntegrityCheckValueDescriptor",
-    "OsdAttribute", "OsdAttributeIdentificationDescriptor", "AtaStatusReturnDescriptor",
-    "AnotherProgressIndicationDescriptor", "TargetPortGroup", "UserDataSegmentReferral",
-    "UserDataSegmentReferralDescriptor", "ForwardedSenseDataDescriptor",
-    "DirectAccessBlockDeviceDescriptor", "DeviceDesignationDescriptor",
-    "MicrocodeActivationDescriptor", "VendorSpecificDescriptor", "UnknownDescriptor",
-    "TruncatedDescriptor",
-]
+__all__ = [name for names in _MODULES.values() for name in names]
