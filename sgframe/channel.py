@@ -118,12 +118,21 @@ class Channel:
 
         ``/dev/sgN``, ``/dev/sdX``, ``/dev/bsg/H:C:T:L``, ``H:C:T:L``, ``sg:/dev/sgN``,
         ``bsg:/dev/bsg/H:C:T:L`` or ``emu:disk?blocks=N&block_size=512``.
+
+        ``read_only=True`` opens an sg or bsg node O_RDONLY (sg3_utils' ``--readonly``):
+        the kernel then refuses commands it classes as writes with EPERM. Transports
+        without a node to open (emu:, iscsi:) accept it and have nothing to change.
         """
         transport_options = {k: options.pop(k) for k in ("queue_depth",) if k in options}
+        read_only = options.pop("read_only", False)
+        if read_only.__class__ is not bool:
+            raise errors.UsageError(f"read_only= takes True or False, not {read_only!r}")
+        if read_only:  # only when asked, so a plugin's opener need not know the option
+            transport_options["read_only"] = True
         unknown = set(options) - {"reactor", "block_size", "timeout"}
         if unknown:
             raise errors.UsageError(f"Channel.open: unknown option(s) {', '.join(sorted(unknown))}; "
-                                    "allowed: reactor, block_size, timeout, queue_depth")
+                                    "allowed: reactor, block_size, timeout, queue_depth, read_only")
         if "timeout" in options:
             _check_timeout(options["timeout"])
         reactor = options.get("reactor")

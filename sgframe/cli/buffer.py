@@ -13,7 +13,7 @@ from typing import Any
 from ..command import ReadBuffer10, WriteBuffer
 from ..errors import UsageError
 from .base import Subcommand
-from .device import add_device, add_output, open_channel, parse_int
+from .device import add_device, add_output, add_readonly, open_channel, parse_int
 from .exitcodes import FILE_ERROR, CliError
 from .output import hexdump, print_json
 from .response import add_inhex, add_response_options, emit_undecoded, read_inhex
@@ -96,6 +96,7 @@ def _read_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-m", "--mode", default="0", metavar="MO",
                         help=f"mode number or acronym ({', '.join(sorted(READ_MODES))}); default 0")
     parser.add_argument("-o", "--offset", type=parse_int, default=0, metavar="OFF", help="buffer offset")
+    add_readonly(parser, "-R")
     add_response_options(parser, "the data read")
 
 

@@ -14,7 +14,7 @@ from ..decode.lba_status import decode_lba_status
 from ..errors import UsageError
 from ..params import MAX_UNMAP_DESCRIPTORS, unmap_parameters
 from .base import Subcommand, warn
-from .device import add_device, add_output, open_channel, parse_int
+from .device import add_device, add_output, add_readonly, open_channel, parse_int
 from .exitcodes import FILE_ERROR, CliError
 from .media import capacity
 from .output import print_json
@@ -92,6 +92,7 @@ def _lba_status_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-t", "--report-type", type=parse_int, default=0, metavar="RT",
                         help="0 all, 1 non-zero status, 2 mapped, 3 deallocated, 4 anchored, 16 maybe unreadable")
     parser.add_argument("-s", "--scan-len", type=parse_int, default=0, metavar="SL", help="scan length (--32)")
+    add_readonly(parser, "-R")
     add_response_options(parser, "the response")
 
 

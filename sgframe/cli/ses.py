@@ -34,7 +34,7 @@ from ..decode.ses import (
 )
 from ..errors import UsageError
 from .base import Subcommand
-from .device import DEVICE_HELP, open_channel, parse_int
+from .device import DEVICE_HELP, add_readonly, open_channel, parse_int
 from .exitcodes import FILE_ERROR, OTHER, CliError
 from .output import hexdump, print_json, print_record, to_jsonable
 
@@ -620,6 +620,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-s", "--status", action="store_true",
                         help="read status pages (what sgframe ses does unless it sends a control page)")
     parser.add_argument("-q", "--quiet", action="store_true", help="accepted for sg_ses compatibility")
+    add_readonly(parser, "-R")
     parser.add_argument("-M", "--mask", action="store_true",
                         help="with --set/--clear: keep every status bit of the element, not only those the "
                              "control element shares (sg_ses' old read-modify-write)")

@@ -12,7 +12,7 @@ import argparse
 from ..command import StartStopUnit, SynchronizeCache10, SynchronizeCache16
 from ..errors import UsageError
 from .base import Subcommand
-from .device import add_device, add_output, open_channel, parse_int
+from .device import add_device, add_output, add_readonly, open_channel, parse_int
 from .output import print_json, to_jsonable
 from .safety import add_safety, guard_medium
 
@@ -62,6 +62,7 @@ def _start_arguments(parser: argparse.ArgumentParser) -> None:
                         help="power condition: 1 active, 2 idle, 3 standby (0: none)")
     parser.add_argument("-m", "--mod", type=parse_int, default=0, metavar="PC_MOD", help="power condition modifier")
     parser.add_argument("-n", "--noflush", action="store_true", help="NO_FLUSH: no cache flush first")
+    add_readonly(parser, "-r")
     add_safety(parser, whole_device=False)
     add_output(parser)
 

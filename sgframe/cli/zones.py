@@ -12,7 +12,7 @@ from ..command import CloseZone, FinishZone, OpenZone, ReportZones, ResetWritePo
 from ..decode.zones import decode_report_zones
 from ..errors import UsageError
 from .base import Subcommand
-from .device import add_device, open_channel, parse_int
+from .device import add_device, add_readonly, open_channel, parse_int
 from .output import print_json
 from .response import add_response_options, emit_undecoded
 from .safety import add_safety, confirm, guard_medium
@@ -87,6 +87,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                         help="reporting options (0 all, 1 empty, 2 implicitly open, 3 explicitly open, "
                              "4 closed, 5 full, 0x3f not write pointer)")
     parser.add_argument("-w", "--wp", action="store_true", help="print the write pointers only")
+    add_readonly(parser, "-R")
     actions = parser.add_argument_group("zone actions (sg_zone)")
     actions.add_argument("--open", action="store_true", help="OPEN ZONE")
     actions.add_argument("-c", "--close", action="store_true", help="CLOSE ZONE")

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from sgframe.cli.base import Subcommand
-from sgframe.cli.device import add_device, add_output, open_channel
+from sgframe.cli.device import add_device, add_output, add_readonly, open_channel
 from sgframe.cli.output import print_json, to_jsonable
 from sgframe.errors import UsageError
 
@@ -86,6 +86,7 @@ def _identify_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-i", "--ident", action="store_true", help="print the world wide name (0x...) only")
     parser.add_argument("-l", "--len", type=int, default=16, metavar="CLEN", help="CDB length: 12 or 16 (default)")
     parser.add_argument("-r", "--raw", action="store_true", help="write the 512 bytes to stdout")
+    add_readonly(parser, "-R")
     add_output(parser)
     parser.add_argument("-H", "--hex", action="store_true",
                         help="print the 256 words in hex with their characters, as sg_sat_identify does")
