@@ -73,7 +73,9 @@ class Vendor32(VariableLengthCommand):
 
 
 def test_default_registry_holds_the_built_in_commands():
-    assert len(REGISTRY) == 94  # 57, and 37 added with issue 14 (RECEIVE ROD TOKEN INFORMATION the last)
+    # 57, and 41 added with issue 14 (READ BUFFER(16), FORMAT WITH PRESET, SEQUENTIALIZE ZONE
+    # and REMOVE ELEMENT AND MODIFY ZONES the last, for sg3_utils' options).
+    assert len(REGISTRY) == 98
     assert list(REGISTRY) == list(c.BUILTIN_COMMANDS)
     assert c.Read16 in REGISTRY and VendorRead not in REGISTRY
 

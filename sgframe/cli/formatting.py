@@ -13,11 +13,9 @@ import struct
 import time
 from typing import Any, Optional
 
-from ..cdb import Direction
 from ..channel import Channel
 from ..command import FormatUnit, ModeSelect10, ModeSense10, RequestSense, Sanitize, SanitizeServiceAction
 from ..errors import UsageError
-from ..raw import RawCommand
 from ..sense import decode_sense
 from ..sense.sks import ProgressIndication
 from .base import Subcommand
@@ -146,10 +144,9 @@ def _run_format(args: argparse.Namespace) -> int:
                                protection_interval_exponent=args.pie, security=args.security)
         command: Any = FormatUnit(fmtpinfo=fmtpinfo, longlist=args.pie is not None, fmtdata=True,
                                   cmplst=bool(args.cmplst), ffmt=args.ffmt)
-        if len(header) > command.data_length():
-            # FormatUnit sizes its data as the header alone; with the initialization
-            # pattern descriptor the list is longer, so its CDB goes as bytes with that length.
-            command = RawCommand(bytes(command), direction=Direction.OUT, length=len(header), name="FORMAT UNIT")
+        # The list's own fields size the data phase (the initialization pattern descriptor
+        # makes it longer than the header).
+        command = command.with_parameter_list(header)
         polls = 0
         if not args.dry_run:
             channel.execute(command, data=header)

@@ -526,7 +526,8 @@ class WriteSame10(Command):
     byte  fields
     ====  ===================================================================
     0     OPERATION CODE (41h)
-    1     WRPROTECT (7-5), ANCHOR (4), UNMAP (3), obsolete (2-1), reserved (0)
+    1     WRPROTECT (7-5), ANCHOR (4), UNMAP (3), obsolete (2: PBDATA, 1: LBDATA),
+          reserved (0)
     2-5   LOGICAL BLOCK ADDRESS
     6     reserved (7-6), GROUP NUMBER (5-0)
     7-8   NUMBER OF LOGICAL BLOCKS
@@ -542,6 +543,11 @@ class WriteSame10(Command):
     wrprotect: int = field(byte=1, bit=7, width=3)
     anchor: bool = flag(byte=1, bit=4)
     unmap: bool = flag(byte=1, bit=3)
+    #: PBDATA and LBDATA (SBC-2: put the physical or logical block address in each
+    #: block written); obsolete since SBC-3 and kept as the table's obsolete bits 2 and 1
+    #: for sg_write_same --pbdata/--lbdata.
+    pbdata: bool = flag(byte=1, bit=2)
+    lbdata: bool = flag(byte=1, bit=1)
     lba: int = field(byte=2, width=32)
     group_number: int = field(byte=6, bit=5, width=6)
     number_of_logical_blocks: int = field(byte=7, width=16)
@@ -561,7 +567,7 @@ class WriteSame16(Command):
     byte  fields
     ====  ===================================================================
     0     OPERATION CODE (93h)
-    1     WRPROTECT (7-5), ANCHOR (4), UNMAP (3), obsolete (2-1), NDOB (0)
+    1     WRPROTECT (7-5), ANCHOR (4), UNMAP (3), obsolete (2: PBDATA, 1: LBDATA), NDOB (0)
     2-9   LOGICAL BLOCK ADDRESS
     10-13 NUMBER OF LOGICAL BLOCKS
     14    reserved (7-6), GROUP NUMBER (5-0)
@@ -577,6 +583,9 @@ class WriteSame16(Command):
     wrprotect: int = field(byte=1, bit=7, width=3)
     anchor: bool = flag(byte=1, bit=4)
     unmap: bool = flag(byte=1, bit=3)
+    #: PBDATA and LBDATA, obsolete (see WriteSame10).
+    pbdata: bool = flag(byte=1, bit=2)
+    lbdata: bool = flag(byte=1, bit=1)
     ndob: bool = flag(byte=1, bit=0)
     lba: int = field(byte=2, width=64)
     number_of_logical_blocks: int = field(byte=10, width=32)
