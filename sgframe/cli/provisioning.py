@@ -218,7 +218,8 @@ def _run_write_same(args: argparse.Namespace) -> int:
         sixteen = args.use16 or (not args.use10 and (args.unmap or args.ndob or lba + num > 0xFFFFFFFF
                                                      or num > 0xFFFF))
         fields = dict(wrprotect=args.wrprotect, anchor=args.anchor, unmap=args.unmap, lba=lba,
-                      group_number=args.grpnum, number_of_logical_blocks=num)
+                      group_number=args.grpnum, number_of_logical_blocks=num, lbdata=args.lbdata,
+                      pbdata=args.pbdata)
         if sixteen:
             command: Any = WriteSame16(ndob=args.ndob, **fields)
         else:
@@ -226,7 +227,7 @@ def _run_write_same(args: argparse.Namespace) -> int:
         channel.execute(command, data=None if args.ndob else _pattern(args, block_size))
     if args.json:
         print_json({"device": args.device, "command": command.NAME, "lba": lba, "blocks": num,
-                    "unmap": args.unmap, "ndob": args.ndob})
+                    "unmap": args.unmap, "ndob": args.ndob, "cdb": bytes(command).hex()})
     return 0
 
 
@@ -241,6 +242,12 @@ def _write_same_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-i", "--in", dest="in_", metavar="IF", help="the block to write, from file IF")
     parser.add_argument("-l", "--lba", type=parse_int, help="first LBA (default 0)")
     parser.add_argument("-N", "--ndob", action="store_true", help="no data-out buffer (zeros or the LBPRZ pattern)")
+    parser.add_argument("-L", "--lbdata", action="store_true",
+                        help="set the obsolete LBDATA bit (byte 1 bit 1; SBC-2: the LBA in each block written); "
+                             "a current device ignores it or rejects the CDB")
+    parser.add_argument("-P", "--pbdata", action="store_true",
+                        help="set the obsolete PBDATA bit (byte 1 bit 2; SBC-2: the physical address in each "
+                             "block)")
     parser.add_argument("-n", "--num", type=parse_int, help="blocks (default 1; 0 may mean to the end)")
     parser.add_argument("-U", "--unmap", action="store_true", help="set UNMAP")
     parser.add_argument("-w", "--wrprotect", type=parse_int, default=0, metavar="WRP", help="WRPROTECT")
