@@ -37,8 +37,8 @@ def sent(monkeypatch) -> list:
     original = Channel.execute
 
     def spy(self, command, *args, **kwargs):
-        data = getattr(command, "data", None)
-        seen.append((bytes(command), None if data is None else bytes(data)))
+        data = kwargs.get("data", args[0] if args else None)
+        seen.append((bytes(command).hex(), None if data is None else bytes(data).hex()))
         return original(self, command, *args, **kwargs)
 
     monkeypatch.setattr(Channel, "execute", spy)
@@ -131,3 +131,207 @@ def test_sg_opener_opens_the_node_read_only(monkeypatch, tmp_path, read_only, mo
         assert transport._read_only is read_only
     finally:
         transport.close()
+
+
+@pytest.fixture
+def zoned(monkeypatch):
+    shared = KINDS["zoned"][0](blocks=1024, zone_size=128, conventional_zones=1)
+    monkeypatch.setitem(KINDS, "oz14", (lambda **_: shared, {}))
+    return shared
+
+
+def cdbs(sent: list) -> list:
+    return [cdb for cdb, _ in sent]
+
+
+# --- 4. obsolete bits and MODE SPECIFIC -----------------------------------------------------
+
+def test_sync_nv_sets_the_obsolete_bit(capsys, disk, sent):
+    # The emulated disk follows SBC-4: an obsolete bit set is an invalid field (5), as
+    # sg_sync --sync-nv gets from a current disk.
+    code, _, err = run(capsys, "sync", "emu:o14", "--sync-nv")
+    assert code == 5 and "error in CDB byte 1 bit 2" in err
+    assert run(capsys, "sync", "emu:o14", "-s", "-S", "-i")[0] == 5
+    assert cdbs(sent) == ["35040000000000000000", "91060000000000000000000000000000"]
+
+
+def test_write_same_lbdata_pbdata_set_the_obsolete_bits(capsys, disk, sent):
+    code, _, err = run(capsys, "write-same", "emu:o14", "--lba", "2", "--lbdata")
+    assert code == 5 and "error in CDB byte 1 bit 1" in err
+    assert run(capsys, "write-same", "emu:o14", "--lba", "2", "-P", "-S")[0] == 5
+    writes = [cdb for cdb in cdbs(sent) if cdb[:2] in ("41", "93")]
+    assert writes == ["41020000000200000100", "93040000000000000002000000010000"]
+
+
+def test_read_buffer_specific_and_long(capsys, disk, sent):
+    run(capsys, "read-buffer", "emu:o14", "--mode", "desc", "--specific", "5")
+    run(capsys, "read-buffer", "emu:o14", "--mode", "desc", "--long", "-S", "1", "-i", "2", "-o", "0x1000000")
+    assert cdbs(sent) == ["3ca30000000000000400", "9b230000000001000000000000040200"]
+
+
+def test_read_buffer_refuses_a_mode_specific_beyond_3_bits_and_a_long_offset_in_10(capsys, disk, sent):
+    code, _, err = run(capsys, "read-buffer", "emu:o14", "--specific", "8")
+    assert code == 1 and "--specific (MODE SPECIFIC) is 0..7, got 8" in err
+    code, _, err = run(capsys, "read-buffer", "emu:o14", "--offset", "0x1000000")
+    assert code == 1 and "give --long for READ BUFFER(16)" in err
+    assert sent == []
+
+
+# --- 3. start --fl / --old, zones --sequentialize / --remove --------------------------------
+
+def test_start_fl_sends_the_format_layer_with_loej_and_start(capsys, disk, sent):
+    run(capsys, "start", "emu:o14", "--fl", "2", "-i")
+    # byte 3 FORMAT LAYER NUMBER 2; byte 4 FL (bit 2), LOEJ, START; IMMED.
+    assert cdbs(sent) == ["1b0100020700"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("--fl", "4"), "--fl (format layer) is 0..3, got 4"),
+    (("--fl", "1", "--stop"), "excludes --stop and --eject"),
+    (("--fl", "1", "--pc", "2"), "excludes a non-zero --pc"),
+    (("--imm", "2"), "--imm is 0 or 1, got 2"),
+])
+def test_start_fl_refuses_what_sg_start_refuses(capsys, disk, sent, argv, message):
+    code, _, err = run(capsys, "start", "emu:o14", *argv)
+    assert code == 1 and message in err and sent == []
+
+
+def test_start_old_spellings(capsys, disk, sent):
+    assert run(capsys, "start", "0", "emu:o14")[0] == 0
+    assert disk.started is False
+    assert run(capsys, "start", "--old", "emu:o14", "1", "--imm=1")[0] == 0
+    assert disk.started is True
+    assert cdbs(sent) == ["1b0000000000", "1b0100000100"]
+    code, _, err = run(capsys, "start", "emu:o14", "emu:other")
+    assert code == 1 and "give one DEVICE (besides 0 and 1)" in err
+
+
+def test_zones_sequentialize_is_zbc_out_10h(capsys, zoned, sent):
+    code, _, err = run(capsys, "zones", "emu:oz14", "--sequentialize", "-z", "0x100", "-C", "2")
+    # The emulated zoned disk has no sequential write preferred zones: ILLEGAL REQUEST (5).
+    assert code == 5 and "SEQUENTIALIZE ZONE" in err
+    assert cdbs(sent) == ["94100000000000000100000000020000"]
+
+
+def test_zones_remove_element_asks_then_sends_9e_1a(capsys, zoned, sent):
+    code, _, err = run(capsys, "zones", "emu:oz14", "--remove", "--element", "3")
+    assert code == 1 and "There is no terminal to ask: give --yes" in err and sent == []
+    code, _, err = run(capsys, "zones", "emu:oz14", "--remove", "--element", "3", "--quick")
+    assert code == 5 and "REMOVE ELEMENT AND MODIFY ZONES" in err
+    assert cdbs(sent) == ["9e1a0000000000000000000000030000"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("--open", "--element", "3"), "goes with --remove only"),
+    (("--remove", "--all", "-y"), "--remove takes --element EID, not --all"),
+    (("--remove", "--sequentialize"), "give one zone action"),
+])
+def test_zones_element_options_that_do_not_fit(capsys, zoned, sent, argv, message):
+    code, _, err = run(capsys, "zones", "emu:oz14", *argv)
+    assert code == 1 and message in err and sent == []
+
+
+def test_zone_actions_keep_the_mounted_device_safety(capsys, monkeypatch, sent):
+    from sgframe.cli import safety
+
+    monkeypatch.setattr(safety, "reasons_in_use", lambda device: ["/dev/sdz1 is mounted on /"])
+    for argv in (("--sequentialize",), ("--remove", "-e", "1", "-y")):
+        code, _, err = run(capsys, "zones", "emu:zoned", *argv)
+        assert code == 15 and "mounted" in err
+    assert sent == []
+
+
+# --- 5 and 7. format ------------------------------------------------------------------------
+
+def test_format_ip_def_sends_the_descriptor_sized_by_the_list(capsys, disk, sent):
+    assert run(capsys, "format", "emu:o14", "--format", "-Q", "--wait", "--ip-def")[0] == 0
+    formats = [(cdb, data) for cdb, data in sent if cdb.startswith("04")]
+    # FMTDATA, CMPLST; header FOV IP, then the default pattern descriptor (4 bytes): 8 bytes.
+    assert formats == [("041800000000", "0088000000000000")]
+
+
+def test_format_security_with_long_header(capsys, disk, sent):
+    run(capsys, "format", "emu:o14", "--format", "-Q", "--wait", "--security", "--pie", "1")
+    formats = [(cdb, data) for cdb, data in sent if cdb.startswith("04")]
+    assert formats == [("043800000000", "008800010000000020000000")]
+
+
+def test_format_preset_sends_format_with_preset(capsys, disk, sent):
+    code, _, err = run(capsys, "format", "emu:o14", "--preset", "5", "--fmtmaxlba", "-Q")
+    # IMMED (not --wait) and FMTMAXLBA; the emulated disk has no FORMAT WITH PRESET (9).
+    assert code == 9 and "FORMAT WITH PRESET" in err
+    assert [cdb for cdb in cdbs(sent) if cdb.startswith("38")] == ["38c00000000500000000"]
+    sent.clear()
+    code, _, err = run(capsys, "format", "emu:o14", "--preset", "5")
+    assert code == 1 and "There is no terminal to ask" in err and sent == []
+
+
+def test_format_resize_selects_the_count_and_formats_nothing(capsys, disk, sent):
+    disk.medium.write(0, b"\x33" * 512)
+    run(capsys, "format", "emu:o14", "--resize", "--count", "512")
+    assert not [cdb for cdb in cdbs(sent) if cdb.startswith("04")]
+    sense, select = [(cdb, data) for cdb, data in sent if cdb[:2] in ("5a", "55")]
+    assert sense[0] == "5a00010000000000fc00"
+    assert select[0] == "55100000000000001000" and select[1][16:24] == "00000200"  # NUMBER OF BLOCKS 512
+    assert select[1][-6:] == "000200"  # LOGICAL BLOCK LENGTH kept at 512
+    assert disk.medium.read(0, 1) == b"\x33" * 512
+
+
+def test_format_six_and_mode_use_the_6_byte_commands_on_that_page(capsys, disk, sent):
+    run(capsys, "format", "emu:o14", "--resize", "--count", "100", "--six", "--mode", "8")
+    probe = [(cdb, data) for cdb, data in sent if cdb[:2] in ("1a", "15")]
+    assert [cdb for cdb, _ in probe] == ["1a000800fc00", "151000000c00"]
+    # MODE SELECT(6): the 4-byte header (block descriptor length 8), the descriptor with
+    # NUMBER OF LOGICAL BLOCKS 100 and LOGICAL BLOCK LENGTH 512 kept.
+    assert probe[1][1][:8] == "00000008" and probe[1][1][8:16] == "00000064" and probe[1][1][-6:] == "000200"
+
+
+def test_block_descriptor_with_length6():
+    from sgframe.cli.formatting import block_descriptor_with_length6
+
+    sensed = bytes.fromhex("0b 00 10 08 00 00 04 00 00 00 02 00")
+    assert block_descriptor_with_length6(sensed, 4096, None).hex() == "00000008ffffffff00001000"
+    assert block_descriptor_with_length6(sensed, 512, 7).hex() == "000000080000000700000200"
+    with pytest.raises(UsageError, match="no block descriptor"):
+        block_descriptor_with_length6(bytes.fromhex("03 00 00 00"), 512, 7)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("--verify",), "--verify sets VERIFY in FORMAT MEDIUM, a tape command"),
+    (("--fmtmaxlba",), "--fmtmaxlba is a FORMAT WITH PRESET bit"),
+    (("--resize", "--format"), "--resize changes the block count without formatting"),
+    (("--resize",), "--resize needs --count"),
+    (("--preset", "1", "--format"), "give one of them"),
+    (("--poll", "2", "--format"), "--poll is 0 (TEST UNIT READY) or 1 (REQUEST SENSE)"),
+    (("--resize", "-c", "9", "--mode", "63"), "--mode is a mode page number 0..62"),
+])
+def test_format_options_that_do_not_fit(capsys, disk, argv, message):
+    code, _, err = run(capsys, "format", "emu:o14", *argv)
+    assert code == 1 and message in err
+
+
+class _TurFormatting:
+    """TEST UNIT READY during a format: NOT READY, FORMAT IN PROGRESS with a progress
+    indication for each step, then GOOD."""
+
+    def __init__(self, steps):
+        self.steps = list(steps)
+        self.polls = 0
+
+    def __call__(self, disk, request):
+        from sgframe.emu.sense import Failure
+
+        self.polls += 1
+        if self.steps:
+            step = self.steps.pop(0)
+            raise Failure(2, 0x04, 0x04, sks=bytes((0x80,)) + step.to_bytes(2, "big"))
+        return None
+
+
+def test_format_poll_0_polls_with_test_unit_ready(capsys, disk, sent, monkeypatch):
+    monkeypatch.setattr("sgframe.cli.formatting.time.sleep", lambda s: None)
+    turs = _TurFormatting([0x4000, 0x8000])
+    disk.register(0x00, None, turs, name="TEST UNIT READY")
+    data = json.loads(run(capsys, "format", "emu:o14", "--format", "-Q", "--poll", "0", "--json")[1])
+    assert data["polls"] == 3 and turs.polls == 3
+    assert "03" not in [cdb[:2] for cdb in cdbs(sent)]  # no REQUEST SENSE
