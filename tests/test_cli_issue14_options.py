@@ -335,3 +335,106 @@ def test_format_poll_0_polls_with_test_unit_ready(capsys, disk, sent, monkeypatc
     data = json.loads(run(capsys, "format", "emu:o14", "--format", "-Q", "--poll", "0", "--json")[1])
     assert data["polls"] == 3 and turs.polls == 3
     assert "03" not in [cdb[:2] for cdb in cdbs(sent)]  # no REQUEST SENSE
+
+
+# --- 2 and 6. ses --eiioe / --warn, ses --page as ------------------------------------------
+
+def _enclosure_pages(*codes: int) -> dict:
+    from sgframe.command import ReceiveDiagnosticResults
+
+    with Channel.open("emu:enclosure") as channel:
+        return {code: bytes(channel.execute(ReceiveDiagnosticResults(pcv=True, page_code=code,
+                                                                     allocation_length=65532)).data)
+                for code in codes}
+
+
+def _one_based(aes: bytes) -> bytes:
+    """The additional element status page as an enclosure that counts overall elements in
+    ELEMENT INDEX but leaves EIIOE 0 writes it: each device slot's index one higher."""
+    data = bytearray(aes)
+    at = 8
+    while at + 4 <= len(data):
+        assert data[at] & 0x10 and data[at + 2] == 0  # EIP set, EIIOE 00b
+        data[at + 3] += 1
+        at += 2 + data[at + 1]
+    return bytes(data)
+
+
+def _hexfile(tmp_path, pages: dict) -> str:
+    path = tmp_path / "pages.hex"
+    path.write_text("\n".join(pages[c].hex(" ") for c in sorted(pages)) + "\n")
+    return str(path)
+
+
+def test_apply_eiioe_bytes():
+    from sgframe.cli.ses import apply_eiioe
+
+    # Two descriptors: EIP with EIIOE 0 and ELEMENT INDEX 1; EIP with EIIOE 2 (left alone).
+    page = bytes.fromhex("0a 00 00 0c 00 00 00 00  16 02 00 01  16 02 02 05")
+    assert apply_eiioe(page, "force").hex() == "0a00000c000000001602010116020205"
+    assert apply_eiioe(page, "auto") == apply_eiioe(page, "force")
+    first_zero = page[:11] + b"\x00" + page[12:]
+    assert apply_eiioe(first_zero, "auto") == first_zero  # index 0: the guess says EIIOE 0
+    assert apply_eiioe(first_zero, "force")[10] == 0x01
+    assert apply_eiioe(page, None) == page
+    no_eip = bytes.fromhex("0a 00 00 04 00 00 00 00  06 02 00 01")
+    assert apply_eiioe(no_eip, "force") == no_eip
+
+
+def test_ses_eiioe_auto_reads_one_based_element_indexes(capsys, tmp_path):
+    pages = _enclosure_pages(0x01, 0x02, 0x07, 0x0A)
+    pages[0x0A] = _one_based(pages[0x0A])
+    hexfile = _hexfile(tmp_path, pages)
+    as_is = json.loads(run(capsys, "ses", "--inhex", hexfile, "-p", "aes", "--json")[1])
+    auto = json.loads(run(capsys, "ses", "--inhex", hexfile, "-p", "aes", "--eiioe", "auto", "--json")[1])
+    # Read as EIIOE 0, index k+1 names slot k+1: every descriptor one slot off.
+    assert [d["element_index"] for d in as_is["descriptors"][:3]] == [1, 2, 3]
+    # --eiioe auto: the first descriptor says index 1, so overall elements count: slot k.
+    assert [d["element_index"] for d in auto["descriptors"][:3]] == [0, 1, 2]
+    assert {d["eiioe"] for d in auto["descriptors"]} == {1}
+    # The join puts each SAS address on its own slot again.
+    joined = json.loads(run(capsys, "ses", "--inhex", hexfile, "--join", "--eiioe", "auto", "--json")[1])
+    slot0 = next(e for e in joined if e["type_index"] == 0 and e["element_index"] == 0)
+    assert slot0["additional"]["device_slot_number"] == 0
+
+
+def test_ses_eiioe_force_and_warn(capsys, tmp_path):
+    pages = _enclosure_pages(0x01, 0x0A)
+    hexfile = _hexfile(tmp_path, pages)
+    forced = json.loads(run(capsys, "ses", "--inhex", hexfile, "-p", "aes", "--eiioe", "force", "--json")[1])
+    # Forced on a page that counts without overall elements: index 0 becomes the overall
+    # device slot element, index 1 slot 0.
+    assert [d["element_index"] for d in forced["descriptors"][:3]] == [None, 0, 1]
+    # --warn: a generation code that is not the configuration page's goes to stderr.
+    stale = bytearray(pages[0x0A])
+    stale[4:8] = (7).to_bytes(4, "big")
+    hexfile = _hexfile(tmp_path, {0x01: pages[0x01], 0x0A: bytes(stale)})
+    code, out, err = run(capsys, "ses", "--inhex", hexfile, "-p", "aes", "--warn")
+    assert code == 0 and out
+    assert err == "warning: additional element status page: GENERATION CODE 7 differs from the configuration page's 0\n"
+    code, _, err = run(capsys, "ses", "--inhex", hexfile, "-p", "aes")
+    assert code == 0 and err == ""  # without --warn nothing on stderr
+    code, _, err = run(capsys, "ses", "--inhex", hexfile, "--eiioe", "maybe")
+    assert code == 1 and "--eiioe is auto or force, got 'maybe'" in err
+
+
+def test_ses_page_as_fetches_the_configuration_and_names_array_bits(capsys, tmp_path):
+    pages = _enclosure_pages(0x01, 0x02)
+    array = bytearray(pages.pop(0x02))
+    array[0] = 0x06
+    # Device slot 1 (type 0, after the overall element): OK (byte 1 bit 7), hot spare
+    # (bit 5), in failed array (bit 2); Ident (byte 2 bit 1).
+    at = 8 + 4 + 4 * 1
+    array[at:at + 4] = bytes((0x01, 0xA4, 0x02, 0x00))
+    pages[0x06] = bytes(array)
+    hexfile = _hexfile(tmp_path, pages)
+    code, out, err = run(capsys, "ses", "--inhex", hexfile, "-p", "as")
+    assert code == 0, err
+    assert out.startswith("Array Status diagnostic page:\n")
+    slot1 = out.split("      Element 1 descriptor:\n")[1].split("      Element 2")[0]
+    assert "OK=1, Reserved device=0, Hot spare=1, Cons check=0" in slot1
+    assert "In crit array=0, In failed array=1, Rebuild/remap=0, R/R abort=0" in slot1
+    assert "Ident=1" in slot1
+    record = json.loads(run(capsys, "ses", "--inhex", hexfile, "-p", "as", "--json")[1])
+    element = record["types"][0]["elements"][1]
+    assert (element["ok"], element["hot_spare"], element["in_failed_array"], element["ident"]) == (1, 1, 1, 1)
