@@ -438,3 +438,77 @@ def test_ses_page_as_fetches_the_configuration_and_names_array_bits(capsys, tmp_
     record = json.loads(run(capsys, "ses", "--inhex", hexfile, "-p", "as", "--json")[1])
     element = record["types"][0]["elements"][1]
     assert (element["ok"], element["hot_spare"], element["in_failed_array"], element["ident"]) == (1, 1, 1, 1)
+
+
+# --- 5. inq: sg_vpd's --maxlen, --raw, --vendor, --examine ------------------------------------
+
+def test_inq_maxlen_is_one_inquiry_of_that_length(capsys, disk, sent):
+    code, out, _ = run(capsys, "inq", "emu:o14", "-p", "sn", "--maxlen", "8", "--hex")
+    assert code == 0 and out.startswith(" 0000  00 80 00 0b 45 4d 55 30 ")
+    assert cdbs(sent) == ["120180000800"]
+    sent.clear()
+    run(capsys, "inq", "emu:o14", "-p", "sn")
+    assert cdbs(sent) == ["12018000fc00"]  # 252, and enough
+
+
+def test_inq_raw_writes_the_response_bytes(capsysbinary, disk):
+    from sgframe.command import Inquiry
+
+    with Channel.open("emu:o14") as channel:
+        standard = bytes(channel.execute(Inquiry(allocation_length=252)).data)
+        sn = bytes(channel.execute(Inquiry(evpd=True, page_code=0x80, allocation_length=252)).data)
+    assert main(["inq", "emu:o14", "--raw"]) == 0
+    assert capsysbinary.readouterr().out == standard
+    assert main(["inq", "emu:o14", "-p", "sn", "-r"]) == 0
+    assert capsysbinary.readouterr().out == sn
+
+
+def test_inq_examine_asks_every_code_and_shows_what_answers(capsys, disk, sent):
+    from sgframe.command import Inquiry
+
+    code, out, _ = run(capsys, "inq", "emu:o14", "--examine", "--json")
+    assert code == 0
+    asked = [cdb for cdb in cdbs(sent) if cdb.startswith("1201")]
+    assert [int(cdb[4:6], 16) for cdb in asked if cdb.endswith("fc00")] == list(range(0x80, 0x100))
+    with Channel.open("emu:o14") as channel:
+        listed = channel.execute(Inquiry(evpd=True, page_code=0, allocation_length=252)).data[4:]
+    assert sorted(int(k, 16) for k in json.loads(out)) == sorted(c for c in listed if c >= 0x80)
+    sent.clear()
+    run(capsys, "inq", "emu:o14", "-E", "-E", "-p", "0x83", "--json")
+    assert [int(cdb[4:6], 16) for cdb in cdbs(sent) if cdb.endswith("fc00")] == list(range(0x00, 0x84))
+
+
+class _AcmeVpd:
+    """A vendor plugin bound to ACME devices that decodes its page C0h (the firmware build
+    in bytes 4..)."""
+
+    def __init__(self):
+        from sgframe import hookimpl
+        from sgframe.plugin_types import DeviceMatch
+
+        self.sgframe_bind_devices = hookimpl(lambda: [DeviceMatch(vendor="ACME")])
+
+        def decode(page_code, data, device):
+            if page_code == 0xC0:
+                return {"acme_firmware_build": data[4:].decode("ascii")}
+            return None
+
+        self.sgframe_decode_vpd_page = hookimpl(decode)
+
+
+def test_inq_vendor_decodes_with_the_named_plugin(capsys, tmp_path):
+    from sgframe import plugins
+
+    saved = tmp_path / "c0.hex"
+    saved.write_text("00 c0 00 04 62 31 2e 32\n")
+    plugins.register(_AcmeVpd(), "acme14")
+    try:
+        code, out, _ = run(capsys, "inq", "--inhex", str(saved), "-p", "0xc0", "--vendor", "acme14", "--json")
+        assert code == 0 and json.loads(out) == {"acme_firmware_build": "b1.2"}
+        # Without --vendor the plugin (bound to ACME) is not asked: the page stays undecoded.
+        code, out, _ = run(capsys, "inq", "--inhex", str(saved), "-p", "0xc0", "--json")
+        assert code == 0 and "acme_firmware_build" not in out
+    finally:
+        plugins.unregister("acme14")
+    code, _, err = run(capsys, "inq", "--inhex", str(saved), "-p", "0xc0", "--vendor", "acme14")
+    assert code == 1 and "--vendor 'acme14': not a loaded plugin; loaded: " in err
