@@ -261,7 +261,7 @@ def _inq_arguments(parser: argparse.ArgumentParser) -> None:
     which.add_argument("-p", "--page", "--vpd", dest="vpd", type=vpd_page_code, metavar="PAGE",
                        help="a VPD page: a number (0x83, 83h) or sg_vpd's name for it "
                             "(sv, sn, di, di_lu, di_port, di_target, di_asis, sp, bl, bdc, lbpv, zbdch, ...)")
-    which.add_argument("-a", "--all-vpd", action="store_true",
+    which.add_argument("-a", "--all-vpd", "--all", dest="all_vpd", action="store_true",
                        help="every VPD page the device lists in page 00h")
     parser.add_argument("-l", "--long", action="store_true", help="every field of standard INQUIRY data")
     parser.add_argument("-m", "--maxlen", type=parse_int, default=0, metavar="LEN",
