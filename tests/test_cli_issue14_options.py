@@ -204,6 +204,8 @@ def test_start_old_spellings(capsys, disk, sent):
     assert cdbs(sent) == ["1b0000000000", "1b0100000100"]
     code, _, err = run(capsys, "start", "emu:o14", "emu:other")
     assert code == 1 and "give one DEVICE (besides 0 and 1)" in err
+    code, _, err = run(capsys, "start", "1")
+    assert code == 1 and "give one DEVICE (besides 0 and 1); got none" in err
 
 
 def test_zones_sequentialize_is_zbc_out_10h(capsys, zoned, sent):

@@ -42,7 +42,7 @@ def start_command(args: argparse.Namespace) -> StartStopUnit:
     MODIFIER (byte 3 bits 1-0: FORMAT LAYER NUMBER) and NO_FLUSH (byte 4 bit 2: FL), with
     LOEJ and START set, as sg_start sends it.
     """
-    if getattr(args, "words", None):
+    if getattr(args, "words", None) or getattr(args, "device", None) in ("0", "1"):
         _positional_words(args)
     imm, fl = getattr(args, "imm", None), getattr(args, "fl", None)
     if imm is not None:

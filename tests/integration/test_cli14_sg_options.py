@@ -23,6 +23,11 @@ def test_readonly_opens_the_sg_node_read_only(capsys, device):
         assert channel.execute(Inquiry()).data[8:16].strip() in (b"Linux", b"LIO-ORG")
     with Channel.open(device.sg) as channel:
         assert {fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE for fd in channel.transport.fds()} == {os.O_RDWR}
+    if device.bsg is not None:  # bsg: its one node fd (fds() is a wake-up pipe there)
+        for read_only, mode in ((True, os.O_RDONLY), (False, os.O_RDWR)):
+            with Channel.open(device.bsg, read_only=read_only) as channel:
+                assert fcntl.fcntl(channel.transport._fd, fcntl.F_GETFL) & os.O_ACCMODE == mode
+                assert channel.execute(Inquiry()).data[8:16].strip() in (b"Linux", b"LIO-ORG")
     # Reading subcommands opened read-only answer as sg3_utils' do.
     same(sg3(device, "sg_rtpg", "-R", device.sg), ours(capsys, device, "rtpg", "-R", device.sg))
     same(sg3(device, "sg_get_lba_status", "-R", device.sg), ours(capsys, device, "lba-status", "-R", device.sg))
