@@ -163,6 +163,17 @@ def test_write_same_lbdata_pbdata_set_the_obsolete_bits(capsys, disk, sent):
     assert writes == ["41020000000200000100", "93040000000000000002000000010000"]
 
 
+def test_write_same_32(capsys, disk, sent):
+    code, _, err = run(capsys, "write-same", "emu:o14", "--lba", "9", "--num", "2", "--32", "--unmap")
+    writes = [(cdb, data) for cdb, data in sent if cdb.startswith("7f")]
+    # GROUP 0, ADDITIONAL CDB LENGTH 18h, SA 000Dh, UNMAP, LBA 9, no tags, 2 blocks.
+    assert writes == [("7f00000000000018000d08000000000000000009000000000000000000000002", "00" * 512)]
+    # The emulated disk has no WRITE SAME(32): an invalid service action, CDB byte 8 (5).
+    assert code == 5 and "WRITE SAME(32) on emu:o14" in err and "error in CDB byte 8" in err
+    code, _, err = run(capsys, "write-same", "emu:o14", "--lba", "9", "--16", "--32")
+    assert code == 1 and "give one of --10, --16 and --32" in err
+
+
 def test_read_buffer_specific_and_long(capsys, disk, sent):
     run(capsys, "read-buffer", "emu:o14", "--mode", "desc", "--specific", "5")
     run(capsys, "read-buffer", "emu:o14", "--mode", "desc", "--long", "-S", "1", "-i", "2", "-o", "0x1000000")

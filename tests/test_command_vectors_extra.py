@@ -332,6 +332,16 @@ def test_write_same16_pbdata_lbdata_obsolete_bits():
               number_of_logical_blocks=1)
 
 
+def test_write_same32():
+    roundtrip(c.WriteSame32, "7f 00 00 00 00 00 05 18 00 0d 2e 00 00 00 00 00 00 00 01 00"
+                             " 00 00 00 07 00 08 ff ff 00 00 00 04",
+              group_number=5, wrprotect=1, unmap=True, pbdata=True, lbdata=True, lba=0x100,
+              expected_initial_logical_block_reference_tag=7, expected_logical_block_application_tag=8,
+              logical_block_application_tag_mask=0xFFFF, number_of_logical_blocks=4)
+    assert c.WriteSame32(number_of_logical_blocks=4).data_length(4096) == 4096
+    assert c.WriteSame32(ndob=True).data_length() == 0 and c.WriteSame32.MODIFIES_MEDIUM
+
+
 # FORMAT UNIT sizes its data by its parameter list, as REASSIGN BLOCKS does.
 
 @pytest.mark.parametrize("longlist, data, length", [

@@ -73,9 +73,9 @@ class Vendor32(VariableLengthCommand):
 
 
 def test_default_registry_holds_the_built_in_commands():
-    # 57, and 41 added with issue 14 (READ BUFFER(16), FORMAT WITH PRESET, SEQUENTIALIZE ZONE
-    # and REMOVE ELEMENT AND MODIFY ZONES the last, for sg3_utils' options).
-    assert len(REGISTRY) == 98
+    # 57, and 42 added with issue 14 (READ BUFFER(16), FORMAT WITH PRESET, SEQUENTIALIZE ZONE,
+    # REMOVE ELEMENT AND MODIFY ZONES and WRITE SAME(32) the last, for sg3_utils' options).
+    assert len(REGISTRY) == 99
     assert list(REGISTRY) == list(c.BUILTIN_COMMANDS)
     assert c.Read16 in REGISTRY and VendorRead not in REGISTRY
 

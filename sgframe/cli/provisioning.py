@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..command import GetLbaStatus, GetLbaStatus32, Unmap, WriteSame10, WriteSame16
+from ..command import GetLbaStatus, GetLbaStatus32, Unmap, WriteSame10, WriteSame16, WriteSame32
 from ..decode.lba_status import decode_lba_status
 from ..errors import UsageError
 from ..params import MAX_UNMAP_DESCRIPTORS, unmap_parameters
@@ -206,12 +206,12 @@ def _pattern(args: argparse.Namespace, block_size: int) -> bytes:
 def _run_write_same(args: argparse.Namespace) -> int:
     if args.in_ is None and args.lba is None and args.num is None:
         raise UsageError("as a precaution give --in, --lba or --num (as sg_write_same wants)")
-    if args.use10 and args.use16:
-        raise UsageError("--10 and --16 exclude each other")
+    if sum((args.use10, args.use16, args.use32)) > 1:
+        raise UsageError("give one of --10, --16 and --32")
     lba = args.lba or 0
     num = 1 if args.num is None else args.num
     if args.ndob and args.use10:
-        raise UsageError("NDOB is only in WRITE SAME(16)")
+        raise UsageError("NDOB is only in WRITE SAME(16) and (32)")
     guard_medium(args, "WRITE SAME")
     with open_channel(args) as channel:
         _, block_size = capacity(channel)
@@ -220,8 +220,10 @@ def _run_write_same(args: argparse.Namespace) -> int:
         fields = dict(wrprotect=args.wrprotect, anchor=args.anchor, unmap=args.unmap, lba=lba,
                       group_number=args.grpnum, number_of_logical_blocks=num, lbdata=args.lbdata,
                       pbdata=args.pbdata)
-        if sixteen:
-            command: Any = WriteSame16(ndob=args.ndob, **fields)
+        if args.use32:
+            command: Any = WriteSame32(ndob=args.ndob, **fields)
+        elif sixteen:
+            command = WriteSame16(ndob=args.ndob, **fields)
         else:
             command = WriteSame10(**fields)
         channel.execute(command, data=None if args.ndob else _pattern(args, block_size))
@@ -236,6 +238,8 @@ def _write_same_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-R", "--10", dest="use10", action="store_true", help="WRITE SAME(10)")
     parser.add_argument("-S", "--16", dest="use16", action="store_true",
                         help="WRITE SAME(16) (default with --unmap, --ndob or beyond 32 bits)")
+    parser.add_argument("-T", "--32", dest="use32", action="store_true",
+                        help="WRITE SAME(32) (a 32-byte CDB: sg passes it, or use bsg)")
     parser.add_argument("-a", "--anchor", action="store_true", help="set ANCHOR")
     parser.add_argument("-f", "--ff", action="store_true", help="a block of 0xff bytes (default zeros)")
     parser.add_argument("-g", "--grpnum", type=parse_int, default=0, metavar="GN", help="group number")

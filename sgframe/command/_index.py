@@ -75,6 +75,7 @@ COMMANDS: Tuple[Tuple[str, str, str, int, Optional[int]], ...] = (
     ("rw", "WriteAndVerify16", "WRITE AND VERIFY(16)", 0x8E, None),
     ("rw", "WriteSame10", "WRITE SAME(10)", 0x41, None),
     ("rw", "WriteSame16", "WRITE SAME(16)", 0x93, None),
+    ("rw", "WriteSame32", "WRITE SAME(32)", 0x7F, 0x0D),
     ("blocks", "OrWrite16", "ORWRITE(16)", 0x8B, None),
     ("blocks", "ReadLong10", "READ LONG(10)", 0x3E, None),
     ("blocks", "ReadLong16", "READ LONG(16)", 0x9E, 0x11),
