@@ -43,6 +43,9 @@ def test_obsolete_bits_exit_as_sg3_utils(capsys, device):
          ours(capsys, device, "write-same", "--lbdata", "--lba", "300", "--num", "1", device.sg), stdout=False)
     same(sg3(device, "sg_write_same", "--pbdata", "--lba=300", "--num=1", device.sg),
          ours(capsys, device, "write-same", "--pbdata", "--lba", "300", "--num", "1", device.sg), stdout=False)
+    # WRITE SAME(32): a 32-byte CDB through sg (the sg driver takes up to 252 bytes).
+    same(sg3(device, "sg_write_same", "--32", "--lba=300", "--num=1", device.sg),
+         ours(capsys, device, "write-same", "--32", "--lba", "300", "--num", "1", device.sg), stdout=False)
 
 
 def test_read_buffer_specific_and_long_as_sg_read_buffer(device):
