@@ -1,6 +1,6 @@
 """4 KiB random-read IOPS: sgframe beside fio's sg engine, in one boot of the test bed.
 
-    python bench/iops.py [--seconds 3]
+    python bench/iops.py [--seconds 3] [--reps 3]
 
 Boots the User-Mode Linux test bed (scsi_debug, delay=0, four disks) and, on the same
 devices in the same boot, runs fio (--ioengine=sg) and sgframe at:
@@ -9,10 +9,13 @@ devices in the same boot, runs fio (--ioengine=sg) and sgframe at:
 * QD16 on one device,
 * QD16 on each of 4 devices through one reactor (fio: 4 jobs),
 
-then prints IOPS side by side and a last line ``min ratio vs fio: X.XX``. It also prints
-the framework's own cost: commands per second through the emu transport (no kernel)
-beside the emulated disk called in a bare loop, and a bare Python SG_IO loop on the real
-device beside fio.
+then prints IOPS side by side and a last line ``min ratio vs fio: X.XX``. Each row runs
+fio and sgframe in turn ``--reps`` times; the ratio is the median of the pairs' ratios
+(each pair ran back to back, so a busy host slows both alike), the IOPS the medians.
+It also prints the framework's own cost: commands per second through the emu transport
+(no kernel) beside the emulated disk called in a bare loop, a bare Python SG_IO loop on
+the real device beside fio, and the Python calls per command (counted with
+sys.setprofile: the same on any machine, unlike the times).
 
 Figures are relative: the guest's system calls are slow, so only ratios within one run
 mean anything.
@@ -25,6 +28,7 @@ import fcntl
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -140,6 +144,27 @@ def bare_sg_io(path: str, seconds: float) -> float:
         os.close(fd)
 
 
+def calls_per_command(path: str, commands: int = 2000) -> tuple[float, float]:
+    """Python-level and C-level calls per synchronous READ(10) with a reused Io."""
+    from sgframe import Channel, Reactor, command
+
+    counts = {"call": 0, "c_call": 0}
+
+    def count(frame, event, arg) -> None:
+        if event in counts:
+            counts[event] += 1
+
+    with Reactor() as reactor, Channel.from_path(path, reactor=reactor, block_size=BLOCK) as channel:
+        io = channel.execute(command.Read10(lba=0, transfer_length=READ_BLOCKS))
+        sys.setprofile(count)
+        try:
+            for lba in range(commands):
+                channel.execute(command.Read10(lba=lba, transfer_length=READ_BLOCKS), io=io)
+        finally:
+            sys.setprofile(None)
+    return counts["call"] / commands, counts["c_call"] / commands
+
+
 def emu_rate(seconds: float) -> float:
     from sgframe import Channel, Reactor, command
 
@@ -161,41 +186,57 @@ def emu_bare_rate(seconds: float) -> float:
     return per_second(lambda: disk.respond(read10(rng.randrange(131000)), b"", READ_BLOCKS * BLOCK), seconds)
 
 
-def inside(seconds: float) -> int:
+def paired(theirs: Callable[[], float], ours: Callable[[], float], reps: int) -> tuple[float, float, float]:
+    """(median fio IOPS, median sgframe IOPS, median of the pairs' ratios), run in turn."""
+    pairs = [(theirs(), ours()) for _ in range(reps)]
+    return (statistics.median(t for t, _ in pairs), statistics.median(o for _, o in pairs),
+            statistics.median(o / t for t, o in pairs))
+
+
+def inside(seconds: float, reps: int) -> int:
     from sgframe.testbed import guest
 
     disks = [d.sg for d in guest.devices("scsi_debug")][:4]
-    rows = [
-        ("QD1 synchronous, 1 device", fio(disks[:1], 1, seconds), sgframe_sync(disks[0], seconds)),
-        ("QD16, 1 device", fio(disks[:1], 16, seconds), sgframe_async(disks[:1], 16, seconds)),
-        ("QD16 x 4 devices, 1 reactor", fio(disks, 16, seconds), sgframe_async(disks, 16, seconds)),
-    ]
+    print(f"medians of {reps} runs of {seconds} s each; ratio: the median of the runs' sgframe/fio", flush=True)
     print(f"{'4 KiB random read (scsi_debug delay=0)':40s} {'fio IOPS':>10s} {'sgframe IOPS':>13s} {'ratio':>6s}")
+    rows = [
+        ("QD1 synchronous, 1 device", lambda: fio(disks[:1], 1, seconds), lambda: sgframe_sync(disks[0], seconds)),
+        ("QD16, 1 device", lambda: fio(disks[:1], 16, seconds), lambda: sgframe_async(disks[:1], 16, seconds)),
+        ("QD16 x 4 devices, 1 reactor", lambda: fio(disks, 16, seconds), lambda: sgframe_async(disks, 16, seconds)),
+    ]
+    ratios = []
     for name, theirs, ours in rows:
-        print(f"{name:40s} {theirs:10,.0f} {ours:13,.0f} {ours / theirs:6.2f}")
-    bare = bare_sg_io(disks[0], seconds)
-    print(f"{'bare ctypes SG_IO loop, QD1':40s} {'':10s} {bare:13,.0f} {bare / rows[0][1]:6.2f}")
+        fio_iops, our_iops, ratio = paired(theirs, ours, reps)
+        ratios.append(ratio)
+        print(f"{name:40s} {fio_iops:10,.0f} {our_iops:13,.0f} {ratio:6.2f}", flush=True)
+    fio_iops, bare, ratio = paired(lambda: fio(disks[:1], 1, seconds), lambda: bare_sg_io(disks[0], seconds), reps)
+    print(f"{'bare ctypes SG_IO loop, QD1':40s} {fio_iops:10,.0f} {bare:13,.0f} {ratio:6.2f}")
     print(f"{'framework cost: emu transport, QD1':40s} {'':10s} {emu_rate(seconds):13,.0f}   (commands/s, no kernel)")
     print(f"{'  the emulated disk alone (bare loop)':40s} {'':10s} {emu_bare_rate(seconds):13,.0f}   (respond() calls/s)")
-    print(f"min ratio vs fio: {min(ours / theirs for _, theirs, ours in rows):.2f}")
+    python_calls, c_calls = calls_per_command(disks[0])
+    print(f"calls per synchronous READ(10), Io reused: {python_calls:.1f} Python, {c_calls:.1f} C "
+          "(sys.setprofile, command construction included)")
+    print(f"min ratio vs fio: {min(ratios):.2f}")
     return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--reps", type=int, default=3, help="runs per row, fio and sgframe in turn (default 3)")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inside:
-        return inside(args.seconds)
+        return inside(args.seconds, args.reps)
     from sgframe import testbed
 
     ok, reason = testbed.available()
     if not ok:
         print(f"cannot benchmark: {reason}", file=sys.stderr)
         return 2
-    result = testbed.run([sys.executable, os.path.abspath(__file__), "--inside", "--seconds", str(args.seconds)],
-                         scsi_debug=SCSI_DEBUG, timeout=600)
+    result = testbed.run([sys.executable, os.path.abspath(__file__), "--inside", "--seconds", str(args.seconds),
+                          "--reps", str(args.reps)],
+                         scsi_debug=SCSI_DEBUG, timeout=600 + 60 * args.reps * args.seconds)
     return result.returncode
 
 

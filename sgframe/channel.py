@@ -24,6 +24,9 @@ from .transport.base import Transport
 
 __all__ = ["Channel"]
 
+# Options of Channel.open that go to the transport's opener.
+_TRANSPORT_OPTIONS = ("queue_depth", "io_mode", "mmap_size")
+
 
 def _check_timeout(timeout: Any) -> int:
     if timeout.__class__ is not int or not 0 <= timeout <= 0xFFFFFFFF:
@@ -119,11 +122,20 @@ class Channel:
         ``/dev/sgN``, ``/dev/sdX``, ``/dev/bsg/H:C:T:L``, ``H:C:T:L``, ``sg:/dev/sgN``,
         ``bsg:/dev/bsg/H:C:T:L`` or ``emu:disk?blocks=N&block_size=512``.
 
+        Options: ``reactor``, ``block_size``, ``timeout`` (the channel's), ``queue_depth``
+        (the transport's), and for the sg transport ``io_mode`` ("indirect", "mmap" or
+        "direct": how data moves by default, see :mod:`sgframe.transport.sg`) and
+        ``mmap_size`` (bytes of each fd's mapped reserved buffer). Other transports move
+        data one way: they take ``io_mode="indirect"`` and refuse the others.
+
         ``read_only=True`` opens an sg or bsg node O_RDONLY (sg3_utils' ``--readonly``):
         the kernel then refuses commands it classes as writes with EPERM. Transports
         without a node to open (emu:, iscsi:) accept it and have nothing to change.
         """
-        transport_options = {k: options.pop(k) for k in ("queue_depth",) if k in options}
+        transport_options = {k: options.pop(k) for k in _TRANSPORT_OPTIONS if k in options}
+        for key in ("io_mode", "mmap_size"):
+            if transport_options.get(key, 0) is None:
+                del transport_options[key]  # None: the transport's default
         read_only = options.pop("read_only", False)
         if read_only.__class__ is not bool:
             raise errors.UsageError(f"read_only= takes True or False, not {read_only!r}")
@@ -132,7 +144,8 @@ class Channel:
         unknown = set(options) - {"reactor", "block_size", "timeout"}
         if unknown:
             raise errors.UsageError(f"Channel.open: unknown option(s) {', '.join(sorted(unknown))}; "
-                                    "allowed: reactor, block_size, timeout, queue_depth, read_only")
+                                    f"allowed: reactor, block_size, timeout, {', '.join(_TRANSPORT_OPTIONS)}, "
+                                    "read_only")
         if "timeout" in options:
             _check_timeout(options["timeout"])
         reactor = options.get("reactor")

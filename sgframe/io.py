@@ -31,7 +31,6 @@ import mmap
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
 
-from ._lazy import log_exception
 from .cdb import Command, Direction
 from .errors import UsageError
 
@@ -108,7 +107,14 @@ class Header:
     __slots__ = ("status", "host_status", "driver_status", "duration", "resid", "info", "sense")
 
     def __init__(self) -> None:
-        self.clear()
+        # The same assignments as clear(), without the call (one per fresh Io).
+        self.status = 0
+        self.host_status = 0
+        self.driver_status = 0
+        self.duration = 0
+        self.resid = 0
+        self.info = 0
+        self.sense = b""
 
     def clear(self) -> None:
         self.status = 0
@@ -210,7 +216,8 @@ class Io:
         self.idle_refs = -1
         #: The buffer is the caller's (``buffer=`` or data to send): never reallocated or pooled.
         self.borrowed = False
-        self._callbacks: list[Callable[[Io], Any]] = []
+        # An empty tuple until a callback is added: no list per command that has none.
+        self._callbacks: list[Callable[[Io], Any]] | tuple[()] = ()
         self._start(command, timeout)
 
     def __del__(self) -> None:
@@ -243,7 +250,18 @@ class Io:
         if self.exception is not None and self.owner is not None:
             self.owner.observed(self)  # its old failure, if unseen, goes with the old command
         self.hdr.clear()
-        self._start(command, self.timeout if timeout is None else timeout)
+        # _start()'s work inline (the reuse path runs once per command).
+        if timeout is None:
+            timeout = self.timeout
+        elif timeout.__class__ is not int or not 0 <= timeout <= 0xFFFFFFFF:
+            raise UsageError(f"timeout is in milliseconds, 0..4294967295; got {timeout!r}")
+        self.command = command
+        self.cdb = command._cdb
+        self.timeout = timeout
+        self.returned = False
+        self.exception = None
+        self.transport_error = None
+        self.attempts = 0
         return self
 
     # --- results --------------------------------------------------------------------
@@ -365,17 +383,10 @@ class Io:
         """Call ``callback(io)`` once the Io has completed (at once if it has)."""
         if self.returned:
             callback(self)
+        elif self._callbacks:
+            self._callbacks.append(callback)  # type: ignore[union-attr]
         else:
-            self._callbacks.append(callback)
-
-    def _run_callbacks(self) -> None:
-        callbacks, self._callbacks = self._callbacks, []
-        for callback in callbacks:
-            try:
-                callback(self)
-            except Exception:  # noqa: BLE001 - one bad callback must not lose other completions
-                # Like asyncio's "Exception in callback": said loudly, and the reactor goes on.
-                log_exception("sgframe: done callback %r of %r raised", callback, self)
+            self._callbacks = [callback]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(timeout={self.timeout}, returned={self.returned})"

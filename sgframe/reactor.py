@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
 
 from ._lazy import log_exception
 from .errors import UsageError
+from .exchange import NO_LOCK
 
 if TYPE_CHECKING:
     import asyncio
@@ -76,19 +77,9 @@ class InlineSource(Protocol):
         """Deliver the completions; returns how many."""
 
 
-class _NoLock:
-    """The lock of a reactor used from one thread: costs a method call, no syscall."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
-
-
-_NO_LOCK = _NoLock()
+# The lock of a reactor used from one thread: a no-op context manager (the exchange
+# recognises it and skips it on the hot path).
+_NO_LOCK = NO_LOCK
 
 # Every reactor of this process, so that a forked child can declare them dead.
 _ALL: "weakref.WeakSet[Reactor]" = weakref.WeakSet()

@@ -252,3 +252,46 @@ def test_buffer_allocates_no_buffer_of_the_ios_own(channel, monkeypatch):
     assert made == []  # the kernel (here the emulator) fills the caller's buffer, nothing else
     channel.cmd.Read10(lba=0, transfer_length=16)
     assert made == [16 * BLOCK]  # without buffer=, the pool's first buffer
+
+
+def test_channel_open_refuses_sg_data_modes_on_a_one_way_transport(reactor):
+    for options, named in (({"io_mode": "mmap"}, "io_mode='mmap'"), ({"io_mode": "direct"}, "io_mode='direct'"),
+                           ({"mmap_size": 4096}, "mmap_size=4096")):
+        with pytest.raises(errors.UsageError, match=f"emu:disk: {named} is the sg transport's"):
+            Channel.open("emu:disk", reactor=reactor, **options)
+    # What it does anyway, or nothing said, is accepted.
+    for mode in ("indirect", None):
+        with Channel.open("emu:disk", reactor=reactor, io_mode=mode) as channel:
+            assert channel.transport.io_mode is None
+            assert channel.cmd.Read10(lba=0, transfer_length=1).view == bytes(BLOCK)
+    with pytest.raises(errors.UsageError, match="allowed: reactor, block_size, timeout, queue_depth, io_mode, mmap_size"):
+        Channel.open("emu:disk", reactor=reactor, io_mod="mmap")
+
+
+def test_channel_open_passes_io_mode_and_mmap_size_to_the_sg_transport(reactor, monkeypatch):
+    import sgframe.linux.sysfs
+    import sgframe.transport.sg
+    from sgframe.transport.base import Transport
+
+    opened = []
+
+    class Recorder(Transport):
+        def __init__(self, path, **options):
+            super().__init__()
+            opened.append((path, options))
+            self.name = path
+            self.io_mode = options.get("io_mode", "indirect")
+
+    class Nodes:
+        sg = "/dev/sg7"
+
+    monkeypatch.setattr(sgframe.linux.sysfs, "resolve", lambda rest: Nodes)
+    monkeypatch.setattr(sgframe.transport.sg, "SgTransport", Recorder)
+    with Channel.open("/dev/sg7", reactor=reactor, io_mode="mmap", mmap_size=1 << 20, queue_depth=8):
+        pass
+    with Channel.open("sg:/dev/sg7", reactor=reactor, io_mode="direct"):
+        pass
+    with Channel.open("/dev/sg7", reactor=reactor, io_mode=None, mmap_size=None):
+        pass
+    assert opened == [("/dev/sg7", {"io_mode": "mmap", "mmap_size": 1 << 20, "queue_depth": 8}),
+                      ("/dev/sg7", {"io_mode": "direct"}), ("/dev/sg7", {})]

@@ -371,3 +371,22 @@ def test_a_backlogged_command_the_transport_refuses_with_a_failure_is_finished_o
     for io in rest:
         with pytest.raises(errors.DeviceGone):
             io.wait(1)
+
+
+def test_a_claimed_io_is_refused_by_a_second_claim_and_freed_after(reactor, monkeypatch):
+    """The io= claim is one dict entry per Io while it is reset: a second execute() that
+    finds it (another thread, mid-claim) is refused, and the entry goes either way."""
+    import sgframe.exchange as exchange
+
+    channel = Channel.open("emu:disk", reactor=reactor)
+    io = channel.execute(Read10(lba=0, transfer_length=1))
+    exchange._CLAIMS[id(io)] = object()  # as another thread holds it between check and mark
+    with pytest.raises(errors.UsageError, match="still in flight"):
+        channel.execute(Read10(lba=1, transfer_length=1), io=io)
+    del exchange._CLAIMS[id(io)]
+    assert channel.execute(Read10(lba=1, transfer_length=1), io=io).ok
+    with pytest.raises(errors.UsageError, match="timeout is in milliseconds"):
+        channel.execute(Read10(lba=2, transfer_length=1), io=io, timeout=-1)
+    assert exchange._CLAIMS == {}  # a refused reset leaves no claim behind
+    assert channel.execute(Read10(lba=2, transfer_length=1), io=io).ok
+    channel.close()

@@ -34,6 +34,9 @@ class Transport:
     #: The most data one command may move, in bytes. The sg driver refuses 256 MiB or
     #: more; a transport that knows a lower limit (the host's max_hw_sectors_kb) says so.
     max_transfer: int = SG_MAX_TRANSFER
+    #: How data moves by default: "indirect", "mmap" or "direct" on the sg transport, which
+    #: has the three; None on transports that move data one way only.
+    io_mode: str | None = None
 
     def __init__(self) -> None:
         # Inline transports park finished Ios here; the reactor drains it.

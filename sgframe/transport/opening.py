@@ -20,6 +20,7 @@ def _open_emu(rest: str, **options: Any) -> Transport:
     from .emu import EmuTransport
 
     uri = "emu:" + rest
+    _one_way(uri, options)
     depth = options.pop("queue_depth", 64)
     options.pop("read_only", None)  # no node to open: read-only changes nothing
     _no_options(uri, options)
@@ -41,6 +42,7 @@ def _open_bsg(rest: str, **options: Any) -> Transport:
     from ..linux.sysfs import resolve
     from .bsg import BsgTransport
 
+    _one_way(rest, options)
     nodes = resolve(rest)
     if nodes.bsg is None:
         raise UsageError(f"{rest}: no bsg node for this device")
@@ -50,8 +52,20 @@ def _open_bsg(rest: str, **options: Any) -> Transport:
 def _open_iscsi(rest: str, **options: Any) -> Transport:
     from .iscsi import open_iscsi
 
+    _one_way("iscsi:" + rest, options)
     options.pop("read_only", None)  # a network session has no node to open read-only
     return open_iscsi(rest, **options)
+
+
+def _one_way(uri: str, options: dict[str, Any]) -> None:
+    """Take the sg transport's data-mode options off a transport that has one mode:
+    ``io_mode="indirect"`` is what it does anyway; anything else is refused by name."""
+    mode = options.pop("io_mode", "indirect")
+    size = options.pop("mmap_size", None)
+    if mode != "indirect" or size is not None:
+        what = f"io_mode={mode!r}" if mode != "indirect" else f"mmap_size={size!r}"
+        raise UsageError(f"{uri}: {what} is the sg transport's (/dev/sgN: mmap'd and direct I/O); "
+                         "this transport moves data one way only: drop it or use io_mode='indirect'")
 
 
 def _no_options(uri: str, options: dict[str, Any]) -> None:

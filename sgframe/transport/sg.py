@@ -62,6 +62,11 @@ __all__ = ["SgTransport", "open_sg"]
 # struct sg_io_hdr in native layout, field by field as in include/scsi/sg.h. The struct
 # module pads like the C compiler except at the end: the kernel wants all 88 bytes.
 _HEADER = struct.Struct(sgdev.SG_IO_HDR_FORMAT)
+# The fields the caller fills in (interface_id .. usr_ptr): the driver reads only these
+# from a header handed to it and sets every field after them, so they are all a command
+# packs (a third less time than packing all 22).
+_INPUT = struct.Struct("@" + "".join(code for _, code in sgdev.SG_IO_HDR_FIELDS[:13]))
+assert sgdev.SG_IO_HDR_FIELDS[12][0] == "usr_ptr"
 _HEADER_SIZE = sgdev.SG_IO_HDR_SIZE
 _REPLY_TEMPLATE = struct.Struct("@ii")  # interface_id, dxfer_direction
 _OUTPUT = struct.Struct("@BBBBHHiII")
@@ -263,24 +268,31 @@ class SgTransport(Transport):
 
     def execute(self, io: Io) -> None:
         """SG_IO: the kernel sends the command and sleeps until it completes."""
-        direction = _direction(io)
+        cdb = io.cdb
+        # As in submit(): the Io's class says the direction, _direction() the rest.
+        direction = _DXFER_BY_CLASS.get(io.__class__)
+        if direction is None or len(cdb) > sgdev.SG_MAX_CDB_SIZE:
+            direction = _direction(io)
         mode = io.io_mode or self.io_mode
         if mode == "mmap" and io.length:
             self._execute_mmap(io, direction)
             return
-        data_address = _data_address(io)
+        state = io.transport_state
+        if state is not None and state[0] is io.buffer and io.length:
+            data_address = state[2]  # pinned before: a reused or pooled buffer
+        else:
+            data_address = _data_address(io)
         # One lane per concurrent synchronous caller (threads may share a transport);
         # list.pop and list.append are atomic, so the pool needs no lock.
         pool = self._sync_pool
         lane = pool.pop() if pool else _Lane(self._synchronous_fd(io))
         try:
-            cdb = io.cdb
             lane.cdb[: len(cdb)] = cdb
             header = lane.header
-            _HEADER.pack_into(
+            _INPUT.pack_into(
                 header, 0, _INTERFACE_ID, direction, len(cdb), _SENSE_SIZE, 0, io.length,
                 data_address, lane.cdb_address, lane.sense_address,
-                io.timeout, _FLAGS[mode], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                io.timeout, _FLAGS[mode], 0, 0,
             )
             try:
                 fcntl.ioctl(lane.fd, sgdev.SG_IO, header, True)
@@ -322,10 +334,10 @@ class SgTransport(Transport):
             cdb = io.cdb
             lane.cdb[: len(cdb)] = cdb
             header = lane.header
-            _HEADER.pack_into(
+            _INPUT.pack_into(
                 header, 0, _INTERFACE_ID, direction, len(cdb), _SENSE_SIZE, 0, io.length,
                 0, lane.cdb_address, lane.sense_address,
-                io.timeout, sgdev.SG_FLAG_MMAP_IO, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                io.timeout, sgdev.SG_FLAG_MMAP_IO, 0, 0,
             )
             try:
                 fcntl.ioctl(lane.fd, sgdev.SG_IO, header, True)
@@ -362,17 +374,28 @@ class SgTransport(Transport):
                 view[: io.length] = io.buffer[: io.length]  # the one copy: into the reserved buffer
             data_address = 0
         else:
-            data_address = _data_address(io)
-            lane = self._free_lane()
-            if lane is None:
-                return False
+            state = io.transport_state
+            if state is not None and state[0] is io.buffer and io.length:
+                data_address = state[2]  # pinned before: a reused or pooled buffer
+            else:
+                data_address = _data_address(io)
+            lanes = self._lanes
+            if len(lanes) == 1:
+                # One fd (queue depth 16 or less): no choice to make, only room to check.
+                lane = lanes[0]
+                if lane.held >= sgdev.SG_MAX_QUEUE or len(self._pending) >= self._depth:
+                    return False
+            else:
+                lane = self._free_lane()
+                if lane is None:
+                    return False
         pack_id = self._next_id
         self._next_id = (pack_id + 1) & 0x7FFFFFFF
         lane.cdb[: len(cdb)] = cdb
-        _HEADER.pack_into(
+        _INPUT.pack_into(
             lane.header, 0, _INTERFACE_ID, direction, len(cdb), _SENSE_SIZE, 0, io.length,
             data_address, lane.cdb_address, lane.sense_address,
-            io.timeout, _FLAGS[mode] if io.length else 0, pack_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            io.timeout, _FLAGS[mode] if io.length else 0, pack_id, 0,
         )
         try:
             os.write(lane.fd, lane.header)

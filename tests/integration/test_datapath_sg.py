@@ -173,3 +173,32 @@ def test_fresh_ios_reuse_pooled_pinned_buffers_on_sg(disk, reactor):
         assert state is not None and state[0] is buffer  # the pin travels with the buffer
         io = channel.cmd.Read10(lba=0, transfer_length=256)
         assert io.buffer is buffer and io.transport_state is state
+
+
+def test_channel_open_passes_io_mode_and_mmap_size_to_sg(disk, reactor, allow_dio, no_fd_leak):
+    allow_dio(1)
+    # Direct: every command of the channel asks for it, and sg says it did it (info bits).
+    with Channel.open(disk.sg, io_mode="direct", queue_depth=4, reactor=reactor, block_size=BLOCK) as channel:
+        assert channel.transport.io_mode == "direct"
+        _write_pattern(channel, 2048, 512)
+        ios = [channel.cmd.Read10(lba=2048 + 64 * i, transfer_length=64, async_=True) for i in range(4)]
+        channel.wait(timeout=30)
+        assert [_direct(io) for io in ios] == [sgdev.SG_INFO_DIRECT_IO] * 4
+        assert b"".join(io.data for io in ios) == _pattern(2048, 256)
+        # A command may still ask for the copy: then info says indirect.
+        io = channel.cmd.Read10(lba=2048, transfer_length=64, io_mode="indirect")
+        assert _direct(io) == sgdev.SG_INFO_INDIRECT_IO and io.view == _pattern(2048, 64)
+    # mmap: one fd per queue slot, each maps a reserved buffer of mmap_size; the data is
+    # read in that mapping (no buffer of the Io's own), and sg does not count it as direct.
+    with Channel.open("sg:" + disk.sg, io_mode="mmap", mmap_size=256 << 10, queue_depth=2, reactor=reactor,
+                      block_size=BLOCK) as channel:
+        transport = channel.transport
+        assert transport.io_mode == "mmap" and transport.mmap_size == 256 << 10 and len(transport.fds()) == 2
+        io = channel.cmd.Read10(lba=2048, transfer_length=512)
+        assert _direct(io) == sgdev.SG_INFO_INDIRECT_IO and io.view == _pattern(2048, 512)
+        [lane] = [lane for lane in transport._mmap_sync if lane.map is not None]
+        assert io.buffer.obj is lane.map and len(lane.map) >= 256 << 10
+        ios = [channel.cmd.Read10(lba=2048 + 128 * i, transfer_length=128, async_=True) for i in range(2)]
+        channel.wait(timeout=30)
+        assert [io.view.tobytes() for io in ios] == [_pattern(2048 + 128 * i, 128) for i in range(2)]
+        assert all(lane.map is not None and len(lane.map) >= 256 << 10 for lane in transport._lanes)
