@@ -127,15 +127,25 @@ class Channel:
         "direct": how data moves by default, see :mod:`sgframe.transport.sg`) and
         ``mmap_size`` (bytes of each fd's mapped reserved buffer). Other transports move
         data one way: they take ``io_mode="indirect"`` and refuse the others.
+
+        ``read_only=True`` opens an sg or bsg node O_RDONLY (sg3_utils' ``--readonly``):
+        the kernel then refuses commands it classes as writes with EPERM. Transports
+        without a node to open (emu:, iscsi:) accept it and have nothing to change.
         """
         transport_options = {k: options.pop(k) for k in _TRANSPORT_OPTIONS if k in options}
         for key in ("io_mode", "mmap_size"):
             if transport_options.get(key, 0) is None:
                 del transport_options[key]  # None: the transport's default
+        read_only = options.pop("read_only", False)
+        if read_only.__class__ is not bool:
+            raise errors.UsageError(f"read_only= takes True or False, not {read_only!r}")
+        if read_only:  # only when asked, so a plugin's opener need not know the option
+            transport_options["read_only"] = True
         unknown = set(options) - {"reactor", "block_size", "timeout"}
         if unknown:
             raise errors.UsageError(f"Channel.open: unknown option(s) {', '.join(sorted(unknown))}; "
-                                    f"allowed: reactor, block_size, timeout, {', '.join(_TRANSPORT_OPTIONS)}")
+                                    f"allowed: reactor, block_size, timeout, {', '.join(_TRANSPORT_OPTIONS)}, "
+                                    "read_only")
         if "timeout" in options:
             _check_timeout(options["timeout"])
         reactor = options.get("reactor")

@@ -323,7 +323,7 @@ def test_write_same_fills_and_unmaps(capsys, disk, tmp_path):
     assert disk.medium.read(3, 2) == bytes(range(256)) * 4 and disk.medium.read(5, 1) == bytes(512)
     data = run_json(capsys, "write-same", "emu:c14", "--lba", "3", "--num", "1", "--ff")
     assert data == {"device": "emu:c14", "command": "WRITE SAME(10)", "lba": 3, "blocks": 1, "unmap": False,
-                    "ndob": False}
+                    "ndob": False, "cdb": "41000000000300000100"}
     assert disk.medium.read(3, 1) == b"\xff" * 512
     assert run_json(capsys, "write-same", "emu:c14", "--lba", "4", "--unmap")["command"] == "WRITE SAME(16)"
     assert disk.medium.read(4, 1) == bytes(512)

@@ -93,8 +93,10 @@ def test_strict_decoding_rejects_reserved_bits(cls, data):
     assert bytes(cls.from_bytes(bytes(raw))) == bytes(raw[:byte]) + bytes([raw[byte] & ~(1 << bit)]) + bytes(raw[byte + 1:])
 
 
-def test_only_write_buffer_declares_every_bit():
-    assert [cls.__name__ for cls in CLASSES if not any(cls._RESERVED_MASK)] == ["WriteBuffer"]
+def test_only_the_buffer_commands_declare_every_bit():
+    # READ BUFFER's byte 1 is MODE SPECIFIC and MODE (SPC-5): no reserved bit left.
+    assert [cls.__name__ for cls in CLASSES if not any(cls._RESERVED_MASK)] == [
+        "ReadBuffer10", "ReadBuffer16", "WriteBuffer"]
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)

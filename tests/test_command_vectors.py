@@ -335,6 +335,7 @@ MODIFYING = {
     # issue 14
     "WriteAndVerify12", "OrWrite16", "WriteAtomic16", "WriteLong10", "WriteLong16", "ReassignBlocks",
     "RemoveElementAndTruncate", "SecurityProtocolOut", "ExtendedCopyLid1", "ExtendedCopyLid4", "ZoneActivate",
+    "FormatWithPreset", "RemoveElementAndModifyZones", "WriteSame32",
 }
 
 

@@ -282,3 +282,93 @@ def test_decode_response(cmd, data, record):
     assert decoded.problems == ()
     if record != "LbaStatusData":  # the GET LBA STATUS(16) record, shared, keeps no bytes
         assert decoded.to_dict()["raw"] == bytes.fromhex(data).hex()
+
+
+# --- issue 14: the commands behind sg3_utils options (sg_read_buffer --long, sg_format
+# --preset, sg_zone --sequentialize/--remove) and the obsolete bits they still set ---------
+
+def test_read_buffer16():
+    # MODE SPECIFIC 5 over mode 02h; offset 0x0102030405060708; 0x10000 bytes; buffer id 7.
+    roundtrip(c.ReadBuffer16, "9b a2 01 02 03 04 05 06 07 08 00 01 00 00 07 00", mode_specific=5, mode=2,
+              buffer_offset=0x0102030405060708, allocation_length=0x10000, buffer_id=7)
+
+
+def test_read_buffer10_mode_specific():
+    roundtrip(c.ReadBuffer10, "3c e3 00 00 00 00 00 00 04 00", mode_specific=7, mode=3, allocation_length=4)
+
+
+def test_format_with_preset():
+    roundtrip(c.FormatWithPreset, "38 c0 12 34 56 78 00 00 00 00", immed=True, fmtmaxlba=True,
+              preset_identifier=0x12345678)
+    assert c.FormatWithPreset.MODIFIES_MEDIUM and c.FormatWithPreset().data_length() == 0
+
+
+def test_sequentialize_zone():
+    roundtrip(c.SequentializeZone, "94 10 00 00 00 00 00 00 10 00 00 00 00 03 01 00", zone_id=0x1000,
+              zone_count=3, all=True)
+
+
+def test_remove_element_and_modify_zones():
+    roundtrip(c.RemoveElementAndModifyZones, "9e 1a 00 00 00 00 00 00 00 00 00 00 00 05 00 00",
+              element_identifier=5)
+    assert c.RemoveElementAndModifyZones.MODIFIES_MEDIUM
+
+
+def test_synchronize_cache10_sync_nv_obsolete_bit():
+    roundtrip(c.SynchronizeCache10, "35 06 00 00 00 00 00 00 00 00", sync_nv=True, immed=True)
+
+
+def test_synchronize_cache16_sync_nv_obsolete_bit():
+    roundtrip(c.SynchronizeCache16, "91 04 00 00 00 00 00 00 00 00 00 00 00 00 00 00", sync_nv=True)
+
+
+def test_write_same10_pbdata_lbdata_obsolete_bits():
+    roundtrip(c.WriteSame10, "41 04 00 00 00 00 00 00 01 00", pbdata=True, number_of_logical_blocks=1)
+    roundtrip(c.WriteSame10, "41 02 00 00 00 00 00 00 01 00", lbdata=True, number_of_logical_blocks=1)
+
+
+def test_write_same16_pbdata_lbdata_obsolete_bits():
+    roundtrip(c.WriteSame16, "93 06 00 00 00 00 00 00 00 00 00 00 00 01 00 00", pbdata=True, lbdata=True,
+              number_of_logical_blocks=1)
+
+
+def test_write_same32():
+    roundtrip(c.WriteSame32, "7f 00 00 00 00 00 05 18 00 0d 2e 00 00 00 00 00 00 00 01 00"
+                             " 00 00 00 07 00 08 ff ff 00 00 00 04",
+              group_number=5, wrprotect=1, unmap=True, pbdata=True, lbdata=True, lba=0x100,
+              expected_initial_logical_block_reference_tag=7, expected_logical_block_application_tag=8,
+              logical_block_application_tag_mask=0xFFFF, number_of_logical_blocks=4)
+    assert c.WriteSame32(number_of_logical_blocks=4).data_length(4096) == 4096
+    assert c.WriteSame32(ndob=True).data_length() == 0 and c.WriteSame32.MODIFIES_MEDIUM
+
+
+# FORMAT UNIT sizes its data by its parameter list, as REASSIGN BLOCKS does.
+
+@pytest.mark.parametrize("longlist, data, length", [
+    (False, "00 02 00 00", 4),                                    # short header, no list
+    (True, "00 02 00 01 00 00 00 00", 8),                         # long header (PIE 1)
+    (False, "00 8a 00 00 00 00 00 00", 8),                        # FOV IP IMMED: 4-byte descriptor, no pattern
+    (False, "00 88 00 00 20 01 00 02 ab cd", 10),                 # SI, pattern type 1, two pattern bytes
+    (True, "00 88 00 00 00 00 00 08 00 00 00 00 00 00 00 00 00 00 00 00", 20),  # long + IP + 8 defects
+    (False, "00 00 00 08 00 00 00 00 00 00 00 00", 12),           # 8 bytes of defect list, no IP
+])
+def test_format_unit_parameter_list_length(longlist, data, length):
+    command = c.FormatUnit(fmtdata=True, longlist=longlist)
+    raw = bytes.fromhex(data)
+    assert command.parameter_list_length(raw) == length
+    sized = command.with_parameter_list(raw)
+    assert bytes(sized) == bytes(command) and sized.data_length() == length and sized.parameter_list == raw
+    assert sized.NAME == "FORMAT UNIT" and sized.MODIFIES_MEDIUM
+
+
+@pytest.mark.parametrize("fields, data, message", [
+    ({}, "00 00 00 00", "FMTDATA=0 sends no parameter list"),
+    ({"fmtdata": True}, "00 00", "starts with a 4-byte header"),
+    ({"fmtdata": True, "longlist": True}, "00 00 00 00", "starts with a 8-byte header"),
+    ({"fmtdata": True}, "00 08 00 00 00 00", "ends before the 4-byte initialization pattern descriptor"),
+    ({"fmtdata": True}, "00 08 00 00 00 01 00 04 aa", "say 12 bytes"),
+    ({"fmtdata": True}, "00 00 00 04", "say 8 bytes"),
+])
+def test_format_unit_parameter_list_that_disagrees_is_refused(fields, data, message):
+    with pytest.raises(UsageError, match=message):
+        c.FormatUnit(**fields).with_parameter_list(bytes.fromhex(data))

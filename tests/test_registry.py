@@ -73,7 +73,9 @@ class Vendor32(VariableLengthCommand):
 
 
 def test_default_registry_holds_the_built_in_commands():
-    assert len(REGISTRY) == 94  # 57, and 37 added with issue 14 (RECEIVE ROD TOKEN INFORMATION the last)
+    # 57, and 42 added with issue 14 (READ BUFFER(16), FORMAT WITH PRESET, SEQUENTIALIZE ZONE,
+    # REMOVE ELEMENT AND MODIFY ZONES and WRITE SAME(32) the last, for sg3_utils' options).
+    assert len(REGISTRY) == 99
     assert list(REGISTRY) == list(c.BUILTIN_COMMANDS)
     assert c.Read16 in REGISTRY and VendorRead not in REGISTRY
 

@@ -14,7 +14,7 @@ from ..decode.alua import ASYMMETRIC_ACCESS_STATE_NAMES, decode_report_target_po
 from ..errors import UsageError
 from ..params import set_target_port_groups_parameters
 from .base import Subcommand, warn
-from .device import add_device, open_channel, parse_int
+from .device import add_device, add_readonly, open_channel, parse_int
 from .output import print_json
 from .response import add_response_options, emit_undecoded
 from .safety import add_safety, guard_medium
@@ -88,6 +88,7 @@ def _rtpg_arguments(parser: argparse.ArgumentParser) -> None:
     add_device(parser)
     parser.add_argument("-d", "--decode", action="store_true", help="name the access states and status codes")
     parser.add_argument("-e", "--extended", action="store_true", help="ask for the extended header format")
+    add_readonly(parser, "-R")
     add_response_options(parser, "the response")
 
 

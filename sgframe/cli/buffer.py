@@ -10,10 +10,10 @@ import argparse
 import sys
 from typing import Any
 
-from ..command import ReadBuffer10, WriteBuffer
+from ..command import ReadBuffer10, ReadBuffer16, WriteBuffer
 from ..errors import UsageError
 from .base import Subcommand
-from .device import add_device, add_output, open_channel, parse_int
+from .device import add_device, add_output, add_readonly, open_channel, parse_int
 from .exitcodes import FILE_ERROR, CliError
 from .output import hexdump, print_json
 from .response import add_inhex, add_response_options, emit_undecoded, read_inhex
@@ -66,11 +66,16 @@ def _run_read(args: argparse.Namespace) -> int:
     mode = mode_number(args.mode, READ_MODES)
     if not 0 <= args.id <= 0xFF:
         raise UsageError(f"--id is 0..255, got {args.id}")
+    if not 0 <= args.specific <= 7:
+        raise UsageError(f"--specific (MODE SPECIFIC) is 0..7, got {args.specific}")
+    if not args.long and (args.offset > 0xFFFFFF or args.length > 0xFFFFFF):
+        raise UsageError("READ BUFFER(10) takes a 24-bit --offset and --length; give --long for READ BUFFER(16)")
     data = read_inhex(args)
     if data is None:
+        cls = ReadBuffer16 if args.long else ReadBuffer10
         with open_channel(args) as channel:
-            data = channel.execute(ReadBuffer10(mode=mode, buffer_id=args.id, buffer_offset=args.offset,
-                                                allocation_length=args.length)).data
+            data = channel.execute(cls(mode=mode, mode_specific=args.specific, buffer_id=args.id,
+                                       buffer_offset=args.offset, allocation_length=args.length)).data
     described = decode_descriptor(mode, data)
     if emit_undecoded(args, data):
         pass
@@ -96,6 +101,11 @@ def _read_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-m", "--mode", default="0", metavar="MO",
                         help=f"mode number or acronym ({', '.join(sorted(READ_MODES))}); default 0")
     parser.add_argument("-o", "--offset", type=parse_int, default=0, metavar="OFF", help="buffer offset")
+    parser.add_argument("-S", "--specific", type=parse_int, default=0, metavar="MS",
+                        help="MODE SPECIFIC field (0..7), byte 1 bits 7-5")
+    parser.add_argument("-L", "--long", "--16", dest="long", action="store_true",
+                        help="READ BUFFER(16): 64-bit offset, 32-bit length (default READ BUFFER(10))")
+    add_readonly(parser, "-R")
     add_response_options(parser, "the data read")
 
 

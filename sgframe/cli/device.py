@@ -8,7 +8,7 @@ from ..channel import Channel
 from ..errors import DeviceOpenError, UsageError
 from .exitcodes import FILE_ERROR, CliError
 
-__all__ = ["DEVICE_HELP", "add_device", "add_output", "open_channel", "is_uri", "parse_int"]
+__all__ = ["DEVICE_HELP", "add_device", "add_output", "add_readonly", "open_channel", "is_uri", "parse_int"]
 
 DEVICE_HELP = ("the device: /dev/sgN, /dev/sdX, /dev/bsg/H:C:T:L, H:C:T:L or a transport URI "
                "such as emu:disk")
@@ -52,13 +52,21 @@ def add_device(parser: argparse.ArgumentParser) -> None:
                         help="per-command timeout, passed to the kernel (default 60)")
 
 
+def add_readonly(parser: argparse.ArgumentParser, *flags: str) -> None:
+    """sg3_utils' ``--readonly`` (``-R`` in most tools, ``-r`` in sg_start): open the
+    node O_RDONLY. ``flags`` are the short spellings the counterpart uses."""
+    parser.add_argument(*flags, "--readonly", action="store_true",
+                        help="open DEVICE read-only (default: read-write)")
+
+
 def open_channel(args: argparse.Namespace) -> Channel:
     """Open ``args.device``; a device that cannot be opened is a file error (exit 15)."""
     timeout = getattr(args, "timeout", 60.0)
     if not 0 < timeout <= 0xFFFFFFFF / 1000:
         raise UsageError(f"--timeout is in seconds, more than 0 and at most 4294967; got {timeout}")
     try:
-        return Channel.open(args.device, timeout=int(timeout * 1000))
+        read_only = bool(getattr(args, "readonly", False))
+        return Channel.open(args.device, timeout=int(timeout * 1000), read_only=read_only)
     except DeviceOpenError:
         raise
     except UsageError as exc:

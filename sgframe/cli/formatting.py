@@ -13,11 +13,10 @@ import struct
 import time
 from typing import Any, Optional
 
-from ..cdb import Direction
 from ..channel import Channel
-from ..command import FormatUnit, ModeSelect10, ModeSense10, RequestSense, Sanitize, SanitizeServiceAction
-from ..errors import UsageError
-from ..raw import RawCommand
+from ..command import (FormatUnit, FormatWithPreset, ModeSelect6, ModeSelect10, ModeSense6, ModeSense10, RequestSense,
+                       Sanitize, SanitizeServiceAction, TestUnitReady)
+from ..errors import NotReady, UsageError
 from ..sense import decode_sense
 from ..sense.sks import ProgressIndication
 from .base import Subcommand
@@ -29,13 +28,25 @@ from .progress import Progress
 from .safety import add_safety, confirm, guard_medium
 
 __all__ = ["FORMAT", "SANITIZE", "poll_progress", "format_header", "block_descriptor_with_length",
-           "sanitize_overwrite_parameters"]
+           "block_descriptor_with_length6", "sanitize_overwrite_parameters"]
 
 _FULL = 65536
 
 
-def poll_progress(channel: Channel, interval: float, *, show: bool, desc: bool = False) -> int:
-    """Poll REQUEST SENSE until it carries no progress indication; the number of polls.
+def _tur_sense(channel: Channel) -> Any:
+    """TEST UNIT READY's answer as sense: None when GOOD, else the NOT READY sense (whose
+    sense-key specific bytes carry the progress while a format runs)."""
+    try:
+        channel.execute(TestUnitReady())
+    except NotReady as exc:
+        return exc.sense
+    return None
+
+
+def poll_progress(channel: Channel, interval: float, *, show: bool, desc: bool = False,
+                  tur: bool = False) -> int:
+    """Poll REQUEST SENSE (or TEST UNIT READY with ``tur``, sg_format --poll=0) until it
+    carries no progress indication; the number of polls.
 
     :param show: draw a progress bar on a terminal (stderr).
     :param desc: ask for descriptor format sense (REQUEST SENSE's DESC bit, sg_sanitize --desc).
@@ -45,8 +56,14 @@ def poll_progress(channel: Channel, interval: float, *, show: bool, desc: bool =
     last = 0
     try:
         while True:
-            sense = decode_sense(channel.execute(RequestSense(desc=desc, allocation_length=252)).data)
-            polls += 1
+            if tur:
+                sense = _tur_sense(channel)
+                polls += 1
+                if sense is None:
+                    return polls
+            else:
+                sense = decode_sense(channel.execute(RequestSense(desc=desc, allocation_length=252)).data)
+                polls += 1
             sks = sense.sense_key_specific
             if not isinstance(sks, ProgressIndication):
                 return polls
@@ -112,13 +129,116 @@ def block_descriptor_with_length(mode_sense10: bytes, block_length: int, blocks:
     return bytes(header + bd)
 
 
+def block_descriptor_with_length6(mode_sense6: bytes, block_length: int, blocks: Optional[int]) -> bytes:
+    """The MODE SELECT(6) parameter list of :func:`block_descriptor_with_length` (sg_format
+    --six): the 4-byte header and the device's 8-byte block descriptor with NUMBER OF
+    LOGICAL BLOCKS (bytes 0-3) and LOGICAL BLOCK LENGTH (bytes 5-7) set.
+
+    :raises UsageError: the device returned no block descriptor to change.
+    """
+    data = bytes(mode_sense6)
+    if len(data) < 4:
+        raise UsageError("MODE SENSE(6) returned no header")
+    if data[3] < 8 or len(data) < 12:
+        raise UsageError("the device returned no block descriptor, so --size/--resize cannot change it")
+    bd = bytearray(data[4:12])
+    bd[0:4] = (0xFFFFFFFF if blocks is None else blocks).to_bytes(4, "big")
+    bd[5:8] = block_length.to_bytes(3, "big")
+    # MODE DATA LENGTH is reserved in MODE SELECT; medium type and device-specific 0.
+    return bytes((0, 0, 0, 8)) + bytes(bd)
+
+
+def _select_block_descriptor(args: argparse.Namespace, channel: Channel, block_length: int,
+                             blocks: Optional[int]) -> None:
+    """MODE SENSE the --mode page with its block descriptor, then MODE SELECT it with the
+    new length and count: (6) with --six, else (10) (sg_format's probe and change)."""
+    if not 0 <= args.mode <= 0x3E:
+        raise UsageError(f"--mode is a mode page number 0..62, got {args.mode}")
+    if args.six:
+        sensed = channel.execute(ModeSense6(page_code=args.mode, allocation_length=252)).data
+        select = block_descriptor_with_length6(sensed, block_length, blocks)
+        command: Any = ModeSelect6(pf=True, parameter_list_length=len(select))
+    else:
+        sensed = channel.execute(ModeSense10(llbaa=args.long, page_code=args.mode, allocation_length=252)).data
+        select = block_descriptor_with_length(sensed, block_length, blocks)
+        command = ModeSelect10(pf=True, parameter_list_length=len(select))
+    if not args.dry_run:
+        channel.execute(command, data=select)
+
+
 def _finish(args: argparse.Namespace, channel: Channel, immed: bool) -> int:
     if not immed or args.early:
         return 0
-    return poll_progress(channel, args.poll_interval, show=not args.json, desc=getattr(args, "desc", False))
+    return poll_progress(channel, args.poll_interval, show=not args.json, desc=getattr(args, "desc", False),
+                         tur=getattr(args, "poll", None) == 0)
+
+
+def _check_format_options(args: argparse.Namespace) -> None:
+    if args.verify:
+        raise UsageError("--verify sets VERIFY in FORMAT MEDIUM, a tape command (sg_format --tape), "
+                         "which sgframe format does not send")
+    if args.poll is not None and args.poll not in (0, 1):
+        raise UsageError(f"--poll is 0 (TEST UNIT READY) or 1 (REQUEST SENSE), got {args.poll}")
+    if args.fmtmaxlba and args.preset is None:
+        raise UsageError("--fmtmaxlba is a FORMAT WITH PRESET bit: it goes with --preset ID")
+    if args.resize and (args.format or args.preset is not None):
+        raise UsageError("--resize changes the block count without formatting: it excludes --format and --preset")
+    if args.preset is not None and args.format:
+        raise UsageError("--preset sends FORMAT WITH PRESET instead of FORMAT UNIT: give one of them")
+
+
+def _run_resize(args: argparse.Namespace) -> int:
+    """sg_format --resize: MODE SELECT the block descriptor with --count blocks of the
+    current length; the blocks keep their data, so no confirmation is asked."""
+    if not args.count:
+        raise UsageError("--resize needs --count COUNT (the new number of blocks)")
+    guard_medium(args, "MODE SELECT (resize)")
+    with open_channel(args) as channel:
+        blocks, block_size = capacity(channel)
+        if args.size and args.size != block_size:
+            raise UsageError(f"--resize keeps the block length ({block_size}); --size {args.size} needs --format")
+        _select_block_descriptor(args, channel, block_size, args.count)
+        if not args.dry_run:
+            blocks, block_size = capacity(channel)
+    if args.json:
+        print_json({"device": args.device, "resized": not args.dry_run, "blocks": blocks, "block_length": block_size})
+    else:
+        print(("Dry run: would resize to" if args.dry_run else "Resize done:")
+              + f" {args.count if args.dry_run else blocks} blocks of {block_size} bytes")
+    return 0
+
+
+def _run_preset(args: argparse.Namespace) -> int:
+    """sg_format --preset ID: FORMAT WITH PRESET, IMMED unless --wait, then progress."""
+    if not 0 <= args.preset <= 0xFFFFFFFF:
+        raise UsageError(f"--preset is a 32-bit PRESET IDENTIFIER, got {args.preset}")
+    immed = not args.wait
+    command = FormatWithPreset(immed=immed, fmtmaxlba=args.fmtmaxlba, preset_identifier=args.preset)
+    guard_medium(args, command.NAME)
+    if not args.dry_run:
+        confirm(args, f"{command.NAME} destroys every block of {args.device}: go ahead?")
+    polls = 0
+    with open_channel(args) as channel:
+        if not args.dry_run:
+            channel.execute(command)
+            # sg_format polls a FORMAT WITH PRESET with REQUEST SENSE unless --poll=0.
+            polls = _finish(args, channel, immed)
+        blocks, block_size = capacity(channel)
+    if args.json:
+        print_json({"device": args.device, "formatted": not args.dry_run, "preset_identifier": args.preset,
+                    "cdb": bytes(command).hex(), "polls": polls, "blocks": blocks, "block_length": block_size})
+    else:
+        print(("Dry run: would format with preset" if args.dry_run else "Format with preset complete:")
+              + f" {args.preset}; {blocks} blocks of {block_size} bytes")
+    return 0
 
 
 def _run_format(args: argparse.Namespace) -> int:
+    _check_format_options(args)
+    if args.resize:
+        return _run_resize(args)
+    if args.preset is not None:
+        return _run_preset(args)
     if not args.format:
         return _report_format(args)
     if not 0 <= args.fmtpinfo <= 3:
@@ -137,19 +257,15 @@ def _run_format(args: argparse.Namespace) -> int:
     with open_channel(args) as channel:
         blocks, block_size = capacity(channel)
         if args.size and args.size != block_size:
-            sensed = channel.execute(ModeSense10(llbaa=args.long, page_code=0x01, allocation_length=252)).data
-            select = block_descriptor_with_length(sensed, args.size, args.count or None)
-            if not args.dry_run:
-                channel.execute(ModeSelect10(pf=True, parameter_list_length=len(select)), data=select)
+            _select_block_descriptor(args, channel, args.size, args.count or None)
         ip = args.ip_def or args.security
         header = format_header(immed=immed, fov=args.dcrt or ip, dcrt=args.dcrt, ip=ip, protection_field_usage=args.pfu,
                                protection_interval_exponent=args.pie, security=args.security)
         command: Any = FormatUnit(fmtpinfo=fmtpinfo, longlist=args.pie is not None, fmtdata=True,
                                   cmplst=bool(args.cmplst), ffmt=args.ffmt)
-        if len(header) > command.data_length():
-            # FormatUnit sizes its data as the header alone; with the initialization
-            # pattern descriptor the list is longer, so its CDB goes as bytes with that length.
-            command = RawCommand(bytes(command), direction=Direction.OUT, length=len(header), name="FORMAT UNIT")
+        # The list's own fields size the data phase (the initialization pattern descriptor
+        # makes it longer than the header).
+        command = command.with_parameter_list(header)
         polls = 0
         if not args.dry_run:
             channel.execute(command, data=header)
@@ -203,6 +319,20 @@ def _format_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-e", "--early", action="store_true", help="return once the format has started")
     parser.add_argument("--poll-interval", type=float, default=5.0, metavar="SECONDS",
                         help="seconds between progress polls (default 5)")
+    parser.add_argument("-x", "--poll", type=parse_int, metavar="PT",
+                        help="poll with 0 TEST UNIT READY or 1 REQUEST SENSE (sgframe's default: 1; "
+                             "sg_format's: 0 for FORMAT UNIT)")
+    parser.add_argument("-M", "--mode", type=parse_int, default=1, metavar="MP",
+                        help="mode page read and sent with the block descriptor for --size/--resize (default 1)")
+    parser.add_argument("-6", "--six", action="store_true",
+                        help="MODE SENSE(6)/MODE SELECT(6) for --size/--resize (default the 10-byte ones)")
+    parser.add_argument("-r", "--resize", action="store_true",
+                        help="MODE SELECT --count blocks of the current length; no FORMAT UNIT, data kept")
+    parser.add_argument("-E", "--preset", type=parse_int, metavar="ID",
+                        help="FORMAT WITH PRESET with PRESET IDENTIFIER ID (see inq -p fp) instead of FORMAT UNIT")
+    parser.add_argument("-b", "--fmtmaxlba", action="store_true", help="with --preset: set FMTMAXLBA")
+    parser.add_argument("--verify", action="store_true",
+                        help="tapes only (FORMAT MEDIUM's VERIFY): refused here; sg_format's -y is --yes here")
     add_safety(parser)
     add_output(parser)
 

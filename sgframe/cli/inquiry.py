@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any, Optional
 
 import attrs
@@ -62,7 +63,11 @@ def vpd_page_code(text: str) -> int:
     return code
 
 
-def _inquiry(channel: Channel, evpd: bool, page: int) -> bytes:
+def _inquiry(channel: Channel, evpd: bool, page: int, maxlen: int = 0) -> bytes:
+    """The whole response: asked with 252 bytes, then again with the length it says; with
+    ``maxlen`` (sg_vpd/sg_inq --maxlen), one INQUIRY with that allocation length."""
+    if maxlen:
+        return channel.execute(Inquiry(evpd=evpd, page_code=page, allocation_length=maxlen)).data
     data = channel.execute(Inquiry(evpd=evpd, page_code=page, allocation_length=_FIRST_ALLOCATION)).data
     # Standard data says its length in byte 4, a VPD page in bytes 2-3; ask again for all.
     if evpd:
@@ -75,10 +80,51 @@ def _inquiry(channel: Channel, evpd: bool, page: int) -> bytes:
     return data
 
 
-def read_vpd(channel: Channel, page: int) -> tuple[bytes, Any]:
-    """A VPD page's bytes and its decoded record."""
-    data = _inquiry(channel, True, page)
-    return data, decode_vpd(data)
+def read_vpd(channel: Channel, page: int, maxlen: int = 0, vendor: Optional[str] = None) -> tuple[bytes, Any]:
+    """A VPD page's bytes and its decoded record (by the plugin named ``vendor`` first,
+    when given: sg_vpd --vendor)."""
+    data = _inquiry(channel, True, page, maxlen)
+    return data, _decode_vpd(data, vendor)
+
+
+def _decode_vpd(data: bytes, vendor: Optional[str]) -> Any:
+    if vendor is None:
+        return decode_vpd(data)
+    from ..plugins import manager
+
+    return manager().decode_vpd_page(data, plugins=[vendor])
+
+
+def _check_vendor(vendor: Optional[str]) -> None:
+    """--vendor names a loaded plugin: sg_vpd picks a vendor's decoder of the shared
+    vendor-specific page codes (C0h..FFh) by an acronym; sgframe's vendor decoders are
+    the plugins (``sgframe plugins``), bound to a device by its INQUIRY vendor, and
+    --vendor applies one to any device or saved page."""
+    if vendor is None:
+        return
+    from ..plugins import BUILTIN, manager
+
+    loaded = sorted(i.name for i in manager() if i.state == "loaded" and i.name != BUILTIN)
+    if vendor not in loaded:
+        raise UsageError(f"--vendor {vendor!r}: not a loaded plugin; loaded: {', '.join(loaded) or 'none'}")
+
+
+def _examine(channel: Channel, args: argparse.Namespace) -> list:
+    """sg_vpd --examine: INQUIRY every VPD page code from 80h (00h when given twice) to
+    --page or FFh, whatever page 00h lists; the pages the device answers."""
+    first = 0x00 if args.examine > 1 else 0x80
+    last = 0xFF if args.vpd is None else int(args.vpd)
+    if last < first:
+        raise UsageError(f"--examine scans from 0x{first:02x} to --page; --page 0x{last:02x} is below that")
+    found = []
+    for code in range(first, last + 1):
+        try:
+            raw, record = read_vpd(channel, code, args.maxlen, args.vendor)
+        except CheckCondition:
+            continue  # ILLEGAL REQUEST: no such page
+        if len(raw) > 1 and raw[1] == code:
+            found.append((code, raw, record))
+    return found
 
 
 def _unit_serial_number(channel: Channel) -> str | None:
@@ -129,6 +175,11 @@ def _view(record: Any, args: argparse.Namespace) -> Any:
 
 
 def _run_inq(args: argparse.Namespace) -> int:
+    if not 0 <= args.maxlen <= 0xFFFF:
+        raise UsageError(f"--maxlen is an allocation length, 0 (as needed) .. 65535, got {args.maxlen}")
+    _check_vendor(args.vendor)
+    if args.examine and (args.all_vpd or args.inhex is not None):
+        raise UsageError("--examine asks a device for each page code; not with --all-vpd or --inhex")
     saved = read_inhex(args)
     if saved is not None:
         if args.all_vpd:
@@ -137,15 +188,23 @@ def _run_inq(args: argparse.Namespace) -> int:
         if args.vpd is not None and len(saved) > 1 and saved[1] != args.vpd:
             raise CliError(f"--inhex {args.inhex}: the file holds VPD page 0x{saved[1]:02x}, not 0x{args.vpd:02x}",
                            FILE_ERROR)
-        record = _view(decode_vpd(saved), args) if args.vpd is not None else decode_inquiry(saved)
+        record = _view(_decode_vpd(saved, args.vendor), args) if args.vpd is not None else decode_inquiry(saved)
         return _show_inq(args, saved, record, None)
     with open_channel(args) as channel:
-        if args.all_vpd:
-            listing, supported = read_vpd(channel, 0x00)
-            pages = [(0x00, listing, supported)]
-            for code in supported.supported_pages:
-                if code != 0x00:
-                    pages.append((code, *read_vpd(channel, code)))
+        if args.all_vpd or args.examine:
+            if args.examine:
+                pages = _examine(channel, args)
+            else:
+                listing, supported = read_vpd(channel, 0x00, args.maxlen, args.vendor)
+                pages = [(0x00, listing, supported)]
+                for code in supported.supported_pages:
+                    if code != 0x00:
+                        pages.append((code, *read_vpd(channel, code, args.maxlen, args.vendor)))
+            if args.raw:
+                for _, raw, _ in pages:
+                    sys.stdout.buffer.write(raw)
+                sys.stdout.flush()
+                return 0
             if args.json:
                 print_json({f"0x{code:02x}": to_jsonable(record) for code, _, record in pages})
                 return 0
@@ -160,17 +219,21 @@ def _run_inq(args: argparse.Namespace) -> int:
             return 0
         serial = None
         if args.vpd is not None:
-            raw, record = read_vpd(channel, args.vpd)
+            raw, record = read_vpd(channel, args.vpd, args.maxlen, args.vendor)
             record = _view(record, args)
         else:
-            raw = _inquiry(channel, False, 0)
+            raw = _inquiry(channel, False, 0, args.maxlen)
             record = decode_inquiry(raw)
-            if not args.hex:
+            if not args.hex and not args.raw:
                 serial = _unit_serial_number(channel)
     return _show_inq(args, raw, record, serial)
 
 
 def _show_inq(args: argparse.Namespace, raw: bytes, record: Any, serial: Optional[str]) -> int:
+    if args.raw:
+        sys.stdout.buffer.write(raw)  # sg_vpd/sg_inq --raw: the response in binary
+        sys.stdout.flush()
+        return 0
     if args.json:
         if args.vpd is None:
             print_json(dict(to_jsonable(record), unit_serial_number=serial,
@@ -198,9 +261,20 @@ def _inq_arguments(parser: argparse.ArgumentParser) -> None:
     which.add_argument("-p", "--page", "--vpd", dest="vpd", type=vpd_page_code, metavar="PAGE",
                        help="a VPD page: a number (0x83, 83h) or sg_vpd's name for it "
                             "(sv, sn, di, di_lu, di_port, di_target, di_asis, sp, bl, bdc, lbpv, zbdch, ...)")
-    which.add_argument("-a", "--all-vpd", action="store_true",
+    which.add_argument("-a", "--all-vpd", "--all", dest="all_vpd", action="store_true",
                        help="every VPD page the device lists in page 00h")
     parser.add_argument("-l", "--long", action="store_true", help="every field of standard INQUIRY data")
+    parser.add_argument("-m", "--maxlen", type=parse_int, default=0, metavar="LEN",
+                        help="allocation length: one INQUIRY asking for LEN bytes (default 0: 252, then as "
+                             "much as the response says)")
+    parser.add_argument("-r", "--raw", action="store_true",
+                        help="write the response in binary to stdout (with --inhex: the file is binary)")
+    parser.add_argument("-M", "--vendor", metavar="PLUGIN",
+                        help="decode vendor-specific pages with this plugin (see 'sgframe plugins'), whatever the "
+                             "device's vendor")
+    parser.add_argument("-E", "--examine", action="count", default=0,
+                        help="ask for every VPD page from 0x80 (twice: 0x00) to --page or 0xff, listed in 00h "
+                             "or not")
     add_output(parser, hex_help="print the response bytes as a hex dump")
 
 

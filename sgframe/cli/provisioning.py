@@ -9,12 +9,12 @@ import argparse
 import sys
 from typing import Any
 
-from ..command import GetLbaStatus, GetLbaStatus32, Unmap, WriteSame10, WriteSame16
+from ..command import GetLbaStatus, GetLbaStatus32, Unmap, WriteSame10, WriteSame16, WriteSame32
 from ..decode.lba_status import decode_lba_status
 from ..errors import UsageError
 from ..params import MAX_UNMAP_DESCRIPTORS, unmap_parameters
 from .base import Subcommand, warn
-from .device import add_device, add_output, open_channel, parse_int
+from .device import add_device, add_output, add_readonly, open_channel, parse_int
 from .exitcodes import FILE_ERROR, CliError
 from .media import capacity
 from .output import print_json
@@ -92,6 +92,7 @@ def _lba_status_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-t", "--report-type", type=parse_int, default=0, metavar="RT",
                         help="0 all, 1 non-zero status, 2 mapped, 3 deallocated, 4 anchored, 16 maybe unreadable")
     parser.add_argument("-s", "--scan-len", type=parse_int, default=0, metavar="SL", help="scan length (--32)")
+    add_readonly(parser, "-R")
     add_response_options(parser, "the response")
 
 
@@ -205,27 +206,30 @@ def _pattern(args: argparse.Namespace, block_size: int) -> bytes:
 def _run_write_same(args: argparse.Namespace) -> int:
     if args.in_ is None and args.lba is None and args.num is None:
         raise UsageError("as a precaution give --in, --lba or --num (as sg_write_same wants)")
-    if args.use10 and args.use16:
-        raise UsageError("--10 and --16 exclude each other")
+    if sum((args.use10, args.use16, args.use32)) > 1:
+        raise UsageError("give one of --10, --16 and --32")
     lba = args.lba or 0
     num = 1 if args.num is None else args.num
     if args.ndob and args.use10:
-        raise UsageError("NDOB is only in WRITE SAME(16)")
+        raise UsageError("NDOB is only in WRITE SAME(16) and (32)")
     guard_medium(args, "WRITE SAME")
     with open_channel(args) as channel:
         _, block_size = capacity(channel)
         sixteen = args.use16 or (not args.use10 and (args.unmap or args.ndob or lba + num > 0xFFFFFFFF
                                                      or num > 0xFFFF))
         fields = dict(wrprotect=args.wrprotect, anchor=args.anchor, unmap=args.unmap, lba=lba,
-                      group_number=args.grpnum, number_of_logical_blocks=num)
-        if sixteen:
-            command: Any = WriteSame16(ndob=args.ndob, **fields)
+                      group_number=args.grpnum, number_of_logical_blocks=num, lbdata=args.lbdata,
+                      pbdata=args.pbdata)
+        if args.use32:
+            command: Any = WriteSame32(ndob=args.ndob, **fields)
+        elif sixteen:
+            command = WriteSame16(ndob=args.ndob, **fields)
         else:
             command = WriteSame10(**fields)
         channel.execute(command, data=None if args.ndob else _pattern(args, block_size))
     if args.json:
         print_json({"device": args.device, "command": command.NAME, "lba": lba, "blocks": num,
-                    "unmap": args.unmap, "ndob": args.ndob})
+                    "unmap": args.unmap, "ndob": args.ndob, "cdb": bytes(command).hex()})
     return 0
 
 
@@ -234,12 +238,20 @@ def _write_same_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-R", "--10", dest="use10", action="store_true", help="WRITE SAME(10)")
     parser.add_argument("-S", "--16", dest="use16", action="store_true",
                         help="WRITE SAME(16) (default with --unmap, --ndob or beyond 32 bits)")
+    parser.add_argument("-T", "--32", dest="use32", action="store_true",
+                        help="WRITE SAME(32) (a 32-byte CDB: sg passes it, or use bsg)")
     parser.add_argument("-a", "--anchor", action="store_true", help="set ANCHOR")
     parser.add_argument("-f", "--ff", action="store_true", help="a block of 0xff bytes (default zeros)")
     parser.add_argument("-g", "--grpnum", type=parse_int, default=0, metavar="GN", help="group number")
     parser.add_argument("-i", "--in", dest="in_", metavar="IF", help="the block to write, from file IF")
     parser.add_argument("-l", "--lba", type=parse_int, help="first LBA (default 0)")
     parser.add_argument("-N", "--ndob", action="store_true", help="no data-out buffer (zeros or the LBPRZ pattern)")
+    parser.add_argument("-L", "--lbdata", action="store_true",
+                        help="set the obsolete LBDATA bit (byte 1 bit 1; SBC-2: the LBA in each block written); "
+                             "a current device ignores it or rejects the CDB")
+    parser.add_argument("-P", "--pbdata", action="store_true",
+                        help="set the obsolete PBDATA bit (byte 1 bit 2; SBC-2: the physical address in each "
+                             "block)")
     parser.add_argument("-n", "--num", type=parse_int, help="blocks (default 1; 0 may mean to the end)")
     parser.add_argument("-U", "--unmap", action="store_true", help="set UNMAP")
     parser.add_argument("-w", "--wrprotect", type=parse_int, default=0, metavar="WRP", help="WRPROTECT")

@@ -25,6 +25,7 @@ from ..command import ReceiveDiagnosticResults, SendDiagnostic
 from ..decode.ses import (
     DIAGNOSTIC_PAGE_NAMES,
     ELEMENT_TYPES,
+    SES1_ARRAY_DEVICE,
     build_enclosure_control,
     build_subenclosure_nickname_control,
     decode_diagnostic_page,
@@ -34,7 +35,7 @@ from ..decode.ses import (
 )
 from ..errors import UsageError
 from .base import Subcommand
-from .device import DEVICE_HELP, open_channel, parse_int
+from .device import DEVICE_HELP, add_readonly, open_channel, parse_int
 from .exitcodes import FILE_ERROR, OTHER, CliError
 from .output import hexdump, print_json, print_record, to_jsonable
 
@@ -46,7 +47,10 @@ PAGE_ACRONYMS: Dict[str, int] = {
     "ed": 0x07, "ses": 0x08, "eb": 0x09, "aes": 0x0A, "sht": 0x0B, "sstr": 0x0C, "ssp": 0x0D, "dm": 0x0E,
     "snic": 0x0F, "all": 0xFF,
 }
-_NEEDS_CONFIGURATION = (0x02, 0x05, 0x07, 0x0A)
+# The pages whose elements only the configuration page (01h) can name; 06h is SES-1's
+# array status page, laid out as the enclosure status page.
+_NEEDS_CONFIGURATION = (0x02, 0x05, 0x06, 0x07, 0x0A)
+_EIIOE_MODES = ("auto", "force")
 _ALLOCATION = 65532  # what sg_ses asks for: the largest multiple of 4 in 16 bits
 
 Index = Tuple[int, Optional[Tuple[Optional[int], Optional[int]]]]
@@ -125,7 +129,7 @@ def _select(args: argparse.Namespace, source: "_Source", configuration: Any) -> 
         found |= {(t.type_index, i) for t in ed.types for i, text in enumerate(t.elements) if text == args.descriptor}
         what = f"--descriptor {args.descriptor!r}: no element has that descriptor"
     else:
-        aes = decode_diagnostic_page(source.get(0x0A), configuration)
+        aes = source.decoded(0x0A, configuration)
         if args.sas_addr is not None:
             joined = join(configuration, None, None, aes)
             slot = slot_of_sas_address(joined, args.sas_addr)
@@ -249,6 +253,7 @@ class _Source:
         self.channel: Any = None
         self.pages: Optional[Dict[int, bytes]] = None
         self.maxlen = args.maxlen or _ALLOCATION  # sg_ses: 0 means the default
+        self.eiioe = getattr(args, "eiioe", None)
         if args.inhex is not None:
             try:
                 with open(args.inhex, encoding="latin-1") as f:
@@ -269,6 +274,10 @@ class _Source:
         return bytes(self.channel.execute(ReceiveDiagnosticResults(pcv=True, page_code=code,
                                                                    allocation_length=self.maxlen)).data)
 
+    def decoded(self, code: int, configuration: Any = None) -> Any:
+        """Page ``code`` read and decoded (0Ah as --eiioe says to read it)."""
+        return decode_diagnostic_page(apply_eiioe(self.get(code), self.eiioe), configuration)
+
     def close(self) -> None:
         if self.channel is not None:
             self.channel.close()
@@ -276,17 +285,43 @@ class _Source:
 
 # ------------------------------------------------------------------------ text
 
-def render_element(status: Any, filtered: bool = False, inner_hex: bool = False) -> List[str]:
+def apply_eiioe(page: bytes, mode: Optional[str]) -> bytes:
+    """sg_ses --eiioe: the additional element status page (0Ah) to decode, with EIIOE set to
+    01b in each descriptor that has EIP set and EIIOE 00b, so that ELEMENT INDEX counts the
+    overall elements too (SES-3 before r12 left this open; some enclosures count them).
+
+    ``force`` always does so; ``auto`` only when the first descriptor has EIP set and
+    ELEMENT INDEX 1 (its first device cannot be element 0 when overall elements count:
+    sg_ses' guess). A descriptor whose EIIOE is already non-zero is left as the enclosure
+    says. The raw page shown by --hex/--raw is the one read, not this copy.
+    """
+    if mode is None or len(page) < 8 or page[0] != 0x0A:
+        return page
+    data = bytearray(page)
+    if mode == "auto":
+        if len(data) < 12 or not data[8] & 0x10 or data[11] != 1:
+            return page
+    at = 8
+    while at + 4 <= len(data):
+        if data[at] & 0x10 and data[at + 2] & 0x03 == 0:
+            data[at + 2] |= 0x01
+        at += 2 + data[at + 1]
+    return bytes(data)
+
+
+def render_element(status: Any, filtered: bool = False, inner_hex: bool = False, array: bool = False) -> List[str]:
     """A status element the way sg_ses shows it: the status code, then ``Label=value``
     for every field sg_ses names, then the values it computes (rpm, degrees, volts).
 
     :param filtered: sg_ses --filter: leave out the one-bit flags that are clear (the
         status line and the values stay).
     :param inner_hex: sg_ses --inner-hex: the element's four bytes in hex instead.
+    :param array: an element of SES-1's array status page (06h): a device element has the
+        array bits (:data:`SES1_ARRAY_DEVICE`).
     """
     if inner_hex:
         return [bytes(status.raw).hex(" ")]
-    t = element_type(status.element_type)
+    t = SES1_ARRAY_DEVICE if array and status.element_type == 0x01 else element_type(status.element_type)
     lines = [f"Predicted failure={int(status.prdfail)}, Disabled={int(status.disabled)}, "
              f"Swap={int(status.swap)}, status: {status.element_status_code_name}"]
     pairs = []
@@ -318,8 +353,9 @@ def _ok_only(status: Any, level: int) -> bool:
     return level < 2 or (status is not None and status.element_status_code == 0x1)
 
 
-def _print_status(page: Any, wanted: Optional[set], level: int = 0, inner_hex: bool = False) -> None:
-    print(f"Enclosure Status diagnostic page:")
+def _print_status(page: Any, wanted: Optional[set], level: int = 0, inner_hex: bool = False,
+                  array: bool = False) -> None:
+    print("Array Status diagnostic page:" if array else "Enclosure Status diagnostic page:")
     print(f"  INVOP={int(bool(page.invop))}, INFO={int(bool(page.info))}, NON-CRIT={int(bool(page.non_crit))}, "
           f"CRIT={int(bool(page.crit))}, UNRECOV={int(bool(page.unrecov))}")
     print(f"  generation code: 0x{page.generation_code or 0:x}")
@@ -333,7 +369,7 @@ def _print_status(page: Any, wanted: Optional[set], level: int = 0, inner_hex: b
               f"[ti={group.type_index}]")
         for index, status in items:
             print("      Overall descriptor:" if index is None else f"      Element {index} descriptor:")
-            for line in render_element(status, level > 0, inner_hex):
+            for line in render_element(status, level > 0, inner_hex, array):
                 print(f"        {line}")
 
 
@@ -470,7 +506,22 @@ def _send_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn(*records: Any, joined: Any = None) -> None:
+    """sg_ses --warn: what the decoders found irregular (a generation code that does not
+    match the configuration page's, a descriptor that names no element, a truncated
+    page), and the elements the join could not match, on stderr."""
+    for record in records:
+        for problem in getattr(record, "problems", ()) or ():
+            print(f"warning: {problem}", file=sys.stderr)
+    for e in joined or ():
+        for problem in getattr(e, "problems", ()) or ():
+            print(f"warning: [{e.type_index},{-1 if e.element_index is None else e.element_index}] {problem}",
+                  file=sys.stderr)
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.eiioe is not None and args.eiioe not in _EIIOE_MODES:
+        raise UsageError(f"--eiioe is auto or force, got {args.eiioe!r}")
     if args.enumerate:
         _enumerate(args.enumerate)
         return 0
@@ -520,11 +571,13 @@ def _run(args: argparse.Namespace) -> int:
             pages = {}
             for code in (0x02, 0x07, 0x0A):
                 try:
-                    pages[code] = decode_diagnostic_page(source.get(code), configuration)
+                    pages[code] = source.decoded(code, configuration)
                 except CliError:
                     if source.pages is None:
                         raise
             joined = join(configuration, pages.get(0x02), pages.get(0x07), pages.get(0x0A))
+            if args.warn:
+                _warn(configuration, *pages.values(), joined=joined)
             if args.json:
                 print_json([e for e in joined if (wanted is None or (e.type_index, e.element_index) in wanted)
                             and _ok_only(e.status, args.filter)])
@@ -538,9 +591,11 @@ def _run(args: argparse.Namespace) -> int:
         records = []
         for code in codes:
             raw = source.get(code)
-            records.append((code, raw, decode_diagnostic_page(raw, configuration)))
+            records.append((code, raw, decode_diagnostic_page(apply_eiioe(raw, source.eiioe), configuration)))
     finally:
         source.close()
+    if args.warn:
+        _warn(configuration, *(record for _, _, record in records))
     if args.json:
         if len(records) == 1:
             print_json(records[0][2])
@@ -561,8 +616,8 @@ def _run(args: argparse.Namespace) -> int:
             print(("\n" if n else "") + f"{DIAGNOSTIC_PAGE_NAMES.get(code, 'page')} (0x{code:02x}):")
         if args.hex:
             hexdump(raw)
-        elif code == 0x02 and record.types:
-            _print_status(record, wanted, args.filter, args.inner_hex)
+        elif code in (0x02, 0x06) and record.types:
+            _print_status(record, wanted, args.filter, args.inner_hex, array=code == 0x06)
         elif code == 0x00 or code == 0x0D:
             print(f"{DIAGNOSTIC_PAGE_NAMES[code]} diagnostic page:")
             for c, name in zip(record.supported_pages, record.page_names):
@@ -620,6 +675,14 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-s", "--status", action="store_true",
                         help="read status pages (what sgframe ses does unless it sends a control page)")
     parser.add_argument("-q", "--quiet", action="store_true", help="accepted for sg_ses compatibility")
+    add_readonly(parser, "-R")
+    parser.add_argument("-E", "--eiioe", metavar="A_F",
+                        help="auto or force: read the additional element status page as if EIIOE were 1 "
+                             "(ELEMENT INDEX counts overall elements); auto only when its first descriptor "
+                             "says element index 1")
+    parser.add_argument("-w", "--warn", action="store_true",
+                        help="print what does not add up in the pages (generation codes, unmatched "
+                             "descriptors, truncation) on stderr")
     parser.add_argument("-M", "--mask", action="store_true",
                         help="with --set/--clear: keep every status bit of the element, not only those the "
                              "control element shares (sg_ses' old read-modify-write)")

@@ -12,15 +12,52 @@ import argparse
 from ..command import StartStopUnit, SynchronizeCache10, SynchronizeCache16
 from ..errors import UsageError
 from .base import Subcommand
-from .device import add_device, add_output, open_channel, parse_int
+from .device import add_device, add_output, add_readonly, open_channel, parse_int
 from .output import print_json, to_jsonable
 from .safety import add_safety, guard_medium
 
 __all__ = ["START", "SYNC", "start_command"]
 
 
+def _positional_words(args: argparse.Namespace) -> None:
+    """sg_start's bare ``0`` (stop) and ``1`` (start), before or after DEVICE, as both its
+    interfaces take them: the one word that is neither is the device."""
+    words = [args.device, *getattr(args, "words", [])]
+    devices = [w for w in words if w not in ("0", "1")]
+    if len(devices) != 1:
+        raise UsageError(f"give one DEVICE (besides 0 and 1); got {', '.join(devices) or 'none'}")
+    args.device = devices[0]
+    for word in words:
+        if word == "0":
+            args.stop = True
+        elif word == "1":
+            args.start = True
+    args.words = []
+
+
 def start_command(args: argparse.Namespace) -> StartStopUnit:
-    """The START STOP UNIT sg_start sends for these options (START=1 when none is given)."""
+    """The START STOP UNIT sg_start sends for these options (START=1 when none is given).
+
+    ``--fl=FL`` is MMC's format layer: the same CDB bits SBC calls POWER CONDITION
+    MODIFIER (byte 3 bits 1-0: FORMAT LAYER NUMBER) and NO_FLUSH (byte 4 bit 2: FL), with
+    LOEJ and START set, as sg_start sends it.
+    """
+    if getattr(args, "words", None) or getattr(args, "device", None) in ("0", "1"):
+        _positional_words(args)
+    imm, fl = getattr(args, "imm", None), getattr(args, "fl", None)
+    if imm is not None:
+        if imm not in (0, 1):
+            raise UsageError(f"--imm is 0 or 1, got {imm}")
+        args.immed = args.immed or bool(imm)
+    if fl is not None:
+        if not 0 <= fl <= 3:
+            raise UsageError(f"--fl (format layer) is 0..3, got {fl}")
+        if args.stop or args.eject:
+            raise UsageError("--fl=FL loads and starts: it excludes --stop and --eject")
+        if args.pc:
+            raise UsageError("--fl=FL excludes a non-zero --pc")
+        return StartStopUnit(immed=args.immed, power_condition_modifier=fl, no_flush=True, loej=True,
+                             start=True)
     words = [w for w in ("start", "stop", "eject", "load") if getattr(args, w)]
     if len(words) > 1:
         raise UsageError(f"--{words[0]} and --{words[1]} exclude each other")
@@ -62,6 +99,15 @@ def _start_arguments(parser: argparse.ArgumentParser) -> None:
                         help="power condition: 1 active, 2 idle, 3 standby (0: none)")
     parser.add_argument("-m", "--mod", type=parse_int, default=0, metavar="PC_MOD", help="power condition modifier")
     parser.add_argument("-n", "--noflush", action="store_true", help="NO_FLUSH: no cache flush first")
+    parser.add_argument("-f", "--fl", type=parse_int, metavar="FL",
+                        help="MMC format layer 0..3: FL=1, FORMAT LAYER NUMBER=FL, LOEJ and START set")
+    parser.add_argument("-O", "--old", action="store_true",
+                        help="sg_start's old interface: its spellings (bare 0 or 1, --imm=0|1) are taken "
+                             "either way, so this only documents the command line")
+    parser.add_argument("--new", "-N", dest="new", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--imm", type=parse_int, metavar="0|1", help="old interface: 1 is --immed")
+    parser.add_argument("words", nargs="*", metavar="0|1", help="0 stops, 1 starts (as sg_start takes them)")
+    add_readonly(parser, "-r")
     add_safety(parser, whole_device=False)
     add_output(parser)
 
@@ -78,15 +124,15 @@ def _run_sync(args: argparse.Namespace) -> int:
     sixteen = args.use16 or args.lba > 0xFFFFFFFF or args.count > 0xFFFF
     if sixteen:
         command = SynchronizeCache16(immed=args.immed, lba=args.lba, number_of_logical_blocks=args.count,
-                                     group_number=args.group)
+                                     group_number=args.group, sync_nv=args.sync_nv)
     else:
         command = SynchronizeCache10(immed=args.immed, lba=args.lba, number_of_logical_blocks=args.count,
-                                     group_number=args.group)
+                                     group_number=args.group, sync_nv=args.sync_nv)
     with open_channel(args) as channel:
         channel.execute(command)
     if args.json:
         print_json({"device": args.device, "command": command.NAME, "lba": args.lba, "count": args.count,
-                    "immed": args.immed})
+                    "immed": args.immed, "cdb": bytes(command).hex()})
     return 0
 
 
@@ -97,6 +143,9 @@ def _sync_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-g", "--group", type=parse_int, default=0, metavar="GN", help="group number")
     parser.add_argument("-i", "--immed", action="store_true", help="return before the flush completes")
     parser.add_argument("-l", "--lba", type=parse_int, default=0, help="first LBA (default 0)")
+    parser.add_argument("-s", "--sync-nv", "--sync_nv", dest="sync_nv", action="store_true",
+                        help="set the SYNC_NV bit (byte 1 bit 2): SBC-2's 'to non-volatile cache'; obsolete "
+                             "since SBC-3, so a current device ignores it or rejects the CDB")
     add_output(parser)
 
 

@@ -1,25 +1,30 @@
-"""``zones``: REPORT ZONES (sg_rep_zones) and the zone actions OPEN, CLOSE, FINISH and RESET
-WRITE POINTER (sg_zone, sg_reset_wp). An action changes what the zone holds (FINISH and
-RESET lose data), so actions keep the mounted-device safety of ``write``.
+"""``zones``: REPORT ZONES (sg_rep_zones) and the zone actions OPEN, CLOSE, FINISH,
+SEQUENTIALIZE and RESET WRITE POINTER (sg_zone, sg_reset_wp), and sg_zone's REMOVE ELEMENT
+AND MODIFY ZONES (``--remove --element EID``). An action changes what the zone holds (FINISH
+and RESET lose data, removing an element takes its zones offline), so actions keep the
+mounted-device safety of ``write``, and removing an element asks first unless ``--yes``.
 An action that succeeds prints nothing, as its sg3_utils counterpart (``--json`` says
 what was done)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
-from ..command import CloseZone, FinishZone, OpenZone, ReportZones, ResetWritePointer
+from ..command import (CloseZone, FinishZone, OpenZone, RemoveElementAndModifyZones, ReportZones,
+                       ResetWritePointer, SequentializeZone)
 from ..decode.zones import decode_report_zones
 from ..errors import UsageError
 from .base import Subcommand
-from .device import add_device, open_channel, parse_int
+from .device import add_device, add_readonly, open_channel, parse_int
 from .output import print_json
 from .response import add_response_options, emit_undecoded
 from .safety import add_safety, confirm, guard_medium
 
 __all__ = ["ZONES", "zones_lines"]
 
-_ACTIONS = (("open", OpenZone), ("close", CloseZone), ("finish", FinishZone), ("reset", ResetWritePointer))
+_ACTIONS = (("open", OpenZone), ("close", CloseZone), ("finish", FinishZone), ("reset", ResetWritePointer),
+            ("sequentialize", SequentializeZone), ("remove", RemoveElementAndModifyZones))
 
 
 def zones_lines(record: Any, number: int = 0, wp_only: bool = False) -> list[str]:
@@ -44,7 +49,11 @@ def zones_lines(record: Any, number: int = 0, wp_only: bool = False) -> list[str
 def _run(args: argparse.Namespace) -> int:
     chosen = [(name, cls) for name, cls in _ACTIONS if getattr(args, name)]
     if len(chosen) > 1:
-        raise UsageError("give one zone action: --open, --close, --finish or --reset")
+        raise UsageError("give one zone action: --open, --close, --finish, --reset, --sequentialize or --remove")
+    if args.element is not None and not args.remove:
+        raise UsageError("--element names the element --remove takes out; it goes with --remove only")
+    if chosen and chosen[0][0] == "remove":
+        return _remove(args)
     if chosen:
         return _act(args, *chosen[0])
     if args.all or args.zone is not None or args.count:
@@ -76,6 +85,26 @@ def _act(args: argparse.Namespace, name: str, cls: type) -> int:
     return 0
 
 
+def _remove(args: argparse.Namespace) -> int:
+    """REMOVE ELEMENT AND MODIFY ZONES of --element EID (sg_zone --remove)."""
+    if args.all or args.zone is not None or args.count:
+        raise UsageError("--remove takes --element EID, not --all, --zone or --count")
+    element = args.element or 0
+    if not 0 <= element <= 0xFFFFFFFF:
+        raise UsageError(f"--element is a 32-bit element identifier, got {element}")
+    if element == 0:
+        # As sg_zone: 0 is not an element identifier, but the device is the judge.
+        print("Warning: element identifier 0 is invalid (give --element EID)", file=sys.stderr)
+    command = RemoveElementAndModifyZones(element_identifier=element)
+    guard_medium(args, command.NAME)
+    confirm(args, f"{command.NAME} takes element {element} of {args.device} and its zones offline: go ahead?")
+    with open_channel(args) as channel:
+        channel.execute(command)
+    if args.json:
+        print_json({"device": args.device, "command": command.NAME, "element_identifier": element, "done": True})
+    return 0
+
+
 def _arguments(parser: argparse.ArgumentParser) -> None:
     add_device(parser)
     parser.add_argument("-s", "--start", type=parse_int, default=0, metavar="LBA", help="report from this LBA")
@@ -87,15 +116,21 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                         help="reporting options (0 all, 1 empty, 2 implicitly open, 3 explicitly open, "
                              "4 closed, 5 full, 0x3f not write pointer)")
     parser.add_argument("-w", "--wp", action="store_true", help="print the write pointers only")
+    add_readonly(parser, "-R")
     actions = parser.add_argument_group("zone actions (sg_zone)")
     actions.add_argument("--open", action="store_true", help="OPEN ZONE")
     actions.add_argument("-c", "--close", action="store_true", help="CLOSE ZONE")
     actions.add_argument("-f", "--finish", action="store_true", help="FINISH ZONE")
     actions.add_argument("--reset", action="store_true", help="RESET WRITE POINTER")
+    actions.add_argument("-S", "--sequentialize", action="store_true", help="SEQUENTIALIZE ZONE (ZBC-2)")
+    actions.add_argument("--remove", action="store_true",  # -r is sg_rep_zones --raw here
+                         help="REMOVE ELEMENT AND MODIFY ZONES of --element (ZBC-2; asks first unless --yes)")
+    actions.add_argument("-e", "--element", type=parse_int, metavar="EID", help="element identifier, with --remove")
     actions.add_argument("-a", "--all", action="store_true", help="the ALL bit: every zone")
     actions.add_argument("-z", "--zone", type=parse_int, metavar="ID", help="zone start LBA (default 0)")
     actions.add_argument("-C", "--count", type=parse_int, default=0, metavar="ZC", help="zone count")
     add_safety(parser)
+    parser.add_argument("-q", "--quick", dest="yes", action="store_true", help="same as --yes (sg_zone's name)")
     add_response_options(parser, "the REPORT ZONES response")
 
 

@@ -31,6 +31,7 @@ COMMANDS: Tuple[Tuple[str, str, str, int, Optional[int]], ...] = (
     ("pages", "ModeSense10", "MODE SENSE(10)", 0x5A, None),
     ("pages", "ModeSense6", "MODE SENSE(6)", 0x1A, None),
     ("diagnostics", "ReadBuffer10", "READ BUFFER(10)", 0x3C, None),
+    ("diagnostics", "ReadBuffer16", "READ BUFFER(16)", 0x9B, None),
     ("diagnostics", "ReceiveDiagnosticResults", "RECEIVE DIAGNOSTIC RESULTS", 0x1C, None),
     ("diagnostics", "SendDiagnostic", "SEND DIAGNOSTIC", 0x1D, None),
     ("diagnostics", "WriteBuffer", "WRITE BUFFER", 0x3B, None),
@@ -74,6 +75,7 @@ COMMANDS: Tuple[Tuple[str, str, str, int, Optional[int]], ...] = (
     ("rw", "WriteAndVerify16", "WRITE AND VERIFY(16)", 0x8E, None),
     ("rw", "WriteSame10", "WRITE SAME(10)", 0x41, None),
     ("rw", "WriteSame16", "WRITE SAME(16)", 0x93, None),
+    ("rw", "WriteSame32", "WRITE SAME(32)", 0x7F, 0x0D),
     ("blocks", "OrWrite16", "ORWRITE(16)", 0x8B, None),
     ("blocks", "ReadLong10", "READ LONG(10)", 0x3E, None),
     ("blocks", "ReadLong16", "READ LONG(16)", 0x9E, 0x11),
@@ -83,6 +85,7 @@ COMMANDS: Tuple[Tuple[str, str, str, int, Optional[int]], ...] = (
     ("blocks", "WriteLong10", "WRITE LONG(10)", 0x3F, None),
     ("blocks", "WriteLong16", "WRITE LONG(16)", 0x9F, 0x11),
     ("sbc", "FormatUnit", "FORMAT UNIT", 0x04, None),
+    ("sbc", "FormatWithPreset", "FORMAT WITH PRESET", 0x38, None),
     ("sbc", "GetLbaStatus", "GET LBA STATUS", 0x9E, 0x12),
     ("sbc", "PreFetch10", "PRE-FETCH(10)", 0x34, None),
     ("sbc", "PreFetch16", "PRE-FETCH(16)", 0x90, None),
@@ -111,6 +114,8 @@ COMMANDS: Tuple[Tuple[str, str, str, int, Optional[int]], ...] = (
     ("zbc", "ReportZoneDomains", "REPORT ZONE DOMAINS", 0x95, 0x07),
     ("zbc", "ZoneActivate", "ZONE ACTIVATE(16)", 0x95, 0x08),
     ("zbc", "ZoneQuery", "ZONE QUERY(16)", 0x95, 0x09),
+    ("zbc", "SequentializeZone", "SEQUENTIALIZE ZONE", 0x94, 0x10),
+    ("zbc", "RemoveElementAndModifyZones", "REMOVE ELEMENT AND MODIFY ZONES", 0x9E, 0x1A),
 )
 
 #: Public names of the command modules that are not commands (their enums).

@@ -12,6 +12,7 @@ from ..cdb import Command, Direction, define, field, flag
 
 __all__ = [
     "ReadBuffer10",
+    "ReadBuffer16",
     "ReceiveDiagnosticResults",
     "SendDiagnostic",
     "WriteBuffer",
@@ -90,7 +91,7 @@ class ReadBuffer10(Command):
     byte  fields
     ====  ==============================
     0     OPERATION CODE (3Ch)
-    1     reserved (7-5), MODE (4-0)
+    1     MODE SPECIFIC (7-5), MODE (4-0)
     2     BUFFER ID
     3-5   BUFFER OFFSET
     6-8   ALLOCATION LENGTH
@@ -103,11 +104,43 @@ class ReadBuffer10(Command):
     CDB_LENGTH = 10
     DIRECTION = Direction.IN
     LENGTH_FIELD = "allocation_length"
+    #: MODE SPECIFIC (SPC-5): defined by the mode (sg_read_buffer --specific).
+    mode_specific: int = field(byte=1, bit=7, width=3)
     mode: int = field(byte=1, bit=4, width=5)
     buffer_id: int = field(byte=2)
     buffer_offset: int = field(byte=3, width=24)
     allocation_length: int = field(byte=6, width=24)
     control: int = field(byte=9)
+
+
+@define
+class ReadBuffer16(Command):
+    """READ BUFFER(16) (SPC-5): READ BUFFER with a 64-bit offset and a 32-bit length
+    (sg_read_buffer --long).
+
+    ====  ==============================
+    byte  fields
+    ====  ==============================
+    0     OPERATION CODE (9Bh)
+    1     MODE SPECIFIC (7-5), MODE (4-0)
+    2-9   BUFFER OFFSET
+    10-13 ALLOCATION LENGTH
+    14    BUFFER ID
+    15    CONTROL
+    ====  ==============================
+    """
+
+    OPCODE = 0x9B
+    NAME = "READ BUFFER(16)"
+    CDB_LENGTH = 16
+    DIRECTION = Direction.IN
+    LENGTH_FIELD = "allocation_length"
+    mode_specific: int = field(byte=1, bit=7, width=3)
+    mode: int = field(byte=1, bit=4, width=5)
+    buffer_offset: int = field(byte=2, width=64)
+    allocation_length: int = field(byte=10, width=32)
+    buffer_id: int = field(byte=14)
+    control: int = field(byte=15)
 
 
 @define

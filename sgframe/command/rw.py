@@ -27,6 +27,7 @@ __all__ = [
     "WriteAndVerify16",
     "WriteSame10",
     "WriteSame16",
+    "WriteSame32",
 ]
 
 
@@ -526,7 +527,8 @@ class WriteSame10(Command):
     byte  fields
     ====  ===================================================================
     0     OPERATION CODE (41h)
-    1     WRPROTECT (7-5), ANCHOR (4), UNMAP (3), obsolete (2-1), reserved (0)
+    1     WRPROTECT (7-5), ANCHOR (4), UNMAP (3), obsolete (2: PBDATA, 1: LBDATA),
+          reserved (0)
     2-5   LOGICAL BLOCK ADDRESS
     6     reserved (7-6), GROUP NUMBER (5-0)
     7-8   NUMBER OF LOGICAL BLOCKS
@@ -542,6 +544,11 @@ class WriteSame10(Command):
     wrprotect: int = field(byte=1, bit=7, width=3)
     anchor: bool = flag(byte=1, bit=4)
     unmap: bool = flag(byte=1, bit=3)
+    #: PBDATA and LBDATA (SBC-2: put the physical or logical block address in each
+    #: block written); obsolete since SBC-3 and kept as the table's obsolete bits 2 and 1
+    #: for sg_write_same --pbdata/--lbdata.
+    pbdata: bool = flag(byte=1, bit=2)
+    lbdata: bool = flag(byte=1, bit=1)
     lba: int = field(byte=2, width=32)
     group_number: int = field(byte=6, bit=5, width=6)
     number_of_logical_blocks: int = field(byte=7, width=16)
@@ -561,7 +568,7 @@ class WriteSame16(Command):
     byte  fields
     ====  ===================================================================
     0     OPERATION CODE (93h)
-    1     WRPROTECT (7-5), ANCHOR (4), UNMAP (3), obsolete (2-1), NDOB (0)
+    1     WRPROTECT (7-5), ANCHOR (4), UNMAP (3), obsolete (2: PBDATA, 1: LBDATA), NDOB (0)
     2-9   LOGICAL BLOCK ADDRESS
     10-13 NUMBER OF LOGICAL BLOCKS
     14    reserved (7-6), GROUP NUMBER (5-0)
@@ -577,6 +584,9 @@ class WriteSame16(Command):
     wrprotect: int = field(byte=1, bit=7, width=3)
     anchor: bool = flag(byte=1, bit=4)
     unmap: bool = flag(byte=1, bit=3)
+    #: PBDATA and LBDATA, obsolete (see WriteSame10).
+    pbdata: bool = flag(byte=1, bit=2)
+    lbdata: bool = flag(byte=1, bit=1)
     ndob: bool = flag(byte=1, bit=0)
     lba: int = field(byte=2, width=64)
     number_of_logical_blocks: int = field(byte=10, width=32)
@@ -587,6 +597,60 @@ class WriteSame16(Command):
 
     def data_length(self, block_size: int | None = None) -> int:
         # SBC-4: NDOB (no data-out buffer) writes zeros without a data phase.
+        return 0 if self.ndob else _one_block(self, block_size)
+
+    @property
+    def needs_block_size(self) -> bool:
+        return not self.ndob
+
+
+@define
+class WriteSame32(VariableLengthCommand):
+    """WRITE SAME(32) (SBC-4): variable-length CDB, service action 000Dh; WRITE SAME(16)
+    with the protection information tags of the 32-byte CDBs (sg_write_same --32).
+
+    ====== ==================================================================
+    byte   fields
+    ====== ==================================================================
+    0      OPERATION CODE (7Fh)
+    1      CONTROL
+    2-5    reserved
+    6      reserved (7-6), GROUP NUMBER (5-0)
+    7      ADDITIONAL CDB LENGTH (18h)
+    8-9    SERVICE ACTION (000Dh)
+    10     WRPROTECT (7-5), ANCHOR (4), UNMAP (3), obsolete (2: PBDATA,
+           1: LBDATA), NDOB (0)
+    11     reserved
+    12-19  LOGICAL BLOCK ADDRESS
+    20-23  EXPECTED INITIAL LOGICAL BLOCK REFERENCE TAG
+    24-25  EXPECTED LOGICAL BLOCK APPLICATION TAG
+    26-27  LOGICAL BLOCK APPLICATION TAG MASK
+    28-31  NUMBER OF LOGICAL BLOCKS
+    ====== ==================================================================
+    """
+
+    SERVICE_ACTION = 0x000D
+    NAME = "WRITE SAME(32)"
+    DIRECTION = Direction.OUT
+    MODIFIES_MEDIUM = True
+    control: int = field(byte=1)
+    group_number: int = field(byte=6, bit=5, width=6)
+    wrprotect: int = field(byte=10, bit=7, width=3)
+    anchor: bool = flag(byte=10, bit=4)
+    unmap: bool = flag(byte=10, bit=3)
+    #: PBDATA and LBDATA, obsolete (see WriteSame10).
+    pbdata: bool = flag(byte=10, bit=2)
+    lbdata: bool = flag(byte=10, bit=1)
+    ndob: bool = flag(byte=10, bit=0)
+    lba: int = field(byte=12, width=64)
+    expected_initial_logical_block_reference_tag: int = field(byte=20, width=32)
+    expected_logical_block_application_tag: int = field(byte=24, width=16)
+    logical_block_application_tag_mask: int = field(byte=26, width=16)
+    number_of_logical_blocks: int = field(byte=28, width=32)
+
+    LENGTH_UNIT = "blocks"
+
+    def data_length(self, block_size: int | None = None) -> int:
         return 0 if self.ndob else _one_block(self, block_size)
 
     @property

@@ -6,9 +6,11 @@ import enum
 from typing import Any
 
 from ..cdb import Command, Direction, define, field, flag
+from ..errors import UsageError
 
 __all__ = [
     "FormatUnit",
+    "FormatWithPreset",
     "GetLbaStatus",
     "PreFetch10",
     "PreFetch16",
@@ -58,7 +60,7 @@ class SynchronizeCache10(Command):
     byte  fields
     ====  ==========================================================
     0     OPERATION CODE (35h)
-    1     reserved (7-3), obsolete (2), IMMED (1), obsolete (0)
+    1     reserved (7-3), obsolete (2: SYNC_NV), IMMED (1), obsolete (0)
     2-5   LOGICAL BLOCK ADDRESS
     6     reserved (7-6), GROUP NUMBER (5-0)
     7-8   NUMBER OF LOGICAL BLOCKS
@@ -69,6 +71,9 @@ class SynchronizeCache10(Command):
     OPCODE = 0x35
     NAME = "SYNCHRONIZE CACHE(10)"
     CDB_LENGTH = 10
+    #: SYNC_NV: SBC-2's "to non-volatile cache only"; obsolete since SBC-3, its bit is
+    #: still the table's obsolete bit 2 (sg_sync --sync-nv sets it).
+    sync_nv: bool = flag(byte=1, bit=2)
     immed: bool = flag(byte=1, bit=1)
     lba: int = field(byte=2, width=32)
     group_number: int = field(byte=6, bit=5, width=6)
@@ -84,7 +89,7 @@ class SynchronizeCache16(Command):
     byte  fields
     ====  ==========================================================
     0     OPERATION CODE (91h)
-    1     reserved (7-3), obsolete (2), IMMED (1), reserved (0)
+    1     reserved (7-3), obsolete (2: SYNC_NV), IMMED (1), reserved (0)
     2-9   LOGICAL BLOCK ADDRESS
     10-13 NUMBER OF LOGICAL BLOCKS
     14    reserved (7-6), GROUP NUMBER (5-0)
@@ -95,6 +100,8 @@ class SynchronizeCache16(Command):
     OPCODE = 0x91
     NAME = "SYNCHRONIZE CACHE(16)"
     CDB_LENGTH = 16
+    #: SYNC_NV, obsolete since SBC-3 (see SynchronizeCache10.sync_nv).
+    sync_nv: bool = flag(byte=1, bit=2)
     immed: bool = flag(byte=1, bit=1)
     lba: int = field(byte=2, width=64)
     number_of_logical_blocks: int = field(byte=10, width=32)
@@ -263,7 +270,12 @@ class FormatUnit(Command):
 
     The CDB does not carry the parameter list length: the list's own header does. So
     :meth:`data_length` reports the header alone (4 bytes, 8 with LONGLIST) when FMTDATA
-    is set; a longer list (defect list, initialization pattern) is the caller's buffer.
+    is set. A longer list (initialization pattern descriptor, defect list) goes with the
+    command :meth:`with_parameter_list` returns, whose data length is what the list's
+    header says (:meth:`parameter_list_length`), as for REASSIGN BLOCKS::
+
+        cmd = FormatUnit(fmtdata=True).with_parameter_list(header_and_pattern)
+        channel.execute(cmd, data=cmd.parameter_list)
 
     ====  ===================================================================
     byte  fields
@@ -296,6 +308,69 @@ class FormatUnit(Command):
         if not self.fmtdata:
             return 0
         return 8 if self.longlist else 4
+
+    def parameter_list_length(self, parameter_list: bytes) -> int:
+        """The bytes of a FORMAT UNIT parameter list by its own fields (SBC-4 5.3.2): the
+        header (4 bytes, 8 with LONGLIST), then with IP (header byte 1 bit 3) the
+        initialization pattern descriptor (4 bytes + INITIALIZATION PATTERN LENGTH), then
+        DEFECT LIST LENGTH bytes of defect list (header bytes 2-3, or 4-7 with LONGLIST).
+
+        :raises UsageError: FMTDATA is clear (no list goes with the command), the list is
+            shorter than its header or descriptor, or its fields add up to another length.
+        """
+        data = bytes(parameter_list)
+        if not self.fmtdata:
+            raise UsageError(f"{self.NAME}: FMTDATA=0 sends no parameter list; set fmtdata=True")
+        header = 8 if self.longlist else 4
+        if len(data) < header:
+            raise UsageError(f"{self.NAME}: the parameter list starts with a {header}-byte header "
+                             f"(LONGLIST={int(self.longlist)}); got {len(data)} bytes")
+        defects = int.from_bytes(data[4:8] if self.longlist else data[2:4], "big")
+        length = header
+        if data[1] & 0x08:  # IP: an initialization pattern descriptor follows the header
+            if len(data) < header + 4:
+                raise UsageError(f"{self.NAME}: IP is set but the list ends before the 4-byte initialization "
+                                 f"pattern descriptor ({len(data)} bytes)")
+            length += 4 + int.from_bytes(data[header + 2:header + 4], "big")
+        length += defects
+        if length != len(data):
+            raise UsageError(f"{self.NAME}: the header and descriptor say {length} bytes (DEFECT LIST LENGTH "
+                             f"{defects}, IP={int(bool(data[1] & 0x08))}), the list has {len(data)}")
+        return length
+
+    def with_parameter_list(self, parameter_list: bytes) -> Any:
+        """This CDB with a whole parameter list (a
+        :class:`~sgframe.command.media.SizedByParameterList`): its data length is the
+        list's, checked against the list's fields (:meth:`parameter_list_length`)."""
+        from .media import SizedByParameterList
+
+        return SizedByParameterList(self, parameter_list)
+
+
+@define
+class FormatWithPreset(Command):
+    """FORMAT WITH PRESET (SBC-4, added in sbc4r18): format the medium to the preset the
+    FORMAT PRESETS VPD page (B8h) describes under PRESET IDENTIFIER. No parameter list.
+
+    ====  ===================================================================
+    byte  fields
+    ====  ===================================================================
+    0     OPERATION CODE (38h)
+    1     IMMED (7), FMTMAXLBA (6), reserved (5-0)
+    2-5   PRESET IDENTIFIER
+    6-8   reserved
+    9     CONTROL
+    ====  ===================================================================
+    """
+
+    OPCODE = 0x38
+    NAME = "FORMAT WITH PRESET"
+    CDB_LENGTH = 10
+    MODIFIES_MEDIUM = True
+    immed: bool = flag(byte=1, bit=7)
+    fmtmaxlba: bool = flag(byte=1, bit=6)
+    preset_identifier: int = field(byte=2, width=32)
+    control: int = field(byte=9)
 
 
 class SanitizeServiceAction(enum.IntEnum):

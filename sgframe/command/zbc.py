@@ -1,6 +1,7 @@
 """ZBC-2 commands for host-managed and host-aware zoned disks: REPORT ZONES and, for zone
 domains and realms, REPORT REALMS, REPORT ZONE DOMAINS, ZONE ACTIVATE and ZONE QUERY (ZBC
-IN, 95h); the ZBC OUT (94h) zone operations."""
+IN, 95h); the ZBC OUT (94h) zone operations, SEQUENTIALIZE ZONE among them; REMOVE ELEMENT
+AND MODIFY ZONES (a SERVICE ACTION IN(16) command ZBC-2 defines)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,7 @@ from ..cdb import Command, Direction, define, field, flag
 
 __all__ = [
     "CloseZone", "FinishZone", "OpenZone", "ReportRealms", "ReportZoneDomains", "ReportZones",
-    "ResetWritePointer", "ZoneActivate", "ZoneQuery",
+    "RemoveElementAndModifyZones", "ResetWritePointer", "SequentializeZone", "ZoneActivate", "ZoneQuery",
 ]
 
 
@@ -257,7 +258,49 @@ class ZoneQuery(_ZoneActivation):
     control: int = field(byte=15)
 
 
+@define
+class SequentializeZone(_ZbcOut):
+    __doc__ = (
+        "SEQUENTIALIZE ZONE (ZBC-2): ZBC OUT, service action 10h. Makes a sequential write "
+        "preferred zone's write pointer valid again (after writes out of order), keeping its "
+        "data." + _ZBC_OUT_TABLE.format(sa=0x10)
+    )
+    SERVICE_ACTION = 0x10
+    NAME = "SEQUENTIALIZE ZONE"
+    zone_id: int = field(byte=2, width=64)
+    zone_count: int = field(byte=12, width=16)
+    all: bool = flag(byte=14, bit=0)
+    control: int = field(byte=15)
+
+
+@define
+class RemoveElementAndModifyZones(Command):
+    """REMOVE ELEMENT AND MODIFY ZONES (ZBC-2): SERVICE ACTION IN(16), service action 1Ah.
+    Depopulates a physical element of a zoned disk; the zones it held become offline, so
+    their data is gone: it counts as modifying the medium.
+
+    ====  ==============================================
+    byte  fields
+    ====  ==============================================
+    0     OPERATION CODE (9Eh)
+    1     reserved (7-5), SERVICE ACTION (4-0) = 1Ah
+    2-9   reserved
+    10-13 ELEMENT IDENTIFIER
+    14    reserved
+    15    CONTROL
+    ====  ==============================================
+    """
+
+    OPCODE = 0x9E
+    SERVICE_ACTION = 0x1A
+    NAME = "REMOVE ELEMENT AND MODIFY ZONES"
+    CDB_LENGTH = 16
+    MODIFIES_MEDIUM = True
+    element_identifier: int = field(byte=10, width=32)
+    control: int = field(byte=15)
+
+
 COMMANDS = (
     ReportZones, ResetWritePointer, OpenZone, CloseZone, FinishZone, ReportRealms, ReportZoneDomains,
-    ZoneActivate, ZoneQuery,
+    ZoneActivate, ZoneQuery, SequentializeZone, RemoveElementAndModifyZones,
 )

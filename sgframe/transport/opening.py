@@ -22,6 +22,7 @@ def _open_emu(rest: str, **options: Any) -> Transport:
     uri = "emu:" + rest
     _one_way(uri, options)
     depth = options.pop("queue_depth", 64)
+    options.pop("read_only", None)  # no node to open: read-only changes nothing
     _no_options(uri, options)
     device = create(uri)
     return EmuTransport(device, name=uri, depth=depth, kind=rest.partition("?")[0])
@@ -52,6 +53,7 @@ def _open_iscsi(rest: str, **options: Any) -> Transport:
     from .iscsi import open_iscsi
 
     _one_way("iscsi:" + rest, options)
+    options.pop("read_only", None)  # a network session has no node to open read-only
     return open_iscsi(rest, **options)
 
 

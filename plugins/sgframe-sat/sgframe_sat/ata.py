@@ -22,13 +22,14 @@ from .smart import (
 )
 
 __all__ = [
-    "IDENTIFY_DEVICE", "SMART", "CHECK_POWER_MODE", "READ_LOG_EXT",
+    "IDENTIFY_DEVICE", "IDENTIFY_PACKET_DEVICE", "SMART", "CHECK_POWER_MODE", "READ_LOG_EXT",
     "SMART_READ_DATA", "SMART_READ_THRESHOLDS", "SMART_RETURN_STATUS",
-    "identify_device", "smart_read_data", "smart_read_thresholds", "smart_return_status",
+    "identify_device", "identify_packet_device", "smart_read_data", "smart_read_thresholds", "smart_return_status",
     "check_power_mode", "read_log_ext", "Sat",
 ]
 
 IDENTIFY_DEVICE = 0xEC
+IDENTIFY_PACKET_DEVICE = 0xA1
 SMART = 0xB0
 CHECK_POWER_MODE = 0xE5
 READ_LOG_EXT = 0x2F
@@ -47,6 +48,12 @@ def _pio_in(command: int, count: int = 1, **fields: Any) -> AtaPassThrough16:
 def identify_device() -> AtaPassThrough16:
     """IDENTIFY DEVICE (ECh): 512 bytes of identification, PIO data-in."""
     return _pio_in(IDENTIFY_DEVICE)
+
+
+def identify_packet_device() -> AtaPassThrough16:
+    """IDENTIFY PACKET DEVICE (A1h): the 512 bytes of an ATAPI device (an optical drive);
+    a non-packet device aborts it."""
+    return _pio_in(IDENTIFY_PACKET_DEVICE)
 
 
 def smart_read_data() -> AtaPassThrough16:

@@ -9,11 +9,11 @@ import sys
 from typing import Any
 
 from sgframe.cli.base import Subcommand
-from sgframe.cli.device import add_device, add_output, open_channel
+from sgframe.cli.device import add_device, add_output, add_readonly, open_channel
 from sgframe.cli.output import print_json, to_jsonable
 from sgframe.errors import UsageError
 
-from .ata import Sat, identify_device
+from .ata import Sat, identify_device, identify_packet_device
 from .attributes import attribute_rows
 from .commands import AtaPassThrough12
 from .identify import decode_identify_device
@@ -46,7 +46,7 @@ def wwn_of(data: bytes) -> int:
 def _run_identify(args: argparse.Namespace) -> int:
     if args.len not in (12, 16):
         raise UsageError(f"--len is 12 or 16 (ATA PASS-THROUGH (32) is not sent here), got {args.len}")
-    command: Any = identify_device()
+    command: Any = identify_packet_device() if args.packet else identify_device()
     if args.len == 12:
         command = AtaPassThrough12(protocol=command.protocol, t_dir=True, byte_block=True,
                                    t_length=command.t_length, count=1, command=command.command)
@@ -65,7 +65,7 @@ def _run_identify(args: argparse.Namespace) -> int:
     elif args.ident:
         print(f"0x{wwn_of(data):016x}")
     elif args.hex:
-        print("Response for IDENTIFY DEVICE ATA command:")
+        print(f"Response for IDENTIFY {'PACKET ' if args.packet else ''}DEVICE ATA command:")
         print("\n".join(identify_words(data)))
     else:
         print(f"Model number:       {ident.model_number}\nSerial number:      {ident.serial_number}\n"
@@ -86,6 +86,9 @@ def _identify_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-i", "--ident", action="store_true", help="print the world wide name (0x...) only")
     parser.add_argument("-l", "--len", type=int, default=16, metavar="CLEN", help="CDB length: 12 or 16 (default)")
     parser.add_argument("-r", "--raw", action="store_true", help="write the 512 bytes to stdout")
+    parser.add_argument("-p", "--packet", action="store_true",
+                        help="IDENTIFY PACKET DEVICE (A1h, an ATAPI device) instead of IDENTIFY DEVICE (ECh)")
+    add_readonly(parser, "-R")
     add_output(parser)
     parser.add_argument("-H", "--hex", action="store_true",
                         help="print the 256 words in hex with their characters, as sg_sat_identify does")

@@ -169,3 +169,24 @@ def test_raw_text_reads_temperatures_and_hours():
     assert raw_text(194, 36 | 20 << 16 | 45 << 32) == "36 (Min/Max 20/45)"
     assert raw_text(9, 1234 | 5 << 24) == "1234 (5)"
     assert raw_text(5, 0x1_0000_0000) == "4294967296"
+
+
+def test_sat_identify_packet_sends_a1h_and_the_drive_aborts_it(capsys, drive, monkeypatch):
+    """--packet (sg_sat_identify -p) is IDENTIFY PACKET DEVICE: the ATA PASS-THROUGH(16) CDB
+    carries A1h; a disk drive (not ATAPI) aborts it, an error the SATL reports."""
+    from sgframe.channel import Channel
+
+    sent = []
+    original = Channel.execute
+
+    def spy(self, command, *args, **kwargs):
+        sent.append(bytes(command))
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(Channel, "execute", spy)
+    code, out, err = run(capsys, "sat-identify", "emu:sata14", "--packet", "-R")
+    # PIO data-in, T_DIR, BYTE_BLOCK, T_LENGTH in COUNT, COUNT 1, COMMAND A1h.
+    assert sent[-1].hex() == "85080e0000000100000000000000a100"
+    assert code == 11 and out == "" and "ABORTED COMMAND" in err
+    run(capsys, "sat-identify", "emu:sata14")
+    assert sent[-1][14] == 0xEC
