@@ -32,8 +32,6 @@ UNCOVERED = frozenset({
     "test_mode_sense::test_all_pages_10",
     "test_mode_sense::test_control_page_is_reported",
     "test_mode_sense::test_dbd_leaves_out_block_descriptors",
-    "test_no_medium::test_load_makes_the_unit_ready",
-    "test_no_medium::test_the_unit_still_answers_about_itself",
     "test_orwrite::test_orwrite_beyond_capacity",
     "test_persistent_reservation::test_preempt_moves_the_reservation",
     "test_persistent_reservation::test_read_keys_without_registrations",

@@ -107,6 +107,8 @@ CASES = {
     "zoned_reset_lost": ("test_zoned", ("test_open_close_finish_reset",), None),
     "zoned_bad_zone_id": ("test_zoned", ("test_zone_id_not_at_a_zone_start",), None),
     "removable_reads_without_medium": ("test_no_medium", ("test_commands_need_the_medium",), None),
+    "removable_request_sense_empty": ("test_no_medium", ("test_the_unit_still_answers_about_itself",), None),
+    "removable_load_ignored": ("test_no_medium", ("test_load_makes_the_unit_ready",), None),
 }
 
 

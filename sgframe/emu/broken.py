@@ -240,6 +240,14 @@ def _wrapping_range_check(disk: BrokenDisk, request: Request, respond: Respond) 
     return respond(request)
 
 
+def _request_sense_says_nothing(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    reply = respond(request)
+    if request.cdb[0] == 0x03 and reply.status == _sense.GOOD:
+        empty = _sense.build_sense(0x0, 0x00, 0x00, descriptor=bool(request.cdb[1] & 0x01))
+        return attrs.evolve(reply, data=empty[:request.allocation_length])
+    return reply
+
+
 def _zero_length(cdb: bytes) -> bool:
     at = {0x28: 7, 0xA8: 6, 0x88: 10}.get(cdb[0])
     return at is not None and not any(cdb[at:at + (2 if cdb[0] == 0x28 else 4)])
@@ -323,6 +331,10 @@ RULES: Dict[str, Tuple[str, Rule]] = {
     "zoned_bad_zone_id": ("a ZONE ID inside a zone accepted", swallow((0x94,), asc=0x24)),
     "removable_reads_without_medium": ("READ and READ CAPACITY complete with the medium ejected",
                                        swallow((0x08, 0x28, 0x88, 0x25, 0x9E), asc=0x3A)),
+    "removable_request_sense_empty": ("REQUEST SENSE reports NO SENSE with the medium ejected",
+                                      _request_sense_says_nothing),
+    "removable_load_ignored": ("START STOP UNIT with LOEJ=1 and START=1 does not load the medium",
+                               ignore((0x1B,), lambda c: c[4] & 0x03 == 0x03)),
 }
 
 
