@@ -67,8 +67,6 @@ UNCOVERED = frozenset({
     "test_read_write::test_write_zero_length_writes_nothing",
     "test_report_supported_opcodes::test_each_listed_command_reports_supported",
     "test_report_supported_opcodes::test_unsupported_opcode_reports_not_supported",
-    "test_report_target_port_groups::test_extended_header_format",
-    "test_report_target_port_groups::test_set_state_is_seen_through_both_nexuses",
     "test_reserve_release::test_holder_keeps_access",
     "test_reserve_release::test_inquiry_is_allowed_to_others",
     "test_reserve_release::test_release_by_other_is_harmless",

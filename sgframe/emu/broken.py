@@ -5,7 +5,7 @@ device that breaks the rule it checks, and pass on ``emu:disk``. A rule is a fun
 ``(disk, request, respond) -> Reply`` wrapped around the conforming disk's answer
 (``respond(request)``): it changes the command, the answer, or both, and nothing else.
 Rules named ``zoned_*`` break a host-managed zoned disk, ``removable_*`` a disk with a
-removable medium.
+removable medium, ``alua_*`` a disk with explicit ALUA.
 """
 from __future__ import annotations
 
@@ -308,6 +308,10 @@ RULES: Dict[str, Tuple[str, Rule]] = {
     "rsoc_reserved_option": ("REPORTING OPTIONS 111b accepted", swallow((0xA3,), asc=0x24, service_action=0x0C)),
     "rtpg_bad_state": ("REPORT TARGET PORT GROUPS reports a reserved state",
                        edit_data(0xA3, _rtpg_bad_state, lambda c: c[1] & 0x1F == 0x0A)),
+    "rtpg_reserved_format_type": ("the extended header of REPORT TARGET PORT GROUPS says FORMAT TYPE 010b",
+                                  edit_data(0xA3, lambda d, r: d.__setitem__(4, 0x20), lambda c: c[1] == 0x2A)),
+    "alua_standby_reads": ("a READ completes while the target port group is in standby",
+                           swallow(_READS, asc=0x04)),
     "stop_ignored": ("START STOP UNIT with START=0 has no effect", ignore((0x1B,), lambda c: not c[4] & 0x01)),
     "power_condition_accepted": ("a reserved POWER CONDITION accepted", swallow((0x1B,), asc=0x24)),
     "reserve_ignored": ("RESERVE (6) acknowledged and not held", ignore((0x16,))),
@@ -351,6 +355,8 @@ class BrokenDisk(EmulatedDisk):
             params.setdefault("conventional_zones", 1)
         if rule.startswith("removable_"):
             params.setdefault("removable", True)
+        if rule.startswith("alua_"):
+            params.setdefault("alua", "explicit")
         super().__init__(**params)  # type: ignore[arg-type]
         self.rule = rule
         self._rule = RULES[rule][1]

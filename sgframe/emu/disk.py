@@ -107,6 +107,9 @@ class EmulatedDisk:
     :param conventional_zones: how many leading zones are conventional.
     :param max_open_zones: the MAXIMUM NUMBER OF OPEN SEQUENTIAL WRITE REQUIRED ZONES.
     :param max_transfer_length: MAXIMUM TRANSFER LENGTH in blocks (VPD page B0h).
+    :param removable: RMB=1: START STOP UNIT with LOEJ ejects and loads the medium.
+    :param alua: ``"implicit"`` (TPGS=01b, one group always active/optimized) or
+        ``"explicit"`` (TPGS=11b, SET TARGET PORT GROUPS sets the state; :mod:`sgframe.emu.alua`).
     """
 
     def __init__(
@@ -128,6 +131,7 @@ class EmulatedDisk:
         max_open_zones: int = 8,
         max_transfer_length: int = 65536,
         removable: bool = False,
+        alua: str = "implicit",
     ) -> None:
         self.blocks = _check_int("blocks", blocks, 1, 2**64 - 1)
         self.block_size = _check_int("block_size", block_size, 512, 65536)
@@ -159,7 +163,9 @@ class EmulatedDisk:
         self.buffer = bytearray(BUFFER_CAPACITY)
         self.echo_buffer: Optional[bytes] = None
         # Per-feature state lives with the handlers that use it, created lazily or here.
-        from sgframe.emu import builtin, logs, reservations
+        from sgframe.emu import alua as _alua, builtin, logs, reservations
+
+        self.alua = _alua.Alua(alua)
 
         self.logs = logs.LogState()
         self.reservations = reservations.Reservations(self)
@@ -181,6 +187,8 @@ class EmulatedDisk:
         elif zone_size is not None:
             raise UsageError("zone_size is only meaningful with zoned=True")
         builtin.register_builtins(self)
+        if self.alua.explicit:
+            self.table.add(builtin.set_target_port_groups_spec())
         if unit_attention:
             self._unit_attentions[0].append((0x29, 0x01))
 
@@ -253,6 +261,8 @@ class EmulatedDisk:
                     asc, ascq = pending.pop(0)
                     raise _sense.Failure(_sense.UNIT_ATTENTION, asc, ascq)
             self.reservations.check_access(spec, request)
+            if self.alua.state >= 2:  # standby or unavailable: few commands complete
+                self.alua.check_access(request)
             if not self.medium_present and (spec.medium or _asks_capacity(cdb)):
                 raise _sense.medium_not_present()
             if spec.medium and not self.started:

@@ -39,6 +39,8 @@ class DiskState(Protocol):
     streams: Any
     grown_defects: Any
     copies: Any
+    alua: Any
+    protection: Any
     bad_ranges: Any
 
     @property

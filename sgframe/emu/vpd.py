@@ -69,7 +69,7 @@ def standard_inquiry(disk: "EmulatedDisk") -> bytes:
     raw[2] = 0x07  # VERSION: SPC-5
     raw[3] = 0x12  # HISUP, RESPONSE DATA FORMAT 2
     raw[4] = len(raw) - 5
-    raw[5] = 0x10  # TPGS 01b: implicit ALUA, so REPORT TARGET PORT GROUPS applies
+    raw[5] = disk.alua.tpgs << 4  # TPGS: 01b implicit ALUA, 11b explicit too (SET TARGET PORT GROUPS)
     raw[7] = 0x02  # CMDQUE
     raw[8:16] = disk.vendor.ljust(8).encode("ascii")
     raw[16:32] = disk.product.ljust(16).encode("ascii")
