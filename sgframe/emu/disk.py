@@ -110,6 +110,8 @@ class EmulatedDisk:
     :param removable: RMB=1: START STOP UNIT with LOEJ ejects and loads the medium.
     :param alua: ``"implicit"`` (TPGS=01b, one group always active/optimized) or
         ``"explicit"`` (TPGS=11b, SET TARGET PORT GROUPS sets the state; :mod:`sgframe.emu.alua`).
+    :param protection: 0, or the DIF type (1, 2, 3) the medium is formatted with
+        (:mod:`sgframe.emu.protection`).
     """
 
     def __init__(
@@ -132,6 +134,7 @@ class EmulatedDisk:
         max_transfer_length: int = 65536,
         removable: bool = False,
         alua: str = "implicit",
+        protection: int = 0,
     ) -> None:
         self.blocks = _check_int("blocks", blocks, 1, 2**64 - 1)
         self.block_size = _check_int("block_size", block_size, 512, 65536)
@@ -189,6 +192,13 @@ class EmulatedDisk:
         builtin.register_builtins(self)
         if self.alua.explicit:
             self.table.add(builtin.set_target_port_groups_spec())
+        self.protection = _check_int("protection", protection, 0, 3)
+        if self.protection:
+            if self.zoned:
+                raise UsageError("protection information on a zoned disk is not emulated")
+            from sgframe.emu import protection as _protection
+
+            _protection.install(self)
         if unit_attention:
             self._unit_attentions[0].append((0x29, 0x01))
 

@@ -255,6 +255,8 @@ def read_capacity_16(disk: "EmulatedDisk", request: Request) -> bytes:
     raw[8:12] = disk.block_size.to_bytes(4, "big")
     if disk.zoned:
         raw[12] = 0x10  # RC BASIS 01b: the returned LBA is the last LBA of the unit
+    if disk.protection:
+        raw[12] |= (disk.protection - 1) << 1 | 0x01  # P_TYPE, PROT_EN
     if disk.lbpu:
         raw[14] = 0xC0  # LBPME, LBPRZ
     return bytes(raw)

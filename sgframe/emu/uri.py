@@ -72,6 +72,7 @@ _DISK_PARAMETERS: Dict[str, Converter] = {
     "max_transfer_length": integer,
     "removable": boolean,
     "alua": alua_mode,
+    "protection": integer,
 }
 _ZONED_PARAMETERS: Dict[str, Converter] = dict(
     _DISK_PARAMETERS, zone_size=integer, conventional_zones=integer, max_open_zones=integer
