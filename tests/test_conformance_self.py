@@ -89,6 +89,16 @@ CASES = {
     "rtpg_bad_state": ("test_report_target_port_groups", ("test_tpgs_needs_report_target_port_groups",), None),
     "rtpg_reserved_format_type": ("test_report_target_port_groups", ("test_extended_header_format",), None),
     "alua_standby_reads": ("test_report_target_port_groups", ("test_set_state_is_seen_through_both_nexuses",), None),
+    "pi1_app_tag_lost": ("test_protection", ("test_write_and_read_with_protection",), None),
+    "pi1_guard_unchecked": ("test_protection", ("test_bad_guard_is_rejected",), None),
+    "pi1_reference_unchecked": ("test_protection", ("test_bad_reference_tag_is_rejected",), None),
+    "pi1_pi_inside_block": ("test_protection", ("test_read_without_rdprotect_returns_data_only",), None),
+    "pi1_protect_bit_clear": ("test_protection", ("test_inquiry_protect_and_extended_inquiry",), None),
+    "pi1_reserved_p_type": ("test_read_capacity", ("test_protection_fields_agree_with_inquiry",), None),
+    "pi2_rdprotect_in_short_cdbs": ("test_protection", ("test_type2_rejects_rdprotect_in_short_cdbs",), None),
+    "pi2_app_tag_lost": ("test_protection", ("test_type2_write32_and_read32_with_protection",), None),
+    "pi2_reference_unchecked": ("test_protection", ("test_type2_bad_reference_tag_is_rejected",), None),
+    "pi3_reference_checked": ("test_protection", ("test_type3_reference_tag_is_not_checked",), None),
     "stop_ignored": ("test_start_stop_unit", ("test_stop_then_start",), None),
     "power_condition_accepted": ("test_start_stop_unit", ("test_invalid_power_condition_is_rejected",), None),
     "reserve_ignored": ("test_reserve_release", ("test_other_initiator_conflicts",), None),
@@ -163,7 +173,8 @@ def test_the_test_fails_on_the_device_that_breaks_its_rule(broken_verdicts, rule
 
 
 def test_the_whole_suite_passes_on_emu_disk(tmp_path):
-    """emu:disk and emu:zoned answer like conforming devices: nothing fails, every test
+    """emu:disk (plain, with explicit ALUA, a removable medium, protection types 1-3) and
+    emu:zoned answer like conforming devices: nothing fails, every test
     that fails on a broken device passes here, and what they skip names a feature they
     lack (protection information, atomic writes, a removable medium ...)."""
     import sgframe.conformance as suite
@@ -172,21 +183,25 @@ def test_the_whole_suite_passes_on_emu_disk(tmp_path):
     modules = sorted(suite.FAMILIES)
     removable = "emu:disk?removable=1&share=wholer"
     alua = "emu:disk?alua=explicit&share=wholea"
-    # --scsi-device2 pairs with --scsi-device by position: the removable disk has none.
-    verdicts = run_suite(modules, ["emu:disk?share=whole", "emu:zoned?share=wholez", alua, removable],
+    protected = {n: f"emu:disk?protection={n}&share=wholep{n}" for n in (1, 2, 3)}
+    # --scsi-device2 pairs with --scsi-device by position: the later disks have none.
+    verdicts = run_suite(modules, ["emu:disk?share=whole", "emu:zoned?share=wholez", alua, removable,
+                                   *protected.values()],
                          "--scsi-report", str(report),
                          device2=["emu:disk?share=whole&nexus=1", "emu:zoned?share=wholez&nexus=1", alua + "&nexus=1"])
     assert "failed" not in verdicts.values() and "error" not in verdicts.values()
     assert list(verdicts.values()).count("passed") > 250
     document = json.loads(report.read_text())
-    assert set(document["devices"]) == {"emu:disk?share=whole", "emu:zoned?share=wholez", alua, removable}
+    assert set(document["devices"]) == {"emu:disk?share=whole", "emu:zoned?share=wholez", alua, removable,
+                                        *protected.values()}
     skipped = [t for t in document["tests"] if t["verdict"] == "skipped"]
     assert all(t["reason"] for t in skipped)
     # Every test that checks a broken rule ran and passed on the conforming disk.
     for rule, (module, names, part) in CASES.items():
         kind = ("emu:zoned?share=wholez" if rule.startswith("zoned_")
                 else removable if rule.startswith("removable_")
-                else alua if rule.startswith("alua_") else "emu:disk?share=whole")
+                else alua if rule.startswith("alua_")
+                else protected[int(rule[2])] if rule[:3] in ("pi1", "pi2", "pi3") else "emu:disk?share=whole")
         mine = [v for nodeid, v in verdicts.items() if f".py::{names[0]}[{kind}" in nodeid
                 and (part is None or part in nodeid)]
         assert "passed" in mine, (rule, mine)

@@ -5,7 +5,8 @@ device that breaks the rule it checks, and pass on ``emu:disk``. A rule is a fun
 ``(disk, request, respond) -> Reply`` wrapped around the conforming disk's answer
 (``respond(request)``): it changes the command, the answer, or both, and nothing else.
 Rules named ``zoned_*`` break a host-managed zoned disk, ``removable_*`` a disk with a
-removable medium, ``alua_*`` a disk with explicit ALUA.
+removable medium, ``alua_*`` a disk with explicit ALUA, ``piN_*`` a disk formatted with
+type N protection information.
 """
 from __future__ import annotations
 
@@ -248,6 +249,52 @@ def _request_sense_says_nothing(disk: BrokenDisk, request: Request, respond: Res
     return reply
 
 
+def _protect_field(cdb: bytes) -> int:
+    """RDPROTECT/WRPROTECT of a READ/WRITE 10/12/16/32 CDB."""
+    return cdb[10] >> 5 if cdb[0] == 0x7F else cdb[1] >> 5
+
+
+def _app_tags_lost(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    """A READ with RDPROTECT returns application tag 0000h, whatever was written."""
+    reply = respond(request)
+    cdb = request.cdb
+    if cdb[0] in _READS[1:] + (0x7F,) and _protect_field(cdb) and reply.status == _sense.GOOD:
+        data, step = bytearray(reply.data), disk.block_size + 8
+        for at in range(disk.block_size + 2, len(data) - 1, step):
+            data[at:at + 2] = bytes(2)
+        return attrs.evolve(reply, data=bytes(data))
+    return reply
+
+
+def _protect_as(value: int, byte: int = 1) -> Callable[[Request], Request]:
+    """WRPROTECT (or RDPROTECT) read as ``value``: other checks than the ones asked for."""
+    return lambda request: _cdb_edit(request, byte, value << 5, 0xE0)
+
+
+def _pi_bytes_inside_block(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    """RDPROTECT=000b transfers 8 bytes short per block, as if the protection
+    information were counted inside the logical block."""
+    reply = respond(request)
+    if request.cdb[0] in _READS[1:] and not _protect_field(request.cdb) and reply.status == _sense.GOOD:
+        size = disk.block_size
+        data = b"".join(reply.data[at:at + size - 8] for at in range(0, len(reply.data), size))
+        return attrs.evolve(reply, data=data)
+    return reply
+
+
+def _type3_checks_reference(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    """Type 3: a WRITE with WRPROTECT checks the reference tag against the LBA, as type 1 would."""
+    cdb = request.cdb
+    if cdb[0] in _WRITES[1:] and _protect_field(cdb):
+        lba = int.from_bytes(cdb[2:10] if cdb[0] == 0x8A else cdb[2:6], "big")
+        step = disk.block_size + 8
+        for index, at in enumerate(range(disk.block_size + 4, len(request.data_out) - 3, step)):
+            if int.from_bytes(request.data_out[at:at + 4], "big") != (lba + index) & 0xFFFFFFFF:
+                return Reply(_sense.CHECK_CONDITION, b"", _sense.build_sense(
+                    _sense.ABORTED_COMMAND, 0x10, 0x03, descriptor=disk.modes.descriptor_sense))
+    return respond(request)
+
+
 def _zero_length(cdb: bytes) -> bool:
     at = {0x28: 7, 0xA8: 6, 0x88: 10}.get(cdb[0])
     return at is not None and not any(cdb[at:at + (2 if cdb[0] == 0x28 else 4)])
@@ -312,6 +359,23 @@ RULES: Dict[str, Tuple[str, Rule]] = {
                                   edit_data(0xA3, lambda d, r: d.__setitem__(4, 0x20), lambda c: c[1] == 0x2A)),
     "alua_standby_reads": ("a READ completes while the target port group is in standby",
                            swallow(_READS, asc=0x04)),
+    "pi1_app_tag_lost": ("READ with RDPROTECT returns application tag 0000h, not the one written", _app_tags_lost),
+    "pi1_guard_unchecked": ("WRPROTECT=001b does not check the guard (done as 010b)",
+                            edit_cdb(_WRITES[1:], _protect_as(2), lambda c: c[1] >> 5 == 1)),
+    "pi1_reference_unchecked": ("WRPROTECT=001b does not check the reference tag (done as 100b)",
+                                edit_cdb(_WRITES[1:], _protect_as(4), lambda c: c[1] >> 5 == 1)),
+    "pi1_pi_inside_block": ("RDPROTECT=000b transfers 8 bytes less per block", _pi_bytes_inside_block),
+    "pi1_protect_bit_clear": ("PROTECT=0 in the standard INQUIRY data of a disk with protection information",
+                              edit_data(0x12, lambda d, r: d.__setitem__(5, d[5] & 0xFE), _standard_inquiry)),
+    "pi1_reserved_p_type": ("READ CAPACITY(16) reports P_TYPE 011b (reserved)",
+                            edit_data(0x9E, lambda d, r: d.__setitem__(12, (d[12] & 0xF1) | 0x06),
+                                      lambda c: c[1] & 0x1F == 0x10)),
+    "pi2_rdprotect_in_short_cdbs": ("type 2: READ(10/12/16) with RDPROTECT accepted",
+                                    swallow(_READS[1:], asc=0x20)),
+    "pi2_app_tag_lost": ("type 2: READ(32) with RDPROTECT returns application tag 0000h", _app_tags_lost),
+    "pi2_reference_unchecked": ("type 2: WRITE(32) WRPROTECT=001b does not check the reference tag",
+                                edit_cdb((0x7F,), _protect_as(4, 10), lambda c: len(c) > 10 and c[10] >> 5 == 1)),
+    "pi3_reference_checked": ("type 3: the reference tag is checked against the LBA", _type3_checks_reference),
     "stop_ignored": ("START STOP UNIT with START=0 has no effect", ignore((0x1B,), lambda c: not c[4] & 0x01)),
     "power_condition_accepted": ("a reserved POWER CONDITION accepted", swallow((0x1B,), asc=0x24)),
     "reserve_ignored": ("RESERVE (6) acknowledged and not held", ignore((0x16,))),
@@ -357,6 +421,8 @@ class BrokenDisk(EmulatedDisk):
             params.setdefault("removable", True)
         if rule.startswith("alua_"):
             params.setdefault("alua", "explicit")
+        if rule[:3] in ("pi1", "pi2", "pi3"):
+            params.setdefault("protection", int(rule[2]))
         super().__init__(**params)  # type: ignore[arg-type]
         self.rule = rule
         self._rule = RULES[rule][1]
