@@ -2,9 +2,10 @@
 
 READ/WRITE 6/10/12/16/32, VERIFY 10/12/16, WRITE AND VERIFY 10/12/16, ORWRITE(16),
 WRITE SAME 10/16, UNMAP, SYNCHRONIZE CACHE 10/16, PRE-FETCH 10/16, COMPARE AND WRITE,
-READ CAPACITY 10/16, GET LBA STATUS 16/32, FORMAT UNIT and SANITIZE.  The disk has no protection
-information, so a non-zero RDPROTECT/WRPROTECT/VRPROTECT is INVALID FIELD IN CDB
-(SBC-4 5.19 and the tables that follow it).
+READ CAPACITY 10/16, GET LBA STATUS 16/32, FORMAT UNIT and SANITIZE.  Here the disk has no
+protection information, so a non-zero RDPROTECT/WRPROTECT/VRPROTECT is INVALID FIELD IN CDB
+(SBC-4 5.19 and the tables that follow it); a disk made with ``protection=1|2|3`` answers
+READ and WRITE through :mod:`sgframe.emu.protection` instead.
 """
 from __future__ import annotations
 
