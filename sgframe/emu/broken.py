@@ -295,6 +295,35 @@ def _type3_checks_reference(disk: BrokenDisk, request: Request, respond: Respond
     return respond(request)
 
 
+def _designators_of_the_port(data: bytearray, request: Request) -> None:
+    """Every designator of the Device Identification page says ASSOCIATION 01b (target port)."""
+    at, end = 4, 4 + int.from_bytes(data[2:4], "big")
+    while at + 4 <= min(end, len(data)):
+        data[at + 1] = (data[at + 1] & 0xCF) | 0x10
+        at += 4 + data[at + 3]
+
+
+def _without_pages(data: bytearray, request: Request) -> None:
+    """MODE SENSE (10) answers the header and block descriptors only."""
+    del data[8 + int.from_bytes(data[6:8], "big"):]
+    data[0:2] = (len(data) - 2).to_bytes(2, "big")
+
+
+def _mode10_length_off_by_one(data: bytearray, request: Request) -> None:
+    data[0:2] = ((int.from_bytes(data[0:2], "big") + 1) & 0xFFFF).to_bytes(2, "big")
+
+
+def _blocks_of_256_bytes(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    """READ CAPACITY (10) and (16) both say 256-byte logical blocks."""
+    reply = respond(request)
+    cdb, data = request.cdb, bytearray(reply.data)
+    at = 4 if cdb[0] == 0x25 else 8 if cdb[0] == 0x9E and cdb[1] & 0x1F == 0x10 else None
+    if at is None or reply.status != _sense.GOOD or len(data) < at + 4:
+        return reply
+    data[at:at + 4] = (256).to_bytes(4, "big")
+    return attrs.evolve(reply, data=bytes(data))
+
+
 def _zero_length(cdb: bytes) -> bool:
     at = {0x28: 7, 0xA8: 6, 0x88: 10}.get(cdb[0])
     return at is not None and not any(cdb[at:at + (2 if cdb[0] == 0x28 else 4)])
@@ -313,6 +342,21 @@ RULES: Dict[str, Tuple[str, Rule]] = {
     "vpd_unsorted": ("the Supported VPD Pages page in descending order", edit_data(0x12, _reverse_pages, _evpd(0x00))),
     "vpd_wrong_page_code": ("page 80h answers as page 81h", edit_data(0x12, lambda d, r: d.__setitem__(1, 0x81), _evpd(0x80))),
     "vpd_unsupported_accepted": ("an unsupported VPD page is answered", swallow((0x12,), asc=0x24)),
+    "inquiry_response_data_format_1": ("RESPONSE DATA FORMAT 1h (SCSI-1/CCS)",
+                                       edit_data(0x12, lambda d, r: d.__setitem__(3, (d[3] & 0xF0) | 0x01), _standard_inquiry)),
+    "inquiry_allocation_zero_rejected": ("INQUIRY with ALLOCATION LENGTH 0 is an error",
+                                         _fail(0x5, 0x24, 0x00, (0x12,), lambda c: not c[1] & 1 and not any(c[3:5]))),
+    "vpd_no_logical_unit_designator": ("page 83h names only the target port (ASSOCIATION 01b)",
+                                       edit_data(0x12, _designators_of_the_port, _evpd(0x83))),
+    "mode10_data_length": ("MODE SENSE (10) data length one too long", edit_data(0x5A, _mode10_length_off_by_one)),
+    "mode_control_page_missing": ("MODE SENSE (10) for the Control page returns no page",
+                                  edit_data(0x5A, _without_pages, lambda c: c[2] & 0x3F == 0x0A)),
+    "mode_dbd_ignored": ("MODE SENSE (10) returns block descriptors despite DBD=1",
+                         edit_cdb((0x5A,), lambda r: _cdb_edit(r, 1, 0, 0x08), lambda c: bool(c[1] & 0x08))),
+    "capacity_block_length_256": ("READ CAPACITY says 256-byte logical blocks", _blocks_of_256_bytes),
+    "read_capacity16_truncation": ("READ CAPACITY (16) with ALLOCATION LENGTH 8 returns zeros",
+                                   edit_data(0x9E, lambda d, r: d.__setitem__(slice(0, len(d)), bytes(len(d))),
+                                             lambda c: c[1] & 0x1F == 0x10 and int.from_bytes(c[10:14], "big") < 32)),
     "read_capacity_mismatch": ("READ CAPACITY (10) one block short", edit_data(0x25, _read_capacity_off_by_one)),
     "mode_data_length": ("MODE SENSE (6) data length one too long", edit_data(0x1A, _mode_length_off_by_one)),
     "mode_block_length": ("the block descriptor says 4096-byte blocks", edit_data(0x5A, _block_length_4096)),
