@@ -324,6 +324,55 @@ def _blocks_of_256_bytes(disk: BrokenDisk, request: Request, respond: Respond) -
     return attrs.evolve(reply, data=bytes(data))
 
 
+def _last_lba_out_of_range(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    """The range check of READ counts one block too few: the last LBA is out of range."""
+    cdb = request.cdb
+    if cdb[0] in _READS:
+        lba = ((cdb[1] & 0x1F) << 16 | int.from_bytes(cdb[2:4], "big")) if cdb[0] == 0x08 else \
+            int.from_bytes(cdb[2:10] if cdb[0] == 0x88 else cdb[2:6], "big")
+        if lba == disk.blocks - 1:
+            return Reply(_sense.CHECK_CONDITION, b"", _sense.build_sense(0x5, 0x21, 0x00, descriptor=disk.modes.descriptor_sense))
+    return respond(request)
+
+
+def _zero_length_writes_a_block(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    """A WRITE of zero blocks writes one block of zeros at the LBA."""
+    cdb = request.cdb
+    at = {0x2A: (7, 2), 0xAA: (6, 4), 0x8A: (10, 4)}.get(cdb[0])
+    if at is not None and not any(cdb[at[0]:at[0] + at[1]]):
+        one = bytearray(cdb)
+        one[at[0] + at[1] - 1] = 1
+        return respond(Request(bytes(one), bytes(disk.block_size), 0, request.nexus))
+    return respond(request)
+
+
+def _range_to_the_end(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    """SYNCHRONIZE CACHE of a range ending at the last LBA is out of range (off by one)."""
+    cdb = request.cdb
+    if cdb[0] in (0x35, 0x91):
+        lba, count = ((int.from_bytes(cdb[2:6], "big"), int.from_bytes(cdb[7:9], "big")) if cdb[0] == 0x35
+                      else (int.from_bytes(cdb[2:10], "big"), int.from_bytes(cdb[10:14], "big")))
+        if count and lba + count == disk.blocks:
+            return Reply(_sense.CHECK_CONDITION, b"", _sense.build_sense(0x5, 0x21, 0x00, descriptor=disk.modes.descriptor_sense))
+    return respond(request)
+
+
+def _unmap_zero_as_one(request: Request) -> Request:
+    """UNMAP block descriptors with NUMBER OF LOGICAL BLOCKS zero unmap one block."""
+    data = bytearray(request.data_out)
+    for at in range(8, len(data) - 15, 16):
+        if not any(data[at + 8:at + 12]):
+            data[at + 8:at + 12] = (1).to_bytes(4, "big")
+    return attrs.evolve(request, data_out=bytes(data))
+
+
+def _fua_reads_ff(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    reply = respond(request)
+    if request.cdb[0] in _READS[1:] and request.cdb[1] & 0x08 and reply.status == _sense.GOOD:
+        return attrs.evolve(reply, data=b"\xff" * len(reply.data))
+    return reply
+
+
 def _zero_length(cdb: bytes) -> bool:
     at = {0x28: 7, 0xA8: 6, 0x88: 10}.get(cdb[0])
     return at is not None and not any(cdb[at:at + (2 if cdb[0] == 0x28 else 4)])
@@ -357,6 +406,25 @@ RULES: Dict[str, Tuple[str, Rule]] = {
     "read_capacity16_truncation": ("READ CAPACITY (16) with ALLOCATION LENGTH 8 returns zeros",
                                    edit_data(0x9E, lambda d, r: d.__setitem__(slice(0, len(d)), bytes(len(d))),
                                              lambda c: c[1] & 0x1F == 0x10 and int.from_bytes(c[10:14], "big") < 32)),
+    "read_short": ("READ transfers one byte less than the blocks asked for",
+                   edit_data(0x28, lambda d, r: d.__delitem__(slice(len(d) - 1, None)))),
+    "read_last_lba_out_of_range": ("READ of the last LBA is out of range", _last_lba_out_of_range),
+    "read_fua_garbage": ("READ with FUA=1 returns FFh bytes, not the data", _fua_reads_ff),
+    "write_fua_lost": ("WRITE with FUA=1 acknowledged and not stored", ignore(_WRITES[1:], lambda c: bool(c[1] & 0x08))),
+    "write_zero_length_writes_a_block": ("WRITE of zero blocks writes one", _zero_length_writes_a_block),
+    "sync_whole_medium_rejected": ("SYNCHRONIZE CACHE of LBA 0, 0 blocks (everything) out of range",
+                                   _fail(0x5, 0x21, 0x00, (0x35, 0x91), lambda c: not any(c[2:14] if c[0] == 0x91 else c[2:9]))),
+    "sync_range_to_the_end_rejected": ("SYNCHRONIZE CACHE of a range ending at the last LBA out of range", _range_to_the_end),
+    "unmap_empty_list_rejected": ("UNMAP with PARAMETER LIST LENGTH 0 is an error",
+                                  _fail(0x5, 0x1A, 0x00, (0x42,), lambda c: not any(c[7:9]))),
+    "unmap_zero_blocks_unmaps_one": ("an UNMAP descriptor of zero blocks unmaps one", edit_cdb((0x42,), _unmap_zero_as_one)),
+    "verify_medium_error": ("VERIFY with BYTCHK=0 reports a medium error on a good medium",
+                            _fail(0x3, 0x11, 0x00, (0x2F, 0xAF, 0x8F), lambda c: not c[1] & 0x06)),
+    "verify_always_miscompares": ("VERIFY with BYTCHK=1 miscompares equal data",
+                                  _fail(0xE, 0x1D, 0x00, (0x2F, 0xAF, 0x8F), lambda c: c[1] & 0x06 == 0x02)),
+    "write_and_verify_beyond_capacity": ("WRITE AND VERIFY past the last LBA accepted", swallow((0x2E, 0xAE, 0x8E), asc=0x21)),
+    "caw_beyond_capacity": ("COMPARE AND WRITE past the last LBA accepted", swallow((0x89,), asc=0x21)),
+    "orwrite_beyond_capacity": ("ORWRITE past the last LBA accepted", swallow((0x8B,), asc=0x21)),
     "read_capacity_mismatch": ("READ CAPACITY (10) one block short", edit_data(0x25, _read_capacity_off_by_one)),
     "mode_data_length": ("MODE SENSE (6) data length one too long", edit_data(0x1A, _mode_length_off_by_one)),
     "mode_block_length": ("the block descriptor says 4096-byte blocks", edit_data(0x5A, _block_length_4096)),
