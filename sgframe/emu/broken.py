@@ -373,6 +373,65 @@ def _fua_reads_ff(disk: BrokenDisk, request: Request, respond: Respond) -> Reply
     return reply
 
 
+def _pr_in(service_action: int) -> Callable[[bytes], bool]:
+    return lambda cdb: cdb[1] & 0x1F == service_action
+
+
+def _keys_length_plus_4(data: bytearray, request: Request) -> None:
+    data[4:8] = (int.from_bytes(data[4:8], "big") + 4).to_bytes(4, "big")
+
+
+def _reservation_type_cleared(data: bytearray, request: Request) -> None:
+    if len(data) > 21:
+        data[21] &= 0xF0
+
+
+def _release_by_anyone(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    """PERSISTENT RESERVE OUT RELEASE from a registered non-holder releases the reservation."""
+    state = disk.reservations
+    cdb = request.cdb
+    if cdb[0] == 0x5F and cdb[1] & 0x1F == 0x02 and state.holder not in (None, request.nexus) \
+            and request.nexus in state.registrations:
+        state.holder, state.type = None, 0
+        return _good(request)
+    return respond(request)
+
+
+def _unregister_keeps_reservation(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    """The holder unregistering keeps its reservation."""
+    state = disk.reservations
+    holder, kind = state.holder, state.type
+    reply = respond(request)
+    if request.cdb[0] == 0x5F and request.cdb[1] & 0x1F in (0x00, 0x06) and holder == request.nexus \
+            and state.holder is None:
+        state.holder, state.type = holder, kind
+    return reply
+
+
+def _spc2_holder(test: Callable[[BrokenDisk, Request], bool], answer: Callable[[BrokenDisk, Request, Respond], Reply]) -> Rule:
+    def rule(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+        if disk.reservations.spc2_holder is not None and test(disk, request):
+            return answer(disk, request, respond)
+        return respond(request)
+    return rule
+
+
+def _conflict(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    return Reply(_sense.RESERVATION_CONFLICT)
+
+
+def _release_unit(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    disk.reservations.spc2_holder = None
+    return _good(request)
+
+
+def _allow_after_prevent_rejected(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    """Once PREVENT is set, ALLOW is refused: the medium stays locked."""
+    if request.cdb[0] == 0x1E and not request.cdb[4] & 0x03 and disk.prevent_removal:
+        return Reply(_sense.CHECK_CONDITION, b"", _sense.build_sense(0x5, 0x53, 0x02, descriptor=disk.modes.descriptor_sense))
+    return respond(request)
+
+
 def _zero_length(cdb: bytes) -> bool:
     at = {0x28: 7, 0xA8: 6, 0x88: 10}.get(cdb[0])
     return at is not None and not any(cdb[at:at + (2 if cdb[0] == 0x28 else 4)])
@@ -425,6 +484,37 @@ RULES: Dict[str, Tuple[str, Rule]] = {
     "write_and_verify_beyond_capacity": ("WRITE AND VERIFY past the last LBA accepted", swallow((0x2E, 0xAE, 0x8E), asc=0x21)),
     "caw_beyond_capacity": ("COMPARE AND WRITE past the last LBA accepted", swallow((0x89,), asc=0x21)),
     "orwrite_beyond_capacity": ("ORWRITE past the last LBA accepted", swallow((0x8B,), asc=0x21)),
+    "pr_read_keys_length": ("READ KEYS ADDITIONAL LENGTH not a multiple of 8",
+                            edit_data(0x5E, _keys_length_plus_4, _pr_in(0x00))),
+    "pr_capabilities_length": ("REPORT CAPABILITIES says LENGTH 0010h", edit_data(0x5E, lambda d, r: d.__setitem__(slice(0, 2), b"\x00\x10"), _pr_in(0x02))),
+    "pr_reserve_unregistered": ("RESERVE from an unregistered I_T nexus succeeds",
+                                swallow((0x5F,), status=_sense.RESERVATION_CONFLICT, service_action=0x01)),
+    "pr_reservation_type_lost": ("READ RESERVATION reports TYPE 0h", edit_data(0x5E, _reservation_type_cleared, _pr_in(0x01))),
+    "pr_preempt_lost": ("PREEMPT acknowledged and not done", ignore((0x5F,), lambda c: c[1] & 0x1F == 0x04)),
+    "pr_release_by_non_holder": ("RELEASE from a registered non-holder releases the reservation", _release_by_anyone),
+    "pr_release_wrong_type_accepted": ("RELEASE with another TYPE than the reservation's succeeds",
+                                       swallow((0x5F,), asc=0x26, service_action=0x02)),
+    "pr_unregister_keeps_reservation": ("the holder unregistering keeps its reservation", _unregister_keeps_reservation),
+    "reserve_holder_conflicts": ("the holder of a RESERVE (6) gets RESERVATION CONFLICT for a READ",
+                                 _spc2_holder(lambda d, r: r.cdb[0] in _READS and d.reservations.spc2_holder == r.nexus, _conflict)),
+    "reserve_inquiry_conflicts": ("INQUIRY from another initiator conflicts with a RESERVE (6)",
+                                  _spc2_holder(lambda d, r: r.cdb[0] == 0x12 and d.reservations.spc2_holder != r.nexus, _conflict)),
+    "release_by_other_frees": ("RELEASE (6) from another initiator frees the unit",
+                               _spc2_holder(lambda d, r: r.cdb[0] == 0x17 and d.reservations.spc2_holder != r.nexus, _release_unit)),
+    "release_lost": ("RELEASE (6) acknowledged and not done", ignore((0x17,))),
+    "allow_rejected": ("PREVENT ALLOW MEDIUM REMOVAL with PREVENT=00b is rejected",
+                       _fail(0x5, 0x24, 0x00, (0x1E,), lambda c: not c[4] & 0x03)),
+    "allow_after_prevent_rejected": ("ALLOW after PREVENT is refused (53h/02h)", _allow_after_prevent_rejected),
+    "removable_eject_despite_prevent": ("START STOP UNIT ejects the medium while removal is prevented",
+                                        swallow((0x1B,), asc=0x53)),
+    "defect_header_short": ("READ DEFECT DATA (10) with ALLOCATION LENGTH 4 returns 2 bytes",
+                            edit_data(0x37, lambda d, r: d.__delitem__(slice(2, None)), lambda c: int.from_bytes(c[7:9], "big") == 4)),
+    "defect12_length_odd": ("READ DEFECT DATA (12) DEFECT LIST LENGTH not a multiple of the descriptor",
+                            edit_data(0xB7, lambda d, r: d.__setitem__(slice(4, 8), (3).to_bytes(4, "big")))),
+    "write_same_unmap_lost": ("WRITE SAME (16) with UNMAP acknowledged and not done", ignore((0x93,), lambda c: bool(c[1] & 0x08))),
+    "write_same_ndob_lost": ("WRITE SAME (16) with NDOB acknowledged and not done", ignore((0x93,), lambda c: bool(c[1] & 0x01))),
+    "write_same_anchor_accepted": ("ANCHOR=1 accepted although ANC_SUP=0",
+                                   edit_cdb((0x93,), lambda r: _cdb_edit(r, 1, 0, 0x10), lambda c: bool(c[1] & 0x10))),
     "read_capacity_mismatch": ("READ CAPACITY (10) one block short", edit_data(0x25, _read_capacity_off_by_one)),
     "mode_data_length": ("MODE SENSE (6) data length one too long", edit_data(0x1A, _mode_length_off_by_one)),
     "mode_block_length": ("the block descriptor says 4096-byte blocks", edit_data(0x5A, _block_length_4096)),
