@@ -18,32 +18,25 @@ if __package__ in (None, ""):  # run as a script: make ``tests`` importable
 
 #: Conformance tests that no broken device shows failing (measured by :func:`main`; kept
 #: equal to the measurement by ``test_conformance_self.test_the_measured_gap``).
-#: ``test_protection::test_guard_of_known_vectors`` checks the suite's own CRC and uses no
-#: device: no device can make it fail.
+#: Why each is left:
+#:
+#: * ``test_protection::test_guard_of_known_vectors`` checks the suite's own CRC and uses
+#:   no device: no device can make it fail.
+#: * ``test_inquiry::test_version_descriptors_name_standards`` asserts what the INQUIRY
+#:   decoder always yields (at most 8 two-byte descriptors): no data makes it fail.
+#: * ``test_test_unit_ready::test_no_data_is_transferred``: TEST UNIT READY has no data-in
+#:   buffer, so an emulated device has nowhere to put data it should not send.
+#: * ``test_unmap::test_unmap_too_many_blocks`` and ``test_zoned::test_read_past_the_write_pointer``
+#:   skip on the emulator (MAXIMUM UNMAP LBA COUNT above the capacity; URSWRZ=1), and
+#:   ``test_write_protect`` needs a write-protected medium, which the emulator has not.
 UNCOVERED = frozenset({
-    "test_compare_and_write::test_longer_than_the_limit",
-    "test_extended_copy::test_operating_parameters",
-    "test_get_lba_status::test_mapped_then_unmapped",
     "test_inquiry::test_version_descriptors_name_standards",
-    "test_prefetch::test_prefetch",
     "test_protection::test_guard_of_known_vectors",
-    "test_report_supported_opcodes::test_each_listed_command_reports_supported",
-    "test_report_supported_opcodes::test_unsupported_opcode_reports_not_supported",
-    "test_sanitize::test_cryptographic_erase_with_parameters_is_rejected",
-    "test_sense_format::test_current_format_is_consistent",
-    "test_start_stop_unit::test_immed",
-    "test_start_stop_unit::test_start",
     "test_test_unit_ready::test_no_data_is_transferred",
     "test_unmap::test_unmap_too_many_blocks",
-    "test_write_atomic::test_atomic_write_longer_than_the_limit",
-    "test_write_atomic::test_atomic_write_stores",
     "test_write_protect::test_reads_still_work",
     "test_write_protect::test_write_is_rejected",
-    "test_zoned::test_close_an_empty_open_zone_empties_it",
     "test_zoned::test_read_past_the_write_pointer",
-    "test_zoned::test_write_across_the_zone_end_is_rejected",
-    "test_zoned::test_write_at_the_write_pointer_advances_it",
-    "test_zoned::test_zones_cover_the_medium_in_order",
 })
 
 

@@ -432,6 +432,47 @@ def _allow_after_prevent_rejected(disk: BrokenDisk, request: Request, respond: R
     return respond(request)
 
 
+def _write_pointers_past_the_end(data: bytearray, request: Request) -> None:
+    """REPORT ZONES puts the write pointer of every open or empty sequential zone one
+    block past the zone's end."""
+    for at in range(64, len(data) - 63, 64):
+        if data[at] & 0x0F == 0x2 and data[at + 1] >> 4 != 0xE:
+            end = int.from_bytes(data[at + 16:at + 24], "big") + int.from_bytes(data[at + 8:at + 16], "big")
+            data[at + 24:at + 32] = (end + 1).to_bytes(8, "big")
+
+
+def _boundary_ignored(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    """A write crossing a zone's end completes (the part in the zone written)."""
+    reply = respond(request)
+    if request.cdb[0] in _WRITES and _codes(reply) == (0x21, 0x05):
+        return _good(request)
+    return reply
+
+
+def _sense_always_descriptor(disk: BrokenDisk, request: Request, respond: Respond) -> Reply:
+    reply = respond(request)
+    sense = reply.sense
+    if sense and sense[0] & 0x7F == 0x70 and len(sense) >= 14:
+        return attrs.evolve(reply, sense=_sense.build_sense(sense[2] & 0x0F, sense[12], sense[13], descriptor=True))
+    return reply
+
+
+def _all_mapped(data: bytearray, request: Request) -> None:
+    for at in range(8, len(data) - 15, 16):
+        data[at + 12] &= 0xF0  # PROVISIONING STATUS 0h: mapped
+
+
+def _rsoc_one(cdb: bytes) -> bool:
+    return cdb[1] & 0x1F == 0x0C and cdb[2] & 0x07 in (1, 2, 3)
+
+
+def _support_as(old: int, new: int) -> Callable[[bytearray, Request], None]:
+    def change(data: bytearray, request: Request) -> None:
+        if len(data) > 1 and data[1] & 0x07 == old:
+            data[1] = (data[1] & 0xF8) | new
+    return change
+
+
 def _zero_length(cdb: bytes) -> bool:
     at = {0x28: 7, 0xA8: 6, 0x88: 10}.get(cdb[0])
     return at is not None and not any(cdb[at:at + (2 if cdb[0] == 0x28 else 4)])
@@ -515,6 +556,24 @@ RULES: Dict[str, Tuple[str, Rule]] = {
     "write_same_ndob_lost": ("WRITE SAME (16) with NDOB acknowledged and not done", ignore((0x93,), lambda c: bool(c[1] & 0x01))),
     "write_same_anchor_accepted": ("ANCHOR=1 accepted although ANC_SUP=0",
                                    edit_cdb((0x93,), lambda r: _cdb_edit(r, 1, 0, 0x10), lambda c: bool(c[1] & 0x10))),
+    "caw_no_limit": ("COMPARE AND WRITE above MAXIMUM COMPARE AND WRITE LENGTH accepted", swallow((0x89,), asc=0x24)),
+    "atomic_write_lost": ("WRITE ATOMIC (16) acknowledged and not stored", ignore((0x9C,))),
+    "atomic_write_no_limit": ("WRITE ATOMIC (16) above MAXIMUM ATOMIC TRANSFER LENGTH accepted", swallow((0x9C,), asc=0x24)),
+    "rsoc_listed_command_unsupported": ("REPORTING OPTIONS 001b/010b say SUPPORT 001b for listed commands",
+                                        edit_data(0xA3, _support_as(3, 1), _rsoc_one)),
+    "rsoc_unlisted_command_supported": ("REPORTING OPTIONS 001b say SUPPORT 011b for a command not supported",
+                                        edit_data(0xA3, _support_as(1, 3), _rsoc_one)),
+    "sanitize_parameters_accepted": ("CRYPTOGRAPHIC ERASE with a parameter list accepted", swallow((0x48,), asc=0x24)),
+    "sense_always_descriptor": ("descriptor format sense data despite D_SENSE=0", _sense_always_descriptor),
+    "start_stops": ("START STOP UNIT with START=1 stops the unit",
+                    edit_cdb((0x1B,), lambda r: _cdb_edit(r, 4, 0, 0x01), lambda c: c[4] & 0xF1 == 0x01)),
+    "immed_rejected": ("START STOP UNIT with IMMED=1 is rejected", _fail(0x5, 0x24, 0x00, (0x1B,), lambda c: bool(c[1] & 0x01))),
+    "prefetch_medium_error": ("PRE-FETCH of readable blocks reports a medium error", _fail(0x3, 0x11, 0x00, (0x34, 0x90))),
+    "lba_status_always_mapped": ("GET LBA STATUS reports unmapped blocks as mapped",
+                                 edit_data(0x9E, _all_mapped, lambda c: c[1] & 0x1F == 0x12)),
+    "copy_params_available_data": ("RECEIVE COPY OPERATING PARAMETERS: AVAILABLE DATA 4 too many",
+                                   edit_data(0x84, lambda d, r: d.__setitem__(slice(0, 4), (int.from_bytes(d[0:4], "big") + 4).to_bytes(4, "big")),
+                                             lambda c: c[1] & 0x1F == 0x03)),
     "read_capacity_mismatch": ("READ CAPACITY (10) one block short", edit_data(0x25, _read_capacity_off_by_one)),
     "mode_data_length": ("MODE SENSE (6) data length one too long", edit_data(0x1A, _mode_length_off_by_one)),
     "mode_block_length": ("the block descriptor says 4096-byte blocks", edit_data(0x5A, _block_length_4096)),
@@ -599,6 +658,12 @@ RULES: Dict[str, Tuple[str, Rule]] = {
     "zoned_unaligned_write": ("a write away from the write pointer accepted", swallow(_WRITES, asc=0x21)),
     "zoned_reset_lost": ("RESET WRITE POINTER acknowledged and not done", ignore((0x94,), lambda c: c[1] & 0x1F == 0x04)),
     "zoned_bad_zone_id": ("a ZONE ID inside a zone accepted", swallow((0x94,), asc=0x24)),
+    "zoned_write_pointer_outside_zone": ("REPORT ZONES puts write pointers past their zone's end",
+                                         edit_data(0x95, _write_pointers_past_the_end, lambda c: c[1] & 0x1F == 0x00)),
+    "zoned_write_lost": ("a write at the write pointer acknowledged and not done", ignore(_WRITES)),
+    "zoned_boundary_ignored": ("a write across the end of a zone completes", _boundary_ignored),
+    "zoned_close_finishes": ("CLOSE ZONE does FINISH ZONE", edit_cdb((0x94,), lambda r: _cdb_edit(r, 1, 0x02, 0x1F),
+                                                                     lambda c: c[1] & 0x1F == 0x01)),
     "removable_reads_without_medium": ("READ and READ CAPACITY complete with the medium ejected",
                                        swallow((0x08, 0x28, 0x88, 0x25, 0x9E), asc=0x3A)),
     "removable_request_sense_empty": ("REQUEST SENSE reports NO SENSE with the medium ejected",
