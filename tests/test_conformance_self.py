@@ -100,6 +100,8 @@ CASES = {
     "zoned_boundary_ignored": ("test_zoned", ("test_write_across_the_zone_end_is_rejected",), None),
     "zoned_close_finishes": ("test_zoned", ("test_close_an_empty_open_zone_empties_it",), None),
     "caw_no_limit": ("test_compare_and_write", ("test_longer_than_the_limit",), None),
+    "wp_writes_accepted": ("test_write_protect", ("test_write_is_rejected",), None),
+    "wp_reads_rejected": ("test_write_protect", ("test_reads_still_work",), None),
     "atomic_write_lost": ("test_write_atomic", ("test_atomic_write_stores",), None),
     "atomic_write_no_limit": ("test_write_atomic", ("test_atomic_write_longer_than_the_limit",), None),
     "rsoc_listed_command_unsupported": ("test_report_supported_opcodes", ("test_each_listed_command_reports_supported",), None),
@@ -231,7 +233,8 @@ def test_the_test_fails_on_the_device_that_breaks_its_rule(broken_verdicts, rule
 
 
 def test_the_whole_suite_passes_on_emu_disk(tmp_path):
-    """emu:disk (plain, with explicit ALUA, a removable medium, protection types 1-3) and
+    """emu:disk (plain, with explicit ALUA, a removable medium, protection types 1-3, write
+    protected) and
     emu:zoned answer like conforming devices: nothing fails, every test
     that fails on a broken device passes here, and what they skip names a feature they
     lack (protection information, atomic writes, a removable medium ...)."""
@@ -242,16 +245,17 @@ def test_the_whole_suite_passes_on_emu_disk(tmp_path):
     removable = "emu:disk?removable=1&share=wholer"
     alua = "emu:disk?alua=explicit&share=wholea"
     protected = {n: f"emu:disk?protection={n}&share=wholep{n}" for n in (1, 2, 3)}
+    read_only = "emu:disk?write_protect=1&share=wholewp"
     # --scsi-device2 pairs with --scsi-device by position: the later disks have none.
     verdicts = run_suite(modules, ["emu:disk?share=whole", "emu:zoned?share=wholez", alua, removable,
-                                   *protected.values()],
+                                   *protected.values(), read_only],
                          "--scsi-report", str(report),
                          device2=["emu:disk?share=whole&nexus=1", "emu:zoned?share=wholez&nexus=1", alua + "&nexus=1"])
     assert "failed" not in verdicts.values() and "error" not in verdicts.values()
     assert list(verdicts.values()).count("passed") > 250
     document = json.loads(report.read_text())
     assert set(document["devices"]) == {"emu:disk?share=whole", "emu:zoned?share=wholez", alua, removable,
-                                        *protected.values()}
+                                        *protected.values(), read_only}
     skipped = [t for t in document["tests"] if t["verdict"] == "skipped"]
     assert all(t["reason"] for t in skipped)
     # Every test that checks a broken rule ran and passed on the conforming disk.
@@ -259,6 +263,7 @@ def test_the_whole_suite_passes_on_emu_disk(tmp_path):
         kind = ("emu:zoned?share=wholez" if rule.startswith("zoned_")
                 else removable if rule.startswith("removable_")
                 else alua if rule.startswith("alua_")
+                else read_only if rule.startswith("wp_")
                 else protected[int(rule[2])] if rule[:3] in ("pi1", "pi2", "pi3") else "emu:disk?share=whole")
         mine = [v for nodeid, v in verdicts.items() if f".py::{names[0]}[{kind}" in nodeid
                 and (part is None or part in nodeid)]

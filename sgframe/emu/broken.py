@@ -6,7 +6,7 @@ device that breaks the rule it checks, and pass on ``emu:disk``. A rule is a fun
 (``respond(request)``): it changes the command, the answer, or both, and nothing else.
 Rules named ``zoned_*`` break a host-managed zoned disk, ``removable_*`` a disk with a
 removable medium, ``alua_*`` a disk with explicit ALUA, ``piN_*`` a disk formatted with
-type N protection information.
+type N protection information, ``wp_*`` a write-protected disk.
 """
 from __future__ import annotations
 
@@ -557,6 +557,9 @@ RULES: Dict[str, Tuple[str, Rule]] = {
     "write_same_anchor_accepted": ("ANCHOR=1 accepted although ANC_SUP=0",
                                    edit_cdb((0x93,), lambda r: _cdb_edit(r, 1, 0, 0x10), lambda c: bool(c[1] & 0x10))),
     "caw_no_limit": ("COMPARE AND WRITE above MAXIMUM COMPARE AND WRITE LENGTH accepted", swallow((0x89,), asc=0x24)),
+    "wp_writes_accepted": ("a WRITE completes on a write-protected medium", swallow(_WRITES, asc=0x27)),
+    "wp_reads_rejected": ("READ (10) ends in DATA PROTECT on a write-protected medium",
+                          _fail(0x7, 0x27, 0x00, (0x28,))),
     "atomic_write_lost": ("WRITE ATOMIC (16) acknowledged and not stored", ignore((0x9C,))),
     "atomic_write_no_limit": ("WRITE ATOMIC (16) above MAXIMUM ATOMIC TRANSFER LENGTH accepted", swallow((0x9C,), asc=0x24)),
     "rsoc_listed_command_unsupported": ("REPORTING OPTIONS 001b/010b say SUPPORT 001b for listed commands",
@@ -688,6 +691,8 @@ class BrokenDisk(EmulatedDisk):
             params.setdefault("removable", True)
         if rule.startswith("alua_"):
             params.setdefault("alua", "explicit")
+        if rule.startswith("wp_"):
+            params.setdefault("write_protect", True)
         if rule[:3] in ("pi1", "pi2", "pi3"):
             params.setdefault("protection", int(rule[2]))
         super().__init__(**params)  # type: ignore[arg-type]

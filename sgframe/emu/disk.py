@@ -43,6 +43,21 @@ if TYPE_CHECKING:
 # Commands that never see a pending UNIT ATTENTION (SAM-5 5.14).
 _UA_EXEMPT = frozenset((0x12, 0xA0, 0x03))
 
+# Commands that change the medium, refused while it is write protected (SBC-4 4.11):
+# WRITE, WRITE AND VERIFY, WRITE SAME, UNMAP, COMPARE AND WRITE, ORWRITE, WRITE ATOMIC,
+# WRITE LONG, FORMAT UNIT, SANITIZE, REASSIGN BLOCKS; WRITE(32) and WRITE LONG(16) by
+# service action.
+_MEDIUM_WRITES = frozenset((0x0A, 0x2A, 0xAA, 0x8A, 0x2E, 0xAE, 0x8E, 0x41, 0x93, 0x42, 0x89, 0x8B, 0x9C,
+                            0x3F, 0x04, 0x48, 0x07))
+
+
+def _writes_medium(cdb: bytes) -> bool:
+    if cdb[0] in _MEDIUM_WRITES:
+        return True
+    if cdb[0] == 0x7F:
+        return len(cdb) > 9 and cdb[8:10] == b"\x00\x0b"
+    return cdb[0] == 0x9F and len(cdb) > 1 and cdb[1] & 0x1F == 0x11
+
 _serials = itertools.count(1)
 
 BUFFER_CAPACITY = 64 * 1024
@@ -112,6 +127,8 @@ class EmulatedDisk:
         ``"explicit"`` (TPGS=11b, SET TARGET PORT GROUPS sets the state; :mod:`sgframe.emu.alua`).
     :param protection: 0, or the DIF type (1, 2, 3) the medium is formatted with
         (:mod:`sgframe.emu.protection`).
+    :param write_protect: WP=1 in the mode parameter header; commands that change the
+        medium end in DATA PROTECT, WRITE PROTECTED (27h/00h).
     """
 
     def __init__(
@@ -135,6 +152,7 @@ class EmulatedDisk:
         removable: bool = False,
         alua: str = "implicit",
         protection: int = 0,
+        write_protect: bool = False,
     ) -> None:
         self.blocks = _check_int("blocks", blocks, 1, 2**64 - 1)
         self.block_size = _check_int("block_size", block_size, 512, 65536)
@@ -192,6 +210,7 @@ class EmulatedDisk:
         builtin.register_builtins(self)
         if self.alua.explicit:
             self.table.add(builtin.set_target_port_groups_spec())
+        self.write_protect = bool(write_protect)
         self.protection = _check_int("protection", protection, 0, 3)
         if self.protection:
             if self.zoned:
@@ -277,6 +296,8 @@ class EmulatedDisk:
                 raise _sense.medium_not_present()
             if spec.medium and not self.started:
                 raise _sense.not_ready_initializing_command_required()
+            if self.write_protect and _writes_medium(cdb):
+                raise _sense.Failure(_sense.DATA_PROTECT, 0x27, 0x00)
             result = spec.handler(self, request)
         except _sense.Failure as failure:
             return check_condition(failure, descriptor, failure.data[:allocation_length])

@@ -73,6 +73,7 @@ _DISK_PARAMETERS: Dict[str, Converter] = {
     "removable": boolean,
     "alua": alua_mode,
     "protection": integer,
+    "write_protect": boolean,
 }
 _ZONED_PARAMETERS: Dict[str, Converter] = dict(
     _DISK_PARAMETERS, zone_size=integer, conventional_zones=integer, max_open_zones=integer
