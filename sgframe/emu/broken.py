@@ -556,6 +556,8 @@ RULES: Dict[str, Tuple[str, Rule]] = {
     "write_same_ndob_lost": ("WRITE SAME (16) with NDOB acknowledged and not done", ignore((0x93,), lambda c: bool(c[1] & 0x01))),
     "write_same_anchor_accepted": ("ANCHOR=1 accepted although ANC_SUP=0",
                                    edit_cdb((0x93,), lambda r: _cdb_edit(r, 1, 0, 0x10), lambda c: bool(c[1] & 0x10))),
+    "unmap_lba_count_unlimited": ("UNMAP of more LBAs than MAXIMUM UNMAP LBA COUNT accepted",
+                                  swallow((0x42,), asc=0x26)),
     "caw_no_limit": ("COMPARE AND WRITE above MAXIMUM COMPARE AND WRITE LENGTH accepted", swallow((0x89,), asc=0x24)),
     "wp_writes_accepted": ("a WRITE completes on a write-protected medium", swallow(_WRITES, asc=0x27)),
     "wp_reads_rejected": ("READ (10) ends in DATA PROTECT on a write-protected medium",
@@ -691,6 +693,8 @@ class BrokenDisk(EmulatedDisk):
             params.setdefault("removable", True)
         if rule.startswith("alua_"):
             params.setdefault("alua", "explicit")
+        if rule == "unmap_lba_count_unlimited":
+            params.setdefault("blocks", 2**23)  # room for more blocks than the UNMAP limit
         if rule.startswith("wp_"):
             params.setdefault("write_protect", True)
         if rule[:3] in ("pi1", "pi2", "pi3"):
