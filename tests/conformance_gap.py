@@ -26,13 +26,10 @@ if __package__ in (None, ""):  # run as a script: make ``tests`` importable
 #:   decoder always yields (at most 8 two-byte descriptors): no data makes it fail.
 #: * ``test_test_unit_ready::test_no_data_is_transferred``: TEST UNIT READY has no data-in
 #:   buffer, so an emulated device has nowhere to put data it should not send.
-#: * ``test_zoned::test_read_past_the_write_pointer`` skips on the emulator, whose zoned
-#:   disk allows reads past the write pointer (URSWRZ=1).
 UNCOVERED = frozenset({
     "test_inquiry::test_version_descriptors_name_standards",
     "test_protection::test_guard_of_known_vectors",
     "test_test_unit_ready::test_no_data_is_transferred",
-    "test_zoned::test_read_past_the_write_pointer",
 })
 
 

@@ -669,6 +669,8 @@ RULES: Dict[str, Tuple[str, Rule]] = {
     "zoned_boundary_ignored": ("a write across the end of a zone completes", _boundary_ignored),
     "zoned_close_finishes": ("CLOSE ZONE does FINISH ZONE", edit_cdb((0x94,), lambda r: _cdb_edit(r, 1, 0x02, 0x1F),
                                                                      lambda c: c[1] & 0x1F == 0x01)),
+    "zoned_reads_past_write_pointer": ("a READ past the write pointer returns data despite URSWRZ=0",
+                                       swallow(_READS, asc=0x21)),
     "removable_reads_without_medium": ("READ and READ CAPACITY complete with the medium ejected",
                                        swallow((0x08, 0x28, 0x88, 0x25, 0x9E), asc=0x3A)),
     "removable_request_sense_empty": ("REQUEST SENSE reports NO SENSE with the medium ejected",
@@ -693,6 +695,8 @@ class BrokenDisk(EmulatedDisk):
             params.setdefault("removable", True)
         if rule.startswith("alua_"):
             params.setdefault("alua", "explicit")
+        if rule == "zoned_reads_past_write_pointer":
+            params.setdefault("urswrz", False)
         if rule == "unmap_lba_count_unlimited":
             params.setdefault("blocks", 2**23)  # room for more blocks than the UNMAP limit
         if rule.startswith("wp_"):

@@ -127,6 +127,7 @@ class EmulatedDisk:
         ``"explicit"`` (TPGS=11b, SET TARGET PORT GROUPS sets the state; :mod:`sgframe.emu.alua`).
     :param protection: 0, or the DIF type (1, 2, 3) the medium is formatted with
         (:mod:`sgframe.emu.protection`).
+    :param urswrz: zoned disks only: False refuses reads past a write pointer (URSWRZ=0).
     :param write_protect: WP=1 in the mode parameter header; commands that change the
         medium end in DATA PROTECT, WRITE PROTECTED (27h/00h).
     """
@@ -153,6 +154,7 @@ class EmulatedDisk:
         alua: str = "implicit",
         protection: int = 0,
         write_protect: bool = False,
+        urswrz: bool = True,
     ) -> None:
         self.blocks = _check_int("blocks", blocks, 1, 2**64 - 1)
         self.block_size = _check_int("block_size", block_size, 512, 65536)
@@ -205,8 +207,11 @@ class EmulatedDisk:
                 _check_int("conventional_zones", conventional_zones, 0),
                 _check_int("max_open_zones", max_open_zones, 1, 0xFFFFFFFF),
             )
+            self.zones.unrestricted_reads = bool(urswrz)
         elif zone_size is not None:
             raise UsageError("zone_size is only meaningful with zoned=True")
+        elif not urswrz:
+            raise UsageError("urswrz is only meaningful with zoned=True")
         builtin.register_builtins(self)
         if self.alua.explicit:
             self.table.add(builtin.set_target_port_groups_spec())

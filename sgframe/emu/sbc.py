@@ -86,6 +86,8 @@ def _store(disk: "EmulatedDisk", lba: int, data: bytes, request: Request) -> Non
 
 def read(disk: "EmulatedDisk", request: Request) -> bytes:
     lba, count = _transfer(disk, request)
+    if disk.zones is not None:
+        disk.zones.check_read(lba, count)
     return _read_checked(disk, lba, count) if count else b""
 
 

@@ -76,7 +76,7 @@ _DISK_PARAMETERS: Dict[str, Converter] = {
     "write_protect": boolean,
 }
 _ZONED_PARAMETERS: Dict[str, Converter] = dict(
-    _DISK_PARAMETERS, zone_size=integer, conventional_zones=integer, max_open_zones=integer
+    _DISK_PARAMETERS, zone_size=integer, conventional_zones=integer, max_open_zones=integer, urswrz=boolean
 )
 del _ZONED_PARAMETERS["lbpu"]
 # A disk that breaks one rule, for the conformance suite's tests of itself.

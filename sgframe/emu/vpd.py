@@ -280,7 +280,8 @@ def _block_limits_extension(disk: "EmulatedDisk") -> bytes:
 
 def _zoned(disk: "EmulatedDisk") -> bytes:
     body = bytearray(60)
-    body[0] = 0x01  # URSWRZ: reads of unwritten sequential zones are allowed
+    assert disk.zones is not None
+    body[0] = 0x01 if disk.zones.unrestricted_reads else 0x00  # URSWRZ: reads past write pointers allowed
     body[4:8] = b"\xff\xff\xff\xff"
     body[8:12] = b"\xff\xff\xff\xff"
     assert disk.zones is not None
