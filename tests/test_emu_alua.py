@@ -71,6 +71,8 @@ def test_standby_refuses_media_access_with_04h_0bh(disk):
     assert len(ok(disk.respond(H("1a 00 3f 00 ff 00"), None, 255))) > 4  # MODE SENSE allowed
     ok(stpg(disk, H("00 00 0001")))
     assert len(ok(disk.respond(READ16, None, 512))) == 512
+    # back to active/optimized, still "altered by SET TARGET PORT GROUPS" (status 01h)
+    assert ok(disk.respond(RTPG, None, 256)) == H("0000000c 00 0f 0001 00 01 00 01 0000 0001")
 
 
 def test_unavailable_refuses_more_with_04h_0ch(disk):

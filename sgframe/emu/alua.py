@@ -55,6 +55,7 @@ class Alua:
             raise UsageError(f"alua={mode!r}: allowed: {', '.join(MODES)}")
         self.explicit = mode == "explicit"
         self.state = ACTIVE_OPTIMIZED
+        self.status = 0x00  # STATUS CODE: 01h once SET TARGET PORT GROUPS has changed the state
 
     @property
     def tpgs(self) -> int:
@@ -78,11 +79,10 @@ class Alua:
     def descriptor(self) -> bytes:
         """The target port group descriptor of REPORT TARGET PORT GROUPS (SPC-5 6.36.2):
         PREF=0 and the state, the supported states (T_SUP=0: no transitioning is ever
-        reported), the group, the status code (01h: altered by SET TARGET PORT GROUPS,
-        after one), the port count and the one relative target port."""
-        status = 0x01 if self.explicit and self.state != ACTIVE_OPTIMIZED else 0x00
+        reported), the group, the status code (01h: altered by SET TARGET PORT GROUPS),
+        the port count and the one relative target port."""
         return (bytes((self.state, _SUPPORTED if self.explicit else 0x01)) + GROUP.to_bytes(2, "big")
-                + bytes((0, status, 0, 1)) + bytes(2) + RELATIVE_PORT.to_bytes(2, "big"))
+                + bytes((0, self.status, 0, 1)) + bytes(2) + RELATIVE_PORT.to_bytes(2, "big"))
 
 
 def set_target_port_groups(disk: "EmulatedDisk", request: Request) -> None:
@@ -108,5 +108,5 @@ def set_target_port_groups(disk: "EmulatedDisk", request: Request) -> None:
         wanted.append(state)
     for state in wanted:
         if state != alua.state:
-            alua.state = state
+            alua.state, alua.status = state, 0x01
             disk.unit_attention(0x2A, 0x06, exclude=request.nexus)
