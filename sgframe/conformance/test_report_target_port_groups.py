@@ -28,11 +28,17 @@ def test_tpgs_needs_report_target_port_groups(scsi_channel):
 
 def test_extended_header_format(scsi_channel):
     """SPC-5 6.36.2: PARAMETER DATA FORMAT 001b returns the extended header (FORMAT
-    TYPE 001b) or the length-only header when the device does not support it."""
+    TYPE 001b) or the length-only header when the device does not support it. Either
+    way the same target port groups, with the same ports, follow the header."""
     if not scsi_channel.cmd.Inquiry().result.tpgs:
         pytest.skip("TPGS=00b: asymmetric logical unit access is not supported")
+    plain = scsi_channel.cmd.ReportTargetPortGroups().result
     data = scsi_channel.cmd.ReportTargetPortGroups(parameter_data_format=1).result
     assert data.format_type in (0, 1)
+    # The decoder reads any FORMAT TYPE but 001b as a length-only header, so a reserved
+    # one shows as groups that differ from those of the length-only format.
+    assert ([(g.target_port_group, g.relative_target_port_identifiers) for g in data.target_port_groups]
+            == [(g.target_port_group, g.relative_target_port_identifiers) for g in plain.target_port_groups])
 
 
 def _own_group(channel, groups) -> int:

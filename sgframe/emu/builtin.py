@@ -199,6 +199,15 @@ def _specs(zoned: bool, lbpu: bool) -> Tuple[CommandSpec, ...]:
     return found
 
 
+def set_target_port_groups_spec() -> CommandSpec:
+    """SET TARGET PORT GROUPS, which only a disk with explicit ALUA has."""
+    return CommandSpec(
+        opcode=0xA4, service_action=0x0A, name="SET TARGET PORT GROUPS",
+        handler=_HANDLERS.setdefault("alua.set_target_port_groups", _Handler("alua.set_target_port_groups")),
+        usage=usage_from_hex("a4 0a 00 00 00 00 ff ff ff ff 00 00"), medium=False, access=NONE,
+        timeouts=_QUICK, allocation=None)
+
+
 def register_builtins(disk: "EmulatedDisk") -> None:
     for spec in _specs(bool(disk.zoned), bool(disk.lbpu)):
         disk.table.add(spec)

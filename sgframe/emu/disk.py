@@ -43,6 +43,21 @@ if TYPE_CHECKING:
 # Commands that never see a pending UNIT ATTENTION (SAM-5 5.14).
 _UA_EXEMPT = frozenset((0x12, 0xA0, 0x03))
 
+# Commands that change the medium, refused while it is write protected (SBC-4 4.11):
+# WRITE, WRITE AND VERIFY, WRITE SAME, UNMAP, COMPARE AND WRITE, ORWRITE, WRITE ATOMIC,
+# WRITE LONG, FORMAT UNIT, SANITIZE, REASSIGN BLOCKS; WRITE(32) and WRITE LONG(16) by
+# service action.
+_MEDIUM_WRITES = frozenset((0x0A, 0x2A, 0xAA, 0x8A, 0x2E, 0xAE, 0x8E, 0x41, 0x93, 0x42, 0x89, 0x8B, 0x9C,
+                            0x3F, 0x04, 0x48, 0x07))
+
+
+def _writes_medium(cdb: bytes) -> bool:
+    if cdb[0] in _MEDIUM_WRITES:
+        return True
+    if cdb[0] == 0x7F:
+        return len(cdb) > 9 and cdb[8:10] == b"\x00\x0b"
+    return cdb[0] == 0x9F and len(cdb) > 1 and cdb[1] & 0x1F == 0x11
+
 _serials = itertools.count(1)
 
 BUFFER_CAPACITY = 64 * 1024
@@ -107,6 +122,14 @@ class EmulatedDisk:
     :param conventional_zones: how many leading zones are conventional.
     :param max_open_zones: the MAXIMUM NUMBER OF OPEN SEQUENTIAL WRITE REQUIRED ZONES.
     :param max_transfer_length: MAXIMUM TRANSFER LENGTH in blocks (VPD page B0h).
+    :param removable: RMB=1: START STOP UNIT with LOEJ ejects and loads the medium.
+    :param alua: ``"implicit"`` (TPGS=01b, one group always active/optimized) or
+        ``"explicit"`` (TPGS=11b, SET TARGET PORT GROUPS sets the state; :mod:`sgframe.emu.alua`).
+    :param protection: 0, or the DIF type (1, 2, 3) the medium is formatted with
+        (:mod:`sgframe.emu.protection`).
+    :param urswrz: zoned disks only: False refuses reads past a write pointer (URSWRZ=0).
+    :param write_protect: WP=1 in the mode parameter header; commands that change the
+        medium end in DATA PROTECT, WRITE PROTECTED (27h/00h).
     """
 
     def __init__(
@@ -128,6 +151,10 @@ class EmulatedDisk:
         max_open_zones: int = 8,
         max_transfer_length: int = 65536,
         removable: bool = False,
+        alua: str = "implicit",
+        protection: int = 0,
+        write_protect: bool = False,
+        urswrz: bool = True,
     ) -> None:
         self.blocks = _check_int("blocks", blocks, 1, 2**64 - 1)
         self.block_size = _check_int("block_size", block_size, 512, 65536)
@@ -159,7 +186,9 @@ class EmulatedDisk:
         self.buffer = bytearray(BUFFER_CAPACITY)
         self.echo_buffer: Optional[bytes] = None
         # Per-feature state lives with the handlers that use it, created lazily or here.
-        from sgframe.emu import builtin, logs, reservations
+        from sgframe.emu import alua as _alua, builtin, logs, reservations
+
+        self.alua = _alua.Alua(alua)
 
         self.logs = logs.LogState()
         self.reservations = reservations.Reservations(self)
@@ -178,9 +207,22 @@ class EmulatedDisk:
                 _check_int("conventional_zones", conventional_zones, 0),
                 _check_int("max_open_zones", max_open_zones, 1, 0xFFFFFFFF),
             )
+            self.zones.unrestricted_reads = bool(urswrz)
         elif zone_size is not None:
             raise UsageError("zone_size is only meaningful with zoned=True")
+        elif not urswrz:
+            raise UsageError("urswrz is only meaningful with zoned=True")
         builtin.register_builtins(self)
+        if self.alua.explicit:
+            self.table.add(builtin.set_target_port_groups_spec())
+        self.write_protect = bool(write_protect)
+        self.protection = _check_int("protection", protection, 0, 3)
+        if self.protection:
+            if self.zoned:
+                raise UsageError("protection information on a zoned disk is not emulated")
+            from sgframe.emu import protection as _protection
+
+            _protection.install(self)
         if unit_attention:
             self._unit_attentions[0].append((0x29, 0x01))
 
@@ -253,10 +295,14 @@ class EmulatedDisk:
                     asc, ascq = pending.pop(0)
                     raise _sense.Failure(_sense.UNIT_ATTENTION, asc, ascq)
             self.reservations.check_access(spec, request)
+            if self.alua.state >= 2:  # standby or unavailable: few commands complete
+                self.alua.check_access(request)
             if not self.medium_present and (spec.medium or _asks_capacity(cdb)):
                 raise _sense.medium_not_present()
             if spec.medium and not self.started:
                 raise _sense.not_ready_initializing_command_required()
+            if self.write_protect and _writes_medium(cdb):
+                raise _sense.Failure(_sense.DATA_PROTECT, 0x27, 0x00)
             result = spec.handler(self, request)
         except _sense.Failure as failure:
             return check_condition(failure, descriptor, failure.data[:allocation_length])

@@ -238,8 +238,9 @@ def _block_descriptor(disk: "EmulatedDisk", long_lba: bool, page_control: int) -
     return min(disk.blocks, 0xFFFFFFFF).to_bytes(4, "big") + b"\x00" + disk.block_size.to_bytes(3, "big")
 
 
-# Device-specific parameter: WP=0, DPOFUA=1 (SBC-4 6.5.1).
+# Device-specific parameter: DPOFUA=1, and WP (bit 7) when the medium is write protected (SBC-4 6.5.1).
 _DEVICE_SPECIFIC = 0x10
+_WP = 0x80
 
 
 def _selected(disk: "EmulatedDisk", page_code: int, subpage: int) -> List[Key]:
@@ -270,6 +271,7 @@ def mode_sense(disk: "EmulatedDisk", request: Request) -> bytes:
     page_control = cdb[2] >> 6
     keys = _selected(disk, cdb[2] & 0x3F, cdb[3])
     descriptor = b"" if dbd else _block_descriptor(disk, llbaa, page_control)
+    specific = _DEVICE_SPECIFIC | (_WP if disk.write_protect else 0)
     pages = b""
     for key in keys:
         page = disk.modes.page(key, page_control)
@@ -281,11 +283,11 @@ def mode_sense(disk: "EmulatedDisk", request: Request) -> bytes:
     if ten:
         length = 6 + len(descriptor) + len(pages)
         header = length.to_bytes(2, "big") + bytes(
-            (0, _DEVICE_SPECIFIC, 0x01 if len(descriptor) == 16 else 0x00, 0)
+            (0, specific, 0x01 if len(descriptor) == 16 else 0x00, 0)
         ) + len(descriptor).to_bytes(2, "big")
     else:
         length = 3 + len(descriptor) + len(pages)
-        header = bytes((length, 0, _DEVICE_SPECIFIC, len(descriptor)))
+        header = bytes((length, 0, specific, len(descriptor)))
     return header + descriptor + pages
 
 

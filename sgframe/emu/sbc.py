@@ -2,9 +2,10 @@
 
 READ/WRITE 6/10/12/16/32, VERIFY 10/12/16, WRITE AND VERIFY 10/12/16, ORWRITE(16),
 WRITE SAME 10/16, UNMAP, SYNCHRONIZE CACHE 10/16, PRE-FETCH 10/16, COMPARE AND WRITE,
-READ CAPACITY 10/16, GET LBA STATUS 16/32, FORMAT UNIT and SANITIZE.  The disk has no protection
-information, so a non-zero RDPROTECT/WRPROTECT/VRPROTECT is INVALID FIELD IN CDB
-(SBC-4 5.19 and the tables that follow it).
+READ CAPACITY 10/16, GET LBA STATUS 16/32, FORMAT UNIT and SANITIZE.  Here the disk has no
+protection information, so a non-zero RDPROTECT/WRPROTECT/VRPROTECT is INVALID FIELD IN CDB
+(SBC-4 5.19 and the tables that follow it); a disk made with ``protection=1|2|3`` answers
+READ and WRITE through :mod:`sgframe.emu.protection` instead.
 """
 from __future__ import annotations
 
@@ -85,6 +86,8 @@ def _store(disk: "EmulatedDisk", lba: int, data: bytes, request: Request) -> Non
 
 def read(disk: "EmulatedDisk", request: Request) -> bytes:
     lba, count = _transfer(disk, request)
+    if disk.zones is not None:
+        disk.zones.check_read(lba, count)
     return _read_checked(disk, lba, count) if count else b""
 
 
@@ -255,6 +258,8 @@ def read_capacity_16(disk: "EmulatedDisk", request: Request) -> bytes:
     raw[8:12] = disk.block_size.to_bytes(4, "big")
     if disk.zoned:
         raw[12] = 0x10  # RC BASIS 01b: the returned LBA is the last LBA of the unit
+    if disk.protection:
+        raw[12] |= (disk.protection - 1) << 1 | 0x01  # P_TYPE, PROT_EN
     if disk.lbpu:
         raw[14] = 0xC0  # LBPME, LBPRZ
     return bytes(raw)

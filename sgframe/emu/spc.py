@@ -104,9 +104,9 @@ def report_supported_task_management_functions(disk: "EmulatedDisk", request: Re
 
 def report_target_port_groups(disk: "EmulatedDisk", request: Request) -> bytes:
     data_format = request.cdb[1] >> 5
-    # One target port group (1), active/optimized, the only state it supports,
-    # holding relative target port 1.
-    group = bytes((0x00, 0x01)) + (1).to_bytes(2, "big") + bytes((0, 0, 0, 1)) + bytes((0, 0)) + (1).to_bytes(2, "big")
+    # One target port group (1) holding relative target port 1: always active/optimized
+    # with implicit ALUA, in the state last set with explicit ALUA (sgframe.emu.alua).
+    group = disk.alua.descriptor()
     if data_format == 0:
         body = group
     elif data_format == 1:

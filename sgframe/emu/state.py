@@ -39,6 +39,9 @@ class DiskState(Protocol):
     streams: Any
     grown_defects: Any
     copies: Any
+    alua: Any
+    write_protect: bool
+    protection: Any
     bad_ranges: Any
 
     @property

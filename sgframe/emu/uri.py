@@ -52,6 +52,12 @@ def text(value: str) -> str:
     return value
 
 
+def alua_mode(value: str) -> str:
+    if value not in ("implicit", "explicit"):
+        raise ValueError("not one of implicit, explicit")
+    return value
+
+
 _DISK_PARAMETERS: Dict[str, Converter] = {
     "blocks": integer,
     "block_size": integer,
@@ -65,9 +71,12 @@ _DISK_PARAMETERS: Dict[str, Converter] = {
     "unit_attention": boolean,
     "max_transfer_length": integer,
     "removable": boolean,
+    "alua": alua_mode,
+    "protection": integer,
+    "write_protect": boolean,
 }
 _ZONED_PARAMETERS: Dict[str, Converter] = dict(
-    _DISK_PARAMETERS, zone_size=integer, conventional_zones=integer, max_open_zones=integer
+    _DISK_PARAMETERS, zone_size=integer, conventional_zones=integer, max_open_zones=integer, urswrz=boolean
 )
 del _ZONED_PARAMETERS["lbpu"]
 # A disk that breaks one rule, for the conformance suite's tests of itself.

@@ -69,7 +69,9 @@ def standard_inquiry(disk: "EmulatedDisk") -> bytes:
     raw[2] = 0x07  # VERSION: SPC-5
     raw[3] = 0x12  # HISUP, RESPONSE DATA FORMAT 2
     raw[4] = len(raw) - 5
-    raw[5] = 0x10  # TPGS 01b: implicit ALUA, so REPORT TARGET PORT GROUPS applies
+    raw[5] = disk.alua.tpgs << 4  # TPGS: 01b implicit ALUA, 11b explicit too (SET TARGET PORT GROUPS)
+    if disk.protection:
+        raw[5] |= 0x01  # PROTECT: the logical unit supports protection information
     raw[7] = 0x02  # CMDQUE
     raw[8:16] = disk.vendor.ljust(8).encode("ascii")
     raw[16:32] = disk.product.ljust(16).encode("ascii")
@@ -120,6 +122,10 @@ def _extended(disk: "EmulatedDisk") -> bytes:
     body[1] = 0x07  # HEADSUP, ORDSUP, SIMPSUP
     body[2] = 0x01  # V_SUP: a volatile write cache exists
     body[6:8] = (1).to_bytes(2, "big")  # extended self-test completion minutes
+    if disk.protection:
+        # SPT (bits 5-3): 000b type 1, 010b type 2, 100b type 3 (the one the medium has);
+        # GRD_CHK, APP_CHK (32-byte CDBs), and REF_CHK except for type 3.
+        body[0] = ((disk.protection - 1) * 2) << 3 | 0x06 | (0x01 if disk.protection != 3 else 0)
     return bytes(body)
 
 
@@ -274,7 +280,8 @@ def _block_limits_extension(disk: "EmulatedDisk") -> bytes:
 
 def _zoned(disk: "EmulatedDisk") -> bytes:
     body = bytearray(60)
-    body[0] = 0x01  # URSWRZ: reads of unwritten sequential zones are allowed
+    assert disk.zones is not None
+    body[0] = 0x01 if disk.zones.unrestricted_reads else 0x00  # URSWRZ: reads past write pointers allowed
     body[4:8] = b"\xff\xff\xff\xff"
     body[8:12] = b"\xff\xff\xff\xff"
     assert disk.zones is not None

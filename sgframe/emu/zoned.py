@@ -4,7 +4,10 @@ OUT commands (CLOSE, FINISH, OPEN, RESET WRITE POINTER).
 Zones 0 .. ``conventional - 1`` are conventional; the rest are sequential write
 required.  Writes must start at the zone's write pointer (UNALIGNED WRITE COMMAND
 21h/04h) and stay in the zone (WRITE BOUNDARY VIOLATION 21h/05h); a full zone
-rejects writes with INVALID FIELD IN CDB.  Reads are unrestricted (URSWRZ=1).  More
+rejects writes with INVALID FIELD IN CDB.  Reads are unrestricted (URSWRZ=1) unless the
+disk is made with ``urswrz=False``: then a read of a block at or past the write pointer
+of a sequential zone that is not full is ILLEGAL REQUEST, ATTEMPT TO READ INVALID DATA
+(21h/06h, ZBC-2 4.4.3.3).  More
 open zones than the maximum is DATA PROTECT, INSUFFICIENT ZONE RESOURCES (55h/0Eh);
 an implicitly opened zone is closed first to make room, as ZBC-2 4.5.3.4 allows.
 """
@@ -60,6 +63,7 @@ class Zones:
             raise UsageError(f"conventional_zones={conventional} exceeds the {self.count} zones of this disk")
         self.conventional = conventional
         self.max_open = max_open
+        self.unrestricted_reads = True  # URSWRZ
         self.condition = bytearray([NOT_WRITE_POINTER]) * conventional + bytearray([EMPTY]) * (self.count - conventional)
         self.write_pointer: Dict[int, int] = {}
         self.open: Dict[int, int] = {}  # zone -> IMPLICITLY_OPENED / EXPLICITLY_OPENED
@@ -108,6 +112,14 @@ class Zones:
         if not implicit:
             raise insufficient_zone_resources()
         self.close(min(implicit))
+
+    def check_read(self, lba: int, count: int) -> None:
+        """With URSWRZ=0: refuse a read of blocks no write has reached."""
+        if self.unrestricted_reads or count == 0:
+            return
+        for zone in range(max(self.zone_of(lba), self.conventional), self.zone_of(lba + count - 1) + 1):
+            if self.condition[zone] != FULL and lba + count > self.wp(zone):
+                raise _sense.Failure(_sense.ILLEGAL_REQUEST, 0x21, 0x06)
 
     def check_write(self, lba: int, count: int, lba_byte: int = 2) -> None:
         """Raise what a host-managed disk reports for a write it refuses (and count it)."""

@@ -112,7 +112,8 @@ KNOWN: Dict[str, Dict[str, str]] = {
     },
     "lio-pi1": {
         **{name: "as for lio" for name in ("test_operating_parameters", "test_reserve_needs_registration",
-                                           "test_start[", "test_stop_then_start", "test_verify_bytchk_miscompare")},
+                                           "test_start[", "test_stop_then_start", "test_verify_bytchk_miscompare",
+                                           "test_extended_header_format")},
         # SBC-4 4.22.1: with WRPROTECT/RDPROTECT 001b each block's 8 bytes of protection
         # information follow it in the data buffers. LIO behind tcm_loop takes them only
         # from the separate protection scatterlist the Linux block layer fills (DIX),
@@ -155,6 +156,11 @@ KNOWN: Dict[str, Dict[str, str]] = {
         "test_stop_then_start": "SBC-4 5.25 and 4.20: START=0 must stop the logical unit; LIO rejects it",
         "test_verify_bytchk_miscompare": "SBC-4 5.33: VERIFY with BYTCHK=01b must compare and report MISCOMPARE; "
                                          "LIO completes it without comparing",
+        # target_core_alua.c sets RETURN DATA LENGTH from the descriptors alone, also
+        # after the 4-byte extended header: the data runs 4 bytes past what it says.
+        "test_extended_header_format": "SPC-5 6.36.2: RETURN DATA LENGTH counts every byte after byte 3, the "
+                                       "extended header's included (as sg_rtpg and scsi_dh_alua read it); LIO "
+                                       "leaves those 4 bytes out, so the last target port is cut off",
     },
 }
 
