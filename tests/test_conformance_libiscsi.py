@@ -78,5 +78,6 @@ def test_a_parametrization_reference_matches_only_its_part():
 
 def test_coverage_does_not_shrink():
     covered = [name for name, row in LIBISCSI.items() if row.tests]
-    # 137 of 215 when the table was written: coverage must not shrink.
-    assert len(covered) >= 137, len(covered)
+    # 137 of 215 when the table was written, 136 since Inquiry.VersionDescriptors is "not
+    # covered" (its sgframe test asserted nothing a device could fail): it must not shrink.
+    assert len(covered) >= 136, len(covered)

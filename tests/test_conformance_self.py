@@ -45,7 +45,7 @@ def run_suite(modules: List[str], devices: List[str], *extra: str, device2: List
 
 # rule -> (module, the tests that check it, a part of the test id they must have or None)
 CASES = {
-    "tur_not_ready": ("test_test_unit_ready", ("test_ready_unit_answers_good",), None),
+    "tur_not_ready": ("test_test_unit_ready", ("test_ready_unit_answers_good", "test_no_data_is_transferred"), None),
     "inquiry_short": ("test_inquiry", ("test_standard_data_is_at_least_36_bytes",), None),
     "inquiry_truncation": ("test_inquiry", ("test_allocation_length_truncates",), None),
     "inquiry_control_character": ("test_inquiry", ("test_identification_fields_are_ascii",), None),

@@ -50,15 +50,6 @@ def test_allocation_length_zero_is_not_an_error(scsi_channel):
     assert io.data == b""
 
 
-def test_version_descriptors_name_standards(scsi_channel):
-    """SPC-5 6.7.2: each non-zero VERSION DESCRIPTOR is a code of Table 8xx; at most
-    eight, in bytes 58..73."""
-    data = scsi_channel.cmd.Inquiry(allocation_length=255).result
-    descriptors = [d for d in data.version_descriptors if d]
-    assert len(data.version_descriptors) <= 8
-    assert all(0 < d <= 0xFFFF for d in descriptors)
-
-
 def test_page_code_without_evpd_is_rejected(scsi_channel, scsi_expect):
     """SPC-5 6.7.1: EVPD=0 with a non-zero PAGE CODE: CHECK CONDITION, ILLEGAL REQUEST,
     INVALID FIELD IN CDB."""
