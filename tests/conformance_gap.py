@@ -17,14 +17,9 @@ if __package__ in (None, ""):  # run as a script: make ``tests`` importable
 
 
 #: Conformance tests that no broken device shows failing (measured by :func:`main`; kept
-#: equal to the measurement by ``test_conformance_self.test_the_measured_gap``).
-#: Why each is left:
-#:
-#: * ``test_protection::test_guard_of_known_vectors`` checks the suite's own CRC and uses
-#:   no device: no device can make it fail.
-UNCOVERED = frozenset({
-    "test_protection::test_guard_of_known_vectors",
-})
+#: equal to the measurement by ``test_conformance_self.test_the_measured_gap``): none. The
+#: suite's own CRC check, which used no device, is a unit test (tests/test_conformance_guard.py).
+UNCOVERED: frozenset = frozenset()
 
 
 def conformance_tests() -> List[Tuple[str, str]]:
