@@ -150,7 +150,7 @@ _ZONED_ROWS: List[Row] = [
 
 class _Handler:
     """A row's handler, its module imported at the first command it answers: a disk is
-    made at every ``sgframe ... emu:disk`` start, and its eleven handler modules cost more
+    made at every ``sgframe ... emu:disk`` start, and its handler modules cost more
     to import than a TEST UNIT READY."""
 
     __slots__ = ("path", "_function")
