@@ -549,6 +549,6 @@ def test_importing_the_commands_compiles_no_codec_and_not_bitstring():
     assert done.stdout.splitlines() == [
         "False",
         "[]",
-        "['<sgframe codec sgframe.command.rw.Read16>', '<sgframe codec sgframe.command.spc.Inquiry>'] False",
+        "['<sgframe codec sgframe.command.identity.Inquiry>', '<sgframe codec sgframe.command.rw.Read16>'] False",
         "True",
     ]

@@ -85,7 +85,7 @@ def test_a_clash_with_an_unimported_row_names_both():
         allocation_length = field(3, width=16)
         control = field(5)
 
-    with pytest.raises(UsageError, match=r"opcode 12h already belongs to sgframe\.command\.spc\.Inquiry \(INQUIRY\)"):
+    with pytest.raises(UsageError, match=r"opcode 12h already belongs to sgframe\.command\.identity\.Inquiry \(INQUIRY\)"):
         registry.add(NotInquiry)
 
 

@@ -13,15 +13,15 @@ from __future__ import annotations
 from typing import Dict, Optional, Tuple
 
 #: The command modules, in registry order (SPC first).
-MODULES = ("spc", "pages", "diagnostics", "power", "maintenance", "security", "copy", "reservations", "rw", "blocks", "sbc", "media", "zbc")
+MODULES = ("identity", "reports", "spc", "pages", "diagnostics", "power", "maintenance", "security", "copy", "reservations", "rw", "blocks", "sbc", "media", "zbc")
 
 #: (module, class name, T10 name, operation code, service action or None), in registry order.
 COMMANDS: Tuple[Tuple[str, str, str, int, Optional[int]], ...] = (
-    ("spc", "Inquiry", "INQUIRY", 0x12, None),
-    ("spc", "ReportLuns", "REPORT LUNS", 0xA0, None),
-    ("spc", "ReportSupportedOperationCodes", "REPORT SUPPORTED OPERATION CODES", 0xA3, 0x0C),
-    ("spc", "ReportSupportedTaskManagementFunctions", "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS", 0xA3, 0x0D),
-    ("spc", "ReportTargetPortGroups", "REPORT TARGET PORT GROUPS", 0xA3, 0x0A),
+    ("identity", "Inquiry", "INQUIRY", 0x12, None),
+    ("reports", "ReportLuns", "REPORT LUNS", 0xA0, None),
+    ("reports", "ReportSupportedOperationCodes", "REPORT SUPPORTED OPERATION CODES", 0xA3, 0x0C),
+    ("reports", "ReportSupportedTaskManagementFunctions", "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS", 0xA3, 0x0D),
+    ("reports", "ReportTargetPortGroups", "REPORT TARGET PORT GROUPS", 0xA3, 0x0A),
     ("spc", "RequestSense", "REQUEST SENSE", 0x03, None),
     ("spc", "TestUnitReady", "TEST UNIT READY", 0x00, None),
     ("pages", "LogSelect", "LOG SELECT", 0x4C, None),

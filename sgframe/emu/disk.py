@@ -37,6 +37,7 @@ from sgframe.errors import UsageError
 
 if TYPE_CHECKING:
     from sgframe.emu.copy_manager import CopyManager
+    from sgframe.emu.logs import LogState
     from sgframe.emu.modes import ModePages
     from sgframe.emu.zoned import Zones
 
@@ -186,11 +187,11 @@ class EmulatedDisk:
         self.buffer = bytearray(BUFFER_CAPACITY)
         self.echo_buffer: Optional[bytes] = None
         # Per-feature state lives with the handlers that use it, created lazily or here.
-        from sgframe.emu import alua as _alua, builtin, logs, reservations
+        from sgframe.emu import alua as _alua, builtin, reservations
 
         self.alua = _alua.Alua(alua)
 
-        self.logs = logs.LogState()
+        self._logs: Optional["LogState"] = None
         self.reservations = reservations.Reservations(self)
         self.grown_defects: List[int] = []  # LBAs REASSIGN BLOCKS moved: READ DEFECT DATA's grown list
         self.streams: Set[int] = set()  # open stream identifiers (STREAM CONTROL)
@@ -239,6 +240,17 @@ class EmulatedDisk:
             dsense, write_cache = self._mode_settings
             self._modes = ModePages(self, dsense=dsense, write_cache=write_cache)
         return self._modes
+
+    @property
+    def logs(self) -> "LogState":
+        """The counters behind the log pages, made at the first command that counts or
+        reads them: the log-page module builds every page's layout when imported, which a
+        command-line call that never sends LOG SENSE should not pay."""
+        if self._logs is None:
+            from sgframe.emu.logs import LogState
+
+            self._logs = LogState()
+        return self._logs
 
     @property
     def copies(self) -> "CopyManager":

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from sgframe.emu import sense as _sense
-from sgframe.emu.logs import SelfTestResult
 from sgframe.emu.reply import Request
 from sgframe.emu.table import CommandSpec
 
@@ -175,6 +174,8 @@ def send_diagnostic(disk: "EmulatedDisk", request: Request) -> None:
             return None
         if code not in (1, 2, 5, 6):
             raise _sense.invalid_field_in_cdb(1, 7)
+        from sgframe.emu.logs import SelfTestResult  # the log-page layouts: only for a self-test
+
         first_bad = None
         if code in (2, 6):  # only the extended test reads the whole medium
             bad = disk.bad_ranges
