@@ -72,6 +72,8 @@ def _metadata_dirs() -> Iterator[Tuple[str, str]]:
         except OSError:
             continue  # a zip file, a missing directory
         for name in names:
+            if not name.endswith("-info"):
+                continue  # most of a site-packages: packages and modules, not metadata
             match = _METADATA.match(name)
             if match:
                 yield match.group("name"), os.path.join(entry or ".", name)

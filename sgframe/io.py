@@ -27,7 +27,6 @@ page) arrives as an :class:`IoOwner`, injected when it is sent.
 """
 from __future__ import annotations
 
-import mmap
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
 
@@ -55,6 +54,8 @@ IO_MODES = ("indirect", "mmap", "direct")
 def allocate(length: int) -> Any:
     """A zeroed, writable data buffer of ``length`` bytes (page-aligned when large)."""
     if length >= PAGE_ALIGNED_FROM:
+        import mmap  # an extension module to load: not for a start that moves no large buffer
+
         return mmap.mmap(-1, length)
     return bytearray(length)
 

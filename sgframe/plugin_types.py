@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import re
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import attrs
@@ -18,6 +17,7 @@ import attrs
 from ._records import record
 from .errors import UsageError
 from .registry import CommandRegistry
+from .transport.opening import is_scheme
 
 __all__ = [
     "ACCEPT", "DeviceIdentity", "DeviceMatch", "EmuKinds", "Interpretation", "PluginInfo",
@@ -124,9 +124,6 @@ class PluginInfo:
         return self.binding is None or any(m.matches(device) for m in self.binding)
 
 
-_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*$")
-
-
 class TransportRegistry:
     """The scheme table of :func:`sgframe.transport.open_transport`, for one plugin."""
 
@@ -139,7 +136,7 @@ class TransportRegistry:
 
         :raises UsageError: not a URI scheme, not callable, or taken by another opener.
         """
-        if not isinstance(scheme, str) or not _SCHEME.match(scheme):
+        if not is_scheme(scheme):
             raise UsageError(f"a URI scheme is a lower-case word such as 'iscsi', not {scheme!r}")
         if not callable(opener):
             raise UsageError(f"the opener of {scheme!r} must be callable, not {opener!r}")

@@ -19,15 +19,25 @@ __all__ = ["CommandInfo", "CommandRegistry"]
 _Key = Tuple[int, Optional[int]]
 
 
-@record
 class _Indexed:
-    """A command known by its index row, its module not imported yet."""
+    """A command known by its index row, its module not imported yet.
 
-    module: str
-    class_name: str
-    name: str
-    opcode: int
-    service_action: Optional[int]
+    A plain slotted class, not a record: a registry holds one per built-in command and
+    makes them at every start, where a record's frozen ``__init__`` costs five times as
+    much; nothing compares or shows these rows but the registry itself.
+    """
+
+    __slots__ = ("module", "class_name", "name", "opcode", "service_action")
+
+    def __init__(self, module: str, class_name: str, name: str, opcode: int, service_action: Optional[int]) -> None:
+        self.module = module
+        self.class_name = class_name
+        self.name = name
+        self.opcode = opcode
+        self.service_action = service_action
+
+    def __repr__(self) -> str:
+        return f"_Indexed({self.module}.{self.class_name}, {self.name!r})"
 
 
 _Entry = Union[Type[Command], _Indexed]
@@ -102,9 +112,10 @@ class CommandRegistry:
         another command raises :class:`UsageError` as :meth:`add` does.
         """
         for module, class_name, name, opcode, service_action in rows:
-            row = _Indexed(f"{package}.{module}", class_name, name, opcode, service_action)
-            if self._same(self._by_key.get((opcode, service_action)), row.module, class_name):
+            where = f"{package}.{module}"
+            if self._same(self._by_key.get((opcode, service_action)), where, class_name):
                 continue
+            row = _Indexed(where, class_name, name, opcode, service_action)
             self._claim(row, (opcode, service_action), {class_name.lower(), name.lower()})
 
     def add(self, cls: Type[Command]) -> Type[Command]:

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import re
 
 from ..channel import Channel
 from ..errors import DeviceOpenError, UsageError
+from ..transport.opening import split_scheme
 from .exitcodes import FILE_ERROR, CliError
 
 __all__ = ["DEVICE_HELP", "add_device", "add_output", "add_readonly", "open_channel", "is_uri", "parse_int"]
@@ -13,12 +13,9 @@ __all__ = ["DEVICE_HELP", "add_device", "add_output", "add_readonly", "open_chan
 DEVICE_HELP = ("the device: /dev/sgN, /dev/sdX, /dev/bsg/H:C:T:L, H:C:T:L or a transport URI "
                "such as emu:disk")
 
-_URI = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)")
-
-
 def is_uri(device: str) -> bool:
     """True for ``emu:disk`` and other scheme URIs; False for paths and H:C:T:L."""
-    return bool(_URI.match(device))
+    return split_scheme(device) is not None
 
 
 def parse_int(text: str) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._lazy import attach
 from ..cdb import Command, Direction, define, field, flag
 
 __all__ = [
@@ -76,19 +77,9 @@ COMMANDS = tuple(globals()[name] for name in __all__)
 
 #: Where the commands this module declared until they moved by topic now live:
 #: ``from sgframe.command.spc import Inquiry`` keeps working, importing only that module.
-_MOVED = {
-    "Inquiry": "identity",
-    "ReportLuns": "reports",
-    "ReportSupportedOperationCodes": "reports",
-    "ReportSupportedTaskManagementFunctions": "reports",
-    "ReportTargetPortGroups": "reports",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _MOVED.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    return getattr(import_module(f"{__package__}.{module}"), name)
+__getattr__, __dir__ = attach(__name__, {
+    "Inquiry": ("sgframe.command.identity", "Inquiry"),
+    **{name: ("sgframe.command.reports", name) for name in (
+        "ReportLuns", "ReportSupportedOperationCodes", "ReportSupportedTaskManagementFunctions",
+        "ReportTargetPortGroups")},
+})

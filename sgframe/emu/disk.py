@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple, Un
 
 import attrs
 
-from sgframe._records import record
 from sgframe.emu import sense as _sense
 from sgframe.emu import table as _table
 from sgframe.emu.medium import SparseMedium
@@ -37,6 +36,7 @@ from sgframe.errors import UsageError
 
 if TYPE_CHECKING:
     from sgframe.emu.copy_manager import CopyManager
+    from sgframe.emu.faults import Fault
     from sgframe.emu.logs import LogState
     from sgframe.emu.modes import ModePages
     from sgframe.emu.zoned import Zones
@@ -62,27 +62,6 @@ def _writes_medium(cdb: bytes) -> bool:
 _serials = itertools.count(1)
 
 BUFFER_CAPACITY = 64 * 1024
-
-
-@record
-class Fault:
-    """One injected failure, consumed by the next matching command."""
-
-    opcode: Optional[int]
-    service_action: Optional[int]
-    status: int
-    sense: Union[bytes, Tuple[int, int, int], None]
-
-    def matches(self, cdb: bytes) -> bool:
-        if self.opcode is None:
-            return True
-        if cdb[0] != self.opcode:
-            return False
-        if self.service_action is None:
-            return True
-        if cdb[0] == _table.VARIABLE_LENGTH:
-            return int.from_bytes(cdb[8:10], "big") == self.service_action
-        return len(cdb) > 1 and cdb[1] & 0x1F == self.service_action
 
 
 def _check_int(name: str, value: object, low: int, high: Optional[int] = None) -> int:
@@ -393,6 +372,8 @@ class EmulatedDisk:
             else:
                 raise UsageError(f"sense must be bytes or (key, asc, ascq), not {sense!r}")
         _check_int("count", count, 1)
+        from sgframe.emu.faults import Fault  # a record class: built only when a test injects
+
         self._faults.extend([Fault(opcode, service_action, status, sense)] * count)
 
     def clear_injected(self) -> None:

@@ -6,13 +6,12 @@ sgframe brings are used, so a transport can be opened with no plugin loaded.
 """
 from __future__ import annotations
 
-import re
-from typing import Any, Callable
+from typing import Any, Callable, Optional, Tuple
 
 from ..errors import UsageError
 from .base import Transport
 
-__all__ = ["BUILTIN_SCHEMES", "SCHEMES", "open_transport"]
+__all__ = ["BUILTIN_SCHEMES", "SCHEMES", "is_scheme", "open_transport", "split_scheme"]
 
 
 def _open_emu(rest: str, **options: Any) -> Transport:
@@ -82,7 +81,23 @@ BUILTIN_SCHEMES: dict[str, Callable[..., Transport]] = {
 #: through the ``sgframe_register_transports`` hook by the built-in and installed plugins.
 SCHEMES: dict[str, Callable[..., Transport]] = {}
 
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):(?!\d)")
+_SCHEME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789+.-")
+
+
+def is_scheme(name: object) -> bool:
+    """True for a URI scheme as sgframe takes them: a lower-case ASCII letter, then
+    letters, digits, ``+``, ``.`` or ``-`` (RFC 3986's, lower case only)."""
+    return (isinstance(name, str) and "a" <= name[:1] <= "z"
+            and all(character in _SCHEME_CHARACTERS for character in name))
+
+
+def split_scheme(uri: str) -> Optional[Tuple[str, str]]:
+    """``("emu", "disk")`` for ``emu:disk``; None for a path or an H:C:T:L (``0:0:0:0``,
+    whose "scheme" would be followed by a digit)."""
+    scheme, colon, rest = uri.partition(":")
+    if not colon or not is_scheme(scheme) or rest[:1].isdecimal():
+        return None
+    return scheme, rest
 
 
 def open_transport(uri: str, schemes: dict[str, Callable[..., Transport]] | None = None,
@@ -98,12 +113,12 @@ def open_transport(uri: str, schemes: dict[str, Callable[..., Transport]] | None
         raise UsageError(f"a device is a path, H:C:T:L or a URI such as emu:disk; got {uri!r}")
     if schemes is None:
         schemes = SCHEMES or BUILTIN_SCHEMES
-    match = _SCHEME.match(uri)
-    if match:
-        scheme = match.group(1)
+    split = split_scheme(uri)
+    if split:
+        scheme, rest = split
         if scheme not in schemes:
             raise UsageError(f"{uri}: unknown transport {scheme!r}; known: {', '.join(sorted(schemes))}")
-        return schemes[scheme](uri[match.end():], **options)
+        return schemes[scheme](rest, **options)
     if uri.startswith("/dev/bsg/"):
         return _open_bsg(uri, **options)
     return _open_sg(uri, **options)
