@@ -51,29 +51,43 @@ def _disabled_names() -> List[str]:
     return os.environ.get(DISABLE_VARIABLE, "").replace(",", " ").split()
 
 
-_ABSENT = object()
-
-
 class _Pluggy(pluggy.PluginManager):
-    """pluggy's manager, finding a module plugin's hook implementations without
-    :func:`inspect.getattr_static`.
+    """pluggy's manager, finding the hooks of a module (the built-in plugin, most installed
+    ones, the hook specifications) without :func:`inspect.getattr_static`.
 
     pluggy looks at every name a plugin module holds (its imports included) through
     ``getattr_static``, which walks the module type's MRO for each: a third of what loading
-    the plugins costs each start of the command line. In a module's namespace a name is
+    the plugins cost each start of the command line. In a module's namespace a name is
     what its ``__dict__`` holds, so a plain function is read there and judged by its
     marker; anything else (and a name not in the dictionary) goes to pluggy as before.
     """
 
     def parse_hookimpl_opts(self, plugin: Any, name: str) -> Any:
-        if isinstance(plugin, ModuleType):
-            value = plugin.__dict__.get(name, _ABSENT)
-            if type(value) is FunctionType:
-                opts = getattr(value, self.project_name + "_impl", None)
-                return opts if isinstance(opts, dict) else None
-            if value is not _ABSENT and not isinstance(value, (staticmethod, classmethod, MethodType)):
-                return None  # a class, a constant, a submodule: pluggy would not take it either
-        return super().parse_hookimpl_opts(plugin, name)
+        found = _module_marker(plugin, name, self.project_name + "_impl")
+        return super().parse_hookimpl_opts(plugin, name) if found is _ASK_PLUGGY else found
+
+    def parse_hookspec_opts(self, module_or_class: Any, name: str) -> Any:
+        found = _module_marker(module_or_class, name, self.project_name + "_spec")
+        return super().parse_hookspec_opts(module_or_class, name) if found is _ASK_PLUGGY else found
+
+
+_ASK_PLUGGY = object()
+
+
+def _module_marker(namespace: Any, name: str, marker: str) -> Any:
+    """The options a hook marker left on ``namespace.name`` when ``namespace`` is a module:
+    a dict, or None (not a hook); :data:`_ASK_PLUGGY` where pluggy's own rules must decide
+    (not a module; a static or class method, a bound method, a name not in the module's
+    dictionary)."""
+    if not isinstance(namespace, ModuleType):
+        return _ASK_PLUGGY
+    value = namespace.__dict__.get(name, _ASK_PLUGGY)
+    if type(value) is FunctionType:
+        opts = getattr(value, marker, None)
+        return opts if isinstance(opts, dict) else None
+    if value is _ASK_PLUGGY or isinstance(value, (staticmethod, classmethod, MethodType)):
+        return _ASK_PLUGGY
+    return None  # a class, a constant, a submodule: pluggy would not take it either
 
 
 class PluginManager:

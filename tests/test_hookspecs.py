@@ -320,3 +320,33 @@ def test_hook_sgframe_judge_response_wrapper_and_raising(install):
     with Channel.open("emu:disk") as channel:
         with pytest.raises(Refused, match="TEST UNIT READY"):
             channel.cmd.TestUnitReady()
+
+
+@pytest.mark.parametrize("uri, expected", [
+    ("emu:disk", ("emu", "disk")),
+    ("iscsi://127.0.0.1/iqn.x/0", ("iscsi", "//127.0.0.1/iqn.x/0")),
+    ("my-vendor.v2+x:rest:with:colons", ("my-vendor.v2+x", "rest:with:colons")),
+    ("emu:", ("emu", "")),
+    ("0:0:0:0", None),            # H:C:T:L: not a scheme (starts with a digit)
+    ("sg:0:0:0", None),           # a colon followed by a digit is an H:C:T:L's, not a URI's
+    ("Emu:disk", None),           # schemes are lower case
+    ("/dev/sg0", None),
+    ("/dev/bsg/0:0:0:0", None),
+    ("ém:disk", None),            # ASCII only
+    ("emu disk:x", None),
+    ("", None),
+])
+def test_split_scheme(uri, expected):
+    from sgframe.transport.opening import is_scheme, split_scheme
+
+    assert split_scheme(uri) == expected
+    if expected:
+        assert is_scheme(expected[0])
+
+
+@pytest.mark.parametrize("name, ok", [("iscsi", True), ("a", True), ("x-1.2+y", True), ("", False), ("1x", False),
+                                      ("Iscsi", False), ("a b", False), ("a:", False), (None, False), (b"emu", False)])
+def test_is_scheme(name, ok):
+    from sgframe.transport.opening import is_scheme
+
+    assert is_scheme(name) is ok

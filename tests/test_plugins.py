@@ -169,3 +169,55 @@ def test_entry_points_are_read_as_importlib_metadata_reads_them(group):
     assert sorted(ours) == sorted(set(ours)) and set(ours) == {(ep.name, ep.value) for ep in theirs}
     if hasattr(found, "select"):
         assert sorted(ep.dist.name for ep in entry_points(group=group)) == sorted(ep.dist.name for ep in theirs)
+
+
+def _odd_plugin_module() -> types.ModuleType:
+    """A plugin module holding every kind of name pluggy meets in a namespace."""
+    module = types.ModuleType("odd_plugin")
+
+    @hookimpl
+    def sgframe_register_commands(registry):
+        pass
+
+    @hookimpl(trylast=True)
+    def renamed(sense, device):
+        return None
+
+    renamed_impl = renamed
+
+    class Holder:
+        @hookimpl
+        def sgframe_bind_devices(self):
+            return []
+
+    def not_a_hook():
+        pass
+
+    module.__dict__.update(
+        sgframe_register_commands=sgframe_register_commands, sgframe_interpret_sense=renamed_impl,
+        not_a_hook=not_a_hook, Holder=Holder, CONSTANT=3, submodule=types, bound=Holder().sgframe_bind_devices,
+        static=staticmethod(sgframe_register_commands), cls_method=classmethod(sgframe_register_commands),
+    )
+    return module
+
+
+@pytest.mark.parametrize("namespace", ["builtin", "hookspecs", "odd"])
+def test_module_hooks_are_found_as_pluggy_finds_them(namespace):
+    # The manager reads a module's hooks from its __dict__ (plugins._module_marker)
+    # instead of pluggy's getattr_static walk: every name must get pluggy's own answer.
+    import pluggy
+
+    from sgframe import builtin, hookspecs
+
+    module = {"builtin": builtin, "hookspecs": hookspecs, "odd": _odd_plugin_module()}[namespace]
+    ours, theirs = plugins._Pluggy("sgframe"), pluggy.PluginManager("sgframe")
+    names = dir(module)
+    assert [ours.parse_hookimpl_opts(module, n) for n in names] == [theirs.parse_hookimpl_opts(module, n) for n in names]
+    assert [ours.parse_hookspec_opts(module, n) for n in names] == [theirs.parse_hookspec_opts(module, n) for n in names]
+    found = [n for n in names if ours.parse_hookimpl_opts(module, n) is not None]
+    if namespace == "odd":
+        assert found == ["bound", "cls_method", "sgframe_interpret_sense", "sgframe_register_commands", "static"]
+    elif namespace == "builtin":
+        assert "sgframe_register_commands" in found and "hookimpl" not in found
+    else:
+        assert len([n for n in names if ours.parse_hookspec_opts(module, n) is not None]) >= 10
