@@ -46,6 +46,7 @@ from typing import Any, Callable, ClassVar, Iterator
 
 import attrs
 
+from ._code_cache import compile_cached
 from ._records import record, record_eq, record_hash, record_repr
 from .errors import UsageError
 
@@ -591,7 +592,8 @@ def _compile(cls: type) -> _Codec:
         namespace.update(method_globals)
     source = "\n".join(lines) + "\n"
     filename = _register_source(cls, source)
-    exec(compile(source, filename, "exec"), namespace)
+    module_file = getattr(sys.modules.get(cls.__module__), "__file__", None)
+    exec(compile_cached(source, filename, module_file, cls.__qualname__), namespace)
     qualname, module = cls.__qualname__, cls.__module__
     codec = _Codec(
         new=namespace["__new__"], construct=namespace["construct"], encode=namespace["encode"],

@@ -245,7 +245,7 @@ class SubcommandRegistry:
         :raises UsageError: it lacks an attribute, or its name is taken.
         """
         if isinstance(subcommand, LazySubcommand):
-            if origin is not None:
+            if origin is not None and origin != subcommand.origin:  # (evolve costs a new record)
                 subcommand = attrs.evolve(subcommand, origin=origin)
         elif not isinstance(subcommand, Subcommand):
             missing = [a for a in ("name", "help", "add_arguments", "run") if not hasattr(subcommand, a)]
@@ -256,7 +256,7 @@ class SubcommandRegistry:
                 run=subcommand.run, description=getattr(subcommand, "description", ""),
                 origin=origin or getattr(subcommand, "origin", "plugin"),
             )
-        elif origin is not None:
+        elif origin is not None and origin != subcommand.origin:
             subcommand = attrs.evolve(subcommand, origin=origin)
         if not subcommand.name or subcommand.name.startswith("-"):
             raise UsageError(f"a subcommand name is a word such as 'inq', not {subcommand.name!r}")
