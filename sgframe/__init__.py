@@ -7,9 +7,10 @@ channels at once.
 The layers, from the bottom; a module imports only from its own layer or those below it
 (``tests/test_architecture.py`` derives the graph from the source and holds this):
 
-1. ``_code_cache``, ``_compat``, ``_lazy``, ``_records``, ``_version``, ``errors``, ``status``:
-   exceptions, status codes, the means to import lazily, cheap-to-make attrs records, and
-   generated code kept compiled between runs.
+1. ``_code_cache``, ``_compat``, ``_lazy``, ``_records``, ``_version``, ``errors``,
+   ``host_status``, ``status``: exceptions, status codes and Linux's host and driver bytes,
+   the means to import lazily, cheap-to-make attrs records, and generated code kept
+   compiled between runs.
 2. ``sense``, ``cdb``, ``linux``: sense data, the CDB language, the kernel's structures.
 3. ``command``, ``decode``, ``registry``, ``raw``, ``params``, ``emu``: commands, the
    decoders of what devices return, the emulated devices.

@@ -15,10 +15,7 @@ from __future__ import annotations
 import errno as _errno
 from typing import Any, ClassVar, Dict, Optional, Type
 
-from .status import (
-    DriverStatus, HostStatus, ScsiStatus, driver_code, driver_status_text, host_status_text,
-    is_good_status, status_text,
-)
+from .status import ScsiStatus, driver_code, status_text
 
 # Sense data is typed Any here: errors sit below sgframe.sense (which raises UsageError),
 # so they hold a decoded sgframe.sense.Sense without naming its class.
@@ -76,7 +73,7 @@ class TaskFailed(SgframeError):
         self.command = command
         self.device = device
         self.status = _as_enum(ScsiStatus, status) if status is not None else None
-        self.host_status = _as_enum(HostStatus, host_status)
+        self.host_status = _as_enum(_host_status_enum(), host_status)
         self.driver_status = driver_status
         self.sense = _as_sense(sense)
         self.io: Any = None
@@ -116,6 +113,13 @@ class TaskFailed(SgframeError):
         else:
             text = "command failed"
         return text + _sense_tail(self.sense)
+
+
+def _host_status_enum() -> Any:
+    # The host and driver enumerations are made at the first failure, not at every start.
+    from .host_status import HostStatus
+
+    return HostStatus
 
 
 def _as_enum(enum_cls: Any, value: int) -> int:
@@ -294,9 +298,11 @@ def status_class(status: int) -> Type[StatusError]:
 
 class HostError(TaskFailed):
     """The host adapter or transport failed the command (a non-zero host byte,
-    ``host_status``, a :class:`sgframe.status.HostStatus` when known)."""
+    ``host_status``, a :class:`sgframe.host_status.HostStatus` when known)."""
 
     def _detail(self) -> str:
+        from .host_status import host_status_text
+
         return "host status " + host_status_text(self.host_status) + _sense_tail(self.sense)
 
 
@@ -305,6 +311,8 @@ class CommandTimeout(HostError):
     from kernels that still set one."""
 
     def _detail(self) -> str:
+        from .host_status import DriverStatus, HostStatus, driver_status_text
+
         if self.host_status == HostStatus.DID_TIME_OUT or driver_code(self.driver_status) != DriverStatus.DRIVER_TIMEOUT:
             return super()._detail()
         return "driver status " + driver_status_text(self.driver_status) + _sense_tail(self.sense)
@@ -315,6 +323,8 @@ class DriverError(TaskFailed):
     DRIVER_SENSE)."""
 
     def _detail(self) -> str:
+        from .host_status import driver_status_text
+
         return "driver status " + driver_status_text(self.driver_status) + _sense_tail(self.sense)
 
 

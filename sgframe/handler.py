@@ -29,7 +29,7 @@ import attrs
 from . import errors
 from .judge import informational as _informational
 from .sense.keys import SenseKey
-from .status import HostStatus, status_text
+from .status import status_text
 
 if TYPE_CHECKING:
     from .io import Io
@@ -142,6 +142,8 @@ class Expectation:
         if self.asc is not None or self.ascq is not None:
             details.append("ASC/ASCQ " + _code(self.asc) + "/" + _code(self.ascq))
         if self.host_status is not None:
+            from .host_status import HostStatus
+
             try:
                 details.append("host status " + HostStatus(self.host_status).name)
             except ValueError:

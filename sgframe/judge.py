@@ -35,7 +35,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Sequence, Type, Union
 
 from . import errors
-from .status import DriverStatus, HostStatus, ScsiStatus, driver_code, host_status_text, is_good_status
+from .status import ScsiStatus, driver_code, is_good_status
 
 if TYPE_CHECKING:
     from .io import Io
@@ -55,8 +55,6 @@ class Scope(Protocol):
     retry_policy: Any
 
 
-_NO_CONNECT = HostStatus.DID_NO_CONNECT
-_ABORT = HostStatus.DID_ABORT
 _CHECK_CONDITION = ScsiStatus.CHECK_CONDITION
 
 
@@ -93,13 +91,20 @@ def exception_for(status: int, host_status: int = 0, driver_status: int = 0,
     decoded = _decoded(sense)
     common = dict(command=command, device=device, status=status, host_status=host_status,
                   driver_status=driver_status, sense=decoded)
+    # The host and driver bytes are zero on nearly every completion: their enumerations
+    # are imported only when one is not.
     if host_status:
+        from .host_status import HostStatus
+
         cls: Type[errors.TaskFailed] = errors.CommandTimeout if host_status == HostStatus.DID_TIME_OUT else errors.HostError
         return cls(**common)
-    code = driver_code(driver_status)
-    if code not in (DriverStatus.DRIVER_OK, DriverStatus.DRIVER_SENSE):
-        cls = errors.CommandTimeout if code == DriverStatus.DRIVER_TIMEOUT else errors.DriverError
-        return cls(**common)
+    if driver_status:
+        from .host_status import DriverStatus
+
+        code = driver_code(driver_status)
+        if code not in (DriverStatus.DRIVER_OK, DriverStatus.DRIVER_SENSE):
+            cls = errors.CommandTimeout if code == DriverStatus.DRIVER_TIMEOUT else errors.DriverError
+            return cls(**common)
     if is_good_status(status):
         return None
     if status == ScsiStatus.CHECK_CONDITION:
@@ -112,14 +117,32 @@ def exception_for(status: int, host_status: int = 0, driver_status: int = 0,
 def _raw_verdict(io: Io) -> Optional[errors.TaskFailed]:
     hdr = io.hdr
     device = io.device
-    if hdr.host_status == _NO_CONNECT:
+    if hdr.host_status:
+        failure = _host_verdict(io)
+        if failure is not None:
+            return failure
+    return exception_for(
+        hdr.status, hdr.host_status, hdr.driver_status, hdr.sense or None,
+        command=io.command.NAME, device=device,
+    )
+
+
+def _host_verdict(io: Io) -> Optional[errors.TaskFailed]:
+    """The verdicts a host byte decides before the status does: the device is gone, or
+    the host aborted a command the device had answered."""
+    from .host_status import HostStatus, host_status_text
+
+    hdr = io.hdr
+    device = io.device
+    no_connect, abort = HostStatus.DID_NO_CONNECT, HostStatus.DID_ABORT
+    if hdr.host_status == no_connect:
         return errors.DeviceGone(
             f"{io.command.NAME} on {device}: the device is gone "
-            f"(host status {host_status_text(_NO_CONNECT)})",
+            f"(host status {host_status_text(no_connect)})",
             command=io.command.NAME, device=device, status=hdr.status,
             host_status=hdr.host_status, driver_status=hdr.driver_status, sense=_decoded(hdr.sense),
         )
-    if hdr.host_status == _ABORT and hdr.status and (hdr.sense or hdr.status != _CHECK_CONDITION):
+    if hdr.host_status == abort and hdr.status and (hdr.sense or hdr.status != _CHECK_CONDITION):
         # The device answered, and the host byte only says the command ended early:
         # Linux HBAs report protection information errors as DID_ABORT with CHECK
         # CONDITION and the sense they built (ABORTED COMMAND or ILLEGAL REQUEST 10h/xx),
@@ -129,12 +152,9 @@ def _raw_verdict(io: Io) -> Optional[errors.TaskFailed]:
                                        command=io.command.NAME, device=device)
         if failure is not None:
             failure.host_status = HostStatus.DID_ABORT
-            failure.args = (f"{failure}; host status {host_status_text(_ABORT)}",)
+            failure.args = (f"{failure}; host status {host_status_text(abort)}",)
             return failure
-    return exception_for(
-        hdr.status, hdr.host_status, hdr.driver_status, hdr.sense or None,
-        command=io.command.NAME, device=device,
-    )
+    return None
 
 
 def device_verdict(io: Io, scopes: Sequence[Scope] = ()) -> Optional[errors.TaskFailed]:

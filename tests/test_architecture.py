@@ -20,7 +20,7 @@ PACKAGE = pathlib.Path(sgframe.__file__).parent
 
 # The package docstring's layers, bottom first: the first component under sgframe/.
 LAYERS: List[Set[str]] = [
-    {"_code_cache", "_compat", "_lazy", "_records", "_version", "errors", "status"},
+    {"_code_cache", "_compat", "_lazy", "_records", "_version", "errors", "host_status", "status"},
     {"sense", "cdb", "linux"},
     {"command", "decode", "registry", "raw", "params", "emu"},
     {"io"},

@@ -21,6 +21,12 @@ NOT_AT_START = {
     "logging": "the reactor's and Io's failure reports: at the first failure",
     "shutil": "argparse's terminal width: given by the command line itself",
     "json": "--json output only",
+    "sgframe.host_status": "the host and driver byte enumerations: at the first failure that carries one",
+    "sgframe.command.identity": "INQUIRY: only the command named is imported",
+    "sgframe.command.reports": "REPORT LUNS and the other reports",
+    "sgframe.emu.logs": "the emulator's log pages: at the first log or self-test command",
+    "sgframe.emu.faults": "the emulator's injected failures: at the first inject()",
+    "mmap": "large data buffers (64 KiB and more): at the first one",
 }
 
 # The probe prints a Python literal: importing json itself would hide the json check.
@@ -39,3 +45,18 @@ def test_tur_on_the_emulated_disk_imports_nothing_it_does_not_need():
     loaded = set(report["modules"])
     assert {"sgframe.command.spc", "sgframe.emu.spc"} <= loaded  # it did run TEST UNIT READY
     assert {name: why for name, why in NOT_AT_START.items() if name in loaded} == {}
+
+
+def test_the_host_and_driver_enumerations_are_there_when_named_or_needed():
+    # sgframe.status forwards the names it used to define; a failure with a host byte
+    # carries the enumeration member, as before they moved to sgframe.host_status.
+    script = (
+        "import sys\n"
+        "from sgframe.status import HostStatus, DriverStatus, host_status_text\n"
+        "print(HostStatus.DID_NO_CONNECT == 1, DriverStatus.DRIVER_SENSE == 8, host_status_text(3))\n"
+        "from sgframe.errors import HostError\n"
+        "print(repr(HostError(status=0, host_status=3).host_status))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == [
+        "True True DID_TIME_OUT (the command timed out)", "<HostStatus.DID_TIME_OUT: 3>"]

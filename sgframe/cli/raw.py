@@ -10,7 +10,8 @@ from ..errors import UsageError
 from ..judge import exception_for
 from ..io import Input
 from ..sense import decode_sense
-from ..status import host_status_text, status_text
+from ..host_status import host_status_text
+from ..status import status_text
 from .base import Subcommand
 from .decoders import parse_hex, sense_json, sense_lines
 from .device import add_device, add_output, open_channel, parse_int

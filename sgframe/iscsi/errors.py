@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..errors import CommandTimeout, SgframeError, TaskFailed, UsageError
-from ..status import HostStatus
+from ..host_status import HostStatus
 
 __all__ = [
     "AuthenticationFailed",
