@@ -1,6 +1,6 @@
 """How fast the command line starts, beside importing the libraries it stands on.
 
-Prints, from one run, the median wall time over N process starts of
+Prints, from one run, the median wall time over N process starts (taking turns) of
 ``sgframe tur emu:disk`` and of ``python -c "import attrs, pluggy"``, and their ratio
 (issue 11's target: at most 1.5). The machine is shared: only the ratio means much, and
 on a loaded machine the CPU time (user + system) of the same starts, printed beside, moves
@@ -22,22 +22,29 @@ import sys
 import time
 
 
-def _medians(argv: list[str], runs: int) -> tuple[float, float]:
-    """Median wall and CPU (user + system) seconds of ``runs`` starts of ``argv``."""
+def _medians(commands: list[list[str]], runs: int) -> list[tuple[float, float]]:
+    """Median wall and CPU (user + system) seconds of ``runs`` starts of each command.
+
+    The commands take turns, one start each per round: on a shared machine the load
+    drifts, and taking turns lets the drift fall on every command alike.
+    """
     # As a user's install runs: with compiled bytecode. This workplace (and tox) set
     # PYTHONDONTWRITEBYTECODE, which would recompile every module at every start; one
-    # warm-up run writes the caches, the timed runs use them.
+    # warm-up run of each writes the caches, the timed runs use them.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env)
-    walls, cpus = [], []
-    for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
+    for argv in commands:
         subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env)
-        walls.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return statistics.median(walls), statistics.median(cpus)
+    walls: list[list[float]] = [[] for _ in commands]
+    cpus: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for index, argv in enumerate(commands):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env)
+            walls[index].append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[index].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return [(statistics.median(w), statistics.median(c)) for w, c in zip(walls, cpus)]
 
 
 def _sgframe_argv() -> list[str]:
@@ -66,9 +73,8 @@ def main() -> int:
     parser.add_argument("--importtime", action="store_true", help="also print the top ten imports of that start")
     args = parser.parse_args()
     sgframe = _sgframe_argv()
-    tur = _medians([*sgframe, "tur", "emu:disk"], args.runs)
-    base = _medians([sys.executable, "-c", "import attrs, pluggy"], args.runs)
-    bare = _medians([sys.executable, "-c", "pass"], args.runs)
+    tur, base, bare = _medians([[*sgframe, "tur", "emu:disk"], [sys.executable, "-c", "import attrs, pluggy"],
+                                [sys.executable, "-c", "pass"]], args.runs)
     print(f"{'what':<40} {'wall s':>8} {'ratio':>7} {'cpu s':>8} {'ratio':>7}")
     label = 'python -c "import attrs, pluggy"'
     tur_label = "sgframe tur emu:disk" if sgframe[1] != "-m" else "python -m sgframe.cli tur emu:disk"
