@@ -107,26 +107,34 @@ _ROWS: List[Row] = [
     (0x9C, None, "WRITE ATOMIC(16)", "sbc.write_atomic", f"9c f8 {_FF8} ff ff ff ff 3f 00", True, WRITE, _DATA, None),
     (0xA3, 0x05, "REPORT IDENTIFYING INFORMATION", "spc_extra.report_identifying_information", "a3 05 00 00 00 00 ff ff ff ff fe 00", False, NONE, _QUICK, (6, 4)),
     (0xA3, 0x0E, "REPORT PRIORITY", "spc_extra.report_priority", "a3 0e c0 00 00 00 ff ff ff ff 00 00", False, NONE, _QUICK, (6, 4)),
+    (0xAB, 0x01, "READ MEDIA SERIAL NUMBER", "spc_extra.read_media_serial_number", "ab 01 00 00 00 00 ff ff ff ff 00 00", False, NONE, _QUICK, (6, 4)),
+    (0x9E, 0x13, "REPORT REFERRALS", "alua.report_referrals", f"9e 13 {_FF8} {_FF4} 01 00", False, NONE, _QUICK, (10, 4)),
+    (0x9E, 0x17, "GET PHYSICAL ELEMENT STATUS", "depopulation.get_physical_element_status", f"9e 17 00 00 00 00 {_FF4} {_FF4} cf 00", False, NONE, _QUICK, (10, 4)),
+    (0x83, 0x01, "EXTENDED COPY(LID4)", "copy_manager.extended_copy_lid4", f"83 01 00 00 00 00 00 00 00 00 {_FF4} 00 00", True, WRITE, _LONG, None),
+    (0x84, 0x05, "RECEIVE COPY STATUS(LID4)", "copy_manager.receive_copy_status_lid4", f"84 05 {_FF4} 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
+    (0x84, 0x07, "RECEIVE ROD TOKEN INFORMATION", "copy_manager.receive_rod_token_information", f"84 07 {_FF4} 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
 ]
 
 # Commands of issue 14's list the emulated disk does not have, as a disk of its kind
 # does not; the command table answers them ILLEGAL REQUEST, INVALID COMMAND OPERATION
 # CODE (20h/00h), or INVALID FIELD IN CDB pointing at the service action where the
 # operation code has others:
-# * READ MEDIA SERIAL NUMBER (ABh/01h): the medium cannot be removed; the command is
-#   for removable media (tapes, optical), and disks leave it out.
-# * SET TARGET PORT GROUPS (A4h/0Ah): TPGS is 01b, implicit ALUA only (SPC-5 5.16.2.3:
-#   explicit transitions need TPGS 10b or 11b).
-# * EXTENDED COPY(LID4) (83h/01h), RECEIVE COPY STATUS(LID4) and RECEIVE ROD TOKEN
-#   INFORMATION (84h/05h, 07h): the copy manager has LID1 list identifiers only, as VPD
-#   page 8Fh says.
-# * REPORT REFERRALS (9Eh/13h): no referrals (no VPD page B3h).
-# * GET PHYSICAL ELEMENT STATUS and REMOVE ELEMENT AND TRUNCATE (9Eh/17h, 18h): no
-#   storage element depopulation.
+# * SET TARGET PORT GROUPS (A4h/0Ah) unless alua=explicit: TPGS 01b is implicit ALUA
+#   only (SPC-5 5.16.2.3: explicit transitions need TPGS 10b or 11b).
+# * RECEIVE COPY DATA(LID1), (LID4) (84h/01h, 06h): the copy manager holds no data
+#   (no segment descriptor that holds any is implemented).
+# * POPULATE TOKEN, WRITE USING TOKEN (83h/10h, 11h): sgframe declares no such commands,
+#   so no ROD token is ever made; RECEIVE ROD TOKEN INFORMATION reports none.
 # * REPORT REALMS, REPORT ZONE DOMAINS, ZONE ACTIVATE, ZONE QUERY (95h/06h-09h): no zone
 #   domains (ZBC-2 zone domains need a zone domains device; emu:zoned is host managed).
 # * SECURITY PROTOCOL OUT (B5h): the only security protocol is 00h, which has nothing
 #   to receive (SPC-5 7.7.1: protocol 00h is for SECURITY PROTOCOL IN only).
+
+# The plain (not zoned) disk's depopulation truncates the capacity; a zoned disk would
+# take REMOVE ELEMENT AND MODIFY ZONES (ZBC-2), which is not emulated.
+_FLAT_ROWS: List[Row] = [
+    (0x9E, 0x18, "REMOVE ELEMENT AND TRUNCATE", "depopulation.remove_element_and_truncate", f"9e 18 {_FF8} {_FF4} 00 00", True, WRITE, _LONG, None),
+]
 
 for _sa, _name in ((0x00, "READ KEYS"), (0x01, "READ RESERVATION"), (0x02, "REPORT CAPABILITIES"), (0x03, "READ FULL STATUS")):
     _ROWS.append((0x5E, _sa, f"PERSISTENT RESERVE IN ({_name})", "reservations.persistent_reserve_in",
@@ -179,7 +187,7 @@ _HANDLERS: Dict[str, _Handler] = {}
 def _specs(zoned: bool, lbpu: bool) -> Tuple[CommandSpec, ...]:
     found = _SPECS.get((zoned, lbpu))
     if found is None:
-        rows = _ROWS + _ZONED_ROWS if zoned else _ROWS
+        rows = _ROWS + _ZONED_ROWS if zoned else _ROWS + _FLAT_ROWS
         found = _SPECS[(zoned, lbpu)] = tuple(
             CommandSpec(
                 opcode=opcode,

@@ -39,6 +39,7 @@ class DiskState(Protocol):
     streams: Any
     grown_defects: Any
     copies: Any
+    elements: Any
     alua: Any
     write_protect: bool
     protection: Any

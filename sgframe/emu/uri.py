@@ -74,6 +74,7 @@ _DISK_PARAMETERS: Dict[str, Converter] = {
     "alua": alua_mode,
     "protection": integer,
     "write_protect": boolean,
+    "storage_elements": integer,
 }
 _ZONED_PARAMETERS: Dict[str, Converter] = dict(
     _DISK_PARAMETERS, zone_size=integer, conventional_zones=integer, max_open_zones=integer, urswrz=boolean
