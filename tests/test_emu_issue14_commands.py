@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from sgframe import Channel, params
+from sgframe import Channel, command as c, params
 from sgframe.decode.alua import decode_report_referrals
 from sgframe.decode.copy import decode_copy_status_lid4, decode_rod_token_information
 from sgframe.decode.elements import decode_physical_element_status
@@ -243,3 +243,65 @@ def test_report_supported_operation_codes_lists_the_new_commands(reactor) -> Non
             reporting_options=3, requested_operation_code=0x9E, requested_service_action=0x17).result
     assert [key for key in new if listed.find(*key) is None] == []
     assert one.cdb_usage_data == H("9e 17 00 00 00 00 ff ff ff ff ff ff ff ff cf 00")
+
+
+# ------------------------------------------- SECURITY PROTOCOL OUT (TCG ComID management)
+
+
+def _sp_in(disk: EmulatedDisk, protocol: int, specific: int, length: int = 512, inc_512: bool = False) -> Reply:
+    cdb = bytes((0xA2, protocol)) + specific.to_bytes(2, "big") + bytes((0x80 if inc_512 else 0, 0))
+    return disk.respond(cdb + length.to_bytes(4, "big") + H("00 00"), None, length * (512 if inc_512 else 1))
+
+
+def _sp_out(disk: EmulatedDisk, protocol: int, specific: int, data: bytes, inc_512: bool = False) -> Reply:
+    length = len(data) // 512 if inc_512 else len(data)
+    cdb = bytes((0xB5, protocol)) + specific.to_bytes(2, "big") + bytes((0x80 if inc_512 else 0, 0))
+    return disk.respond(cdb + length.to_bytes(4, "big") + H("00 00"), data)
+
+
+def test_stack_reset_sent_out_is_answered_in(disk: EmulatedDisk) -> None:
+    assert ok(_sp_in(disk, 0x02, 0x0000)) == H("1000 0000")  # GET_COMID: the first dynamic ComID
+    assert ok(_sp_in(disk, 0x02, 0x0000)) == H("1001 0000")
+    # Before any request: REQUEST CODE 0, no response data available.
+    assert ok(_sp_in(disk, 0x02, 0x1000)) == H("1000 0000 00000000 0000 0000")
+    request = H("1000 0000 00000002").ljust(512, b"\0")  # STACK_RESET, padded as hosts send it
+    assert _sp_out(disk, 0x02, 0x1000, request) == Reply(0)
+    assert ok(_sp_in(disk, 0x02, 0x1000)) == H("1000 0000 00000002 0000 0004 00000000")
+    # INC_512: one 512-byte block each way, the response padded to it.
+    assert _sp_out(disk, 0x02, 0x1001, H("1001 0000 00000002").ljust(512, b"\0"), inc_512=True) == Reply(0)
+    assert ok(_sp_in(disk, 0x02, 0x1001, length=1, inc_512=True)) == H(
+        "1001 0000 00000002 0000 0004 00000000").ljust(512, b"\0")
+    # The other ComID kept its own response.
+    assert ok(_sp_in(disk, 0x02, 0x1000))[8:12] == H("0000 0004")
+
+
+def test_security_protocol_out_errors(disk: EmulatedDisk) -> None:
+    request = H("1000 0000 00000002")
+    # Protocol 00h is IN only; EEh is not offered: the pointer names SECURITY PROTOCOL.
+    assert _sp_out(disk, 0x00, 0x0000, request).sense == invalid_cdb(1)
+    assert _sp_out(disk, 0xEE, 0x0000, request).sense == invalid_cdb(1)
+    # A ComID never issued, for OUT and for IN.
+    assert _sp_out(disk, 0x02, 0x1000, request).sense == invalid_cdb(2)
+    assert _sp_in(disk, 0x02, 0x1000).sense == invalid_cdb(2)
+    ok(_sp_in(disk, 0x02, 0x0000))
+    assert _sp_out(disk, 0x02, 0x1000, H("1000 0000 0000")).sense == fixed(0x5, 0x1A, 0x00)  # shorter than a request
+    assert _sp_out(disk, 0x02, 0x1000, H("1234 0000 00000002")).sense == invalid_param(0)
+    assert _sp_out(disk, 0x02, 0x1000, H("1000 0001 00000002")).sense == invalid_param(2)
+    assert _sp_out(disk, 0x02, 0x1000, H("1000 0000 00000001")).sense == invalid_param(4)  # only STACK_RESET
+    # A reserved bit of byte 4, and a transfer longer than the data sent.
+    assert disk.respond(H("b5 02 1000 40 00 00000008 00 00"), request).sense == invalid_cdb(4, 6)
+    assert disk.respond(H("b5 02 1000 00 00 00000010 00 00"), request).sense == fixed(0xB, 0x4B, 0x00)
+
+
+def test_security_protocols_through_a_channel(reactor) -> None:
+    with Channel.open("emu:disk", reactor=reactor) as channel:
+        listed = channel.cmd.SecurityProtocolIn(security_protocol=0, security_protocol_specific=0).result
+        assert [p.security_protocol for p in listed.supported_security_protocols] == [0x00, 0x02]
+        comid = channel.cmd.SecurityProtocolIn(security_protocol=2, security_protocol_specific=0, allocation_length=4)
+        number = int.from_bytes(comid.data[:2], "big")
+        request = number.to_bytes(2, "big") + H("0000 00000002")
+        channel.execute(c.SecurityProtocolOut(security_protocol=2, security_protocol_specific=number,
+                                              transfer_length=len(request)), data=request)
+        answer = channel.cmd.SecurityProtocolIn(security_protocol=2, security_protocol_specific=number,
+                                                allocation_length=16)
+        assert answer.data == number.to_bytes(2, "big") + H("0000 00000002 0000 0004 00000000")

@@ -98,9 +98,10 @@ _ROWS: List[Row] = [
     (0x9E, 0x15, "BACKGROUND CONTROL", "sbc_extra.background_control", "9e 15 c0 ff 00 00 00 00 00 00 00 00 00 00 00 00", False, NONE, _QUICK, None),
     (0x9E, 0x16, "GET STREAM STATUS", "sbc_extra.get_stream_status", f"9e 16 00 00 ff ff 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
     (0x9F, 0x11, "WRITE LONG(16)", "sbc_extra.write_long", f"9f f1 {_FF8} 00 00 ff ff 00 00", True, WRITE, _DATA, None),
-    # The allocation length of SECURITY PROTOCOL IN may count 512-byte blocks (INC_512):
-    # the handler applies it.
+    # The allocation and transfer lengths of SECURITY PROTOCOL IN and OUT may count
+    # 512-byte blocks (INC_512): the handlers apply them.
     (0xA2, None, "SECURITY PROTOCOL IN", "security.security_protocol_in", "a2 ff ff ff 80 00 ff ff ff ff 00 00", False, NONE, _QUICK, None),
+    (0xB5, None, "SECURITY PROTOCOL OUT", "security.security_protocol_out", "b5 ff ff ff 80 00 ff ff ff ff 00 00", False, NONE, _QUICK, None),
     (0xAE, None, "WRITE AND VERIFY(12)", "sbc.write_and_verify", "ae f6 ff ff ff ff ff ff ff ff 3f 00", True, WRITE, _DATA, None),
     (0xAF, None, "VERIFY(12)", "sbc.verify", "af f6 ff ff ff ff ff ff ff ff 3f 00", True, READ, _DATA, None),
     (0xB7, None, "READ DEFECT DATA(12)", "sbc_extra.read_defect_data", "b7 1f ff ff ff ff ff ff ff ff 00 00", False, NONE, _QUICK, (6, 4)),
@@ -127,8 +128,6 @@ _ROWS: List[Row] = [
 #   so no ROD token is ever made; RECEIVE ROD TOKEN INFORMATION reports none.
 # * REPORT REALMS, REPORT ZONE DOMAINS, ZONE ACTIVATE, ZONE QUERY (95h/06h-09h): no zone
 #   domains (ZBC-2 zone domains need a zone domains device; emu:zoned is host managed).
-# * SECURITY PROTOCOL OUT (B5h): the only security protocol is 00h, which has nothing
-#   to receive (SPC-5 7.7.1: protocol 00h is for SECURITY PROTOCOL IN only).
 
 # The plain (not zoned) disk's depopulation truncates the capacity; a zoned disk would
 # take REMOVE ELEMENT AND MODIFY ZONES (ZBC-2), which is not emulated.

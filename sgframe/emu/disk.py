@@ -38,6 +38,7 @@ from sgframe.errors import UsageError
 if TYPE_CHECKING:
     from sgframe.emu.copy_manager import CopyManager
     from sgframe.emu.depopulation import Elements
+    from sgframe.emu.security import ComIds
     from sgframe.emu.modes import ModePages
     from sgframe.emu.zoned import Zones
 
@@ -209,6 +210,7 @@ class EmulatedDisk:
         if storage_elements > self.blocks:
             raise UsageError(f"storage_elements={storage_elements} exceeds the {self.blocks} blocks")
         self._elements: Optional["Elements"] = None
+        self._comids: Optional["ComIds"] = None
         self.zones: Optional["Zones"] = None
         if self.zoned:
             if zone_size is None:
@@ -271,6 +273,15 @@ class EmulatedDisk:
 
             self._elements = Elements(self._storage_elements, self.blocks)
         return self._elements
+
+    @property
+    def comids(self) -> "ComIds":
+        """The TCG ComIDs SECURITY PROTOCOL IN issued (protocol 02h), made at the first."""
+        if self._comids is None:
+            from sgframe.emu.security import ComIds
+
+            self._comids = ComIds()
+        return self._comids
 
     @property
     def descriptor_sense(self) -> bool:

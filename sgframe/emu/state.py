@@ -40,6 +40,7 @@ class DiskState(Protocol):
     grown_defects: Any
     copies: Any
     elements: Any
+    comids: Any
     alua: Any
     write_protect: bool
     protection: Any
