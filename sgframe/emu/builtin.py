@@ -126,8 +126,8 @@ _ROWS: List[Row] = [
 #   (no segment descriptor that holds any is implemented).
 # * POPULATE TOKEN, WRITE USING TOKEN (83h/10h, 11h): sgframe declares no such commands,
 #   so no ROD token is ever made; RECEIVE ROD TOKEN INFORMATION reports none.
-# * REPORT REALMS, REPORT ZONE DOMAINS, ZONE ACTIVATE, ZONE QUERY (95h/06h-09h): no zone
-#   domains (ZBC-2 zone domains need a zone domains device; emu:zoned is host managed).
+# * REPORT REALMS, REPORT ZONE DOMAINS, ZONE ACTIVATE, ZONE QUERY (95h/06h-09h) unless
+#   the zoned disk is made with zone_domains: a disk of one zone domain has no realms.
 
 # The plain (not zoned) disk's depopulation truncates the capacity; a zoned disk would
 # take REMOVE ELEMENT AND MODIFY ZONES (ZBC-2), which is not emulated.
@@ -154,6 +154,14 @@ _ZONED_ROWS: List[Row] = [
     (0x94, 0x04, "RESET WRITE POINTER", "zoned.reset_write_pointer", f"94 04 {_FF8} 00 00 ff ff 01 00", True, WRITE, _QUICK, None),
 ]
 
+# A zoned disk with zone domains (ZBC-2 4.6) adds these.
+_DOMAIN_ROWS: List[Row] = [
+    (0x95, 0x06, "REPORT REALMS", "zone_domains.report_realms", f"95 06 {_FF8} {_FF4} 3f 00", False, NONE, _QUICK, (10, 4)),
+    (0x95, 0x07, "REPORT ZONE DOMAINS", "zone_domains.report_zone_domains", f"95 07 {_FF8} {_FF4} 3f 00", False, NONE, _QUICK, (10, 4)),
+    (0x95, 0x08, "ZONE ACTIVATE(16)", "zone_domains.zone_activate", f"95 88 {_FF8} ff ff ff ff ff 00", True, WRITE, _QUICK, (12, 2)),
+    (0x95, 0x09, "ZONE QUERY(16)", "zone_domains.zone_query", f"95 89 {_FF8} ff ff ff ff ff 00", False, NONE, _QUICK, (12, 2)),
+]
+
 
 class _Handler:
     """A row's handler, its module imported at the first command it answers: a disk is
@@ -177,17 +185,19 @@ class _Handler:
         return f"<emulated {self.path}>"
 
 
-# The specs of each (zoned, thin-provisioned) kind of disk, made once per process: the
+# The specs of each (zoned, thin-provisioned, zone domains) kind of disk, made once per process: the
 # records are frozen, so every disk of a kind shares them.
-_SPECS: Dict[Tuple[bool, bool], Tuple[CommandSpec, ...]] = {}
+_SPECS: Dict[Tuple[bool, bool, bool], Tuple[CommandSpec, ...]] = {}
 _HANDLERS: Dict[str, _Handler] = {}
 
 
-def _specs(zoned: bool, lbpu: bool) -> Tuple[CommandSpec, ...]:
-    found = _SPECS.get((zoned, lbpu))
+def _specs(zoned: bool, lbpu: bool, domains: bool) -> Tuple[CommandSpec, ...]:
+    found = _SPECS.get((zoned, lbpu, domains))
     if found is None:
         rows = _ROWS + _ZONED_ROWS if zoned else _ROWS + _FLAT_ROWS
-        found = _SPECS[(zoned, lbpu)] = tuple(
+        if domains:
+            rows = rows + _DOMAIN_ROWS
+        found = _SPECS[(zoned, lbpu, domains)] = tuple(
             CommandSpec(
                 opcode=opcode,
                 service_action=service_action,
@@ -216,5 +226,6 @@ def set_target_port_groups_spec() -> CommandSpec:
 
 
 def register_builtins(disk: "EmulatedDisk") -> None:
-    for spec in _specs(bool(disk.zoned), bool(disk.lbpu)):
+    domains = bool(disk.zones is not None and disk.zones.domains)
+    for spec in _specs(bool(disk.zoned), bool(disk.lbpu), domains):
         disk.table.add(spec)

@@ -138,6 +138,8 @@ class EmulatedDisk:
     :param storage_elements: how many storage elements (heads) share the logical blocks,
         for GET PHYSICAL ELEMENT STATUS and REMOVE ELEMENT AND TRUNCATE
         (:mod:`sgframe.emu.depopulation`); 4 by default (fewer on a disk of fewer blocks).
+    :param zone_domains: zoned disks only: two zone domains (conventional, sequential
+        write required) over realms, with ZONE ACTIVATE (:mod:`sgframe.emu.zone_domains`).
     """
 
     def __init__(
@@ -164,6 +166,7 @@ class EmulatedDisk:
         write_protect: bool = False,
         urswrz: bool = True,
         storage_elements: Optional[int] = None,
+        zone_domains: bool = False,
     ) -> None:
         self.blocks = _check_int("blocks", blocks, 1, 2**64 - 1)
         self.block_size = _check_int("block_size", block_size, 512, 65536)
@@ -224,6 +227,12 @@ class EmulatedDisk:
                 _check_int("max_open_zones", max_open_zones, 1, 0xFFFFFFFF),
             )
             self.zones.unrestricted_reads = bool(urswrz)
+            if zone_domains:
+                from sgframe.emu.zone_domains import install
+
+                install(self.zones)
+        elif zone_domains:
+            raise UsageError("zone_domains is only meaningful with zoned=True")
         elif zone_size is not None:
             raise UsageError("zone_size is only meaningful with zoned=True")
         elif not urswrz:
