@@ -4,6 +4,9 @@ EXTENDED COPY(LID4) with RECEIVE COPY STATUS(LID4) and RECEIVE ROD TOKEN INFORMA
 bytes, the decoders' view through a Channel, and the errors of bad fields."""
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import pytest
 
 from sgframe import Channel, command as c, params
@@ -305,3 +308,21 @@ def test_security_protocols_through_a_channel(reactor) -> None:
         answer = channel.cmd.SecurityProtocolIn(security_protocol=2, security_protocol_specific=number,
                                                 allocation_length=16)
         assert answer.data == number.to_bytes(2, "big") + H("0000 00000002 0000 0004 00000000")
+
+
+@pytest.mark.skipif(shutil.which("sg_get_elem_status") is None, reason="sg3_utils (sg_get_elem_status) is not installed")
+def test_sg_get_elem_status_reads_what_the_decoder_reads(disk: EmulatedDisk, tmp_path) -> None:
+    disk.elements.set_health(3, 0x70)
+    ok(_remove(disk, 2))
+    data = ok(_gpes(disk))
+    path = tmp_path / "gpes.hex"
+    path.write_text(data.hex(" "))
+    theirs = subprocess.run(["sg_get_elem_status", f"--inhex={path}", "--maxlen=4096"], capture_output=True,
+                            text=True, timeout=30, check=True).stdout
+    decoded = decode_physical_element_status(data)
+    assert f"Number of descriptors: {decoded.number_of_descriptors}" in theirs
+    for index, element in enumerate(decoded.physical_element_status_descriptors, 1):
+        line = (f"[{index}] identifier: 0x{element.element_identifier:06x}  associated LBs: "
+                f"0x{element.associated_capacity:x}  health: {element.physical_element_health_name}")
+        assert line in theirs, (line, theirs)
+    assert "depopulation completed, no errors" in theirs and "outside manufacturer's specification limits" in theirs
