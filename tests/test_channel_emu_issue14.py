@@ -146,10 +146,10 @@ def test_background_control(channel):
 
 def test_security_protocol_in_protocol_zero(channel):
     listed = channel.cmd.SecurityProtocolIn().result
-    assert [(p.security_protocol, p.name) for p in listed.supported_security_protocols] == [
-        (0, "security protocol information")]
+    assert [p.security_protocol for p in listed.supported_security_protocols] == [0, 2]
+    assert listed.supported_security_protocols[0].name == "security protocol information"
     padded = channel.cmd.SecurityProtocolIn(inc_512=True, allocation_length=1)
-    assert len(padded.data) == 512 and padded.result.supported_security_protocol_list_length == 1
+    assert len(padded.data) == 512 and padded.result.supported_security_protocol_list_length == 2
     assert channel.cmd.SecurityProtocolIn(security_protocol_specific=1).result.certificate_length == 0
     with pytest.raises(errors.IllegalRequest):
         channel.cmd.SecurityProtocolIn(security_protocol=1)
