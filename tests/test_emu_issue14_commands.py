@@ -326,3 +326,15 @@ def test_sg_get_elem_status_reads_what_the_decoder_reads(disk: EmulatedDisk, tmp
                 f"0x{element.associated_capacity:x}  health: {element.physical_element_health_name}")
         assert line in theirs, (line, theirs)
     assert "depopulation completed, no errors" in theirs and "outside manufacturer's specification limits" in theirs
+
+
+def test_truncation_drops_the_protection_information_past_the_end() -> None:
+    disk = EmulatedDisk(blocks=64, protection=1, storage_elements=2)
+    pi = H("1234 0000 00000000")  # as a WRITE with WRPROTECT would store it
+    disk.medium.write_protected(40, b"E" * 512, [pi])
+    disk.medium.write_protected(8, b"F" * 512, [pi])
+    ok(_remove(disk, 1))
+    assert disk.medium.blocks == 32
+    # Block 8 keeps what was stored; block 40 is gone with its protection information.
+    assert disk.medium.protection(8, 1, b"F" * 512) == [(pi, True)]
+    assert disk.medium.protection(40, 1, bytes(512)) == [(b"\xff" * 8, False)]
