@@ -216,6 +216,9 @@ def test_extended_copy_lid4_parameter_checks(disk: EmulatedDisk) -> None:
     wrong_segment = bytearray(good)
     wrong_segment[80] = 0x0A  # after the 48-byte header and one CSCD descriptor
     assert _xcopy4(disk, bytes(wrong_segment)).sense == fixed(0x5, 0x26, 0x09, sks=H("80 00 50"))
+    odd_cscd = bytearray(good + bytes(4))
+    odd_cscd[43] += 4  # CSCD DESCRIPTOR LIST LENGTH 36: not a whole number of descriptors
+    assert _xcopy4(disk, bytes(odd_cscd)).sense == invalid_param(42)
     assert _xcopy4(disk, good[:40]).sense == fixed(0x5, 0x1A, 0x00)
     assert _xcopy4(disk, good[:-4]).sense == fixed(0x5, 0x1A, 0x00)
     # Nothing ran: no list identifier 1 to report on; LID1 identifiers are apart.

@@ -87,11 +87,13 @@ def _check_cscd(disk: "EmulatedDisk", cscd: bytes, at: int) -> None:
         raise _sense.invalid_field_in_parameter_list(at + 29)
 
 
-def _descriptors(disk: "EmulatedDisk", data: bytes, start: int, cscd_length: int, length: int) -> List[tuple]:
+def _descriptors(disk: "EmulatedDisk", data: bytes, start: int, cscd_length: int, length: int,
+                 length_field: int) -> List[tuple]:
     """Check the CSCD descriptors at ``start`` and return the segments after them as
-    (blocks, source LBA, destination LBA); offsets in the sense are from the list's start."""
+    (blocks, source LBA, destination LBA); offsets in the sense are from the list's start,
+    ``length_field`` is where the CSCD DESCRIPTOR LIST LENGTH is (LID1 2, LID4 42)."""
     if cscd_length % _CSCD:
-        raise _sense.invalid_field_in_parameter_list(2)
+        raise _sense.invalid_field_in_parameter_list(length_field)
     count = cscd_length // _CSCD
     if count > MAX_CSCD_DESCRIPTORS:
         raise _sense.Failure(_sense.ILLEGAL_REQUEST, *_TOO_MANY_CSCDS)
@@ -156,7 +158,7 @@ def extended_copy(disk: "EmulatedDisk", request: Request) -> None:
         raise _sense.invalid_field_in_parameter_list(12)  # no inline data
     if _HEADER + cscd_length + segment_length != length:
         raise _sense.parameter_list_length_error()
-    segments = _descriptors(disk, data, _HEADER, cscd_length, length)
+    segments = _descriptors(disk, data, _HEADER, cscd_length, length, 2)
     _run(disk, request, segments, None if usage == 0x03 else disk.copies.results, list_id)
     return None
 
@@ -185,7 +187,7 @@ def extended_copy_lid4(disk: "EmulatedDisk", request: Request) -> None:
         raise _sense.invalid_field_in_parameter_list(46)  # no inline data
     if _LID4_HEADER + cscd_length + segment_length != length:
         raise _sense.parameter_list_length_error()
-    segments = _descriptors(disk, data, _LID4_HEADER, cscd_length, length)
+    segments = _descriptors(disk, data, _LID4_HEADER, cscd_length, length, 42)
     _run(disk, request, segments, None if usage == 0x03 else disk.copies.results_lid4, list_id)
     return None
 
