@@ -126,7 +126,8 @@ class Zones:
 
     def check_active(self, lba: int, count: int) -> None:
         """Refuse access to blocks of an inactive zone (zone domains only)."""
-        if count and INACTIVE in self.condition:
+        # Only a disk with zone domains has inactive zones: others skip the slice.
+        if count and self.domains:
             if INACTIVE in self.condition[self.zone_of(lba) : self.zone_of(lba + count - 1) + 1]:
                 raise zone_is_inactive()
 
