@@ -93,3 +93,18 @@ def test_sg_raw_sends_a_tcg_stack_reset_and_reads_the_answer(disk, tmp_path):
     tool("sg_raw", f"--outfile={got}", "-r", "16", lun.sg, "a2", "02", comid[:1].hex(), comid[1:].hex(),
          "00", "00", "00", "00", "00", "10", "00", "00")
     assert got.read_bytes() == comid + bytes.fromhex("0000 00000002 0000 0004 00000000")
+
+
+@pytest.mark.parametrize("opcode, sa, usage", [
+    ("0xab", "1", "ab 01 00 00 00 00 ff ff ff ff 00 00"),
+    ("0x9e", "0x13", "9e 13 ff ff ff ff ff ff ff ff ff ff ff ff 01 00"),
+    ("0x9e", "0x17", "9e 17 00 00 00 00 ff ff ff ff ff ff ff ff cf 00"),
+    ("0x9e", "0x18", "9e 18 ff ff ff ff ff ff ff ff ff ff ff ff 00 00"),
+    ("0x83", "1", "83 01 00 00 00 00 00 00 00 00 ff ff ff ff 00 00"),
+    ("0x84", "7", "84 07 ff ff ff ff 00 00 00 00 ff ff ff ff 00 00"),
+    ("0xb5", None, "b5 ff ff ff 80 00 ff ff ff ff 00 00"),
+])
+def test_sg_opcodes_reads_the_usage_data(disk, opcode, sa, usage):
+    lun, _ = disk
+    out = tool("sg_opcodes", "-o", opcode, *(["-s", sa] if sa else []), lun.sg).stdout
+    assert "Command is supported" in out and usage in out.replace("\n", " "), out
