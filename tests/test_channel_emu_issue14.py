@@ -117,10 +117,10 @@ def test_read_long_and_write_long(channel):
         channel.cmd.Read10(lba=8, transfer_length=1)
 
 
-def test_read_media_serial_number_is_not_supported(channel):
-    with pytest.raises(errors.IllegalRequest) as raised:
-        channel.cmd.ReadMediaSerialNumber()
-    assert (raised.value.asc, raised.value.ascq) == (0x20, 0x00)
+def test_read_media_serial_number_names_the_disks_medium(channel):
+    serial = channel.cmd.Inquiry(evpd=True, page_code=0x80).result.product_serial_number
+    got = channel.cmd.ReadMediaSerialNumber().result
+    assert (got.text.rstrip(), got.media_serial_number_length % 4) == (f"{serial}-M", 0)
 
 
 def test_streams_open_list_close(channel):
@@ -146,10 +146,10 @@ def test_background_control(channel):
 
 def test_security_protocol_in_protocol_zero(channel):
     listed = channel.cmd.SecurityProtocolIn().result
-    assert [(p.security_protocol, p.name) for p in listed.supported_security_protocols] == [
-        (0, "security protocol information")]
+    assert [p.security_protocol for p in listed.supported_security_protocols] == [0, 2]
+    assert listed.supported_security_protocols[0].name == "security protocol information"
     padded = channel.cmd.SecurityProtocolIn(inc_512=True, allocation_length=1)
-    assert len(padded.data) == 512 and padded.result.supported_security_protocol_list_length == 1
+    assert len(padded.data) == 512 and padded.result.supported_security_protocol_list_length == 2
     assert channel.cmd.SecurityProtocolIn(security_protocol_specific=1).result.certificate_length == 0
     with pytest.raises(errors.IllegalRequest):
         channel.cmd.SecurityProtocolIn(security_protocol=1)

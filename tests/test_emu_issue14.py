@@ -58,7 +58,8 @@ def test_reassign_blocks_list_length_not_a_multiple_of_the_lba(disk: EmulatedDis
 
 
 def test_security_protocol_in_answers(disk: EmulatedDisk) -> None:
-    assert ok(disk.respond(H("a2 00 0000 00 00 00000100 00 00"), None, 256)) == H("000000000000 0001 00")
+    # Protocols 00h and 02h (TCG ComID management).
+    assert ok(disk.respond(H("a2 00 0000 00 00 00000100 00 00"), None, 256)) == H("000000000000 0002 00 02")
     assert ok(disk.respond(H("a2 00 0002 00 00 00000100 00 00"), None, 256)) == H("00000000")
     assert disk.respond(H("a2 00 0003 00 00 00000100 00 00"), None, 256).sense == invalid_cdb(2)
     assert disk.respond(H("a2 ee 0000 00 00 00000100 00 00"), None, 256).sense == invalid_cdb(1)

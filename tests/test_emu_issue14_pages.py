@@ -40,12 +40,13 @@ def test_software_interface_identification(disk: EmulatedDisk) -> None:
     assert vpd(disk, 0x84) == H("00 84 0006 2a2a2a 000001")
 
 
-def test_third_party_copy_describes_the_lid1_copy_manager(disk: EmulatedDisk) -> None:
+def test_third_party_copy_describes_the_copy_manager(disk: EmulatedDisk) -> None:
     assert vpd(disk, 0x8F) == H(
         "00 8f 005c"
-        # Supported commands: EXTENDED COPY(LID1); RECEIVE COPY STATUS, OPERATING
-        # PARAMETERS and FAILURE DETAILS; padded to a multiple of 4.
-        "0001 000c 08 83 01 00 84 03 00 03 04 000000"
+        # Supported commands: EXTENDED COPY(LID1) and (LID4); RECEIVE COPY STATUS(LID1),
+        # OPERATING PARAMETERS, FAILURE DETAILS(LID1), RECEIVE COPY STATUS(LID4) and
+        # RECEIVE ROD TOKEN INFORMATION.
+        "0001 000c 0b 83 02 00 01 84 05 00 03 04 05 07"
         # Parameter data: 2 CSCD and 16 segment descriptors, 2*32 + 16*28 = 512 bytes.
         "0004 001c 00000000 0002 0010 00000200 00000000" + "00" * 12 +
         # Supported descriptors: block to block (02h), identification CSCD (E4h).
@@ -175,15 +176,7 @@ def test_report_priority(disk: EmulatedDisk) -> None:
 
 
 @pytest.mark.parametrize("cdb, sense", [
-    ("ab 01 00000000 00000100 00 00", fixed(0x5, 0x20, 0x00)),  # READ MEDIA SERIAL NUMBER
     ("a4 0a 00000000 00000100 00 00", fixed(0x5, 0x20, 0x00)),  # SET TARGET PORT GROUPS
-    ("b5 01 0000 0000 00000004 00 00", fixed(0x5, 0x20, 0x00)),  # SECURITY PROTOCOL OUT
-    ("83 01 000000000000000000 00000100 00 00", invalid_cdb(1, 4)),  # EXTENDED COPY(LID4)
-    ("84 05 00000000 00000000 00000100 00 00", invalid_cdb(1, 4)),  # RECEIVE COPY STATUS(LID4)
-    ("84 07 00000000 00000000 00000100 00 00", invalid_cdb(1, 4)),  # RECEIVE ROD TOKEN INFORMATION
-    ("9e 13 0000000000000000 00000100 00 00", invalid_cdb(1, 4)),  # REPORT REFERRALS
-    ("9e 17 0000000000000000 00000100 00 00", invalid_cdb(1, 4)),  # GET PHYSICAL ELEMENT STATUS
-    ("9e 18 0000000000000000 00000000 00 00", invalid_cdb(1, 4)),  # REMOVE ELEMENT AND TRUNCATE
     ("95 06 0000000000000000 00000100 00 00", fixed(0x5, 0x20, 0x00)),  # REPORT REALMS (not zoned)
     ("95 07 0000000000000000 00000100 00 00", fixed(0x5, 0x20, 0x00)),  # REPORT ZONE DOMAINS
 ])
@@ -203,7 +196,9 @@ def test_report_supported_operation_codes_lists_the_new_commands(disk: EmulatedD
     listed = {(d.operation_code, d.service_action if d.servactv else None, d.cdb_length)
               for d in decode_supported_opcodes(raw, 0).command_descriptors}
     assert {(0x9C, None, 16), (0xA3, 0x05, 12), (0xA3, 0x0E, 12)} <= listed
-    assert not {key for key in listed if key[:2] in {(0xAB, 0x01), (0xA4, 0x0A), (0xB5, None), (0x9E, 0x13)}}
+    assert {(0xAB, 0x01, 12), (0x9E, 0x13, 16), (0x9E, 0x17, 16), (0x9E, 0x18, 16), (0x83, 0x01, 16)} <= listed
+    assert (0xB5, None, 12) in listed
+    assert not {key for key in listed if key[:2] == (0xA4, 0x0A)}
 
 
 def test_zoned_block_device_statistics_follow_the_zones() -> None:

@@ -77,7 +77,8 @@ def test_naa_differs_per_serial() -> None:
 
 def test_vpd_extended_inquiry(disk: EmulatedDisk) -> None:
     data = ok(disk.respond(H("12 01 86 00 ff 00"), None, 255))
-    assert data[:12] == H("00 86 003c 00 07 01 00 00 00 0001")
+    # Byte 8: R_SUP, as the disk answers REPORT REFERRALS.
+    assert data[:12] == H("00 86 003c 00 07 01 00 10 00 0001")
     assert data[12:] == bytes(52)
 
 

@@ -162,7 +162,7 @@ USER_TESTS = """
     def test_writes(scsi_channel):
         scsi_channel.cmd.Write16(lba=0, transfer_length=1, data=bytes(512))
 
-    @pytest.mark.requires_command("SecurityProtocolOut")
+    @pytest.mark.requires_command("SetTargetPortGroups")
     def test_atomic(scsi_channel):
         pass
 
@@ -193,7 +193,7 @@ def test_one_run_per_device_with_the_device_in_the_id(tmp_path):
     assert failed.failed and "expected IllegalRequest with ASC/ASCQ 21h/00h; it succeeded" in str(failed.longrepr)
     assert _skip_reason(results["test_writes[emu:disk?blocks=4096]"]) == "Skipped: modifies the medium: run with --scsi-dataloss"
     assert _skip_reason(results["test_atomic[emu:disk?blocks=4096]"]) == (
-        "Skipped: the device does not support SECURITY PROTOCOL OUT (REPORT SUPPORTED OPERATION CODES)")
+        "Skipped: the device does not support SET TARGET PORT GROUPS (REPORT SUPPORTED OPERATION CODES)")
     assert _skip_reason(results["test_pi[emu:disk?blocks=4096]"]) == (
         "Skipped: the medium is not formatted with protection information")
     assert _skip_reason(results["test_second[emu:disk?blocks=4096]"]).startswith(
@@ -268,16 +268,16 @@ def test_a_required_command_the_device_rejects_skips(tmp_path):
         def scsi_device(scsi_device):
             return attrs.evolve(scsi_device, opcodes=None)
 
-        @pytest.mark.requires_command("SecurityProtocolOut")
+        @pytest.mark.requires_command("SetTargetPortGroups")
         def test_atomic(scsi_channel):
-            scsi_channel.cmd.SecurityProtocolOut(security_protocol=1, transfer_length=4, data=bytes(4))
+            scsi_channel.cmd.SetTargetPortGroups(parameter_list_length=4, data=bytes(4))
 
         def test_not_required(scsi_channel):
-            scsi_channel.cmd.SecurityProtocolOut(security_protocol=1, transfer_length=4, data=bytes(4))
+            scsi_channel.cmd.SetTargetPortGroups(parameter_list_length=4, data=bytes(4))
     """
     results = _run(tmp_path, source, "--scsi-device", "emu:disk")
     assert _skip_reason(results["test_atomic[emu:disk]"]) == (
-        "Skipped: the device does not implement SECURITY PROTOCOL OUT: INVALID COMMAND OPERATION CODE (20h/00h)")
+        "Skipped: the device does not implement SET TARGET PORT GROUPS: INVALID COMMAND OPERATION CODE (20h/00h)")
     assert results["test_not_required[emu:disk]"].failed
 
 

@@ -22,7 +22,7 @@ from sgframe.errors import UsageError
 if TYPE_CHECKING:
     from sgframe.emu.state import DiskState as EmulatedDisk
 
-__all__ = ["Alua", "MODES", "set_target_port_groups"]
+__all__ = ["Alua", "MODES", "report_referrals", "set_target_port_groups"]
 
 #: The ``alua`` values a disk takes: implicit (TPGS=01b, one fixed active/optimized
 #: group, the default) or explicit (TPGS=11b, states set by SET TARGET PORT GROUPS).
@@ -110,3 +110,18 @@ def set_target_port_groups(disk: "EmulatedDisk", request: Request) -> None:
         if state != alua.state:
             alua.state, alua.status = state, 0x01
             disk.unit_attention(0x2A, 0x06, exclude=request.nexus)
+
+
+def report_referrals(disk: "EmulatedDisk", request: Request) -> bytes:
+    """REPORT REFERRALS (SBC-4 5.22): one user data segment, the whole LBA range, reached
+    through the disk's one target port group in its current access state, as VPD page
+    B3h describes it (no segment size or multiplier: a single segment).
+
+    ONE_SEG (byte 14 bit 0) asks for the segment holding LOGICAL BLOCK ADDRESS only;
+    without it, that segment and every later one: here both are the one segment."""
+    lba = request.u(2, 8)
+    if lba > disk.last_lba:
+        raise _sense.lba_out_of_range()
+    group = bytes((disk.alua.state, 0)) + GROUP.to_bytes(2, "big")
+    descriptor = bytes((0, 0, 0, 1)) + (0).to_bytes(8, "big") + disk.last_lba.to_bytes(8, "big") + group
+    return bytes(2) + len(descriptor).to_bytes(2, "big") + descriptor

@@ -98,35 +98,42 @@ _ROWS: List[Row] = [
     (0x9E, 0x15, "BACKGROUND CONTROL", "sbc_extra.background_control", "9e 15 c0 ff 00 00 00 00 00 00 00 00 00 00 00 00", False, NONE, _QUICK, None),
     (0x9E, 0x16, "GET STREAM STATUS", "sbc_extra.get_stream_status", f"9e 16 00 00 ff ff 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
     (0x9F, 0x11, "WRITE LONG(16)", "sbc_extra.write_long", f"9f f1 {_FF8} 00 00 ff ff 00 00", True, WRITE, _DATA, None),
-    # The allocation length of SECURITY PROTOCOL IN may count 512-byte blocks (INC_512):
-    # the handler applies it.
+    # The allocation and transfer lengths of SECURITY PROTOCOL IN and OUT may count
+    # 512-byte blocks (INC_512): the handlers apply them.
     (0xA2, None, "SECURITY PROTOCOL IN", "security.security_protocol_in", "a2 ff ff ff 80 00 ff ff ff ff 00 00", False, NONE, _QUICK, None),
+    (0xB5, None, "SECURITY PROTOCOL OUT", "security.security_protocol_out", "b5 ff ff ff 80 00 ff ff ff ff 00 00", False, NONE, _QUICK, None),
     (0xAE, None, "WRITE AND VERIFY(12)", "sbc.write_and_verify", "ae f6 ff ff ff ff ff ff ff ff 3f 00", True, WRITE, _DATA, None),
     (0xAF, None, "VERIFY(12)", "sbc.verify", "af f6 ff ff ff ff ff ff ff ff 3f 00", True, READ, _DATA, None),
     (0xB7, None, "READ DEFECT DATA(12)", "sbc_extra.read_defect_data", "b7 1f ff ff ff ff ff ff ff ff 00 00", False, NONE, _QUICK, (6, 4)),
     (0x9C, None, "WRITE ATOMIC(16)", "sbc.write_atomic", f"9c f8 {_FF8} ff ff ff ff 3f 00", True, WRITE, _DATA, None),
     (0xA3, 0x05, "REPORT IDENTIFYING INFORMATION", "spc_extra.report_identifying_information", "a3 05 00 00 00 00 ff ff ff ff fe 00", False, NONE, _QUICK, (6, 4)),
     (0xA3, 0x0E, "REPORT PRIORITY", "spc_extra.report_priority", "a3 0e c0 00 00 00 ff ff ff ff 00 00", False, NONE, _QUICK, (6, 4)),
+    (0xAB, 0x01, "READ MEDIA SERIAL NUMBER", "spc_extra.read_media_serial_number", "ab 01 00 00 00 00 ff ff ff ff 00 00", False, NONE, _QUICK, (6, 4)),
+    (0x9E, 0x13, "REPORT REFERRALS", "alua.report_referrals", f"9e 13 {_FF8} {_FF4} 01 00", False, NONE, _QUICK, (10, 4)),
+    (0x9E, 0x17, "GET PHYSICAL ELEMENT STATUS", "depopulation.get_physical_element_status", f"9e 17 00 00 00 00 {_FF4} {_FF4} cf 00", False, NONE, _QUICK, (10, 4)),
+    (0x83, 0x01, "EXTENDED COPY(LID4)", "copy_manager.extended_copy_lid4", f"83 01 00 00 00 00 00 00 00 00 {_FF4} 00 00", True, WRITE, _LONG, None),
+    (0x84, 0x05, "RECEIVE COPY STATUS(LID4)", "copy_manager.receive_copy_status_lid4", f"84 05 {_FF4} 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
+    (0x84, 0x07, "RECEIVE ROD TOKEN INFORMATION", "copy_manager.receive_rod_token_information", f"84 07 {_FF4} 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
 ]
 
 # Commands of issue 14's list the emulated disk does not have, as a disk of its kind
 # does not; the command table answers them ILLEGAL REQUEST, INVALID COMMAND OPERATION
 # CODE (20h/00h), or INVALID FIELD IN CDB pointing at the service action where the
 # operation code has others:
-# * READ MEDIA SERIAL NUMBER (ABh/01h): the medium cannot be removed; the command is
-#   for removable media (tapes, optical), and disks leave it out.
-# * SET TARGET PORT GROUPS (A4h/0Ah): TPGS is 01b, implicit ALUA only (SPC-5 5.16.2.3:
-#   explicit transitions need TPGS 10b or 11b).
-# * EXTENDED COPY(LID4) (83h/01h), RECEIVE COPY STATUS(LID4) and RECEIVE ROD TOKEN
-#   INFORMATION (84h/05h, 07h): the copy manager has LID1 list identifiers only, as VPD
-#   page 8Fh says.
-# * REPORT REFERRALS (9Eh/13h): no referrals (no VPD page B3h).
-# * GET PHYSICAL ELEMENT STATUS and REMOVE ELEMENT AND TRUNCATE (9Eh/17h, 18h): no
-#   storage element depopulation.
-# * REPORT REALMS, REPORT ZONE DOMAINS, ZONE ACTIVATE, ZONE QUERY (95h/06h-09h): no zone
-#   domains (ZBC-2 zone domains need a zone domains device; emu:zoned is host managed).
-# * SECURITY PROTOCOL OUT (B5h): the only security protocol is 00h, which has nothing
-#   to receive (SPC-5 7.7.1: protocol 00h is for SECURITY PROTOCOL IN only).
+# * SET TARGET PORT GROUPS (A4h/0Ah) unless alua=explicit: TPGS 01b is implicit ALUA
+#   only (SPC-5 5.16.2.3: explicit transitions need TPGS 10b or 11b).
+# * RECEIVE COPY DATA(LID1), (LID4) (84h/01h, 06h): the copy manager holds no data
+#   (no segment descriptor that holds any is implemented).
+# * POPULATE TOKEN, WRITE USING TOKEN (83h/10h, 11h): sgframe declares no such commands,
+#   so no ROD token is ever made; RECEIVE ROD TOKEN INFORMATION reports none.
+# * REPORT REALMS, REPORT ZONE DOMAINS, ZONE ACTIVATE, ZONE QUERY (95h/06h-09h) unless
+#   the zoned disk is made with zone_domains: a disk of one zone domain has no realms.
+
+# The plain (not zoned) disk's depopulation truncates the capacity; a zoned disk would
+# take REMOVE ELEMENT AND MODIFY ZONES (ZBC-2), which is not emulated.
+_FLAT_ROWS: List[Row] = [
+    (0x9E, 0x18, "REMOVE ELEMENT AND TRUNCATE", "depopulation.remove_element_and_truncate", f"9e 18 {_FF8} {_FF4} 00 00", True, WRITE, _LONG, None),
+]
 
 for _sa, _name in ((0x00, "READ KEYS"), (0x01, "READ RESERVATION"), (0x02, "REPORT CAPABILITIES"), (0x03, "READ FULL STATUS")):
     _ROWS.append((0x5E, _sa, f"PERSISTENT RESERVE IN ({_name})", "reservations.persistent_reserve_in",
@@ -145,6 +152,14 @@ _ZONED_ROWS: List[Row] = [
     (0x94, 0x02, "FINISH ZONE", "zoned.finish_zone", f"94 02 {_FF8} 00 00 ff ff 01 00", True, WRITE, _QUICK, None),
     (0x94, 0x03, "OPEN ZONE", "zoned.open_zone", f"94 03 {_FF8} 00 00 ff ff 01 00", True, WRITE, _QUICK, None),
     (0x94, 0x04, "RESET WRITE POINTER", "zoned.reset_write_pointer", f"94 04 {_FF8} 00 00 ff ff 01 00", True, WRITE, _QUICK, None),
+]
+
+# A zoned disk with zone domains (ZBC-2 4.6) adds these.
+_DOMAIN_ROWS: List[Row] = [
+    (0x95, 0x06, "REPORT REALMS", "zone_domains.report_realms", f"95 06 {_FF8} {_FF4} 3f 00", False, NONE, _QUICK, (10, 4)),
+    (0x95, 0x07, "REPORT ZONE DOMAINS", "zone_domains.report_zone_domains", f"95 07 {_FF8} {_FF4} 3f 00", False, NONE, _QUICK, (10, 4)),
+    (0x95, 0x08, "ZONE ACTIVATE(16)", "zone_domains.zone_activate", f"95 88 {_FF8} ff ff ff ff ff 00", True, WRITE, _QUICK, (12, 2)),
+    (0x95, 0x09, "ZONE QUERY(16)", "zone_domains.zone_query", f"95 89 {_FF8} ff ff ff ff ff 00", False, NONE, _QUICK, (12, 2)),
 ]
 
 
@@ -170,17 +185,19 @@ class _Handler:
         return f"<emulated {self.path}>"
 
 
-# The specs of each (zoned, thin-provisioned) kind of disk, made once per process: the
+# The specs of each (zoned, thin-provisioned, zone domains) kind of disk, made once per process: the
 # records are frozen, so every disk of a kind shares them.
-_SPECS: Dict[Tuple[bool, bool], Tuple[CommandSpec, ...]] = {}
+_SPECS: Dict[Tuple[bool, bool, bool], Tuple[CommandSpec, ...]] = {}
 _HANDLERS: Dict[str, _Handler] = {}
 
 
-def _specs(zoned: bool, lbpu: bool) -> Tuple[CommandSpec, ...]:
-    found = _SPECS.get((zoned, lbpu))
+def _specs(zoned: bool, lbpu: bool, domains: bool) -> Tuple[CommandSpec, ...]:
+    found = _SPECS.get((zoned, lbpu, domains))
     if found is None:
-        rows = _ROWS + _ZONED_ROWS if zoned else _ROWS
-        found = _SPECS[(zoned, lbpu)] = tuple(
+        rows = _ROWS + _ZONED_ROWS if zoned else _ROWS + _FLAT_ROWS
+        if domains:
+            rows = rows + _DOMAIN_ROWS
+        found = _SPECS[(zoned, lbpu, domains)] = tuple(
             CommandSpec(
                 opcode=opcode,
                 service_action=service_action,
@@ -209,5 +226,6 @@ def set_target_port_groups_spec() -> CommandSpec:
 
 
 def register_builtins(disk: "EmulatedDisk") -> None:
-    for spec in _specs(bool(disk.zoned), bool(disk.lbpu)):
+    domains = bool(disk.zones is not None and disk.zones.domains)
+    for spec in _specs(bool(disk.zoned), bool(disk.lbpu), domains):
         disk.table.add(spec)

@@ -1,6 +1,13 @@
-"""The emulated disk's copy manager (SPC-5 5.17): EXTENDED COPY(LID1) from one range of
-this logical unit to another, and the RECEIVE COPY STATUS(LID1), RECEIVE COPY FAILURE
-DETAILS(LID1) and RECEIVE COPY OPERATING PARAMETERS that report on it.
+"""The emulated disk's copy manager (SPC-5 5.17): EXTENDED COPY(LID1) and (LID4) from one
+range of this logical unit to another, and the RECEIVE COPY STATUS(LID1), RECEIVE COPY
+FAILURE DETAILS(LID1), RECEIVE COPY OPERATING PARAMETERS, RECEIVE COPY STATUS(LID4) and
+RECEIVE ROD TOKEN INFORMATION that report on them.
+
+A copy runs to its end before its command completes (IMMED is honoured by completing
+late, which SPC-5 allows: the status is ready at once either way). LID1 and LID4 list
+identifiers are kept apart, as their commands are. No ROD token is ever made: sgframe
+declares no POPULATE TOKEN, so RECEIVE ROD TOKEN INFORMATION reports a LID4 copy's status
+with an empty ROD token list.
 
 It implements what a disk's copy manager for XCOPY offload needs and no more: CSCD
 descriptors of type E4h (identification descriptor) that name this logical unit, and
@@ -27,6 +34,10 @@ MAX_SEGMENT_DESCRIPTORS = _vpd.MAX_SEGMENT_DESCRIPTORS
 _CSCD = _vpd.CSCD_DESCRIPTOR_LENGTH
 _SEGMENT = _vpd.SEGMENT_DESCRIPTOR_LENGTH
 _HEADER = 16
+# LID4 (SPC-5 6.5.3): a 16-byte header, then a 32-byte header CSCD descriptor (type FFh)
+# with the 32-bit LIST IDENTIFIER and the three list lengths.
+_LID4_HEADER = 48
+_HEADER_CSCD = 0xFF
 IMPLEMENTED = _vpd.COPY_DESCRIPTORS_IMPLEMENTED
 
 # Sense of the copy's own failures (SPC-5 table 49 and 5.17.4).
@@ -45,11 +56,14 @@ class CopyResult:
     segments_processed: int
     transfer_count: int  # logical blocks written
     sense: bytes = b""
+    operation_counter: int = 0  # LID4: commands processed for the copy (1, the EXTENDED COPY)
 
 
 @record(frozen=False)
 class CopyManager:
     results: Dict[int, CopyResult] = attrs.Factory(dict)
+    #: LID4 results by 32-bit list identifier.
+    results_lid4: Dict[int, CopyResult] = attrs.Factory(dict)
 
 
 def _own_designator(disk: "EmulatedDisk") -> bytes:
@@ -73,30 +87,21 @@ def _check_cscd(disk: "EmulatedDisk", cscd: bytes, at: int) -> None:
         raise _sense.invalid_field_in_parameter_list(at + 29)
 
 
-def extended_copy(disk: "EmulatedDisk", request: Request) -> None:
-    length = request.u(10, 4)
-    if length == 0:
-        return None  # SPC-5 6.4.1: no copy
-    if length < _HEADER:
-        raise _sense.parameter_list_length_error()
-    data = request.parameters(length)
-    list_id, usage = data[0], (data[1] >> 3) & 0x03
-    cscd_length = int.from_bytes(data[2:4], "big")
-    segment_length = int.from_bytes(data[8:12], "big")
-    if int.from_bytes(data[12:16], "big"):
-        raise _sense.invalid_field_in_parameter_list(12)  # no inline data
-    if _HEADER + cscd_length + segment_length != length:
-        raise _sense.parameter_list_length_error()
+def _descriptors(disk: "EmulatedDisk", data: bytes, start: int, cscd_length: int, length: int,
+                 length_field: int) -> List[tuple]:
+    """Check the CSCD descriptors at ``start`` and return the segments after them as
+    (blocks, source LBA, destination LBA); offsets in the sense are from the list's start,
+    ``length_field`` is where the CSCD DESCRIPTOR LIST LENGTH is (LID1 2, LID4 42)."""
     if cscd_length % _CSCD:
-        raise _sense.invalid_field_in_parameter_list(2)
+        raise _sense.invalid_field_in_parameter_list(length_field)
     count = cscd_length // _CSCD
     if count > MAX_CSCD_DESCRIPTORS:
         raise _sense.Failure(_sense.ILLEGAL_REQUEST, *_TOO_MANY_CSCDS)
     for index in range(count):
-        at = _HEADER + index * _CSCD
+        at = start + index * _CSCD
         _check_cscd(disk, data[at : at + _CSCD], at)
     segments: List[tuple] = []
-    at = _HEADER + cscd_length
+    at = start + cscd_length
     while at < length:
         seg = data[at : at + _SEGMENT]
         if seg[0] != 0x02:
@@ -113,6 +118,13 @@ def extended_copy(disk: "EmulatedDisk", request: Request) -> None:
         at += _SEGMENT
     if len(segments) > MAX_SEGMENT_DESCRIPTORS:
         raise _sense.Failure(_sense.ILLEGAL_REQUEST, *_TOO_MANY_SEGMENTS)
+    return segments
+
+
+def _run(disk: "EmulatedDisk", request: Request, segments: List[tuple], keep: Optional[Dict[int, CopyResult]],
+         list_id: int) -> None:
+    """Copy the segments in order; the result (failed or not) goes to ``keep[list_id]``
+    unless ``keep`` is None (LIST ID USAGE 11b: nothing to report later)."""
     done = blocks = 0
     result: Optional[CopyResult] = None
     try:
@@ -125,11 +137,58 @@ def extended_copy(disk: "EmulatedDisk", request: Request) -> None:
             done += 1
             blocks += number
     except _sense.Failure as failure:
-        result = CopyResult(0x02, done, blocks, failure.sense(descriptor=False))
+        result = CopyResult(0x02, done, blocks, failure.sense(descriptor=False), operation_counter=1)
         raise
     finally:
-        if usage != 0x03:  # 11b: no list identifier, nothing to report later
-            disk.copies.results[list_id] = result or CopyResult(0x01, done, blocks)
+        if keep is not None:
+            keep[list_id] = result or CopyResult(0x01, done, blocks, operation_counter=1)
+
+
+def extended_copy(disk: "EmulatedDisk", request: Request) -> None:
+    length = request.u(10, 4)
+    if length == 0:
+        return None  # SPC-5 6.4.1: no copy
+    if length < _HEADER:
+        raise _sense.parameter_list_length_error()
+    data = request.parameters(length)
+    list_id, usage = data[0], (data[1] >> 3) & 0x03
+    cscd_length = int.from_bytes(data[2:4], "big")
+    segment_length = int.from_bytes(data[8:12], "big")
+    if int.from_bytes(data[12:16], "big"):
+        raise _sense.invalid_field_in_parameter_list(12)  # no inline data
+    if _HEADER + cscd_length + segment_length != length:
+        raise _sense.parameter_list_length_error()
+    segments = _descriptors(disk, data, _HEADER, cscd_length, length, 2)
+    _run(disk, request, segments, None if usage == 0x03 else disk.copies.results, list_id)
+    return None
+
+
+def extended_copy_lid4(disk: "EmulatedDisk", request: Request) -> None:
+    """EXTENDED COPY(LID4) (SPC-5 6.5): the LID4 header and its header CSCD descriptor,
+    then the same CSCD (E4h) and segment (02h) descriptors as LID1 takes."""
+    length = request.u(10, 4)
+    if length == 0:
+        return None  # SPC-5 6.5.1: no copy
+    if length < _LID4_HEADER:
+        raise _sense.parameter_list_length_error()
+    data = request.parameters(length)
+    if data[0] != 0x01:
+        raise _sense.invalid_field_in_parameter_list(0)  # LIST FORMAT: 01h is the only one
+    usage = (data[1] >> 3) & 0x03
+    if int.from_bytes(data[2:4], "big") != _LID4_HEADER - _HEADER:
+        raise _sense.invalid_field_in_parameter_list(2)  # HEADER CSCD DESCRIPTOR LIST LENGTH
+    if data[_HEADER] != _HEADER_CSCD:
+        raise _sense.Failure(_sense.ILLEGAL_REQUEST, *_UNSUPPORTED_CSCD,
+                             sks=_sense.field_pointer(_HEADER, in_cdb=False))
+    list_id = int.from_bytes(data[20:24], "big")
+    cscd_length = int.from_bytes(data[42:44], "big")
+    segment_length = int.from_bytes(data[44:46], "big")
+    if int.from_bytes(data[46:48], "big"):
+        raise _sense.invalid_field_in_parameter_list(46)  # no inline data
+    if _LID4_HEADER + cscd_length + segment_length != length:
+        raise _sense.parameter_list_length_error()
+    segments = _descriptors(disk, data, _LID4_HEADER, cscd_length, length, 42)
+    _run(disk, request, segments, None if usage == 0x03 else disk.copies.results_lid4, list_id)
     return None
 
 
@@ -169,3 +228,40 @@ def receive_copy_operating_parameters(disk: "EmulatedDisk", request: Request) ->
     body[39] = len(IMPLEMENTED)
     body += bytes(IMPLEMENTED)
     return len(body).to_bytes(4, "big") + bytes(body)
+
+
+def _lid4_result(disk: "EmulatedDisk", request: Request) -> CopyResult:
+    result = disk.copies.results_lid4.get(request.u(2, 4))
+    if result is None:
+        raise _sense.invalid_field_in_cdb(2)  # no LID4 copy with that LIST IDENTIFIER
+    return result
+
+
+def _lid4_status(result: CopyResult, service_action: int, after: bytes) -> bytes:
+    """The LID4 status data (SPC-5 table 146 and table 256): a 32-byte header, the sense
+    data field (padded to a multiple of four bytes), then what the command adds."""
+    sense = result.sense
+    field = sense + bytes(-len(sense) % 4)
+    raw = bytearray(32)
+    raw[4] = service_action & 0x1F  # RESPONSE TO SERVICE ACTION: the copy's own (01h)
+    raw[5] = result.status  # HDD 0; COPY OPERATION STATUS
+    raw[6:8] = result.operation_counter.to_bytes(2, "big")
+    # ESTIMATED STATUS UPDATE DELAY 0: the copy is over, there is nothing to wait for.
+    raw[12] = _sense.CHECK_CONDITION if sense else _sense.GOOD  # EXTENDED COPY COMPLETION STATUS
+    raw[13] = len(field)  # LENGTH OF THE SENSE DATA FIELD
+    raw[14] = len(sense)  # SENSE DATA LENGTH
+    raw[15] = 0xF1  # TRANSFER COUNT UNITS: logical blocks
+    raw[16:24] = result.transfer_count.to_bytes(8, "big")
+    raw[24:26] = result.segments_processed.to_bytes(2, "big")
+    body = bytes(raw) + field + after
+    return (len(body) - 4).to_bytes(4, "big") + body[4:]
+
+
+def receive_copy_status_lid4(disk: "EmulatedDisk", request: Request) -> bytes:
+    return _lid4_status(_lid4_result(disk, request), 0x01, b"")
+
+
+def receive_rod_token_information(disk: "EmulatedDisk", request: Request) -> bytes:
+    # ROD TOKEN DESCRIPTORS LENGTH 0: an EXTENDED COPY with block to block segments
+    # makes no ROD token.
+    return _lid4_status(_lid4_result(disk, request), 0x01, bytes(4))

@@ -36,8 +36,10 @@ from sgframe.errors import UsageError
 
 if TYPE_CHECKING:
     from sgframe.emu.copy_manager import CopyManager
+    from sgframe.emu.depopulation import Elements
     from sgframe.emu.faults import Fault
     from sgframe.emu.logs import LogState
+    from sgframe.emu.security import ComIds
     from sgframe.emu.modes import ModePages
     from sgframe.emu.zoned import Zones
 
@@ -46,8 +48,8 @@ _UA_EXEMPT = frozenset((0x12, 0xA0, 0x03))
 
 # Commands that change the medium, refused while it is write protected (SBC-4 4.11):
 # WRITE, WRITE AND VERIFY, WRITE SAME, UNMAP, COMPARE AND WRITE, ORWRITE, WRITE ATOMIC,
-# WRITE LONG, FORMAT UNIT, SANITIZE, REASSIGN BLOCKS; WRITE(32) and WRITE LONG(16) by
-# service action.
+# WRITE LONG, FORMAT UNIT, SANITIZE, REASSIGN BLOCKS; WRITE(32), WRITE LONG(16) and
+# REMOVE ELEMENT AND TRUNCATE by service action.
 _MEDIUM_WRITES = frozenset((0x0A, 0x2A, 0xAA, 0x8A, 0x2E, 0xAE, 0x8E, 0x41, 0x93, 0x42, 0x89, 0x8B, 0x9C,
                             0x3F, 0x04, 0x48, 0x07))
 
@@ -57,7 +59,10 @@ def _writes_medium(cdb: bytes) -> bool:
         return True
     if cdb[0] == 0x7F:
         return len(cdb) > 9 and cdb[8:10] == b"\x00\x0b"
-    return cdb[0] == 0x9F and len(cdb) > 1 and cdb[1] & 0x1F == 0x11
+    if len(cdb) < 2:
+        return False
+    # WRITE LONG(16); REMOVE ELEMENT AND TRUNCATE, which discards the blocks past its end.
+    return (cdb[0], cdb[1] & 0x1F) in ((0x9F, 0x11), (0x9E, 0x18))
 
 _serials = itertools.count(1)
 
@@ -110,6 +115,11 @@ class EmulatedDisk:
     :param urswrz: zoned disks only: False refuses reads past a write pointer (URSWRZ=0).
     :param write_protect: WP=1 in the mode parameter header; commands that change the
         medium end in DATA PROTECT, WRITE PROTECTED (27h/00h).
+    :param storage_elements: how many storage elements (heads) share the logical blocks,
+        for GET PHYSICAL ELEMENT STATUS and REMOVE ELEMENT AND TRUNCATE
+        (:mod:`sgframe.emu.depopulation`); 4 by default (fewer on a disk of fewer blocks).
+    :param zone_domains: zoned disks only: two zone domains (conventional, sequential
+        write required) over realms, with ZONE ACTIVATE (:mod:`sgframe.emu.zone_domains`).
     """
 
     def __init__(
@@ -135,6 +145,8 @@ class EmulatedDisk:
         protection: int = 0,
         write_protect: bool = False,
         urswrz: bool = True,
+        storage_elements: Optional[int] = None,
+        zone_domains: bool = False,
     ) -> None:
         self.blocks = _check_int("blocks", blocks, 1, 2**64 - 1)
         self.block_size = _check_int("block_size", block_size, 512, 65536)
@@ -175,6 +187,13 @@ class EmulatedDisk:
         self.grown_defects: List[int] = []  # LBAs REASSIGN BLOCKS moved: READ DEFECT DATA's grown list
         self.streams: Set[int] = set()  # open stream identifiers (STREAM CONTROL)
         self._copies: Optional["CopyManager"] = None
+        if storage_elements is None:
+            storage_elements = min(4, self.blocks)
+        self._storage_elements = _check_int("storage_elements", storage_elements, 1, 255)
+        if storage_elements > self.blocks:
+            raise UsageError(f"storage_elements={storage_elements} exceeds the {self.blocks} blocks")
+        self._elements: Optional["Elements"] = None
+        self._comids: Optional["ComIds"] = None
         self.zones: Optional["Zones"] = None
         if self.zoned:
             if zone_size is None:
@@ -188,6 +207,12 @@ class EmulatedDisk:
                 _check_int("max_open_zones", max_open_zones, 1, 0xFFFFFFFF),
             )
             self.zones.unrestricted_reads = bool(urswrz)
+            if zone_domains:
+                from sgframe.emu.zone_domains import install
+
+                install(self.zones)
+        elif zone_domains:
+            raise UsageError("zone_domains is only meaningful with zoned=True")
         elif zone_size is not None:
             raise UsageError("zone_size is only meaningful with zoned=True")
         elif not urswrz:
@@ -239,6 +264,24 @@ class EmulatedDisk:
 
             self._copies = CopyManager()
         return self._copies
+
+    @property
+    def elements(self) -> "Elements":
+        """The storage elements (SBC-4 depopulation), made at the first command about them."""
+        if self._elements is None:
+            from sgframe.emu.depopulation import Elements
+
+            self._elements = Elements(self._storage_elements, self.blocks)
+        return self._elements
+
+    @property
+    def comids(self) -> "ComIds":
+        """The TCG ComIDs SECURITY PROTOCOL IN issued (protocol 02h), made at the first."""
+        if self._comids is None:
+            from sgframe.emu.security import ComIds
+
+            self._comids = ComIds()
+        return self._comids
 
     @property
     def descriptor_sense(self) -> bool:

@@ -102,6 +102,13 @@ class SparseMedium:
                 if emitted >= limit:
                     return
 
+    def truncate(self, blocks: int) -> None:
+        """Shrink to ``blocks`` blocks: what lay past the new end is gone (REMOVE ELEMENT
+        AND TRUNCATE)."""
+        for key in [k for k in self._data if k >= blocks]:
+            del self._data[key]
+        self.blocks = blocks
+
     @property
     def written_blocks(self) -> int:
         """How many blocks the dictionary holds (a measure of memory use)."""

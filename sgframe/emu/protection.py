@@ -113,6 +113,11 @@ class ProtectedMedium(SparseMedium):
         super().fill(pattern)
         self._pi.clear()
 
+    def truncate(self, blocks: int) -> None:
+        super().truncate(blocks)
+        for key in [k for k in self._pi if k >= blocks]:
+            del self._pi[key]
+
     def _drop(self, lba: int, count: int) -> None:
         if not self._pi:
             return

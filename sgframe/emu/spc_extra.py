@@ -1,5 +1,6 @@
-"""SPC-5 MAINTENANCE IN commands of the emulated disk added with issue 14: REPORT
-IDENTIFYING INFORMATION and REPORT PRIORITY.
+"""SPC-5 commands of the emulated disk added with issue 14: REPORT IDENTIFYING
+INFORMATION and REPORT PRIORITY (MAINTENANCE IN), READ MEDIA SERIAL NUMBER (SERVICE
+ACTION IN(12)).
 
 No SET IDENTIFYING INFORMATION or SET PRIORITY is emulated, so the identifying
 information is empty and every I_T nexus has the default priority.
@@ -14,7 +15,7 @@ from sgframe.emu.reply import Request
 if TYPE_CHECKING:
     from sgframe.emu.state import DiskState as EmulatedDisk
 
-__all__ = ["report_identifying_information", "report_priority"]
+__all__ = ["media_serial_number", "read_media_serial_number", "report_identifying_information", "report_priority"]
 
 #: REPORT IDENTIFYING INFORMATION types (SPC-5 6.32): peripheral device identifying
 #: information, its text form, and the list of supported types.
@@ -47,3 +48,22 @@ def report_priority(disk: "EmulatedDisk", request: Request) -> bytes:
     else:
         raise _sense.invalid_field_in_cdb(2, 7)  # reserved values
     return len(descriptors).to_bytes(4, "big") + descriptors
+
+
+def media_serial_number(disk: "EmulatedDisk") -> bytes:
+    """The serial number of the disk's medium: the unit serial number with "-M" after it,
+    padded with spaces to a multiple of four bytes.
+
+    SPC-5 6.17 lets any device with a medium report one. A disk's platters never leave
+    it, so its medium has the one serial number for life (emu:disk and emu:zoned alike);
+    a removable disk's medium is the same medium at every load, as the emulator has only
+    one. The suffix keeps it apart from VPD page 80h's: they name different things."""
+    serial = f"{disk.serial}-M".encode("ascii")
+    return serial + b" " * (-len(serial) % 4)
+
+
+def read_media_serial_number(disk: "EmulatedDisk", request: Request) -> bytes:
+    if not disk.medium_present:
+        raise _sense.medium_not_present()  # no medium, no serial number (SPC-5 6.17)
+    serial = media_serial_number(disk)
+    return len(serial).to_bytes(4, "big") + serial

@@ -39,6 +39,8 @@ class DiskState(Protocol):
     streams: Any
     grown_defects: Any
     copies: Any
+    elements: Any
+    comids: Any
     alua: Any
     write_protect: bool
     protection: Any

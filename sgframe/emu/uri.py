@@ -74,9 +74,11 @@ _DISK_PARAMETERS: Dict[str, Converter] = {
     "alua": alua_mode,
     "protection": integer,
     "write_protect": boolean,
+    "storage_elements": integer,
 }
 _ZONED_PARAMETERS: Dict[str, Converter] = dict(
-    _DISK_PARAMETERS, zone_size=integer, conventional_zones=integer, max_open_zones=integer, urswrz=boolean
+    _DISK_PARAMETERS, zone_size=integer, conventional_zones=integer, max_open_zones=integer, urswrz=boolean,
+    zone_domains=boolean,
 )
 del _ZONED_PARAMETERS["lbpu"]
 # A disk that breaks one rule, for the conformance suite's tests of itself.

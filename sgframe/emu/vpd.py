@@ -122,6 +122,7 @@ def _extended(disk: "EmulatedDisk") -> bytes:
     body[1] = 0x07  # HEADSUP, ORDSUP, SIMPSUP
     body[2] = 0x01  # V_SUP: a volatile write cache exists
     body[6:8] = (1).to_bytes(2, "big")  # extended self-test completion minutes
+    body[4] = 0x10  # R_SUP: REPORT REFERRALS is supported (SBC-4 4.25)
     if disk.protection:
         # SPT (bits 5-3): 000b type 1, 010b type 2, 100b type 3 (the one the medium has);
         # GRD_CHK, APP_CHK (32-byte CDBs), and REF_CHK except for type 3.
@@ -238,8 +239,10 @@ def _tpc_descriptor(kind: int, body: bytes) -> bytes:
 
 def _third_party_copy(disk: "EmulatedDisk") -> bytes:
     """8Fh (SPC-5 7.7.18): what the copy manager of emu/copy_manager.py implements."""
-    commands = (bytes((0x83, 1, 0x00))  # EXTENDED COPY(LID1)
-                + bytes((0x84, 3, 0x00, 0x03, 0x04)))  # RECEIVE COPY STATUS, OPERATING PARAMETERS, FAILURE DETAILS
+    commands = (bytes((0x83, 2, 0x00, 0x01))  # EXTENDED COPY(LID1), (LID4)
+                # RECEIVE COPY STATUS(LID1), OPERATING PARAMETERS, FAILURE DETAILS(LID1),
+                # RECEIVE COPY STATUS(LID4), RECEIVE ROD TOKEN INFORMATION
+                + bytes((0x84, 5, 0x00, 0x03, 0x04, 0x05, 0x07)))
     parameter_data = bytearray(28)
     parameter_data[4:6] = MAX_CSCD_DESCRIPTORS.to_bytes(2, "big")
     parameter_data[6:8] = MAX_SEGMENT_DESCRIPTORS.to_bytes(2, "big")

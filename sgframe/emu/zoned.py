@@ -10,6 +10,10 @@ of a sequential zone that is not full is ILLEGAL REQUEST, ATTEMPT TO READ INVALI
 (21h/06h, ZBC-2 4.4.3.3).  More
 open zones than the maximum is DATA PROTECT, INSUFFICIENT ZONE RESOURCES (55h/0Eh);
 an implicitly opened zone is closed first to make room, as ZBC-2 4.5.3.4 allows.
+
+With zone domains (``zone_domains=True``, :mod:`sgframe.emu.zone_domains`) a zone may be
+INACTIVE (5h): it is reported, but reads, writes and zone operations on it end in
+ILLEGAL REQUEST, ZONE IS INACTIVE (2Ch/12h), and the ALL operations pass it by.
 """
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ EMPTY = 0x1
 IMPLICITLY_OPENED = 0x2
 EXPLICITLY_OPENED = 0x3
 CLOSED = 0x4
+INACTIVE = 0x5
 FULL = 0xE
 
 _NO_WRITE_POINTER = 0xFFFFFFFFFFFFFFFF
@@ -44,6 +49,7 @@ _FILTERS = {
     0x05: (FULL,),
     0x06: (0xD,),  # read only: never on this disk
     0x07: (0xF,),  # offline: never on this disk
+    0x08: (INACTIVE,),  # inactive: only with zone domains
     0x10: (),  # RWP recommended: never
     0x11: (),  # non-sequential write resources active: never
     0x3F: (NOT_WRITE_POINTER,),
@@ -52,6 +58,10 @@ _FILTERS = {
 
 def insufficient_zone_resources() -> _sense.Failure:
     return _sense.Failure(_sense.DATA_PROTECT, 0x55, 0x0E)
+
+
+def zone_is_inactive() -> _sense.Failure:
+    return _sense.Failure(_sense.ILLEGAL_REQUEST, 0x2C, 0x12)
 
 
 class Zones:
@@ -64,6 +74,7 @@ class Zones:
         self.conventional = conventional
         self.max_open = max_open
         self.unrestricted_reads = True  # URSWRZ
+        self.domains = False  # zone domains and realms (emu/zone_domains.py)
         self.condition = bytearray([NOT_WRITE_POINTER]) * conventional + bytearray([EMPTY]) * (self.count - conventional)
         self.write_pointer: Dict[int, int] = {}
         self.open: Dict[int, int] = {}  # zone -> IMPLICITLY_OPENED / EXPLICITLY_OPENED
@@ -113,8 +124,17 @@ class Zones:
             raise insufficient_zone_resources()
         self.close(min(implicit))
 
+    def check_active(self, lba: int, count: int) -> None:
+        """Refuse access to blocks of an inactive zone (zone domains only)."""
+        # Only a disk with zone domains has inactive zones: others skip the slice.
+        if count and self.domains:
+            if INACTIVE in self.condition[self.zone_of(lba) : self.zone_of(lba + count - 1) + 1]:
+                raise zone_is_inactive()
+
     def check_read(self, lba: int, count: int) -> None:
-        """With URSWRZ=0: refuse a read of blocks no write has reached."""
+        """Refuse a read of an inactive zone, and with URSWRZ=0 of blocks no write has
+        reached."""
+        self.check_active(lba, count)
         if self.unrestricted_reads or count == 0:
             return
         for zone in range(max(self.zone_of(lba), self.conventional), self.zone_of(lba + count - 1) + 1):
@@ -132,6 +152,7 @@ class Zones:
     def _check_write(self, lba: int, count: int, lba_byte: int) -> None:
         if count == 0:
             return
+        self.check_active(lba, count)
         first = self.zone_of(lba)
         last = self.zone_of(lba + count - 1)
         if first < self.conventional:
@@ -167,7 +188,7 @@ class Zones:
 
     def reset_all(self) -> None:
         for zone in range(self.conventional, self.count):
-            if self.condition[zone] != EMPTY:
+            if self.condition[zone] not in (EMPTY, INACTIVE):
                 self.write_pointer.pop(zone, None)
                 self._set(zone, EMPTY)
 
@@ -189,7 +210,8 @@ class Zones:
             self._set(zone, FULL)
 
     def sequential(self) -> Iterable[int]:
-        return range(self.conventional, self.count)
+        """The sequential write required zones that are active."""
+        return [zone for zone in range(self.conventional, self.count) if self.condition[zone] != INACTIVE]
 
 
 def _descriptor(zones: Zones, zone: int) -> bytes:
@@ -199,7 +221,9 @@ def _descriptor(zones: Zones, zone: int) -> bytes:
     raw[1] = zones.condition[zone] << 4
     raw[8:16] = zones.length(zone).to_bytes(8, "big")
     raw[16:24] = zones.start(zone).to_bytes(8, "big")
-    raw[24:32] = (_NO_WRITE_POINTER if conventional else zones.wp(zone)).to_bytes(8, "big")
+    # An inactive zone's write pointer is invalid, as a conventional zone's is.
+    invalid = conventional or zones.condition[zone] == INACTIVE
+    raw[24:32] = (_NO_WRITE_POINTER if invalid else zones.wp(zone)).to_bytes(8, "big")
     return bytes(raw)
 
 
@@ -256,6 +280,8 @@ def _zone_out(disk: "EmulatedDisk", request: Request, action: str) -> None:
         zone = zones.zone_of(lba)
         if lba != zones.start(zone) or zone < zones.conventional:
             raise _sense.invalid_field_in_cdb(2)
+        if zones.condition[zone] == INACTIVE:
+            raise zone_is_inactive()
         targets = [zone]
     step = {"reset": zones.reset, "open": zones.open_zone, "close": zones.close, "finish": zones.finish}[action]
     for zone in targets:

@@ -170,13 +170,6 @@ def test_sg_opcodes_finds_the_new_commands(disk, opcode, sa, name):
     assert f"Command_name: {name}" in out and "Command is supported" in out
 
 
-def test_commands_left_out_exit_as_sg3_utils_reports_them(disk):
-    lun, _ = disk
-    # READ MEDIA SERIAL NUMBER: a disk's medium cannot be removed; INVALID COMMAND
-    # OPERATION CODE is sg3_utils' exit status 9.
-    assert tool("sg_rmsn", lun.sg, check=False).returncode == 9
-
-
 def test_index_by_type_acronym_is_the_overall_element_as_in_sg_ses(enclosure):
     lun, served = enclosure
     sgframe("ses", lun.sg, "-I", "ps", "--set", "ident")
