@@ -84,17 +84,39 @@ def _store(disk: "EmulatedDisk", lba: int, data: bytes, request: Request) -> Non
     disk.logs.count(_logs.WRITE_ERRORS, _logs.BYTES_PROCESSED, len(data))
 
 
+def _fua(request: Request) -> bool:
+    """The FUA bit: byte 1 bit 3, byte 10 in the 32-byte CDBs; READ(6)/WRITE(6) have none."""
+    cdb = request.cdb
+    if cdb[0] in (0x08, 0x0A):
+        return False
+    return bool(cdb[10 if cdb[0] == 0x7F else 1] & 0x08)
+
+
 def read(disk: "EmulatedDisk", request: Request) -> bytes:
+    started = disk.logs.statistics.now()
     lba, count = _transfer(disk, request)
-    if disk.zones is not None:
-        disk.zones.check_read(lba, count)
-    return _read_checked(disk, lba, count) if count else b""
+    moved = 0
+    try:
+        if disk.zones is not None:
+            disk.zones.check_read(lba, count)
+        data = _read_checked(disk, lba, count) if count else b""
+        moved = count
+        return data
+    finally:
+        # Counted in the general statistics page (19h) once the CDB is valid, done or not.
+        disk.logs.statistics.done("read", moved, _fua(request), started)
 
 
 def write(disk: "EmulatedDisk", request: Request) -> None:
+    started = disk.logs.statistics.now()
     lba, count = _transfer(disk, request)
-    if count:
-        _store(disk, lba, request.parameters(count * disk.block_size), request)
+    moved = 0
+    try:
+        if count:
+            _store(disk, lba, request.parameters(count * disk.block_size), request)
+        moved = count
+    finally:
+        disk.logs.statistics.done("write", moved, _fua(request), started)
     return None
 
 
