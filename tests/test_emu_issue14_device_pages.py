@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sgframe import Channel
+from sgframe import Channel, errors
 from sgframe import command as c
 from sgframe.decode.log import decode_log_page
 from sgframe.decode.vpd import decode_vpd
@@ -205,6 +205,27 @@ def test_format_presets_of_a_zoned_disk_have_its_zones(zoned):
             preset.logical_blocks_per_zone) == (125, 0, 256)
     zones = zoned.execute(c.ReportZones(allocation_length=128)).data
     assert int.from_bytes(zones[64 + 8:64 + 16], "big") == preset.logical_blocks_per_zone  # first zone's length
+
+
+def test_format_with_preset_formats_to_the_listed_preset(channel):
+    channel.execute(c.Write10(lba=7, transfer_length=1), data=b"\x5a" * 512)
+    (preset,) = decode_vpd(vpd_raw(channel, 0xB8)).format_preset_descriptors
+    channel.execute(c.FormatWithPreset(preset_identifier=preset.preset_identifier, immed=True))
+    assert channel.execute(c.Read10(lba=7, transfer_length=1)).data == bytes(512)
+    assert capacity(channel) == (4095, 512, 0)  # the preset's designed last LBA and block length
+    with pytest.raises(errors.IllegalRequest) as caught:
+        channel.execute(c.FormatWithPreset(preset_identifier=2))  # not in B8h
+    assert caught.value.sense.asc == 0x24 and caught.value.sense.sense_key_specific.field_pointer == 2
+
+
+def test_format_with_preset_heals_medium_errors_and_empties_zones():
+    disk = EmulatedDisk(blocks=1024, zoned=True, zone_size=256)
+    ok(disk.respond(H("8a 00 0000000000000000 00000002 00 00"), bytes(1024)))
+    disk.inject_medium_error(600)
+    ok(disk.respond(H("38 00 00000001 000000 00")))
+    assert disk.bad_ranges == [] and disk.zones.wp(0) == 0
+    # REPORT SUPPORTED OPERATION CODES has it, with the CDB usage data of SBC-4.
+    assert ok(disk.respond(H("a3 0c 01 38 0000 00000100 00 00"), None, 256)) == H("0003 000a 38 c0 ffffffff 000000 00")
 
 
 @needs_sg_vpd

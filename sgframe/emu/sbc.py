@@ -356,6 +356,25 @@ def format_unit(disk: "EmulatedDisk", request: Request) -> None:
     return None
 
 
+def format_with_preset(disk: "EmulatedDisk", request: Request) -> None:
+    """FORMAT WITH PRESET (SBC-4 5.6): format to a preset of VPD page B8h.
+
+    The one preset is the disk's own format (emu/vpd_device.py), so formatting to it is
+    FORMAT UNIT without a parameter list: the medium is wiped, medium errors and zones
+    reset.  IMMED is honoured trivially (the format is done before status is returned);
+    FMTMAXLBA changes nothing, the preset's designed last LBA being the largest there is.
+    The format status log page keeps what the last FORMAT UNIT sent: there was no FORMAT
+    DATA OUT here.
+    """
+    from sgframe.emu import vpd_device
+
+    # Reserved bits are refused by the command table, from the CDB usage data.
+    if request.u(2, 4) != vpd_device.PRESET_IDENTIFIER:
+        raise _sense.invalid_field_in_cdb(2)  # no such preset in VPD page B8h
+    _wipe(disk, None)
+    return None
+
+
 def sanitize(disk: "EmulatedDisk", request: Request) -> None:
     cdb = request.cdb
     action = cdb[1] & 0x1F

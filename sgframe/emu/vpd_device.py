@@ -31,13 +31,15 @@ CONSTITUENT_PRODUCT = "EMU MEDIUM"
 #: granularity of VPD B7h, so both pages name the same write unit.
 CFA_PROFILE_SUMMARY = 0x01
 
-#: B3h: USER DATA SEGMENT SIZE 0 (and MULTIPLIER 0): the segments are not a fixed-size
-#: pattern; REPORT REFERRALS returns them.  With one target port group (VPD 83h, TPG 1)
-#: the whole LBA space is one user data segment reached through that group.
+#: B3h: USER DATA SEGMENT SIZE 0 (and MULTIPLIER 0): the user data segments are no
+#: fixed-size pattern; their bounds come with the referrals themselves (REPORT REFERRALS,
+#: the referral sense data descriptor).  With one target port group (VPD 83h, TPG 1) the
+#: whole LBA space is one user data segment, reached through that group.
 USER_DATA_SEGMENT_SIZE = 0
 USER_DATA_SEGMENT_MULTIPLIER = 0
 
-#: B8h: the identifier of the one format preset, the format the disk has.
+#: B8h: the identifier of the one format preset, the format the disk has; FORMAT WITH
+#: PRESET (emu/sbc.py) accepts it and no other.
 PRESET_IDENTIFIER = 0x00000001
 _SCHEMA_BLOCK_DEVICE, _SCHEMA_HOST_MANAGED = 0x01, 0x03
 
