@@ -395,7 +395,7 @@ def test_sg_logs_dumps_what_log_select_stored(channel, tmp_path):
 
 # ------------------------------------------------------------------------ log 15h/03h
 
-def test_lps_misalignment_count_is_zero(channel):
+def test_lps_misalignment_count_is_zero_with_one_block_per_physical_block(channel):
     channel.execute(c.Write10(lba=3, transfer_length=1), data=bytes(512))  # any LBA is a physical block's first
     raw = log_raw(channel, 0x15, 0x03)
     assert raw == H("d5 03 0008 0000 03 04 0010 0000")
@@ -404,10 +404,53 @@ def test_lps_misalignment_count_is_zero(channel):
     assert capacity(channel)[2] == 0  # LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT: why it is zero
 
 
+@pytest.fixture
+def emulated_4k(reactor):
+    with Channel.open("emu:disk?blocks=4096&physical_block_size=4096", reactor=reactor) as channel:
+        yield channel
+
+
+def test_a_512e_disk_reports_its_physical_blocks(emulated_4k):
+    assert capacity(emulated_4k) == (4095, 512, 3)  # eight logical blocks per physical block
+    (preset,) = decode_vpd(vpd_raw(emulated_4k, 0xB8)).format_preset_descriptors
+    assert (preset.logical_block_length, preset.logical_blocks_per_physical_block_exponent) == (512, 3)
+
+
+def test_writes_that_split_a_physical_block_are_lps_misalignments(emulated_4k):
+    def write(lba: int, count: int) -> None:
+        emulated_4k.execute(c.Write16(lba=lba, transfer_length=count), data=bytes(512 * count))
+
+    write(8, 16)  # two whole physical blocks
+    write(3, 8)  # starts inside physical block 0: LBA 3
+    write(16, 4)  # ends inside physical block 2, whose first LBA is 16
+    raw = log_raw(emulated_4k, 0x15, 0x03)
+    assert raw == H("d5 03 0020 0000 03 04 0010 0002 0001 03 08 0000000000000003 0002 03 08 0000000000000010")
+    page = decode_log_page(raw)
+    assert (page.lps_misalignment_count, page.lba_of_misaligned_blocks, page.problems) == (2, (3, 16), ())
+    assert decode_log_page(log_raw(emulated_4k, 0x15, 0x03, pc=3)).lps_misalignment_count == 0
+    # The count goes on past MAX_LPSM; the LBAs stop at 16.
+    for n in range(20):
+        write(64 * n + 1, 1)
+    page = decode_log_page(log_raw(emulated_4k, 0x15, 0x03))
+    assert (page.lps_misalignment_count, len(page.lba_of_misaligned_blocks)) == (22, 16)
+    # LOG SELECT resets page 15h with its subpages.
+    emulated_4k.execute(c.LogSelect(pc=1, page_code=0x15))
+    assert decode_log_page(log_raw(emulated_4k, 0x15, 0x03)).lba_of_misaligned_blocks == ()
+
+
+@pytest.mark.parametrize("uri", ["emu:disk?physical_block_size=1000", "emu:disk?block_size=4096&physical_block_size=512"])
+def test_a_physical_block_size_must_be_the_logical_times_a_power_of_two(uri):
+    from sgframe.emu import create
+
+    with pytest.raises(errors.UsageError, match=r"is not block_size=\d+ times a power of two \(allowed: "):
+        create(uri)
+
+
 @needs_sg_logs
-def test_sg_logs_reads_the_lps_misalignment_page(channel, tmp_path):
-    text = lines(sg3(SG_LOGS, log_raw(channel, 0x15, 0x03), tmp_path))
-    assert text[1:] == ["LPS misalignment count: max lpsm: 16, count=0"]
+def test_sg_logs_reads_the_lps_misalignment_page(emulated_4k, tmp_path):
+    emulated_4k.execute(c.Write10(lba=5, transfer_length=2), data=bytes(1024))
+    text = lines(sg3(SG_LOGS, log_raw(emulated_4k, 0x15, 0x03), tmp_path))
+    assert text[1:] == ["LPS misalignment count: max lpsm: 16, count=1", "LBA of misaligned block: 0x5"]
 
 
 # ------------------------------------------------------------------------ log 17h

@@ -23,7 +23,7 @@ Pages and subpages, keyed by (page, subpage):
 * 15h background scan results and 15h/01h pending defects, from the injected medium
   errors (each bad range is a defect waiting for a write or REASSIGN BLOCKS); 15h/02h
   background operation (BACKGROUND CONTROL has nothing to run: never active); 15h/03h
-  LPS misalignment (one logical block per physical block: never misaligned);
+  LPS misalignment, fed by writes that split a physical block (``physical_block_size``);
 * 17h non-volatile cache: the write cache is volatile (VPD 86h V_SUP 1, NV_SUP 0);
 * 18h protocol-specific port: the SAS port of mode page 19h, its phys and their (zero)
   error counters and phy events;
@@ -85,6 +85,8 @@ UNCORRECTED = 0x0006
 _TRANSITIONS = {0x1: 0x0001, 0x2: 0x0002, 0x3: 0x0008}
 
 HUMIDITY = 40  # percent; the emulated disk sits in a data centre
+#: MAX_LPSM of 15h/03h: how many misaligned LBAs the page keeps (SBC-4 6.4.6).
+MAX_LPSM = 16
 ENDURANCE_USED = 3  # percent of the rated write endurance, for 11h
 
 
@@ -165,6 +167,11 @@ class LogState:
         # Application client log page (0Fh): parameter code -> the data LOG SELECT stored.
         self.application_client: Dict[int, bytes] = {}
         self.statistics = IoStatistics()
+        # LPS misalignment (15h/03h): writes that split a physical block, and the LBAs
+        # of the first MAX_LPSM of them.
+        self.lps_misalignments = 0
+        self.lps_misaligned_lbas: List[int] = []
+        self.max_lpsm = MAX_LPSM
 
     def count(self, page: int, parameter: int, amount: int = 1) -> None:
         values = self.counters[page]
@@ -180,9 +187,18 @@ class LogState:
             self.transitions.clear()
         if page in (0, STATISTICS):
             self.statistics.reset()
+        if page in (0, BACKGROUND_SCAN):
+            self.lps_misalignments = 0
+            self.lps_misaligned_lbas.clear()
         if page in (0, APPLICATION_CLIENT):
             # The parameters' default is all zero bytes, what an unwritten one holds.
             self.application_client.clear()
+
+    def lps_misaligned(self, lba: int) -> None:
+        """A write left the physical block holding ``lba`` partly unwritten."""
+        self.lps_misalignments = min(self.lps_misalignments + 1, 0xFFFF)  # a 2-byte count that saturates
+        if len(self.lps_misaligned_lbas) < MAX_LPSM:
+            self.lps_misaligned_lbas.append(lba)
 
     def add_self_test(self, result: SelfTestResult) -> None:
         # Most recent first; the page holds twenty results (SPC-5 7.3.21).

@@ -118,15 +118,16 @@ def _application_client_parameters(data: bytes, offset: int, end: int) -> Dict[i
 
 # --- 15h/03h ---------------------------------------------------------------------------
 
-#: MAX_LPSM: how many misaligned LBAs the page would keep (SBC-4 6.4.6).
-MAX_LPS_MISALIGNMENTS = 16
-
-
 def lps_misalignment(disk: "EmulatedDisk", default: bool) -> Parameters:
-    # The disk has one logical block per physical block (READ CAPACITY(16) LOGICAL BLOCKS
-    # PER PHYSICAL BLOCK EXPONENT 0, VPD B8h): every write starts and ends on a physical
-    # block boundary, so the LPS MISALIGNMENT COUNT is zero and no LBA parameter follows.
-    return [(0, _parameter(0, 0x03, MAX_LPS_MISALIGNMENTS.to_bytes(2, "big") + (0).to_bytes(2, "big")))]
+    """Parameter 0000h: MAX_LPSM and the LPS MISALIGNMENT COUNT; 0001h on: the LBA of
+    each misaligned write, the first LBA of the physical block it left partly unwritten
+    (the write's first LBA when it starts inside one).  With one logical block per
+    physical block (the default) no write can be misaligned."""
+    state = disk.logs
+    count, lbas = (0, []) if default else (state.lps_misalignments, state.lps_misaligned_lbas)
+    out = [(0, _parameter(0, 0x03, state.max_lpsm.to_bytes(2, "big") + count.to_bytes(2, "big")))]
+    out += [(n, _parameter(n, 0x03, lba.to_bytes(8, "big"))) for n, lba in enumerate(lbas, 1)]
+    return out
 
 
 # --- 17h -------------------------------------------------------------------------------

@@ -78,6 +78,10 @@ def _store(disk: "EmulatedDisk", lba: int, data: bytes, request: Request) -> Non
     count = len(data) // disk.block_size
     if disk.zones is not None:
         disk.zones.check_write(lba, count, _lba_byte(request))
+    if disk.lbppbe:
+        per_physical = 1 << disk.lbppbe
+        if lba % per_physical or (lba + count) % per_physical:
+            disk.logs.lps_misaligned(lba if lba % per_physical else lba + count - (lba + count) % per_physical)
     disk.medium.write(lba, data)
     disk.heal(lba, count)
     if disk.zones is not None:
@@ -281,6 +285,7 @@ def read_capacity_16(disk: "EmulatedDisk", request: Request) -> bytes:
     raw = bytearray(32)
     raw[0:8] = disk.last_lba.to_bytes(8, "big")
     raw[8:12] = disk.block_size.to_bytes(4, "big")
+    raw[13] = disk.lbppbe  # LOWEST ALIGNED LBA 0: LBA 0 starts a physical block
     if disk.zoned:
         raw[12] = 0x10  # RC BASIS 01b: the returned LBA is the last LBA of the unit
     if disk.protection:

@@ -102,7 +102,7 @@ def format_presets(disk: "EmulatedDisk") -> bytes:
     d = bytearray(64)
     d[0:4] = PRESET_IDENTIFIER.to_bytes(4, "big")
     d[4] = _SCHEMA_HOST_MANAGED if disk.zoned else _SCHEMA_BLOCK_DEVICE
-    d[7] = 0  # LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT, as READ CAPACITY(16) says
+    d[7] = disk.lbppbe  # LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT, as READ CAPACITY(16) says
     d[8:12] = disk.block_size.to_bytes(4, "big")
     d[16:24] = disk.last_lba.to_bytes(8, "big")  # DESIGNED LAST LOGICAL BLOCK ADDRESS
     fmtpinfo, usage = protection_format(disk.protection or 0)
