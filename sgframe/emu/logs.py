@@ -34,8 +34,7 @@ Not here: 16h ATA PASS-THROUGH results (SAT-4) reports the ATA commands a SATL p
 through, and this SAS disk has no ATA PASS-THROUGH (the sgframe-sat plugin's emu:sata
 adds one); 19h/01h-1Fh group statistics (optional, SPC-5 7.3.24: only the general
 statistics are kept) and 19h/20h cache memory statistics (the cache is not modelled: no
-hit to count).  LOG
-SENSE of a page not in 00h is ILLEGAL REQUEST, INVALID FIELD IN CDB.
+hit to count).  LOG SENSE of a page not in 00h is ILLEGAL REQUEST, INVALID FIELD IN CDB.
 
 Only cumulative values exist (page control 01b and 11b); saving is not supported, so DS is set.
 """
@@ -197,7 +196,7 @@ class LogState:
     def lps_misaligned(self, lba: int) -> None:
         """A write left the physical block holding ``lba`` partly unwritten."""
         self.lps_misalignments = min(self.lps_misalignments + 1, 0xFFFF)  # a 2-byte count that saturates
-        if len(self.lps_misaligned_lbas) < MAX_LPSM:
+        if len(self.lps_misaligned_lbas) < self.max_lpsm:
             self.lps_misaligned_lbas.append(lba)
 
     def add_self_test(self, result: SelfTestResult) -> None:

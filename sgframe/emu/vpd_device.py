@@ -9,7 +9,7 @@ they need of emu/vpd.py (which imports this module) comes as arguments.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Tuple
 
 if TYPE_CHECKING:
     from sgframe.emu.state import DiskState as EmulatedDisk
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 #: never resolves: like the company ID, no address can point at someone's real service.
 MANAGEMENT_HOST = "sgframe-emu.invalid"
 
-#: Network services of 85h (SPC-5 table 625): storage configuration service 01h and
+#: Network services of 85h (SPC-5 7.7.10, SERVICE TYPE): storage configuration service 01h and
 #: diagnostics 02h, both of the logical unit (association 00b).
 NETWORK_SERVICES = ((0x01, "config"), (0x02, "diagnostics"))
 
@@ -44,7 +44,8 @@ PRESET_IDENTIFIER = 0x00000001
 _SCHEMA_BLOCK_DEVICE, _SCHEMA_HOST_MANAGED = 0x01, 0x03
 
 #: B9h: a non-rotating disk (B1h) has no actuators to split the LBAs between: one range
-#: covers them all, served by every storage element (a count of 1: the whole medium).
+#: covers them all, with one storage element, the medium (GET PHYSICAL ELEMENT STATUS,
+#: where emulated, has to report the same one).
 STORAGE_ELEMENTS = 1
 
 
@@ -91,9 +92,9 @@ def referrals(disk: "EmulatedDisk") -> bytes:
     return bytes(4) + USER_DATA_SEGMENT_SIZE.to_bytes(4, "big") + USER_DATA_SEGMENT_MULTIPLIER.to_bytes(4, "big")
 
 
-def protection_format(protection: int) -> "tuple[int, int]":
-    """(FMTPINFO, PROT_FIELD_USAGE) that FORMAT UNIT takes for protection ``type`` (SBC-4
-    table 41): none 00b/000b, type 1 10b/000b, type 2 11b/000b, type 3 11b/001b."""
+def protection_format(protection: int) -> Tuple[int, int]:
+    """(FMTPINFO, PROT_FIELD_USAGE) that FORMAT UNIT takes for ``protection``, the DIF type
+    (SBC-4 table 41): none 00b/000b, type 1 10b/000b, type 2 11b/000b, type 3 11b/001b."""
     return {0: (0, 0), 1: (2, 0), 2: (3, 0), 3: (3, 1)}[protection]
 
 
