@@ -393,6 +393,31 @@ def test_sg_logs_dumps_what_log_select_stored(channel, tmp_path):
     assert " 00     8f 00 40 00 00 00 83 fc  ab ab ab ab ab ab ab ab" in text
 
 
+# ------------------------------------------------------------------------ log 03h, 15h
+
+def test_read_errors_and_scan_results_tell_one_story(reactor, tmp_path):
+    """03h and 15h, already there before issue 14, agree with each other, with the write
+    and verify counters' layout (02h, 05h) and, where sg_logs is installed, with it."""
+    disk = EmulatedDisk(blocks=4096)
+    ok(disk.respond(H("28 00 00000000 00 0004 00"), None, 2048))
+    disk.inject_medium_error(0x40)
+    assert disk.respond(H("28 00 00000040 00 0001 00"), None, 512).sense[2] == 0x03
+    read = decode_log_page(ok(disk.respond(H("4d 00 43 00 00 0000 1000 00"), None, 4096)))
+    write = decode_log_page(ok(disk.respond(H("4d 00 42 00 00 0000 1000 00"), None, 4096)))
+    scan = decode_log_page(ok(disk.respond(H("4d 00 55 00 00 0000 1000 00"), None, 4096)))
+    assert [p.parameter_code for p in read.parameters] == [p.parameter_code for p in write.parameters] == list(range(7))
+    assert (read.total_bytes_processed, read.total_uncorrected_errors) == (2048, 1)
+    assert [(m.logical_block_address, m.sense_key, m.additional_sense_code) for m in scan.medium_scan_parameters] == [
+        (0x40, 0x3, 0x11)]
+    if SG_LOGS is None:
+        pytest.skip("sg3_utils' sg_logs is not installed")
+    text = lines(sg3(SG_LOGS, read.raw, tmp_path))
+    assert "Total bytes processed = 2048" in text and "Total uncorrected errors = 1" in text
+    text = lines(sg3(SG_LOGS, scan.raw, tmp_path))
+    assert "LBA (associated with medium error): 0x0000000000000040" in text
+    assert "sense key: Medium Error  [sk,asc,ascq: 0x3,0x11,0x0]" in text
+
+
 # ------------------------------------------------------------------------ log 15h/03h
 
 def test_lps_misalignment_count_is_zero_with_one_block_per_physical_block(channel):
