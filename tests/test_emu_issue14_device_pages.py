@@ -108,21 +108,17 @@ def test_sg_vpd_reads_the_management_network_addresses(channel, tmp_path):
 
 def test_device_constituents(channel, zoned):
     raw = vpd_raw(channel, 0x8B)
-    serial_page = H("00 80") + len(b"EMU-PAGES-1-M0").to_bytes(2, "big") + b"EMU-PAGES-1-M0"
-    specific = H("01 00") + len(serial_page).to_bytes(2, "big") + serial_page
-    descriptor = (H("0003 00 00") + b"SGFRAME " + b"EMU MEDIUM      " + b"0001" + H("0000")
-                  + len(specific).to_bytes(2, "big") + specific)
-    assert raw == H("00 8b") + len(descriptor).to_bytes(2, "big") + descriptor
+    assert raw == H("00 8b 0024 0003 00 00") + b"SGFRAME " + b"EMU MEDIUM      " + b"0001" + H("0000 0000")
     (constituent,) = decode_vpd(raw).constituent_descriptors
     assert (constituent.constituent_type_name, constituent.constituent_device_type_name,
-            constituent.t10_vendor_identification) == ("direct access block device", "direct access block device",
-                                                       "SGFRAME")
-    (inner,) = constituent.constituent_specific_descriptors
-    assert inner.vpd_page.product_serial_number == "EMU-PAGES-1-M0"
-    # A zoned disk's medium is a host managed zoned block device, as the disk is.
+            constituent.t10_vendor_identification, constituent.product_identification,
+            constituent.constituent_specific_descriptors) == (
+        "direct access block device", "direct access block device", "SGFRAME", "EMU MEDIUM", ())
+    # The disk's revision, and on a zoned disk its device type, are the constituent's.
+    standard = channel.execute(c.Inquiry(allocation_length=96)).data
+    assert constituent.product_revision_level == standard[32:36].decode()
     (zc,) = decode_vpd(vpd_raw(zoned, 0x8B)).constituent_descriptors
     assert zc.constituent_device_type == 0x14
-    assert zc.constituent_specific_descriptors[0].vpd_page.peripheral_device_type == 0x14
 
 
 @needs_sg_vpd
@@ -131,7 +127,7 @@ def test_sg_vpd_reads_the_device_constituents(channel, tmp_path):
     assert "Constituent type: Direct access block device [0x3]" in text
     assert "Constituent device type: disk [0x0]" in text
     assert "Product_identification: EMU MEDIUM" in text
-    assert "Unit serial number: EMU-PAGES-1-M0" in text
+    assert "Product_revision_level: 0001" in text
 
 
 # ------------------------------------------------------------------------ VPD 8Ch

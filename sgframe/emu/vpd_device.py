@@ -66,21 +66,17 @@ def management_network_addresses(disk: "EmulatedDisk") -> bytes:
     return b"".join(_network_service(kind, management_url(disk, name)) for kind, name in NETWORK_SERVICES)
 
 
-def constituent_serial(disk: "EmulatedDisk") -> str:
-    return f"{disk.serial}-M0"
-
-
 def device_constituents(disk: "EmulatedDisk", peripheral: int) -> bytes:
-    """One constituent: the medium behind the logical unit, a direct access block device
-    of the disk's own device type, identified by its unit serial number page (80h) carried
-    in a constituent specific descriptor of type 01h (SPC-5 7.7.6).  ``peripheral`` is
-    byte 0 of the disk's own pages."""
-    serial = constituent_serial(disk).encode("ascii")
-    page = bytes((peripheral, 0x80)) + len(serial).to_bytes(2, "big") + serial
-    specific = bytes((0x01, 0)) + len(page).to_bytes(2, "big") + page
+    """One constituent descriptor (SPC-5 7.7.6): the medium behind the logical unit, a
+    direct access block device of the disk's own device type (``peripheral`` is byte 0 of
+    the disk's pages), named by T10 vendor, product and revision.
+
+    No constituent specific descriptor follows: one of type 01h (a VPD page of the
+    constituent) makes sg_vpd 1.46 abort (SIGABRT) when it reads the page from a device,
+    though it decodes the same bytes from --inhex."""
     return (CONSTITUENT_DIRECT_ACCESS.to_bytes(2, "big") + bytes((peripheral & 0x1F, 0))
             + disk.vendor.ljust(8).encode("ascii") + CONSTITUENT_PRODUCT.ljust(16).encode("ascii")
-            + disk.revision.ljust(4).encode("ascii") + bytes(2) + len(specific).to_bytes(2, "big") + specific)
+            + disk.revision.ljust(4).encode("ascii") + bytes(2) + (0).to_bytes(2, "big"))
 
 
 def cfa_profile_information(disk: "EmulatedDisk", sequential_write_size: int) -> bytes:
