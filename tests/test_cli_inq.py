@@ -24,8 +24,8 @@ from test_decode_vpd_pages import VECTORS
 DATA = Path(__file__).parent / "data" / "sg3-inhex"
 SG_INQ = shutil.which("sg_inq")
 # What emu:disk lists in its page 00h.
-EMU_PAGES = {0x00, 0x80, 0x83, 0x84, 0x86, 0x87, 0x88, 0x8A, 0x8D, 0x8F, 0x90, 0x91, 0x92, 0xB0, 0xB1, 0xB2, 0xB4,
-             0xB5, 0xB7}
+EMU_PAGES = {0x00, 0x80, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x8A, 0x8B, 0x8C, 0x8D, 0x8F, 0x90, 0x91, 0x92, 0xB0,
+             0xB1, 0xB2, 0xB3, 0xB4, 0xB5, 0xB7, 0xB8, 0xB9}
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -233,7 +233,7 @@ def test_all_vpd_text_has_a_heading_per_page(capsys):
     code, out, _ = run(capsys, "inq", "emu:disk", "--all-vpd")
     headings = [line for line in out.splitlines() if line.endswith("):") and not line.startswith(" ")]
     assert headings[0] == "Supported VPD pages VPD page (0x00):"
-    assert headings[-1] == "Block limits extension VPD page (0xb7):"
+    assert headings[-1] == "Concurrent positioning ranges VPD page (0xb9):"
     assert len(headings) == len(EMU_PAGES)
 
 

@@ -271,9 +271,15 @@ def test_format_security_with_long_header(capsys, disk, sent):
 
 def test_format_preset_sends_format_with_preset(capsys, disk, sent):
     code, _, err = run(capsys, "format", "emu:o14", "--preset", "5", "--fmtmaxlba", "-Q")
-    # IMMED (not --wait) and FMTMAXLBA; the emulated disk has no FORMAT WITH PRESET (9).
-    assert code == 9 and "FORMAT WITH PRESET" in err
+    # IMMED (not --wait) and FMTMAXLBA; the emulated disk's VPD page B8h lists preset 1
+    # only: ILLEGAL REQUEST, INVALID FIELD IN CDB (5).
+    assert code == 5 and "Invalid field in cdb [24h/00h], error in CDB byte 2" in err
     assert [cdb for cdb in cdbs(sent) if cdb.startswith("38")] == ["38c00000000500000000"]
+    sent.clear()
+    disk.medium.write(0, b"\x33" * 512)
+    assert run(capsys, "format", "emu:o14", "--preset", "1", "-Q")[0] == 0
+    assert [cdb for cdb in cdbs(sent) if cdb.startswith("38")] == ["38800000000100000000"]
+    assert disk.medium.read(0, 1) == bytes(512)
     sent.clear()
     code, _, err = run(capsys, "format", "emu:o14", "--preset", "5")
     assert code == 1 and "There is no terminal to ask" in err and sent == []

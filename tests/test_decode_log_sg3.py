@@ -282,8 +282,9 @@ def test_emulated_disk_pages_agree_with_sg_logs(tmp_path):
     listing = disk.respond(bytes.fromhex("4d 00 40 ff 00 0000 1000 00"), None, 0x1000).data
     raws = []
     for page, subpage in decode_log_page(listing).supported_pages_and_subpages:
-        cdb = bytes((0x4D, 0, 0x40 | page, subpage, 0, 0, 0, 0x10, 0, 0))
-        raws.append(disk.respond(cdb, None, 0x1000).data)
+        # The application client page (0Fh) is 16388 bytes: the largest allocation length.
+        cdb = bytes((0x4D, 0, 0x40 | page, subpage, 0, 0, 0, 0xFF, 0xFF, 0))
+        raws.append(disk.respond(cdb, None, 0xFFFF).data)
     text = sg_logs(b"".join(raws), tmp_path)
     pages = decode_log_pages(b"".join(raws))
     matched = {}

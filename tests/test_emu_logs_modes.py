@@ -26,8 +26,9 @@ def ok(reply) -> bytes:
 
 
 def log_sense(disk, page, subpage=0, pc=1):
-    cdb = bytes((0x4D, 0, (pc << 6) | page, subpage, 0, 0, 0, 0x10, 0, 0))
-    return decode_log_page(ok(disk.respond(cdb, None, 0x1000)))
+    # The application client page (0Fh) is 16388 bytes: ask for the most LOG SENSE gives.
+    cdb = bytes((0x4D, 0, (pc << 6) | page, subpage, 0, 0, 0, 0xFF, 0xFF, 0))
+    return decode_log_page(ok(disk.respond(cdb, None, 0xFFFF)))
 
 
 def mode_sense(disk, page=0x3F, subpage=0xFF, pc=0, ten=True):
@@ -154,7 +155,8 @@ def test_start_stop_and_utilization(disk):
 
 
 def test_one_pages_subpages(disk):
-    assert log_sense(disk, 0x15, 0xFF).supported_pages_and_subpages == ((0x15, 0), (0x15, 1), (0x15, 2), (0x15, 0xFF))
+    assert log_sense(disk, 0x15, 0xFF).supported_pages_and_subpages == (
+        (0x15, 0), (0x15, 1), (0x15, 2), (0x15, 3), (0x15, 0xFF))
     reply = disk.respond(H("4d 00 55 07 00 0000 0100 00"), None, 256)
     assert reply.status == 2 and reply.sense[12] == 0x24  # INVALID FIELD IN CDB: no subpage 07h
 

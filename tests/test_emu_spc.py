@@ -51,7 +51,8 @@ def test_inquiry_unknown_vpd_page(disk: EmulatedDisk) -> None:
 
 
 def test_vpd_supported_pages(disk: EmulatedDisk) -> None:
-    assert ok(disk.respond(H("12 01 00 00 ff 00"), None, 255)) == H("00 00 0013 00 80 83 84 86 87 88 8a 8d 8f 90 91 92 b0 b1 b2 b4 b5 b7")
+    assert ok(disk.respond(H("12 01 00 00 ff 00"), None, 255)) == H(
+        "00 00 0019 00 80 83 84 85 86 87 88 8a 8b 8c 8d 8f 90 91 92 b0 b1 b2 b3 b4 b5 b7 b8 b9")
 
 
 def test_vpd_unit_serial_number(disk: EmulatedDisk) -> None:
@@ -297,14 +298,14 @@ def test_mode_select10_dsense_switches_sense_format(disk: EmulatedDisk) -> None:
 
 def test_log_sense_supported_pages(disk: EmulatedDisk) -> None:
     assert ok(disk.respond(H("4d 00 40 00 00 0000 0100 00"), None, 256)) == H(
-        "80 00 0010 00 02 03 05 06 07 08 0b 0d 0e 10 11 15 18 1a 2f")
+        "80 00 0015 00 01 02 03 05 06 07 08 0b 0c 0d 0e 0f 10 11 15 17 18 19 1a 2f")
 
 
 def test_log_sense_supported_pages_and_subpages(disk: EmulatedDisk) -> None:
     data = ok(disk.respond(H("4d 00 40 ff 00 0000 0100 00"), None, 256))
-    assert data == H("c0 ff 004e 0000 00ff 0200 02ff 0300 03ff 0500 05ff 0600 06ff 0700 07ff 0800 08ff 0b00 0b01"
-                     " 0b02 0bff 0d00 0d01 0d02 0dff 0e00 0e01 0eff 1000 10ff 1100 11ff 1500 1501 1502 15ff 1800 18ff"
-                     " 1a00 1aff 2f00 2fff")
+    assert data == H("c0 ff 0064 0000 00ff 0100 01ff 0200 02ff 0300 03ff 0500 05ff 0600 06ff 0700 07ff 0800 08ff"
+                     " 0b00 0b01 0b02 0bff 0c00 0cff 0d00 0d01 0d02 0dff 0e00 0e01 0eff 0f00 0fff 1000 10ff 1100 11ff"
+                     " 1500 1501 1502 1503 15ff 1700 17ff 1800 18ff 1900 19ff 1a00 1aff 2f00 2fff")
     # One page's subpages: xxh/FFh.
     assert ok(disk.respond(H("4d 00 4d ff 00 0000 0100 00"), None, 256)) == H("cd ff 0008 0d00 0d01 0d02 0dff")
 
@@ -332,7 +333,8 @@ def test_log_select_pcr_resets_counters(disk: EmulatedDisk) -> None:
 
 def test_log_sense_errors(disk: EmulatedDisk) -> None:
     assert disk.respond(H("4d 00 0d 00 00 0000 0100 00"), None, 256).sense == invalid_cdb(2, 7)
-    assert disk.respond(H("4d 00 41 00 00 0000 0100 00"), None, 256).sense == invalid_cdb(2, 5)
+    # 04h read reverse error counters: a tape drive's page.
+    assert disk.respond(H("4d 00 44 00 00 0000 0100 00"), None, 256).sense == invalid_cdb(2, 5)
     assert disk.respond(H("4d 01 4d 00 00 0000 0100 00"), None, 256).sense == invalid_cdb(1, 0)
     assert disk.respond(H("4d 00 4d 00 00 0002 0100 00"), None, 256).sense == invalid_cdb(5)
     assert disk.respond(H("4d 00 4d 03 00 0000 0100 00"), None, 256).sense == invalid_cdb(3)

@@ -39,7 +39,8 @@ def descriptor(kind: int, condition: int, start: int, wp: int, length: int = 64)
 def test_inquiry_and_vpd_of_a_zoned_disk(disk: EmulatedDisk) -> None:
     data = ok(disk.respond(H("12 00 00 00 60 00"), None, 96))
     assert data[0] == 0x14 and data[58:66] == H("00a0 05c0 0600 0620")
-    assert ok(disk.respond(H("12 01 00 00 ff 00"), None, 255)) == H("14 00 0014 00 80 83 84 86 87 88 8a 8d 8f 90 91 92 b0 b1 b2 b4 b5 b6 b7")
+    assert ok(disk.respond(H("12 01 00 00 ff 00"), None, 255)) == H(
+        "14 00 001a 00 80 83 84 85 86 87 88 8a 8b 8c 8d 8f 90 91 92 b0 b1 b2 b3 b4 b5 b6 b7 b8 b9")
     b6 = ok(disk.respond(H("12 01 b6 00 ff 00"), None, 255))
     assert b6[:20] == H("14 b6 003c 01 000000 ffffffff ffffffff 00000002")
     assert ok(disk.respond(H("9e 10 0000000000000000 00000020 00 00"), None, 32))[12] == 0x10

@@ -177,11 +177,19 @@ def _every_page(channel: Any, pc: int, first: Any) -> List[Tuple[int, int]]:
 _TITLE_FIELDS = ("ds", "spf", "page_code", "subpage_code", "page_length", "page_name")
 
 
+def _has_own_fields(cls: type) -> bool:
+    """Does the decoder's record name fields beyond :class:`LogPage`'s (its parameters)?"""
+    import attrs
+
+    return bool(set(attrs.fields_dict(cls)) - set(attrs.fields_dict(LogPage)))
+
+
 def log_page_text(record: Any) -> List[str]:
     """A log page as text: a title naming (page, subpage), then the decoded fields.
 
     A page with a named decoder shows its named fields, not the raw parameter list
-    (``--json`` has both); a page without one shows its parameters.
+    (``--json`` has both); a page without one, or whose decoder names no field of its own
+    (application client, 0Fh: the parameters are the data), shows its parameters.
     """
     page, subpage = record.page_code or 0, (record.subpage_code or 0) if record.spf else 0
     lines = [f"{record.page_name} page  [{_label(page, subpage)}]"]
@@ -190,7 +198,7 @@ def log_page_text(record: Any) -> List[str]:
     elif isinstance(record, SupportedLogPages):
         lines += [f"    {_label(p, 0):<11} {log_page_name(p, 0)}" for p in record.supported_pages]
     else:
-        named = type(record) is not LogPage
+        named = _has_own_fields(type(record))
         skipping = False
         for line in render(record):
             top = not line.startswith(" ")

@@ -54,6 +54,7 @@ _ROWS: List[Row] = [
     (0x2F, None, "VERIFY(10)", "sbc.verify", "2f f6 ff ff ff ff 3f ff ff 00", True, READ, _DATA, None),
     (0x34, None, "PRE-FETCH(10)", "sbc.pre_fetch", "34 02 ff ff ff ff 3f ff ff 00", True, READ, _DATA, None),
     (0x35, None, "SYNCHRONIZE CACHE(10)", "sbc.synchronize_cache", "35 02 ff ff ff ff 3f ff ff 00", True, WRITE, _DATA, None),
+    (0x38, None, "FORMAT WITH PRESET", "sbc.format_with_preset", "38 c0 ff ff ff ff 00 00 00 00", True, WRITE, _LONG, None),
     (0x3B, None, "WRITE BUFFER", "spc.write_buffer", "3b 1f ff ff ff ff ff ff ff 00", False, WRITE, _DATA, None),
     (0x3C, None, "READ BUFFER(10)", "spc.read_buffer", "3c 1f ff ff ff ff ff ff ff 00", False, READ, _DATA, (6, 3)),
     (0x41, None, "WRITE SAME(10)", "sbc.write_same", "41 f8 ff ff ff ff 3f ff ff 00", True, WRITE, _DATA, None),

@@ -78,6 +78,17 @@ def _check_int(name: str, value: object, low: int, high: Optional[int] = None) -
     return value
 
 
+def _physical_block_exponent(block_size: int, physical_block_size: Optional[int]) -> int:
+    """LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT: physical = logical x 2**exponent."""
+    if physical_block_size is None:
+        return 0
+    allowed = [block_size << n for n in range(16)]
+    if physical_block_size not in allowed:
+        raise UsageError(f"physical_block_size={physical_block_size!r} is not block_size={block_size} times a "
+                         f"power of two (allowed: {allowed[0]}, {allowed[1]}, {allowed[2]} ... {allowed[-1]})")
+    return allowed.index(physical_block_size)
+
+
 def _check_ascii(name: str, value: object, width: int) -> str:
     if not isinstance(value, str) or not value.isascii() or len(value) > width or not value.isprintable():
         raise UsageError(f"{name} must be printable ASCII of at most {width} characters, not {value!r}")
@@ -94,6 +105,10 @@ class EmulatedDisk:
 
     :param blocks: number of logical blocks (1 .. 2**64 - 1; the medium is sparse).
     :param block_size: logical block length in bytes (512 .. 65536, a multiple of 4).
+    :param physical_block_size: physical block length in bytes: ``block_size`` times a
+        power of two up to 2**15 (READ CAPACITY(16) LOGICAL BLOCKS PER PHYSICAL BLOCK
+        EXPONENT); writes that split a physical block are counted in the LPS misalignment
+        log page (15h/03h).  By default ``block_size``.
     :param vendor: T10 vendor identification (8 ASCII characters at most).
     :param product: product identification (16 at most).
     :param revision: product revision level (4 at most).
@@ -127,6 +142,7 @@ class EmulatedDisk:
         blocks: int = 2**21,
         block_size: int = 512,
         *,
+        physical_block_size: Optional[int] = None,
         vendor: str = "SGFRAME",
         product: str = "EMU DISK",
         revision: str = "0001",
@@ -152,6 +168,7 @@ class EmulatedDisk:
         self.block_size = _check_int("block_size", block_size, 512, 65536)
         if block_size % 4:
             raise UsageError(f"block_size={block_size} is not a multiple of 4")
+        self.lbppbe = _physical_block_exponent(self.block_size, physical_block_size)
         self.vendor = _check_ascii("vendor", vendor, 8)
         self.product = _check_ascii("product", product, 16)
         self.revision = _check_ascii("revision", revision, 4)

@@ -3,6 +3,8 @@
 Pages and subpages, keyed by (page, subpage):
 
 * 00h supported pages (00h/FFh and xxh/FFh list pages and subpages);
+* 01h buffer over-run/under-run (emu/logs_extra.py: an in-memory transfer never runs
+  over or under, its counters stay zero);
 * 02h, 03h, 05h write, read and verify error counters, fed by the data path and
   injected medium errors; 06h non-medium errors; 07h last n error events (none: the
   emulated disk has no event log);
@@ -10,25 +12,29 @@ Pages and subpages, keyed by (page, subpage):
 * 0Bh last n deferred errors (always empty), 0Bh/01h last n inquiry data changed
   (INQUIRY data never changes) and 0Bh/02h last n mode page data changed, fed by MODE
   SELECT;
+* 0Ch logical block provisioning on a thin provisioned disk (LBPU): the mapped blocks;
 * 0Dh temperature, 0Dh/01h environmental reporting, 0Dh/02h environmental limits, and
   2Fh informational exceptions, all from one temperature;
 * 0Eh start-stop cycle counter (fed by START STOP UNIT), 0Eh/01h utilization;
+* 0Fh application client: 64 general usage parameters that LOG SELECT writes;
 * 10h self-test results, fed by SEND DIAGNOSTIC; 11h solid state media (the disk is
   non-rotating, VPD B1h);
+* 14h/01h zoned block device statistics on a zoned disk, from emu/zoned.py;
 * 15h background scan results and 15h/01h pending defects, from the injected medium
   errors (each bad range is a defect waiting for a write or REASSIGN BLOCKS); 15h/02h
-  background operation (BACKGROUND CONTROL has nothing to run: never active);
+  background operation (BACKGROUND CONTROL has nothing to run: never active); 15h/03h
+  LPS misalignment, fed by writes that split a physical block (``physical_block_size``);
+* 17h non-volatile cache: the write cache is volatile (VPD 86h V_SUP 1, NV_SUP 0);
 * 18h protocol-specific port: the SAS port of mode page 19h, its phys and their (zero)
   error counters and phy events;
+* 19h general statistics and performance, fed by the READ and WRITE commands;
 * 1Ah power condition transitions, fed by START STOP UNIT's power conditions.
 
-Pages sg_logs decodes that this disk does not have, as a disk of its kind does not:
-01h buffer over-run/under-run (a SAS disk's link flow control never overruns), 0Fh
-application client (LOG SELECT writes no parameters here), 15h/03h LPS misalignment (one
-logical block per physical block cannot be misaligned), 14h/01h zoned block device
-statistics on a disk that is not zoned (a zoned one keeps the counters of its zone
-state in emu/zoned.py).  LOG SENSE of them is ILLEGAL REQUEST, INVALID
-FIELD IN CDB.
+Not here: 16h ATA PASS-THROUGH results (SAT-4) reports the ATA commands a SATL passed
+through, and this SAS disk has no ATA PASS-THROUGH (the sgframe-sat plugin's emu:sata
+adds one); 19h/01h-1Fh group statistics (optional, SPC-5 7.3.24: only the general
+statistics are kept) and 19h/20h cache memory statistics (the cache is not modelled: no
+hit to count).  LOG SENSE of a page not in 00h is ILLEGAL REQUEST, INVALID FIELD IN CDB.
 
 Only cumulative values exist (page control 01b and 11b); saving is not supported, so DS is set.
 """
@@ -46,6 +52,7 @@ if TYPE_CHECKING:
     from sgframe.emu.state import DiskState as EmulatedDisk
 
 SUPPORTED = 0x00
+BUFFER_OVER_RUN = 0x01
 WRITE_ERRORS = 0x02
 READ_ERRORS = 0x03
 VERIFY_ERRORS = 0x05
@@ -53,13 +60,17 @@ NON_MEDIUM = 0x06
 ERROR_EVENTS = 0x07
 FORMAT_STATUS = 0x08
 LAST_N = 0x0B
+PROVISIONING = 0x0C
 TEMPERATURE = 0x0D
 START_STOP = 0x0E
+APPLICATION_CLIENT = 0x0F
 SELF_TEST = 0x10
 SOLID_STATE_MEDIA = 0x11
 ZONED_STATISTICS = 0x14
 BACKGROUND_SCAN = 0x15
+NON_VOLATILE_CACHE = 0x17
 PROTOCOL_PORT = 0x18
+STATISTICS = 0x19
 POWER_TRANSITIONS = 0x1A
 INFORMATIONAL_EXCEPTIONS = 0x2F
 
@@ -73,6 +84,8 @@ UNCORRECTED = 0x0006
 _TRANSITIONS = {0x1: 0x0001, 0x2: 0x0002, 0x3: 0x0008}
 
 HUMIDITY = 40  # percent; the emulated disk sits in a data centre
+#: MAX_LPSM of 15h/03h: how many misaligned LBAs the page keeps (SBC-4 6.4.6).
+MAX_LPSM = 16
 ENDURANCE_USED = 3  # percent of the rated write endurance, for 11h
 
 
@@ -98,6 +111,39 @@ class SelfTestResult:
         )
 
 
+class IoStatistics:
+    """What the general statistics and performance page (19h) counts: READ and WRITE
+    commands, their blocks, FUA use and the time spent processing them (SPC-5 7.3.23)."""
+
+    def __init__(self) -> None:
+        import time  # a built-in module: no cost, and only the clock is needed
+
+        self._clock = time.perf_counter_ns
+        self.since = self._clock()  # the time idle intervals are counted from
+        self.reset()
+
+    def reset(self) -> None:
+        self.commands = {"read": 0, "write": 0}
+        self.blocks = {"read": 0, "write": 0}
+        self.fua = {"read": 0, "write": 0}
+        self.busy_ns = {"read": 0, "write": 0}
+        self.fua_busy_ns = {"read": 0, "write": 0}
+        self.since = self._clock()
+
+    def now(self) -> int:
+        return self._clock()
+
+    def done(self, kind: str, blocks: int, fua: bool, started_ns: int) -> None:
+        """A READ (``kind`` "read") or WRITE command ended, ``blocks`` moved."""
+        self.commands[kind] += 1
+        self.blocks[kind] += blocks
+        elapsed = self._clock() - started_ns
+        self.busy_ns[kind] += elapsed
+        if fua:
+            self.fua[kind] += 1
+            self.fua_busy_ns[kind] += elapsed
+
+
 class LogState:
     """The counters behind the log pages."""
 
@@ -117,6 +163,14 @@ class LogState:
         self.format_data_out = None
         self.mode_changes: List[Tuple[int, int]] = []
         self.mode_generation = 0
+        # Application client log page (0Fh): parameter code -> the data LOG SELECT stored.
+        self.application_client: Dict[int, bytes] = {}
+        self.statistics = IoStatistics()
+        # LPS misalignment (15h/03h): writes that split a physical block, and the LBAs
+        # of the first MAX_LPSM of them.
+        self.lps_misalignments = 0
+        self.lps_misaligned_lbas: List[int] = []
+        self.max_lpsm = MAX_LPSM
 
     def count(self, page: int, parameter: int, amount: int = 1) -> None:
         values = self.counters[page]
@@ -130,6 +184,20 @@ class LogState:
             self.non_medium_errors = 0
         if page in (0, POWER_TRANSITIONS):
             self.transitions.clear()
+        if page in (0, STATISTICS):
+            self.statistics.reset()
+        if page in (0, BACKGROUND_SCAN):
+            self.lps_misalignments = 0
+            self.lps_misaligned_lbas.clear()
+        if page in (0, APPLICATION_CLIENT):
+            # The parameters' default is all zero bytes, what an unwritten one holds.
+            self.application_client.clear()
+
+    def lps_misaligned(self, lba: int) -> None:
+        """A write left the physical block holding ``lba`` partly unwritten."""
+        self.lps_misalignments = min(self.lps_misalignments + 1, 0xFFFF)  # a 2-byte count that saturates
+        if len(self.lps_misaligned_lbas) < self.max_lpsm:
+            self.lps_misaligned_lbas.append(lba)
 
     def add_self_test(self, result: SelfTestResult) -> None:
         # Most recent first; the page holds twenty results (SPC-5 7.3.21).
@@ -332,8 +400,21 @@ def _informational_exceptions(disk: "EmulatedDisk", default: bool) -> Parameters
 
 Builder = Callable[["EmulatedDisk", bool], Parameters]
 
+
+def _extra(name: str) -> Builder:
+    """The builder ``name`` of emu/logs_extra.py, imported at its page's first LOG SENSE."""
+    def build(disk: "EmulatedDisk", default: bool) -> Parameters:
+        from sgframe.emu import logs_extra
+
+        return getattr(logs_extra, name)(disk, default)
+
+    build.__name__ = name
+    return build
+
+
 #: (page, subpage) -> the builder of its parameters.
 PAGES: Dict[Tuple[int, int], Builder] = {
+    (BUFFER_OVER_RUN, 0): _extra("buffer_over_run_under_run"),
     (WRITE_ERRORS, 0): lambda disk, default: _error_counters(disk, WRITE_ERRORS, default),
     (READ_ERRORS, 0): lambda disk, default: _error_counters(disk, READ_ERRORS, default),
     (VERIFY_ERRORS, 0): lambda disk, default: _error_counters(disk, VERIFY_ERRORS, default),
@@ -348,12 +429,16 @@ PAGES: Dict[Tuple[int, int], Builder] = {
     (TEMPERATURE, 0x02): _environmental_limits,
     (START_STOP, 0): _start_stop,
     (START_STOP, 0x01): _utilization,
+    (APPLICATION_CLIENT, 0): _extra("application_client"),
     (SELF_TEST, 0): _self_tests,
     (SOLID_STATE_MEDIA, 0): _solid_state_media,
     (BACKGROUND_SCAN, 0): _background_scan,
     (BACKGROUND_SCAN, 0x01): _pending_defects,
     (BACKGROUND_SCAN, 0x02): _background_operation,
+    (BACKGROUND_SCAN, 0x03): _extra("lps_misalignment"),
+    (NON_VOLATILE_CACHE, 0): _extra("non_volatile_cache"),
     (PROTOCOL_PORT, 0): _protocol_port,
+    (STATISTICS, 0): _extra("general_statistics"),
     (POWER_TRANSITIONS, 0): _power_transitions,
     (INFORMATIONAL_EXCEPTIONS, 0): _informational_exceptions,
 }
@@ -373,11 +458,15 @@ def _zoned_statistics(disk: "EmulatedDisk", default: bool) -> Parameters:
             for code, value in sorted(values.items())]
 
 
+_PROVISIONING_PAGES = {**PAGES, (PROVISIONING, 0): _extra("logical_block_provisioning")}
+
+
 def _pages(disk: "EmulatedDisk") -> Dict[Tuple[int, int], Builder]:
-    """The pages of this disk: a zoned one has the zoned block device statistics too."""
-    if getattr(disk, "zones", None) is None:
-        return PAGES
-    return {**PAGES, (ZONED_STATISTICS, 0x01): _zoned_statistics}
+    """The pages of this disk: a zoned one has the zoned block device statistics too, a
+    thin provisioned one (LBPU, VPD B2h) the logical block provisioning page."""
+    if getattr(disk, "zones", None) is not None:
+        return {**PAGES, (ZONED_STATISTICS, 0x01): _zoned_statistics}
+    return _PROVISIONING_PAGES if disk.lbpu else PAGES
 
 
 def _page_codes(disk: "EmulatedDisk") -> List[int]:
@@ -434,9 +523,17 @@ def log_select(disk: "EmulatedDisk", request: Request) -> None:
             raise _sense.invalid_field_in_cdb(7)
         disk.logs.reset_counters()
     elif length:
-        # Writing log parameters is not implemented; every parameter is read-only.
-        request.parameters(length)
-        raise _sense.invalid_field_in_parameter_list(0)
+        # SPC-5 6.6: with a parameter list the pages are in the list, not in the CDB; only
+        # cumulative values (PC 01b) are written, as only they exist (LOG SENSE).
+        if page:
+            raise _sense.invalid_field_in_cdb(2, 5)
+        if cdb[3]:
+            raise _sense.invalid_field_in_cdb(3)
+        if page_control != 1:
+            raise _sense.invalid_field_in_cdb(2, 7)
+        from sgframe.emu import logs_extra
+
+        logs_extra.log_select_parameters(disk, request.parameters(length))
     else:
         if page and page not in _page_codes(disk):
             raise _sense.invalid_field_in_cdb(2, 5)

@@ -9,6 +9,7 @@ READ and WRITE through :mod:`sgframe.emu.protection` instead.
 """
 from __future__ import annotations
 
+from time import perf_counter_ns as _clock
 from typing import TYPE_CHECKING, Tuple
 
 from sgframe.emu import logs as _logs
@@ -77,6 +78,10 @@ def _store(disk: "EmulatedDisk", lba: int, data: bytes, request: Request) -> Non
     count = len(data) // disk.block_size
     if disk.zones is not None:
         disk.zones.check_write(lba, count, _lba_byte(request))
+    if disk.lbppbe:
+        per_physical = 1 << disk.lbppbe
+        if lba % per_physical or (lba + count) % per_physical:
+            disk.logs.lps_misaligned(lba if lba % per_physical else lba + count - (lba + count) % per_physical)
     disk.medium.write(lba, data)
     disk.heal(lba, count)
     if disk.zones is not None:
@@ -84,17 +89,41 @@ def _store(disk: "EmulatedDisk", lba: int, data: bytes, request: Request) -> Non
     disk.logs.count(_logs.WRITE_ERRORS, _logs.BYTES_PROCESSED, len(data))
 
 
+# READ and WRITE count in the general statistics page (19h): once the CDB is valid,
+# done or not, with the FUA bit (byte 1 bit 3; byte 10 of a 32-byte CDB; none in READ(6)
+# and WRITE(6)), tested in place: a helper's call would cost more than the test, and these
+# are the hot path.
+_NO_FUA = (0x08, 0x0A)
+
+
 def read(disk: "EmulatedDisk", request: Request) -> bytes:
+    started = _clock()
     lba, count = _transfer(disk, request)
-    if disk.zones is not None:
-        disk.zones.check_read(lba, count)
-    return _read_checked(disk, lba, count) if count else b""
+    moved = 0
+    try:
+        if disk.zones is not None:
+            disk.zones.check_read(lba, count)
+        data = _read_checked(disk, lba, count) if count else b""
+        moved = count
+        return data
+    finally:
+        cdb = request.cdb
+        disk.logs.statistics.done(
+            "read", moved, cdb[0] not in _NO_FUA and bool(cdb[10 if cdb[0] == 0x7F else 1] & 0x08), started)
 
 
 def write(disk: "EmulatedDisk", request: Request) -> None:
+    started = _clock()
     lba, count = _transfer(disk, request)
-    if count:
-        _store(disk, lba, request.parameters(count * disk.block_size), request)
+    moved = 0
+    try:
+        if count:
+            _store(disk, lba, request.parameters(count * disk.block_size), request)
+        moved = count
+    finally:
+        cdb = request.cdb
+        disk.logs.statistics.done(
+            "write", moved, cdb[0] not in _NO_FUA and bool(cdb[10 if cdb[0] == 0x7F else 1] & 0x08), started)
     return None
 
 
@@ -256,6 +285,7 @@ def read_capacity_16(disk: "EmulatedDisk", request: Request) -> bytes:
     raw = bytearray(32)
     raw[0:8] = disk.last_lba.to_bytes(8, "big")
     raw[8:12] = disk.block_size.to_bytes(4, "big")
+    raw[13] = disk.lbppbe  # LOWEST ALIGNED LBA 0: LBA 0 starts a physical block
     if disk.zoned:
         raw[12] = 0x10  # RC BASIS 01b: the returned LBA is the last LBA of the unit
     if disk.protection:
@@ -328,6 +358,25 @@ def format_unit(disk: "EmulatedDisk", request: Request) -> None:
         header = b""
     _wipe(disk, None)
     disk.logs.formatted(header)  # the format status log page (08h) reports it
+    return None
+
+
+def format_with_preset(disk: "EmulatedDisk", request: Request) -> None:
+    """FORMAT WITH PRESET (SBC-4 5.6): format to a preset of VPD page B8h.
+
+    The one preset is the disk's own format (emu/vpd_device.py), so formatting to it is
+    FORMAT UNIT without a parameter list: the medium is wiped, medium errors and zones
+    reset.  IMMED is honoured trivially (the format is done before status is returned);
+    FMTMAXLBA changes nothing, the preset's designed last LBA being the largest there is.
+    The format status log page keeps what the last FORMAT UNIT sent: there was no FORMAT
+    DATA OUT here.
+    """
+    from sgframe.emu import vpd_device
+
+    # Reserved bits are refused by the command table, from the CDB usage data.
+    if request.u(2, 4) != vpd_device.PRESET_IDENTIFIER:
+        raise _sense.invalid_field_in_cdb(2)  # no such preset in VPD page B8h
+    _wipe(disk, None)
     return None
 
 

@@ -17,6 +17,7 @@ class DiskState(Protocol):
 
     blocks: int
     block_size: int
+    lbppbe: int
     vendor: str
     product: str
     revision: str

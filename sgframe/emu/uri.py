@@ -61,6 +61,7 @@ def alua_mode(value: str) -> str:
 _DISK_PARAMETERS: Dict[str, Converter] = {
     "blocks": integer,
     "block_size": integer,
+    "physical_block_size": integer,
     "vendor": text,
     "product": text,
     "revision": text,

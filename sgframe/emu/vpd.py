@@ -1,14 +1,11 @@
 """INQUIRY data: the standard page (SPC-5 6.7.2) and the VPD pages a solid state SAS disk
-answers: 00h, 80h, 83h, 84h, 86h, 87h, 88h, 8Ah, 8Dh, 8Fh, 90h, 91h, 92h, B0h, B1h, B2h,
-B4h, B5h, B7h, and B6h on a zoned disk (SPC-5 7.7, SBC-4 6.6, ZBC-2 6.5).
+answers: 00h, 80h, 83h, 84h, 85h, 86h, 87h, 88h, 8Ah, 8Bh, 8Ch, 8Dh, 8Fh, 90h, 91h, 92h,
+B0h, B1h, B2h, B3h, B4h, B5h, B7h, B8h, B9h, and B6h on a zoned disk (SPC-5 7.7, SBC-4 6.6,
+ZBC-2 6.5).  85h, 8Bh, 8Ch, B3h, B8h and B9h are built in emu/vpd_device.py, imported at
+their first INQUIRY.
 
-Pages sg_vpd decodes that this disk does not have, as a disk of its kind does not:
-85h management network addresses (a disk has no network interface of its own), 8Bh
-device constituents (it is not built from other devices), 8Ch CFA profile (CompactFlash
-only), B3h referrals (it does not split its LBAs between ports; REPORT REFERRALS is not
-supported either, SBC-4 6.6.6), B8h format presets (FORMAT WITH PRESET is not
-supported), B9h concurrent positioning ranges (one actuator, or none on an SSD).  They
-answer ILLEGAL REQUEST, INVALID FIELD IN CDB, as for every page not listed in 00h."""
+Every other page code answers ILLEGAL REQUEST, INVALID FIELD IN CDB, as a page not listed
+in 00h must: 89h ATA information belongs to a SATL (the sgframe-sat plugin's emu:sata)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Dict
@@ -35,6 +32,9 @@ MAX_UNMAP_LBA_COUNT = 0x400000
 MAX_UNMAP_DESCRIPTORS = 256
 MAX_WRITE_SAME = 0x10000
 OPTIMAL_GRANULARITY = 8
+#: Streams (B7h STREAM GRANULARITY SIZE) and the CFA profile (8Ch SEQUENTIAL WRITE DATA
+#: SIZE) write in units of 1024 logical blocks.
+STREAM_GRANULARITY = OPTIMAL_GRANULARITY * 128
 
 # The copy manager's limits (emu/copy_manager.py enforces them), reported in 8Fh and by
 # RECEIVE COPY OPERATING PARAMETERS: CSCD and segment descriptors (32 and 28 bytes each)
@@ -277,7 +277,7 @@ def _block_limits_extension(disk: "EmulatedDisk") -> bytes:
     body = bytearray(60)
     body[2:4] = MAX_STREAMS.to_bytes(2, "big")
     body[4:6] = OPTIMAL_GRANULARITY.to_bytes(2, "big")  # OPTIMAL STREAM WRITE SIZE
-    body[6:10] = (OPTIMAL_GRANULARITY * 128).to_bytes(4, "big")  # STREAM GRANULARITY SIZE
+    body[6:10] = STREAM_GRANULARITY.to_bytes(4, "big")  # STREAM GRANULARITY SIZE
     return bytes(body)
 
 
@@ -292,15 +292,56 @@ def _zoned(disk: "EmulatedDisk") -> bytes:
     return bytes(body)
 
 
+# 85h, 8Bh, 8Ch, B3h, B8h, B9h: emu/vpd_device.py, imported at the first INQUIRY of one.
+
+def _management_network_addresses(disk: "EmulatedDisk") -> bytes:
+    from sgframe.emu import vpd_device
+
+    return vpd_device.management_network_addresses(disk)
+
+
+def _device_constituents(disk: "EmulatedDisk") -> bytes:
+    from sgframe.emu import vpd_device
+
+    return vpd_device.device_constituents(disk, peripheral(disk))
+
+
+def _cfa_profile_information(disk: "EmulatedDisk") -> bytes:
+    from sgframe.emu import vpd_device
+
+    return vpd_device.cfa_profile_information(disk, STREAM_GRANULARITY)
+
+
+def _referrals(disk: "EmulatedDisk") -> bytes:
+    from sgframe.emu import vpd_device
+
+    return vpd_device.referrals(disk)
+
+
+def _format_presets(disk: "EmulatedDisk") -> bytes:
+    from sgframe.emu import vpd_device
+
+    return vpd_device.format_presets(disk)
+
+
+def _concurrent_positioning_ranges(disk: "EmulatedDisk") -> bytes:
+    from sgframe.emu import vpd_device
+
+    return vpd_device.concurrent_positioning_ranges(disk)
+
+
 _PAGES: Dict[int, Callable[["EmulatedDisk"], bytes]] = {
     0x00: _supported,
     0x80: _serial,
     0x83: _identification,
     0x84: _software_interface,
+    0x85: _management_network_addresses,
     0x86: _extended,
     0x87: _mode_page_policy,
     0x88: _scsi_ports,
     0x8A: _power_condition,
+    0x8B: _device_constituents,
+    0x8C: _cfa_profile_information,
     0x8D: _power_consumption,
     0x8F: _third_party_copy,
     0x90: _protocol_lu,
@@ -309,9 +350,12 @@ _PAGES: Dict[int, Callable[["EmulatedDisk"], bytes]] = {
     0xB0: _block_limits,
     0xB1: _characteristics,
     0xB2: _provisioning,
+    0xB3: _referrals,
     0xB4: _block_lengths,
     0xB5: _characteristics_extension,
     0xB7: _block_limits_extension,
+    0xB8: _format_presets,
+    0xB9: _concurrent_positioning_ranges,
 }
 
 

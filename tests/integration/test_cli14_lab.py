@@ -9,6 +9,7 @@ gained read by sg_vpd, sg_logs and sg_opcodes.  The lab is started in this proce
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from typing import Iterator
@@ -135,6 +136,12 @@ def test_device_identification_views_agree_with_sg_vpd(enclosure, view, heading)
     ("pspo", ["phy id=0, SSP persistent capable=1", "phy id=1, SSP persistent capable=1"]),
     ("ble", ["Maximum number of streams: 8", "Optimal stream write size: 8 blocks", "Stream granularity size: 1024"]),
     ("bl", ["Maximum atomic transfer length: 256 blocks", "Atomic alignment: 1"]),
+    ("mna", ["Addressed logical unit, Service type: storage configuration service",
+             "http://sgframe-emu.invalid/LABDISK14/config"]),
+    ("dc", ["Constituent type: Direct access block device [0x3]", "Product_identification: EMU MEDIUM"]),
+    ("ref", ["User data segment size: 0", "User data segment multiplier: 0"]),
+    ("fp", ["Preset identifier: 0x1", "logical block length: 512", "designed last LBA: 0x3ffff"]),
+    ("cpr", ["LBA range number: 0", "number of storage elements: 1", "number of LBAs: 0x40000 [262144]"]),
 ])
 def test_sg_vpd_reads_the_new_pages(disk, page, expected):
     lun, _ = disk
@@ -157,6 +164,23 @@ def test_sg_logs_reads_the_new_pages(disk):
     assert "Generation number of Inquiry data changed indication: 0" in tool("sg_logs", "-p", "0xb,1", lun.sg).stdout
     # Parameter 0000h is sg_logs' background operation status, not a "Reserved" one.
     assert "Reserved" not in tool("sg_logs", "-p", "0x15,2", lun.sg).stdout
+
+
+def test_sg_logs_reads_the_device_pages(disk):
+    """The log pages issue 14 added to emu:disk (01h, 0Ch, 0Fh, 15h/03h, 17h, 19h), through
+    the kernel: the application client page is 16 KiB, more than one TCMU data page."""
+    lun, served = disk
+    assert "command, transfer too slow, over-run = 0" in tool("sg_logs", "-p", "0x1", lun.sg).stdout
+    assert "Used LBA mapping threshold resource count:" in tool("sg_logs", "-p", "0xc", lun.sg).stdout
+    assert "LPS misalignment count: max lpsm: 16, count=0" in tool("sg_logs", "-p", "0x15,3", lun.sg).stdout
+    application = json.loads(sgframe("logs", lun.sg, "-p", "0xf", "--json").stdout)
+    assert (application["page_length"], len(application["parameters"]), application["problems"]) == (16384, 64, [])
+    before = json.loads(sgframe("logs", lun.sg, "-p", "0x19", "--json").stdout)
+    tool("sg_dd", f"if={lun.sg}", "of=/dev/null", "bs=512", "count=8", "blk_sgio=1")
+    text = tool("sg_logs", "-p", "0x19", lun.sg).stdout
+    reads = int(re.search(r"number of read commands = (\d+)", text).group(1))
+    assert reads >= before["number_of_read_commands"] + 1
+    assert served.device.logs.statistics.commands["read"] >= reads  # the kernel may read more since
 
 
 @pytest.mark.parametrize("opcode, sa, name", [
