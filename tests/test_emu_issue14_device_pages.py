@@ -236,17 +236,32 @@ def test_sg_vpd_reads_the_format_presets(zoned, tmp_path):
 
 def test_one_concurrent_positioning_range_covers_every_lba(channel, zoned):
     raw = vpd_raw(channel, 0xB9)
-    assert raw == H("00 b9 005c") + bytes(60) + H("00 01 000000000000 0000000000000000 0000000000001000") + bytes(8)
+    # Four storage elements: the default of a disk of 4096 blocks, as GET PHYSICAL ELEMENT
+    # STATUS reports them.
+    assert raw == H("00 b9 005c") + bytes(60) + H("00 04 000000000000 0000000000000000 0000000000001000") + bytes(8)
     for ch in (channel, zoned):
         (whole,) = decode_vpd(vpd_raw(ch, 0xB9)).lba_range_descriptors
         last, _, _ = capacity(ch)
         assert (whole.lba_range_number, whole.starting_lba, whole.number_of_lbas) == (0, 0, last + 1)
 
 
+def test_the_range_loses_the_storage_elements_removed(reactor):
+    from sgframe.emu.disk import EmulatedDisk
+    from sgframe.transport.emu import EmuTransport
+
+    disk = EmulatedDisk(blocks=4096, storage_elements=2)
+    with Channel(EmuTransport(disk), reactor=reactor) as ch:
+        assert decode_vpd(vpd_raw(ch, 0xB9)).lba_range_descriptors[0].number_of_storage_elements == 2
+        # REMOVE ELEMENT AND TRUNCATE (9Eh/18h) of element 2, to the largest capacity left
+        ch.execute(c.RemoveElementAndTruncate(element_identifier=2))
+        (whole,) = decode_vpd(vpd_raw(ch, 0xB9)).lba_range_descriptors
+        assert (whole.number_of_storage_elements, whole.number_of_lbas) == (1, 2048)
+
+
 @needs_sg_vpd
 def test_sg_vpd_reads_the_concurrent_positioning_ranges(channel, tmp_path):
     text = lines(sg3(SG_VPD, vpd_raw(channel, 0xB9), tmp_path))
-    assert text[1:] == ["LBA range number: 0", "number of storage elements: 1", "starting LBA: 0x0",
+    assert text[1:] == ["LBA range number: 0", "number of storage elements: 4", "starting LBA: 0x0",
                         "number of LBAs: 0x1000 [4096]"]
 
 

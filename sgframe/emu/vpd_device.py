@@ -43,10 +43,9 @@ USER_DATA_SEGMENT_MULTIPLIER = 0
 PRESET_IDENTIFIER = 0x00000001
 _SCHEMA_BLOCK_DEVICE, _SCHEMA_HOST_MANAGED = 0x01, 0x03
 
-#: B9h: a non-rotating disk (B1h) has no actuators to split the LBAs between: one range
-#: covers them all, with one storage element, the medium (GET PHYSICAL ELEMENT STATUS,
-#: where emulated, has to report the same one).
-STORAGE_ELEMENTS = 1
+#: B9h: the emulated disk has one actuator: one range covers every LBA, served by all of
+#: the disk's storage elements that GET PHYSICAL ELEMENT STATUS reports and REMOVE ELEMENT
+#: AND TRUNCATE has not depopulated (sgframe.emu.depopulation).
 
 
 def _network_service(service_type: int, address: str) -> bytes:
@@ -120,7 +119,8 @@ def concurrent_positioning_ranges(disk: "EmulatedDisk") -> bytes:
     """Bytes 4-63 reserved, then one 32-byte LBA range descriptor: range 0, every LBA."""
     d = bytearray(32)
     d[0] = 0  # LBA RANGE NUMBER
-    d[1] = STORAGE_ELEMENTS
+    elements = disk.elements
+    d[1] = sum(not elements.depopulated(element) for element in range(1, elements.count + 1))
     d[8:16] = (0).to_bytes(8, "big")
     d[16:24] = disk.blocks.to_bytes(8, "big")
     return bytes(60) + bytes(d)
