@@ -186,35 +186,28 @@ class _Handler:
         return f"<emulated {self.path}>"
 
 
-# The specs of each (zoned, thin-provisioned, zone domains) kind of disk, made once per process: the
-# records are frozen, so every disk of a kind shares them.
-_SPECS: Dict[Tuple[bool, bool, bool], Tuple[CommandSpec, ...]] = {}
+# The specs of the rows, each made at the first lookup of its command (the table's
+# add_unmade) and shared by every disk after: the records are frozen.
+_MADE: Dict[Row, CommandSpec] = {}
 _HANDLERS: Dict[str, _Handler] = {}
 
 
-def _specs(zoned: bool, lbpu: bool, domains: bool) -> Tuple[CommandSpec, ...]:
-    found = _SPECS.get((zoned, lbpu, domains))
-    if found is None:
-        rows = _ROWS + _ZONED_ROWS if zoned else _ROWS + _FLAT_ROWS
-        if domains:
-            rows = rows + _DOMAIN_ROWS
-        found = _SPECS[(zoned, lbpu, domains)] = tuple(
-            CommandSpec(
-                opcode=opcode,
-                service_action=service_action,
-                name=name,
-                handler=_HANDLERS.setdefault(handler, _Handler(handler)),
-                usage=usage_from_hex(usage),
-                medium=medium,
-                access=access,
-                timeouts=timeouts,
-                allocation=allocation,
-            )
-            for opcode, service_action, name, handler, usage, medium, access, timeouts, allocation in rows
-            # UNMAP exists only on a thin-provisioned disk
-            if not (opcode == 0x42 and not lbpu)
+def _spec(row: Row) -> CommandSpec:
+    spec = _MADE.get(row)
+    if spec is None:
+        opcode, service_action, name, handler, usage, medium, access, timeouts, allocation = row
+        spec = _MADE[row] = CommandSpec(
+            opcode=opcode,
+            service_action=service_action,
+            name=name,
+            handler=_HANDLERS.setdefault(handler, _Handler(handler)),
+            usage=usage_from_hex(usage),
+            medium=medium,
+            access=access,
+            timeouts=timeouts,
+            allocation=allocation,
         )
-    return found
+    return spec
 
 
 def set_target_port_groups_spec() -> CommandSpec:
@@ -227,6 +220,11 @@ def set_target_port_groups_spec() -> CommandSpec:
 
 
 def register_builtins(disk: "EmulatedDisk") -> None:
-    domains = bool(disk.zones is not None and disk.zones.domains)
-    for spec in _specs(bool(disk.zoned), bool(disk.lbpu), domains):
-        disk.table.add(spec)
+    rows = _ROWS + _ZONED_ROWS if disk.zoned else _ROWS + _FLAT_ROWS
+    if disk.zones is not None and disk.zones.domains:
+        rows = rows + _DOMAIN_ROWS
+    add = disk.table.add_unmade
+    for row in rows:
+        if row[0] == 0x42 and not disk.lbpu:
+            continue  # UNMAP exists only on a thin-provisioned disk
+        add(row[0], row[1], _spec, row)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sgframe.emu.reply import Reply, Request
 
 Handler = Callable[[Any, "Request"], Union[bytes, "Reply", None]]
+_Key = Tuple[int, Optional[int]]
 
 VARIABLE_LENGTH = 0x7F
 
@@ -90,49 +91,83 @@ def default_usage(opcode: int, service_action: Optional[int]) -> bytes:
 
 
 class CommandTable:
-    """Lookup and validation; ``add`` replaces an existing entry (plugins override)."""
+    """Lookup and validation; ``add`` replaces an existing entry (plugins override).
+
+    An entry may be added by key alone (:meth:`add_unmade`), its :class:`CommandSpec` made
+    at its first lookup: the built-in command set has some ninety entries, and making them
+    all cost each ``sgframe ... emu:disk`` start more than the command it sends.
+    """
 
     def __init__(self) -> None:
-        self._specs: Dict[Tuple[int, Optional[int]], CommandSpec] = {}
+        self._specs: Dict[_Key, CommandSpec] = {}
+        self._unmade: Dict[_Key, Tuple[Callable[[Any], CommandSpec], Any]] = {}
         self._sa_opcodes: Dict[int, int] = {}
 
     def add(self, spec: CommandSpec) -> None:
-        if not 0 <= spec.opcode <= 0xFF:
-            raise UsageError(f"opcode {spec.opcode!r} is not 0..255")
-        key = (spec.opcode, spec.service_action)
-        if spec.service_action is not None:
-            limit = 0xFFFF if spec.opcode == VARIABLE_LENGTH else 0x1F
-            if not 0 <= spec.service_action <= limit:
-                raise UsageError(
-                    f"service action {spec.service_action!r} of opcode {spec.opcode:02X}h is not 0..{limit}"
-                )
-            if (spec.opcode, None) in self._specs:
-                raise UsageError(f"opcode {spec.opcode:02X}h is registered without service actions")
-            self._sa_opcodes[spec.opcode] = self._sa_opcodes.get(spec.opcode, 0) + (key not in self._specs)
-        elif spec.opcode in self._sa_opcodes or spec.opcode == VARIABLE_LENGTH:
-            raise UsageError(f"opcode {spec.opcode:02X}h takes a service action")
-        if len(spec.usage) < 6 or spec.usage[0] != spec.opcode:
-            raise UsageError(f"usage data of {spec.name} must start with its opcode and be at least 6 bytes")
+        _check_usage(spec)
+        key = self._claim(spec.opcode, spec.service_action)
+        self._unmade.pop(key, None)
         self._specs[key] = spec
+
+    def add_unmade(self, opcode: int, service_action: Optional[int], make: Callable[[Any], CommandSpec],
+                   argument: Any) -> None:
+        """Add the entry ``make(argument)`` returns, made at the first lookup of (opcode,
+        service action); it must return a spec of that key (checked when made)."""
+        key = self._claim(opcode, service_action)
+        self._specs.pop(key, None)
+        self._unmade[key] = (make, argument)
+
+    def _claim(self, opcode: int, service_action: Optional[int]) -> _Key:
+        if not 0 <= opcode <= 0xFF:
+            raise UsageError(f"opcode {opcode!r} is not 0..255")
+        key = (opcode, service_action)
+        known = key in self._specs or key in self._unmade
+        if service_action is not None:
+            limit = 0xFFFF if opcode == VARIABLE_LENGTH else 0x1F
+            if not 0 <= service_action <= limit:
+                raise UsageError(
+                    f"service action {service_action!r} of opcode {opcode:02X}h is not 0..{limit}"
+                )
+            if (opcode, None) in self._specs or (opcode, None) in self._unmade:
+                raise UsageError(f"opcode {opcode:02X}h is registered without service actions")
+            self._sa_opcodes[opcode] = self._sa_opcodes.get(opcode, 0) + (not known)
+        elif opcode in self._sa_opcodes or opcode == VARIABLE_LENGTH:
+            raise UsageError(f"opcode {opcode:02X}h takes a service action")
+        return key
 
     def remove(self, opcode: int, service_action: Optional[int]) -> None:
         key = (opcode, service_action)
-        if key not in self._specs:
+        if key not in self._specs and key not in self._unmade:
             raise UsageError(f"no command {opcode:02X}h/{service_action!r} is registered")
-        del self._specs[key]
+        self._specs.pop(key, None)
+        self._unmade.pop(key, None)
         if service_action is not None:
             self._sa_opcodes[opcode] -= 1
             if not self._sa_opcodes[opcode]:
                 del self._sa_opcodes[opcode]
 
     def __iter__(self) -> Iterator[CommandSpec]:
+        for key in list(self._unmade):
+            self._made(key)
         return iter(sorted(self._specs.values(), key=lambda s: (s.opcode, s.service_action or 0)))
 
     def has_service_actions(self, opcode: int) -> bool:
         return opcode in self._sa_opcodes
 
     def get(self, opcode: int, service_action: Optional[int]) -> Optional[CommandSpec]:
-        return self._specs.get((opcode, service_action))
+        key = (opcode, service_action)
+        spec = self._specs.get(key)
+        return spec if spec is not None or key not in self._unmade else self._made(key)
+
+    def _made(self, key: _Key) -> CommandSpec:
+        make, argument = self._unmade.pop(key)
+        spec = make(argument)
+        if (spec.opcode, spec.service_action) != key:
+            raise UsageError(f"the entry made for {key[0]:02X}h/{key[1]!r} is {spec.name} "
+                             f"({spec.opcode:02X}h/{spec.service_action!r})")
+        _check_usage(spec)
+        self._specs[key] = spec
+        return spec
 
     def lookup(self, cdb: bytes) -> CommandSpec:
         """The entry for ``cdb``, or raise the ILLEGAL REQUEST the device would report."""
@@ -148,15 +183,20 @@ class CommandTable:
                     raise _sense.Failure(_sense.ILLEGAL_REQUEST, 0x24, 0x00)
                 sa = cdb[1] & 0x1F
                 pointer = (1, 4)
-            spec = self._specs.get((opcode, sa))
+            spec = self.get(opcode, sa)
             if spec is None:
                 raise _sense.invalid_field_in_cdb(*pointer)
         else:
-            spec = self._specs.get((opcode, None))
+            spec = self.get(opcode, None)
             if spec is None:
                 raise _sense.invalid_opcode()
         check_cdb(spec, cdb)
         return spec
+
+
+def _check_usage(spec: CommandSpec) -> None:
+    if len(spec.usage) < 6 or spec.usage[0] != spec.opcode:
+        raise UsageError(f"usage data of {spec.name} must start with its opcode and be at least 6 bytes")
 
 
 def check_cdb(spec: CommandSpec, cdb: bytes) -> None:
