@@ -177,14 +177,13 @@ def _check_format_options(args: argparse.Namespace) -> None:
     if args.verify and args.tape is None:
         raise UsageError("--verify sets VERIFY in FORMAT MEDIUM, a tape command: it goes with --tape FM")
     if args.tape is not None:
-        if not -1 <= args.tape <= 15:
-            raise UsageError(f"--tape is FORMAT MEDIUM's FORMAT field, 0..15 (8..15 vendor specific; "
-                             f"-1: no tape format), got {args.tape}")
+        if not 0 <= args.tape <= 15:
+            raise UsageError(f"--tape is FORMAT MEDIUM's FORMAT field, 0..15 (8..15 vendor specific), got {args.tape}")
         clashing = [name for name, given in (("--preset", args.preset is not None), ("--resize", args.resize),
                                              ("--size", bool(args.size)), ("--fmtpinfo", bool(args.fmtpinfo)),
                                              ("--pie", args.pie is not None), ("--ip-def", args.ip_def),
                                              ("--security", args.security)) if given]
-        if args.tape >= 0 and clashing:
+        if clashing:
             raise UsageError(f"--tape sends FORMAT MEDIUM (a tape); {', '.join(clashing)} belong to the disk "
                              "commands (FORMAT UNIT, FORMAT WITH PRESET, MODE SELECT)")
     if args.poll is not None and args.poll not in (0, 1):
@@ -284,7 +283,7 @@ def _run_tape(args: argparse.Namespace) -> int:
 
 def _run_format(args: argparse.Namespace) -> int:
     _check_format_options(args)
-    if args.tape is not None and args.tape >= 0:
+    if args.tape is not None:
         return _run_tape(args)
     if args.resize:
         return _run_resize(args)
@@ -384,7 +383,7 @@ def _format_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-b", "--fmtmaxlba", action="store_true", help="with --preset: set FMTMAXLBA")
     parser.add_argument("-T", "--tape", type=parse_int, metavar="FM",
                         help="FORMAT MEDIUM (a tape drive only) with FORMAT FM: 0 default format, 1 partition, "
-                             "2 default format then partition, 8..15 vendor specific (-1: none)")
+                             "2 default format then partition, 8..15 vendor specific")
     parser.add_argument("--verify", action="store_true",
                         help="with --tape: FORMAT MEDIUM's VERIFY bit (sg_format's -y is --yes here)")
     add_safety(parser)

@@ -338,7 +338,10 @@ def _show_inq(args: argparse.Namespace, raw: bytes, record: Any, serial: Optiona
     elif args.hex:
         hexdump(raw)
     elif args.vpd is not None:
-        print("\n".join(vpd_lines(record, as_is=getattr(args.vpd, "view", None) == "di_asis", quiet=args.quiet)))
+        view = getattr(args.vpd, "view", None)
+        lines = vpd_lines(record, as_is=view == "di_asis", quiet=args.quiet, view=view)
+        if lines:  # the short form of a page may have nothing to say
+            print("\n".join(lines))
     elif not args.long:
         _standard_summary(record, serial)
     else:

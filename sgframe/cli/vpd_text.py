@@ -10,7 +10,7 @@ from ..decode.designators import Designator
 from ..decode.vpd import VPD_PAGE_ACRONYMS, VPD_PAGE_NAMES
 from .output import render
 
-__all__ = ["vpd_lines", "designator_lines", "short_designator_lines"]
+__all__ = ["vpd_lines", "designator_lines", "short_designator_lines", "quiet_identification_lines"]
 
 _ACRONYMS = {code: name for name, code in VPD_PAGE_ACRONYMS.items()}
 _HEADINGS = {0: "Addressed logical unit", 1: "Target port", 2: "Target device that contains addressed lu"}
@@ -147,26 +147,49 @@ def short_designator_lines(designators: Iterable[Designator]) -> List[str]:
     return lines
 
 
+def _old_format_identifier(raw: bytes) -> List[str]:
+    """A page 83h of before SPC (byte 6, a designator's reserved byte, not zero: the page
+    is one bare 16-byte identifier, as old EMC arrays send): sg_vpd's short form takes it
+    as the logical unit's NAA name, printed when its NAA nibble is 6 (16 bytes)."""
+    ident = bytes(raw[4:20])
+    return [f"  0x{ident.hex()}"] if len(ident) == 16 and ident[0] >> 4 == 6 else []
+
+
+def quiet_identification_lines(page: Any, view: Optional[str] = None) -> List[str]:
+    """Page 83h as ``sg_vpd --quiet -p di`` (and ``-ii``, ``-q -p di_lu`` ...): the short
+    form of the designators, the logical unit's first, then the target port's, then the
+    target device's (``di_asis``: in the device's order); ``page`` may be a view already."""
+    raw = bytes(page.raw)
+    if len(raw) > 6 and raw[6] != 0:
+        return _old_format_identifier(raw) if view in (None, "di_lu") else []  # sg_vpd: LU only
+    designators = list(page.designation_descriptors)
+    if view == "di_asis":
+        return short_designator_lines(designators)
+    return [line for assoc in (0, 1, 2)
+            for line in short_designator_lines(d for d in designators if d.association == assoc)]
+
+
 def _quiet_supported(page: Any) -> List[str]:
     """Page 00h as ``sg_vpd --quiet -p sv``: each page's name and the acronym -p takes."""
     return [f"  {name} [{_ACRONYMS[code]}]" if code in _ACRONYMS else f"  {name} [0x{code:02x}]"
             for code, name in zip(page.supported_pages, page.supported_page_names)]
 
 
-def vpd_lines(page: Any, as_is: bool = False, quiet: bool = False) -> List[str]:
+def vpd_lines(page: Any, as_is: bool = False, quiet: bool = False, view: Optional[str] = None) -> List[str]:
     """A decoded VPD page as text: a heading with the page's name and hex code, then the
     fields (sg_vpd's layout for 00h, 83h and 88h; ``name  value`` lines for the others).
 
     :param as_is: page 83h's designators in the device's order (sg_vpd's ``di_asis``).
     :param quiet: sg_vpd --quiet: no heading; page 83h's designators in their short form
-        (:func:`short_designator_lines`), page 00h as names and acronyms.
+        (:func:`quiet_identification_lines`), page 00h as names and acronyms.
+    :param view: the ``-p`` name page 83h was asked by (di_lu, di_asis ...), for the short form.
     """
     code = page.page_code
     name = VPD_PAGE_NAMES.get(code, "vendor specific" if code is not None and code >= 0xC0 else "reserved")
     heading = f"{name} VPD page (0x{code:02x}):" if code is not None else "VPD page:"
     known = type(page).__name__ != "UnknownVpdPage"
     if quiet and known and code == 0x83:
-        return short_designator_lines(page.designation_descriptors)
+        return quiet_identification_lines(page, "di_asis" if as_is else view)
     if quiet and known and code == 0x00:
         return _quiet_supported(page)
     special = _as_is if as_is and code == 0x83 else _PAGES.get(code)
