@@ -390,8 +390,10 @@ def _format_arguments(parser: argparse.ArgumentParser) -> None:
     add_output(parser)
 
 
+# The help line is also sgframe/builtin.py's (the lazy subcommand table); --tape (FORMAT
+# MEDIUM on a tape) is in the options.
 FORMAT = Subcommand(
-    name="format", help="FORMAT UNIT (or FORMAT MEDIUM on a tape), with progress (sg_format; safe by default)",
+    name="format", help="FORMAT UNIT, with progress (sg_format; safe by default)",
     add_arguments=_format_arguments, run=_run_format,
 )
 
