@@ -14,8 +14,8 @@ import time
 from typing import Any, Optional, Tuple
 
 from ..channel import Channel
-from ..command import (FormatUnit, FormatWithPreset, Inquiry, ModeSelect6, ModeSelect10, ModeSense6, ModeSense10, RequestSense,
-                       Sanitize, SanitizeServiceAction, TestUnitReady)
+from ..command import (FormatUnit, FormatWithPreset, Inquiry, ModeSelect6, ModeSelect10, ModeSense6, ModeSense10,
+                       RequestSense, Sanitize, SanitizeServiceAction, TestUnitReady)
 from ..errors import NotReady, UsageError
 from ..sense import decode_sense
 from ..sense.sks import ProgressIndication

@@ -61,6 +61,7 @@ def vpd_name_rows(code: Optional[int] = None) -> list:
             for name, page in VPD_PAGES.items() if code is None or page == code]
     return sorted(rows)
 
+
 # sg_inq's first INQUIRY asks for 36 bytes on old devices' behalf; every device since
 # SCSI-2 accepts more, and 252 keeps the length within one byte for SCSI-1 era firmware
 # that only reads byte 4 of the allocation length.
@@ -391,7 +392,9 @@ INQ = Subcommand(
     name="inq", help="INQUIRY: standard data or VPD pages", add_arguments=_inq_arguments, run=_run_inq,
     description="Send INQUIRY and print the standard data (with the unit serial number and the "
                 "version descriptors named), one VPD page (-p NAME, sg_vpd's page names: "
-                + ", ".join(VPD_PAGES) + ") or all of them (--all-vpd).",
+                + ", ".join(VPD_PAGES) + ") or all of them (--all-vpd). As sg_vpd, a page other than 00h "
+                "is asked for only when page 00h lists it (--force: asked anyway); --enumerate lists the "
+                "names without a device.",
 )
 
 
