@@ -226,7 +226,12 @@ def test_inq_all_vpd(capsys):
 
 
 def test_inq_unsupported_vpd_page_is_illegal_request(capsys):
+    # As sg_vpd: a page 00h does not list is refused before it is asked for (exit 83),
+    # and --force asks the device, which refuses it.
     code, out, err = run(capsys, "inq", "emu:disk", "--vpd", "0xc5")
+    assert (code, out) == (83, "")
+    assert "VPD page 0xc5 is not in the device's supported VPD pages" in err and "--force" in err
+    code, out, err = run(capsys, "inq", "emu:disk", "--vpd", "0xc5", "--force")
     assert (code, out) == (5, "")
     assert err == ("sgframe inq: INQUIRY on emu:disk: CHECK CONDITION, ILLEGAL REQUEST, Invalid field in cdb "
                    "[24h/00h], error in CDB byte 2\n")

@@ -68,6 +68,9 @@ def test_inq_p_name_reads_that_page(capsys, name):
 @pytest.mark.parametrize("name", sorted(n for n, c in VPD_PAGES.items() if c not in EMU_PAGES))
 def test_inq_p_name_of_a_page_the_disk_lacks_is_illegal_request(capsys, name):
     code, out, err = run(capsys, "inq", "emu:disk", "--page", name)
+    assert (code, out) == (83, "")  # not listed in page 00h: sg_vpd's EDOM exit
+    assert f"VPD page 0x{VPD_PAGES[name]:02x} is not in the device's supported VPD pages" in err
+    code, out, err = run(capsys, "inq", "emu:disk", "--page", name, "--force")
     assert (code, out) == (5, "")
     assert "ILLEGAL REQUEST, Invalid field in cdb [24h/00h], error in CDB byte 2" in err
 

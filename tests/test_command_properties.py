@@ -117,10 +117,17 @@ def _command_classes_in_package():
     return found
 
 
+#: Command classes the registry cannot hold: one class per opcode there, and these share
+#: an opcode with a direct-access command (FORMAT MEDIUM, SSC, is 04h as FORMAT UNIT is).
+UNREGISTERED = {"FormatMedium"}
+
+
 def test_every_command_class_is_registered():
+    import sgframe.command.ssc  # noqa: F401  (imported, so the search below sees its classes)
+
     found = _command_classes_in_package()
     assert len(found) >= 57
-    assert {cls.__name__ for cls in found} - {cls.__name__ for cls in REGISTRY} == set()
+    assert {cls.__name__ for cls in found} - {cls.__name__ for cls in REGISTRY} == UNREGISTERED
 
 
 def test_every_command_class_is_exported():

@@ -9,7 +9,8 @@ from .. import errors
 __all__ = [
     "GOOD", "SYNTAX_ERROR", "NOT_READY", "MEDIUM_HARD", "ILLEGAL_REQUEST", "UNIT_ATTENTION",
     "DATA_PROTECT", "INVALID_OPCODE", "COPY_ABORTED", "ABORTED_COMMAND", "MISCOMPARE",
-    "FILE_ERROR", "NO_SENSE", "LBA_OUT_OF_RANGE", "RECOVERED", "RESERVATION_CONFLICT", "BUSY", "TASK_SET_FULL",
+    "FILE_ERROR", "NO_SENSE", "CONTRADICT", "NOT_LISTED", "MALFORMED",
+    "LBA_OUT_OF_RANGE", "RECOVERED", "RESERVATION_CONFLICT", "BUSY", "TASK_SET_FULL",
     "ACA_ACTIVE", "TASK_ABORTED", "TIMEOUT", "PROTECTION", "SENSE", "OTHER", "INTERRUPTED",
     "TABLE", "CliError", "exit_code_for", "help_text",
 ]
@@ -34,8 +35,13 @@ BUSY = 26
 TASK_SET_FULL = 27
 ACA_ACTIVE = 28
 TASK_ABORTED = 29
+CONTRADICT = 31
 TIMEOUT = 33
 PROTECTION = 40
+# sg3_utils' sg_convert_errno(EDOM): 50 (SG_LIB_OS_BASE_ERR) + 33; what sg_vpd exits with
+# for a page the device's supported VPD pages do not list.
+NOT_LISTED = 83
+MALFORMED = 97
 SENSE = 98
 OTHER = 99
 # Not an sg3_utils category: the shell's convention for SIGINT (128 + 2).
@@ -64,8 +70,12 @@ TABLE = (
     (TASK_SET_FULL, "task set full"),
     (ACA_ACTIVE, "ACA active"),
     (TASK_ABORTED, "task aborted"),
+    (CONTRADICT, "options that contradict each other, or the device (sg_dd --verify to a file)"),
     (TIMEOUT, "command timeout (also host status DID_NO_CONNECT, DID_BUS_BUSY, DID_TIME_OUT)"),
     (PROTECTION, "protection information error (aborted command, ASC 10h)"),
+    (NOT_LISTED, "a VPD page the device does not list in page 00h (inq without --force)"),
+    (MALFORMED, "a response or device not of the kind asked for (a page code other than the one asked, "
+                "format --tape on a device that is not a tape)"),
     (SENSE, "other sense data"),
     (OTHER, "other error (transport, driver, device gone)"),
     (INTERRUPTED, "interrupted"),

@@ -11,17 +11,17 @@ from __future__ import annotations
 import argparse
 import struct
 import time
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 from ..channel import Channel
-from ..command import (FormatUnit, FormatWithPreset, ModeSelect6, ModeSelect10, ModeSense6, ModeSense10, RequestSense,
-                       Sanitize, SanitizeServiceAction, TestUnitReady)
+from ..command import (FormatUnit, FormatWithPreset, Inquiry, ModeSelect6, ModeSelect10, ModeSense6, ModeSense10,
+                       RequestSense, Sanitize, SanitizeServiceAction, TestUnitReady)
 from ..errors import NotReady, UsageError
 from ..sense import decode_sense
 from ..sense.sks import ProgressIndication
 from .base import Subcommand
 from .device import add_device, add_output, open_channel, parse_int
-from .exitcodes import FILE_ERROR, CliError
+from .exitcodes import FILE_ERROR, MALFORMED, CliError
 from .media import capacity
 from .output import print_json
 from .progress import Progress
@@ -174,9 +174,18 @@ def _finish(args: argparse.Namespace, channel: Channel, immed: bool) -> int:
 
 
 def _check_format_options(args: argparse.Namespace) -> None:
-    if args.verify:
-        raise UsageError("--verify sets VERIFY in FORMAT MEDIUM, a tape command (sg_format --tape), "
-                         "which sgframe format does not send")
+    if args.verify and args.tape is None:
+        raise UsageError("--verify sets VERIFY in FORMAT MEDIUM, a tape command: it goes with --tape FM")
+    if args.tape is not None:
+        if not 0 <= args.tape <= 15:
+            raise UsageError(f"--tape is FORMAT MEDIUM's FORMAT field, 0..15 (8..15 vendor specific), got {args.tape}")
+        clashing = [name for name, given in (("--preset", args.preset is not None), ("--resize", args.resize),
+                                             ("--size", bool(args.size)), ("--fmtpinfo", bool(args.fmtpinfo)),
+                                             ("--pie", args.pie is not None), ("--ip-def", args.ip_def),
+                                             ("--security", args.security)) if given]
+        if clashing:
+            raise UsageError(f"--tape sends FORMAT MEDIUM (a tape); {', '.join(clashing)} belong to the disk "
+                             "commands (FORMAT UNIT, FORMAT WITH PRESET, MODE SELECT)")
     if args.poll is not None and args.poll not in (0, 1):
         raise UsageError(f"--poll is 0 (TEST UNIT READY) or 1 (REQUEST SENSE), got {args.poll}")
     if args.fmtmaxlba and args.preset is None:
@@ -233,8 +242,49 @@ def _run_preset(args: argparse.Namespace) -> int:
     return 0
 
 
+def _peripheral_device_type(channel: Channel) -> Tuple[int, str]:
+    """The device type of standard INQUIRY data (byte 0 bits 4-0), and its name."""
+    from ..decode.inquiry import decode_inquiry
+
+    record = decode_inquiry(channel.execute(Inquiry(allocation_length=36)).data)
+    return record.peripheral_device_type, record.peripheral_device_type_name or "unknown"
+
+
+def _run_tape(args: argparse.Namespace) -> int:
+    """sg_format --tape FM: FORMAT MEDIUM with FORMAT=FM (VERIFY with --verify, IMMED
+    unless --wait) on a sequential-access device only; then polled as a format is."""
+    from ..command.ssc import FORMAT_MEDIUM_FORMATS, SEQUENTIAL_ACCESS, FormatMedium
+
+    immed = not args.wait
+    command = FormatMedium(verify=args.verify, immed=immed, format=args.tape)
+    what = FORMAT_MEDIUM_FORMATS.get(args.tape, "vendor specific" if args.tape >= 8 else "reserved")
+    guard_medium(args, command.NAME)
+    polls = 0
+    with open_channel(args) as channel:
+        pdt, kind = _peripheral_device_type(channel)
+        if pdt != SEQUENTIAL_ACCESS:
+            # sg_format: "This format is only defined for tapes" (exit 97).
+            raise CliError(f"--tape sends FORMAT MEDIUM, defined for tapes (peripheral device type 01h); "
+                           f"{args.device} is a {kind} (0x{pdt:02x})", MALFORMED)
+        if not args.dry_run:
+            confirm(args, f"{command.NAME} destroys every block of the medium in {args.device}: go ahead?")
+            channel.execute(command)
+            # sg_format polls a FORMAT MEDIUM with REQUEST SENSE unless --poll=0.
+            polls = _finish(args, channel, immed)
+    if args.json:
+        print_json({"device": args.device, "formatted": not args.dry_run, "format": args.tape,
+                    "format_name": what, "verify": args.verify, "cdb": bytes(command).hex(), "polls": polls})
+    else:
+        done = "Dry run: would send" if args.dry_run else "started" if immed and args.early else "complete"
+        line = f"FORMAT MEDIUM (format {args.tape}: {what}{', verify' if args.verify else ''})"
+        print(f"{done} {line}" if args.dry_run else f"{line} {done}")
+    return 0
+
+
 def _run_format(args: argparse.Namespace) -> int:
     _check_format_options(args)
+    if args.tape is not None:
+        return _run_tape(args)
     if args.resize:
         return _run_resize(args)
     if args.preset is not None:
@@ -331,12 +381,17 @@ def _format_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-E", "--preset", type=parse_int, metavar="ID",
                         help="FORMAT WITH PRESET with PRESET IDENTIFIER ID (see inq -p fp) instead of FORMAT UNIT")
     parser.add_argument("-b", "--fmtmaxlba", action="store_true", help="with --preset: set FMTMAXLBA")
+    parser.add_argument("-T", "--tape", type=parse_int, metavar="FM",
+                        help="FORMAT MEDIUM (a tape drive only) with FORMAT FM: 0 default format, 1 partition, "
+                             "2 default format then partition, 8..15 vendor specific")
     parser.add_argument("--verify", action="store_true",
-                        help="tapes only (FORMAT MEDIUM's VERIFY): refused here; sg_format's -y is --yes here")
+                        help="with --tape: FORMAT MEDIUM's VERIFY bit (sg_format's -y is --yes here)")
     add_safety(parser)
     add_output(parser)
 
 
+# The help line is also sgframe/builtin.py's (the lazy subcommand table); --tape (FORMAT
+# MEDIUM on a tape) is in the options.
 FORMAT = Subcommand(
     name="format", help="FORMAT UNIT, with progress (sg_format; safe by default)",
     add_arguments=_format_arguments, run=_run_format,

@@ -18,7 +18,7 @@ from ..decode.vpd import DESIGNATOR_VIEWS, VPD_PAGE_ACRONYMS, DeviceIdentificati
 from ..errors import CheckCondition, UsageError
 from .base import Subcommand
 from .device import add_device, add_output, open_channel, parse_int
-from .exitcodes import FILE_ERROR, CliError
+from .exitcodes import FILE_ERROR, MALFORMED, NOT_LISTED, CliError, exit_code_for
 from .output import hexdump, print_json, print_record, print_table, to_jsonable
 from .response import add_inhex, read_inhex
 from .vpd_text import vpd_lines
@@ -36,10 +36,31 @@ VPD_PAGES = {**VPD_PAGE_ACRONYMS, **{name: 0x83 for name in DI_VIEWS}, "zbdc": 0
 
 
 class VpdChoice(int):
-    """A page code as ``-p`` gave it; ``view`` is one of :data:`DI_VIEWS` when the name
-    asked for a view of page 83h."""
+    """A page code as ``-p`` gave it by name; ``view`` is one of :data:`DI_VIEWS` when the
+    name asked for a view of page 83h. (A page given as a number stays a plain int.)"""
 
     view: Optional[str] = None
+
+
+#: What the names that are not a page's own acronym stand for (sg_vpd -e's wording).
+_NAME_MEANINGS = {
+    "di_asis": "Like 'di' but designators ordered as found",
+    "di_lu": "Device identification, lu only",
+    "di_port": "Device identification, target port only",
+    "di_target": "Device identification, target device only",
+    "zbdc": "Zoned block device characteristics (sgframe's older name for zbdch)",
+}
+
+
+def vpd_name_rows(code: Optional[int] = None) -> list:
+    """``(name, page code, meaning)`` for every name ``-p`` takes, sorted by name as
+    sg_vpd --enumerate sorts them; only those of page ``code`` when given."""
+    from ..decode.vpd import VPD_PAGE_NAMES
+
+    rows = [(name, page, _NAME_MEANINGS.get(name, VPD_PAGE_NAMES.get(page, "")))
+            for name, page in VPD_PAGES.items() if code is None or page == code]
+    return sorted(rows)
+
 
 # sg_inq's first INQUIRY asks for 36 bytes on old devices' behalf; every device since
 # SCSI-2 accepts more, and 252 keeps the length within one byte for SCSI-1 era firmware
@@ -109,6 +130,58 @@ def _check_vendor(vendor: Optional[str]) -> None:
         raise UsageError(f"--vendor {vendor!r}: not a loaded plugin; loaded: {', '.join(loaded) or 'none'}")
 
 
+def _run_enumerate(args: argparse.Namespace) -> int:
+    """sg_vpd --enumerate: the VPD page names ``-p`` takes, without a device; with
+    ``-p NUMBER``, the names of that page only."""
+    if isinstance(args.vpd, VpdChoice):
+        raise UsageError("with --enumerate, --page is a page number to search for (e.g. -p 0xb1), not a name")
+    code = None if args.vpd is None else int(args.vpd)
+    rows = vpd_name_rows(code)
+    if args.json:
+        print_json([{"name": name, "page_code": page, "description": meaning} for name, page, meaning in rows])
+        return 0
+    if not rows:
+        print(f"No matches found for VPD page number 0x{code:x}")
+        return 0
+    print("Standard VPD pages:" if code is None else "Matching standard VPD pages:")
+    for name, page, meaning in rows:
+        print(f"  {name:<10} 0x{page:02x}      {meaning}")
+    if code is None:
+        print("Vendor specific pages (C0h..FFh) are decoded by plugins: see 'sgframe plugins' and --vendor.")
+    return 0
+
+
+def _check_listed(channel: Channel, code: int) -> None:
+    """sg_vpd's sanity check before asking for a page other than 00h: the device's
+    supported VPD pages (00h) must list it (--force skips this).
+
+    :raises CliError: not listed (exit 83, as sg_vpd), or page 00h itself refused.
+    """
+    try:
+        listing = decode_vpd(_inquiry(channel, True, 0x00))
+    except CheckCondition as exc:
+        raise CliError(f"the device did not return its supported VPD pages (page 00h): {exc}; "
+                       f"--force asks for page 0x{code:02x} without that check", exit_code_for(exc)) from None
+    supported = tuple(getattr(listing, "supported_pages", ()))
+    if code not in supported:
+        raise CliError(f"VPD page 0x{code:02x} is not in the device's supported VPD pages (page 00h lists "
+                       f"{', '.join(f'0x{c:02x}' for c in supported) or 'none'}); --force asks for it anyway",
+                       NOT_LISTED)
+
+
+def _check_page_code(raw: bytes, code: int, force: bool) -> None:
+    """The response says it is page ``code`` (byte 1); a device that answers another page
+    (or standard data) is refused, unless --force (then decoded as what it says it is)."""
+    if len(raw) > 1 and raw[1] == code:
+        return
+    got = f"page 0x{raw[1]:02x}" if len(raw) > 1 else f"{len(raw)} bytes"
+    if not force:
+        raise CliError(f"asked for VPD page 0x{code:02x}, the device returned {got}; --force decodes it anyway",
+                       MALFORMED)
+    print(f"sgframe inq: asked for VPD page 0x{code:02x}, the device returned {got} (decoded as it is: --force)",
+          file=sys.stderr)
+
+
 def _examine(channel: Channel, args: argparse.Namespace) -> list:
     """sg_vpd --examine: INQUIRY every VPD page code from 80h (00h when given twice) to
     --page or FFh, whatever page 00h lists; the pages the device answers."""
@@ -174,7 +247,21 @@ def _view(record: Any, args: argparse.Namespace) -> Any:
     return record
 
 
+def _take_ident(args: argparse.Namespace) -> None:
+    """sg_vpd --ident: page 83h (``-p di``); given twice, the logical unit's designators
+    in the short form (``--quiet -p di_lu``)."""
+    if not args.ident:
+        return
+    choice = VpdChoice(0x83)
+    choice.view = "di_lu" if args.ident > 1 else None
+    args.vpd = choice
+    args.quiet = args.quiet or args.ident > 1
+
+
 def _run_inq(args: argparse.Namespace) -> int:
+    if args.enumerate:
+        return _run_enumerate(args)
+    _take_ident(args)
     if not 0 <= args.maxlen <= 0xFFFF:
         raise UsageError(f"--maxlen is an allocation length, 0 (as needed) .. 65535, got {args.maxlen}")
     _check_vendor(args.vendor)
@@ -186,8 +273,11 @@ def _run_inq(args: argparse.Namespace) -> int:
             raise UsageError("--all-vpd asks a device for each page; with --inhex give -p PAGE (a VPD page) or "
                              "nothing (standard INQUIRY data)")
         if args.vpd is not None and len(saved) > 1 and saved[1] != args.vpd:
-            raise CliError(f"--inhex {args.inhex}: the file holds VPD page 0x{saved[1]:02x}, not 0x{args.vpd:02x}",
-                           FILE_ERROR)
+            if not args.force:
+                raise CliError(f"--inhex {args.inhex}: the file holds VPD page 0x{saved[1]:02x}, not "
+                               f"0x{args.vpd:02x}; --force decodes it as the page it holds", FILE_ERROR)
+            print(f"sgframe inq: --inhex {args.inhex} holds VPD page 0x{saved[1]:02x}, not 0x{args.vpd:02x} "
+                  "(decoded as it is: --force)", file=sys.stderr)
         record = _view(_decode_vpd(saved, args.vendor), args) if args.vpd is not None else decode_inquiry(saved)
         return _show_inq(args, saved, record, None)
     with open_channel(args) as channel:
@@ -214,12 +304,18 @@ def _run_inq(args: argparse.Namespace) -> int:
                 if args.hex:
                     print(f"VPD page 0x{code:02x}:")
                     hexdump(raw)
+                elif args.quiet:  # sg_vpd -qa: each page's heading, then its short form
+                    print("\n".join(vpd_lines(record)[:1] + vpd_lines(record, quiet=True)))
                 else:
                     print("\n".join(vpd_lines(record)))
             return 0
         serial = None
         if args.vpd is not None:
+            if not args.force and args.vpd != 0x00:
+                _check_listed(channel, int(args.vpd))
             raw, record = read_vpd(channel, args.vpd, args.maxlen, args.vendor)
+            if not args.raw:
+                _check_page_code(raw, int(args.vpd), args.force)
             record = _view(record, args)
         else:
             raw = _inquiry(channel, False, 0, args.maxlen)
@@ -243,7 +339,10 @@ def _show_inq(args: argparse.Namespace, raw: bytes, record: Any, serial: Optiona
     elif args.hex:
         hexdump(raw)
     elif args.vpd is not None:
-        print("\n".join(vpd_lines(record, as_is=getattr(args.vpd, "view", None) == "di_asis")))
+        view = getattr(args.vpd, "view", None)
+        lines = vpd_lines(record, as_is=view == "di_asis", quiet=args.quiet, view=view)
+        if lines:  # the short form of a page may have nothing to say
+            print("\n".join(lines))
     elif not args.long:
         _standard_summary(record, serial)
     else:
@@ -263,6 +362,17 @@ def _inq_arguments(parser: argparse.ArgumentParser) -> None:
                             "(sv, sn, di, di_lu, di_port, di_target, di_asis, sp, bl, bdc, lbpv, zbdch, ...)")
     which.add_argument("-a", "--all-vpd", "--all", dest="all_vpd", action="store_true",
                        help="every VPD page the device lists in page 00h")
+    which.add_argument("-i", "--ident", action="count", default=0,
+                       help="device identification page 83h (-p di); twice: the logical unit's designators in "
+                            "the short form (-q -p di_lu)")
+    parser.add_argument("-e", "--enumerate", action="store_true",
+                        help="list the VPD page names -p takes (no DEVICE); with -p NUMBER, those of that page")
+    parser.add_argument("-f", "--force", action="store_true",
+                        help="ask for the page even if the device's supported VPD pages (00h) do not list it; "
+                             "decode a response of another page code as what it says it is")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="VPD pages without their heading; 83h's designators in the short form, one line "
+                             "each; 00h as names and acronyms")
     parser.add_argument("-l", "--long", action="store_true", help="every field of standard INQUIRY data")
     parser.add_argument("-m", "--maxlen", type=parse_int, default=0, metavar="LEN",
                         help="allocation length: one INQUIRY asking for LEN bytes (default 0: 252, then as "
@@ -282,7 +392,9 @@ INQ = Subcommand(
     name="inq", help="INQUIRY: standard data or VPD pages", add_arguments=_inq_arguments, run=_run_inq,
     description="Send INQUIRY and print the standard data (with the unit serial number and the "
                 "version descriptors named), one VPD page (-p NAME, sg_vpd's page names: "
-                + ", ".join(VPD_PAGES) + ") or all of them (--all-vpd).",
+                + ", ".join(VPD_PAGES) + ") or all of them (--all-vpd). As sg_vpd, a page other than 00h "
+                "is asked for only when page 00h lists it (--force: asked anyway); --enumerate lists the "
+                "names without a device.",
 )
 
 

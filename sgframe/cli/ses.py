@@ -9,7 +9,11 @@ slot), ``-D`` (the element descriptor text) or ``-x`` (the device slot number); 
 prints one field of them.
 Changing: ``--set ident -I 0,3`` reads the enclosure status page, builds the control page
 that changes only that field of that element and sends it (SEND DIAGNOSTIC); a field is
-an acronym or, as in sg_ses, ``BYTE:BIT[:BITS]`` of the element.  ``--nickname TEXT
+an acronym or, as in sg_ses, ``BYTE:BIT[:BITS]`` of the element.  With ``-p as`` (or
+``ac``, 06h) the same is done through SES-1's array status and control pages, whose
+array device elements have the array state requests (``--set hotspare``, ``--clear
+infailedarray``); sg_ses 1.46 reads page 06h and sends it only as ``--control --data``,
+which works here too.  ``--nickname TEXT
 --control`` names a subenclosure (``--nickid``).  ``--filter`` leaves out lines whose
 flags are all clear; twice, every element whose status is not OK.
 ``--inhex FILE`` decodes pages saved as hex (``sg_ses -HHHH`` output) without a device.
@@ -26,6 +30,8 @@ from ..decode.ses import (
     DIAGNOSTIC_PAGE_NAMES,
     ELEMENT_TYPES,
     SES1_ARRAY_DEVICE,
+    array_element_type,
+    build_array_control,
     build_enclosure_control,
     build_subenclosure_nickname_control,
     decode_diagnostic_page,
@@ -166,32 +172,36 @@ def _position_mask(text: str) -> Optional[int]:
     return ((1 << bits) - 1) << (top + 1 - bits)
 
 
-def _field_mask(element: Any, name: str) -> int:
+def _field_mask(element: Any, name: str, array: bool = False) -> int:
     mask = _position_mask(name)
-    return element_type(element.element_type).control_field(name).mask if mask is None else mask
+    if mask is not None:
+        return mask
+    return (array_element_type if array else element_type)(element.element_type).control_field(name).mask
 
 
 def _sorted(wanted: set) -> List[Tuple[int, Optional[int]]]:
     return sorted(wanted, key=lambda k: (k[0], -1 if k[1] is None else k[1]))
 
 
-def _get(status: Any, wanted: set, names: List[str], hex_output: bool) -> List[str]:
+def _get(status: Any, wanted: set, names: List[str], hex_output: bool, array: bool = False) -> List[str]:
     """sg_ses --get: the bits a field occupies, read from the status element (decimal,
-    or 0x... with --hex as sg_ses prints them)."""
+    or 0x... with --hex as sg_ses prints them); ``array``: of the array status page."""
     lines = []
     for ti, ii in _sorted(wanted):
         element = status.element(ti, ii)
         word = int.from_bytes(element.raw, "big")
         for name in names:
-            mask = _field_mask(element, name)
+            mask = _field_mask(element, name, array)
             value = (word & mask) >> ((mask & -mask).bit_length() - 1)
             lines.append(f"0x{value:x}" if hex_output else str(value))
     return lines
 
 
-def _control_page(status: Any, wanted: set, changes: List[Tuple[str, int]], ignore_mask: bool = False) -> bytes:
-    """The enclosure control page: the decoder's builder for acronyms; fields given as
-    BYTE:BIT[:BITS] are then written into the selected elements' bytes.
+def _control_page(status: Any, wanted: set, changes: List[Tuple[str, int]], ignore_mask: bool = False,
+                  array: bool = False) -> bytes:
+    """The enclosure control page (SES-1's array control page with ``array``): the
+    decoder's builder for acronyms; fields given as BYTE:BIT[:BITS] are then written
+    into the selected elements' bytes.
 
     :param ignore_mask: sg_ses --mask: a selected element starts from all the bits of its
         status element rather than only those that mean the same in the control element
@@ -199,7 +209,9 @@ def _control_page(status: Any, wanted: set, changes: List[Tuple[str, int]], igno
     """
     named = [(n, v) for n, v in changes if _position_mask(n) is None]
     keys = _sorted(wanted)
-    page = bytearray(build_enclosure_control(status, {key: dict(named) for key in keys}))
+    build = build_array_control if array else build_enclosure_control
+    type_of = array_element_type if array else element_type
+    page = bytearray(build(status, {key: dict(named) for key in keys}))
     offsets = {}
     at = 8  # page header and generation code
     for group in status.types:
@@ -211,7 +223,7 @@ def _control_page(status: Any, wanted: set, changes: List[Tuple[str, int]], igno
             element = status.element(*key)
             word = int.from_bytes(element.raw, "big") | 0x80000000  # SELECT
             for name, value in named:
-                mask = element_type(element.element_type).control_field(name).mask
+                mask = type_of(element.element_type).control_field(name).mask
                 word = word & ~mask | value << ((mask & -mask).bit_length() - 1)
             page[offsets[key]:offsets[key] + 4] = word.to_bytes(4, "big")
     for name, value in changes:
@@ -540,6 +552,11 @@ def _run(args: argparse.Namespace) -> int:
     changes = [_parse_change(s, True) for s in args.set or ()] + [_parse_change(s, False) for s in args.clear or ()]
     if changes and args.inhex is not None:
         raise UsageError("--set/--clear change a device; they do not go with --inhex")
+    if (changes or args.get) and args.page not in (None, 0x02, 0x06):
+        raise UsageError(f"--set/--clear/--get act on the enclosure status/control page (es, ec: 0x02) or SES-1's "
+                         f"array status/control page (as, ac: 0x06), not page 0x{args.page:02x}")
+    # The page --set/--clear/--get read and write: 02h, or 06h for SES-1's array elements.
+    array = args.page == 0x06
     selecting = any(getattr(args, o) is not None for o in ("index", "sas_addr", "descriptor", "dev_slot_num"))
     if changes and not selecting:
         raise UsageError("--set/--clear need --index (or --sas-addr, --descriptor, --dev-slot-num) to say which "
@@ -559,12 +576,12 @@ def _run(args: argparse.Namespace) -> int:
         if args.get:
             if wanted is None:
                 raise UsageError("--get needs an element: --index, --sas-addr, --descriptor or --dev-slot-num")
-            print("\n".join(_get(decode_diagnostic_page(source.get(0x02), configuration), wanted, args.get,
-                                  args.hex)))
+            print("\n".join(_get(decode_diagnostic_page(source.get(0x06 if array else 0x02), configuration), wanted,
+                                  args.get, args.hex, array)))
             return 0
         if changes:
-            status = decode_diagnostic_page(source.get(0x02), configuration)
-            control = _control_page(status, wanted, changes, args.mask)
+            status = decode_diagnostic_page(source.get(0x06 if array else 0x02), configuration)
+            control = _control_page(status, wanted, changes, args.mask, array)
             source.channel.execute(SendDiagnostic(pf=True, parameter_list_length=len(control)), data=control)
             return 0
         if args.join:
@@ -632,8 +649,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                         help="per-command timeout, passed to the kernel (default 60)")
     parser.add_argument("-p", "--page", type=_page, default=None, metavar="PG",
-                        help="diagnostic page: a number or sg_ses' acronym (sdp, cf, es, ht, str, th, ed, ses, eb, "
-                             "aes, sht, sstr, ssp, dm, snic, all); default sdp, or es with --index")
+                        help="diagnostic page: a number or sg_ses' acronym (sdp, cf, es, ht, str, th, as, ed, ses, eb, "
+                             "aes, sht, sstr, ssp, dm, snic, all); default sdp, or es with --index; with "
+                             "--set/--clear/--get, es (0x02) or SES-1's array page as/ac (0x06)")
     parser.add_argument("-I", "--index", metavar="IIA|TIA,II",
                         help="elements: II (type header 0), A (the overall element of a type, by its acronym such "
                              "as ps or arr), or TIA,II; II is a number, -1 (the overall element), a range 2-5, "

@@ -125,4 +125,7 @@ OTHER_NAMES: Dict[str, str] = {
     "PrType": "reservations",
     "SanitizeServiceAction": "sbc",
     "SizedByParameterList": "media",
+    # SSC's FORMAT MEDIUM: exported, but not in COMMANDS or MODULES (its opcode, 04h, is
+    # FORMAT UNIT's in the registry; see sgframe/command/ssc.py).
+    "FormatMedium": "ssc",
 }

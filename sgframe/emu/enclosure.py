@@ -7,10 +7,12 @@ DIAGNOSTIC.  The enclosure has, in this order of type descriptor headers:
 ====  ==========================  =============================================
 ti    element type                what the emulation does
 ====  ==========================  =============================================
-0     device slot (01h)           ``slots`` slots; the first ``devices`` hold a SAS
-                                  disk (status OK), the rest are empty (NOT
-                                  INSTALLED); IDENT, FAULT, DO NOT REMOVE, DEVICE
-                                  OFF, remove/insert requests stick
+0     device slot (01h), or       ``slots`` slots; the first ``devices`` hold a SAS
+      array device slot (17h)     disk (status OK), the rest are empty (NOT
+      with ``array=1``            INSTALLED); IDENT, FAULT, DO NOT REMOVE, DEVICE
+                                  OFF, remove/insert requests stick; an array
+                                  device slot's array state (OK, HOT SPARE, IN
+                                  FAILED ARRAY, REBUILD/REMAP ...) too
 1     power supply (02h)          ``power_supplies``, on and OK
 2     cooling (03h)               ``fans``, 8400 rpm; a REQUESTED SPEED CODE sticks
 3     temperature sensor (04h)    ``temperature_sensors``, 25 C and up
@@ -21,6 +23,10 @@ ti    element type                what the emulation does
 Pages: 00h, 01h, 02h, 03h, 04h, 05h, 07h, 08h, 09h, 0Ah, 0Bh-0Fh (one subenclosure, the
 primary; no microcode download in progress); SEND DIAGNOSTIC takes 02h, 04h, 05h, 0Ch
 and 0Fh, and the string, thresholds and nickname sent are what later reads return.
+With array device slots, also SES-1's array status page (06h: the enclosure status
+page's elements under page code 06h, as an enclosure that kept SES-1's page would
+answer) and array control page (06h, applied as the enclosure control page is), so
+either page changes the same elements.
 
 A control page applies, for every element with SELECT set, the control bits that have
 a status bit of the same meaning in the same place (RQST IDENT -> IDENT, RQST FAULT ->
@@ -48,6 +54,7 @@ __all__ = ["EmulatedEnclosure"]
 PERIPHERAL = 0x0D  # enclosure services device
 
 DEVICE_SLOT, POWER_SUPPLY, COOLING, TEMPERATURE, VOLTAGE, ENCLOSURE = 0x01, 0x02, 0x03, 0x04, 0x12, 0x0E
+ARRAY_DEVICE_SLOT = 0x17
 
 # ELEMENT STATUS CODE values used (SES-4 table 74).
 UNSUPPORTED, OK, NOT_INSTALLED = 0x0, 0x1, 0x5
@@ -58,8 +65,11 @@ UNSUPPORTED, OK, NOT_INSTALLED = 0x0, 0x1, 0x5
 # RQST FAULT/FAULT REQSTD, DEVICE OFF, ENABLE BYP A/B and BYPASSED A/B in byte 3.
 # Power supply and cooling: RQST IDENT, DO NOT REMOVE; RQST FAIL/FAIL, RQST ON/RQSTED ON.
 # Sensors: RQST IDENT, RQST FAIL.  Enclosure: RQST IDENT; REQUEST FAILURE/WARNING.
+# Array device slot (SES-4 7.3.3): the device slot's, and in byte 1 every array state bit
+# (RQST OK/OK, RQST RSVD DEVICE/RSVD DEVICE, ... RQST R/R ABORT/R/R ABORT).
 _APPLIED: Dict[int, int] = {
     DEVICE_SLOT: 0x004E3C,
+    ARRAY_DEVICE_SLOT: 0xFF4E3C,
     POWER_SUPPLY: 0xC00060,
     COOLING: 0xC00060,
     TEMPERATURE: 0xC00000,
@@ -68,6 +78,7 @@ _APPLIED: Dict[int, int] = {
 }
 
 _SUPPORTED_PAGES = (0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F)
+_ARRAY_STATUS = 0x06  # SES-1's array status/control page: only with array device slots
 # The largest microcode image the download microcode status page announces (no
 # download is ever in progress: the control page 0Eh is not emulated).
 _MICROCODE_MAXIMUM_SIZE = 0x100000
@@ -94,6 +105,8 @@ class EmulatedEnclosure(EmulatedDisk):
     :param power_supplies: power supply elements (0..255).
     :param fans: cooling elements (0..255).
     :param temperature_sensors: temperature sensor elements (0..255).
+    :param array: the slots are array device slots (17h, with the array state of a RAID
+        member), and SES-1's array status/control page (06h) is answered.
     """
 
     def __init__(
@@ -110,14 +123,17 @@ class EmulatedEnclosure(EmulatedDisk):
         serial: Optional[str] = None,
         dsense: bool = False,
         unit_attention: bool = False,
+        array: bool = False,
     ) -> None:
         super().__init__(blocks=1, vendor=vendor, product=product, revision=revision, serial=serial, lbpu=False,
                          dsense=dsense, write_cache=False,
                          unit_attention=unit_attention)
         self.slots = _check_int("slots", slots, 1, 255)
         self.devices = self.slots if devices is None else _check_int("devices", devices, 0, self.slots)
+        self.array = bool(array)
         counts = (
-            (DEVICE_SLOT, self.slots, "Drive Slots"),
+            (ARRAY_DEVICE_SLOT, self.slots, "Array Device Slots") if self.array else (DEVICE_SLOT, self.slots,
+                                                                                      "Drive Slots"),
             (POWER_SUPPLY, _check_int("power_supplies", power_supplies, 0, 255), "Power Supplies"),
             (COOLING, _check_int("fans", fans, 0, 255), "Cooling Fans"),
             (TEMPERATURE, _check_int("temperature_sensors", temperature_sensors, 0, 255), "Temperature Sensors"),
@@ -156,6 +172,8 @@ class EmulatedEnclosure(EmulatedDisk):
         if kind == DEVICE_SLOT:
             code = OK if index < self.devices else NOT_INSTALLED
             return bytearray((code, index, 0, 0))
+        if kind == ARRAY_DEVICE_SLOT:  # a member in use: the array state's OK bit; an empty slot none
+            return bytearray((OK, 0x80, 0, 0)) if index < self.devices else bytearray((NOT_INSTALLED, 0, 0, 0))
         if kind == POWER_SUPPLY:
             return bytearray((OK, 0, 0, 0x20))  # RQSTED ON
         if kind == COOLING:
@@ -204,16 +222,21 @@ class EmulatedEnclosure(EmulatedDisk):
         texts = b"".join(text.encode("ascii") for _, _, text in self.types)
         return self._page(0x01, self._generation() + bytes(descriptor) + headers + texts)
 
-    def enclosure_status_page(self) -> bytes:
+    def enclosure_status_page(self, code: int = 0x02) -> bytes:
+        """Page 02h; with ``code`` 06h the same elements as SES-1's array status page."""
         elements = b"".join(bytes(e) for group in self.status for e in group)
         crit = any(bytes(e)[0] & 0x0F == 0x2 for group in self.status for e in group)
-        return self._page(0x02, self._generation() + elements, 0x02 if crit else 0)
+        return self._page(code, self._generation() + elements, 0x02 if crit else 0)
+
+    @property
+    def supported_pages(self) -> Tuple[int, ...]:
+        return tuple(sorted(_SUPPORTED_PAGES + ((_ARRAY_STATUS,) if self.array else ())))
 
     def threshold_in_page(self) -> bytes:
         return self._page(0x05, self._generation() + b"".join(t for group in self.thresholds for t in group))
 
     def _descriptor_texts(self) -> List[List[str]]:
-        names = {DEVICE_SLOT: "SLOT {:02d}", POWER_SUPPLY: "PSU {}", COOLING: "FAN {}", TEMPERATURE: "TEMP {}",
+        names = {DEVICE_SLOT: "SLOT {:02d}", ARRAY_DEVICE_SLOT: "SLOT {:02d}", POWER_SUPPLY: "PSU {}", COOLING: "FAN {}", TEMPERATURE: "TEMP {}",
                  ENCLOSURE: "ENCLOSURE"}
         texts = []
         for kind, count, header in self.types:
@@ -249,7 +272,7 @@ class EmulatedEnclosure(EmulatedDisk):
 
     def diagnostic_page(self, code: int) -> bytes:
         if code == 0x00:
-            return self._page(0x00, bytes(_SUPPORTED_PAGES))
+            return self._page(0x00, bytes(self.supported_pages))
         if code == 0x01:
             return self.configuration_page()
         if code == 0x02:
@@ -260,6 +283,8 @@ class EmulatedEnclosure(EmulatedDisk):
             return self._page(0x04, self.string_out)
         if code == 0x05:
             return self.threshold_in_page()
+        if code == _ARRAY_STATUS and self.array:
+            return self.enclosure_status_page(_ARRAY_STATUS)
         if code == 0x07:
             return self.element_descriptor_page()
         if code == 0x08:
@@ -275,7 +300,7 @@ class EmulatedEnclosure(EmulatedDisk):
             data = self.subenclosure_string
             return self._page(0x0C, self._generation() + bytes((0, 0)) + len(data).to_bytes(2, "big") + data)
         if code == 0x0D:
-            return self._page(0x0D, bytes(c for c in _SUPPORTED_PAGES if c))
+            return self._page(0x0D, bytes(c for c in self.supported_pages if c))
         if code == 0x0E:  # subenclosure 0: no download in progress
             return self._page(0x0E, self._generation() + bytes(4) + _MICROCODE_MAXIMUM_SIZE.to_bytes(4, "big")
                               + bytes(8))
@@ -292,7 +317,8 @@ class EmulatedEnclosure(EmulatedDisk):
             raise _sense.invalid_field_in_parameter_list(4)
 
     def apply_control(self, data: bytes) -> None:
-        """An enclosure control page (02h)."""
+        """An enclosure control page (02h), or SES-1's array control page (06h): the same
+        layout, and here the same elements."""
         self._check_generation(data)
         expected = 8 + 4 * sum(len(group) for group in self.status)
         if len(data) != expected:
@@ -432,7 +458,7 @@ def _send_diagnostic(enc: EmulatedEnclosure, request: Request) -> None:
     if length < 4 or 4 + int.from_bytes(data[2:4], "big") != length:
         raise _sense.parameter_list_length_error()
     code = data[0]
-    if code == 0x02:
+    if code == 0x02 or (code == _ARRAY_STATUS and enc.array):
         enc.apply_control(data)
     elif code == 0x04:
         enc.string_out = bytes(data[4:])

@@ -90,6 +90,7 @@ _ENCLOSURE_PARAMETERS: Dict[str, Converter] = {
     "power_supplies": integer,
     "fans": integer,
     "temperature_sensors": integer,
+    "array": boolean,
     "vendor": text,
     "product": text,
     "revision": text,

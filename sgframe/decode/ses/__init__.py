@@ -8,6 +8,7 @@ and :func:`slot_of_sas_address` finds the slot a disk sits in.
 from __future__ import annotations
 
 from .control import (
+    build_array_control,
     build_download_microcode_control,
     build_enclosure_control,
     build_string_out,
@@ -23,6 +24,7 @@ from .elements import (
     ControlField,
     ElementType,
     StatusField,
+    array_element_type,
     decode_array_status_element,
     decode_status_element,
     element_type,
@@ -63,8 +65,9 @@ from .pages import (
 
 __all__ = [
     "decode_diagnostic_page", "decode_status_element", "decode_array_status_element", "SES1_ARRAY_DEVICE",
-    "element_type", "element_type_name", "element_positions",
-    "build_enclosure_control", "build_string_out", "build_threshold_out", "build_subenclosure_string_out",
+    "element_type", "element_type_name", "element_positions", "array_element_type",
+    "build_enclosure_control", "build_array_control", "build_string_out", "build_threshold_out",
+    "build_subenclosure_string_out",
     "build_subenclosure_nickname_control", "build_download_microcode_control", "join", "slot_of_sas_address",
     "DIAGNOSTIC_PAGE_DECODERS", "DIAGNOSTIC_PAGE_NAMES", "ELEMENT_TYPES", "ELEMENT_STATUS_CODES", "CONNECTOR_TYPES",
     "ElementType", "StatusField", "ControlField", "JoinedElement",

@@ -1,6 +1,6 @@
 """Building what SEND DIAGNOSTIC sends to an enclosure: the enclosure control page (02h),
-string out (04h), threshold out (05h), subenclosure string out (0Ch), download microcode
-control (0Eh) and subenclosure nickname control (0Fh).
+string out (04h), threshold out (05h), SES-1's array control (06h), subenclosure string
+out (0Ch), download microcode control (0Eh) and subenclosure nickname control (0Fh).
 
 An enclosure control page holds one control element for every status element, in the
 same order (SES-4 6.1.3).  The device server acts only on elements whose SELECT bit is
@@ -12,17 +12,22 @@ asked for), set SELECT on the elements being changed and change the named fields
 That is what :func:`build_enclosure_control` does.  The EXPECTED GENERATION CODE is
 the status page's: an enclosure whose configuration changed in between refuses the page
 rather than apply it to the wrong element (SES-4 6.1.3).
+
+SES-1's array control page (06h; obsolete since SES-2 moved its bits into the array
+device slot element, 17h, of page 02h) is laid out the same way and built from the
+array status page (06h) the same way, by :func:`build_array_control`; a device element
+(01h) there is SES-1's array device (:data:`~.elements.SES1_ARRAY_DEVICE`).
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 
 from ...errors import UsageError
-from .elements import element_type
-from .pages import ConfigurationPage, EnclosureStatusPage, ThresholdInPage
+from .elements import ElementType, array_element_type, element_type
+from .pages import ArrayStatusPage, ConfigurationPage, EnclosureStatusPage, ThresholdInPage
 
 __all__ = [
-    "build_enclosure_control", "build_string_out", "build_threshold_out", "build_subenclosure_string_out",
+    "build_enclosure_control", "build_array_control", "build_string_out", "build_threshold_out", "build_subenclosure_string_out",
     "build_subenclosure_nickname_control", "build_download_microcode_control", "ElementKey",
 ]
 
@@ -65,11 +70,47 @@ def build_enclosure_control(
     :raises UsageError: the status page was decoded without its configuration, an
         element that does not exist, a field its type does not have, a value too wide.
     """
+    return _build_control(0x02, "build_enclosure_control", "enclosure status page", element_type, status, changes,
+                          (info, non_crit, crit, unrecov))
+
+
+def build_array_control(
+    status: ArrayStatusPage,
+    changes: Mapping[ElementKey, Mapping[str, Union[bool, int]]],
+    *,
+    info: bool = False,
+    non_crit: bool = False,
+    crit: bool = False,
+    unrecov: bool = False,
+) -> bytes:
+    """SES-1's array control page (06h) that changes only the named fields: the array
+    status page read, each selected element's bits that mean the same in control kept,
+    SELECT set, the named fields changed (``rqst_hot_spare``, ``rqst_in_failed_array``,
+    ``rqst_ident`` ... or sg_ses' acronyms ``hotspare``, ``infailedarray``, ``ident``).
+
+    :param status: the current array status page (06h), decoded with its configuration.
+    :param changes: ``{(type_index, element_index): {field: value}}``, as
+        :func:`build_enclosure_control`; a device element (01h) has the fields of
+        :data:`~.elements.SES1_ARRAY_DEVICE`, an array device slot (17h) its own.
+    :raises UsageError: as :func:`build_enclosure_control`; also a status page that is
+        not the array status page.
+    """
+    if status.page_code != 0x06:
+        got = "a page without a page code" if status.page_code is None else f"page {status.page_code:02X}h"
+        raise UsageError(f"build_array_control starts from the array status page (06h), not {got}")
+    return _build_control(0x06, "build_array_control", "array status page", array_element_type, status, changes,
+                          (info, non_crit, crit, unrecov))
+
+
+def _build_control(code: int, builder: str, what: str, type_of: Callable[[int], ElementType], status: Any,
+                   changes: Mapping[ElementKey, Mapping[str, Union[bool, int]]], flags: Tuple[bool, ...]) -> bytes:
+    """A control page of the enclosure control page's layout (02h, 06h) from its status
+    page: every element, its kept bits, SELECT and the changes on the named ones."""
     if not status.types:
-        raise UsageError("build_enclosure_control needs the enclosure status page decoded with its "
+        raise UsageError(f"{builder} needs the {what} decoded with its "
                          "configuration page (decode_diagnostic_page(data, configuration))")
     if status.generation_code is None:
-        raise UsageError("the enclosure status page has no GENERATION CODE (it is truncated)")
+        raise UsageError(f"the {what} has no GENERATION CODE (it is truncated)")
     known = {(g.type_index, None) for g in status.types}
     known |= {(g.type_index, i) for g in status.types for i in range(len(g.elements))}
     for key in changes:
@@ -78,7 +119,7 @@ def build_enclosure_control(
                              f"indexes 0..count-1 (None for the overall element)")
     body = bytearray(status.generation_code.to_bytes(4, "big"))
     for group in status.types:
-        t = element_type(group.element_type)
+        t = type_of(group.element_type)
         for index, element in [(None, group.overall)] + list(enumerate(group.elements)):
             word = int.from_bytes(element.raw, "big") & t.keep_mask
             wanted = changes.get((group.type_index, index))
@@ -90,8 +131,9 @@ def build_enclosure_control(
                     shift = (mask & -mask).bit_length() - 1
                     word = (word & ~mask) | (_field_value(name, value, f.width) << shift)
             body += word.to_bytes(4, "big")
+    info, non_crit, crit, unrecov = flags
     byte1 = (info << 3) | (non_crit << 2) | (crit << 1) | int(unrecov)
-    return _page(0x02, byte1, bytes(body))
+    return _page(code, byte1, bytes(body))
 
 
 def build_string_out(data: bytes) -> bytes:

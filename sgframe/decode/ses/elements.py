@@ -36,6 +36,7 @@ __all__ = [
     "element_type_name",
     "decode_status_element",
     "decode_array_status_element",
+    "array_element_type",
     "SES1_ARRAY_DEVICE",
 ]
 
@@ -451,7 +452,13 @@ _RESERVED = attrs.evolve(_RESERVED, record=_status_record(_RESERVED))
 
 #: The device element (01h) of SES-1's array status page (06h): byte 1 has the array
 #: state bits of today's array device slot, bytes 2-3 the removal, identify and bypass
-#: bits at the places sg_ses reads them.  Status only: page 06h was never sent back.
+#: bits at the places sg_ses reads them.  Its control element, in SES-1's array control
+#: page (06h), is what SES-2 made the array device slot's (7.3.3): the RQST bits of the
+#: array state in byte 1, RQST ACTIVE .. RQST IDENT in byte 2, RQST FAULT, DEVICE OFF and
+#: ENABLE BYP A/B in byte 3.  A read-modify-write carries over the bits whose status
+#: meaning is the control meaning: the array state, DO NOT REMOVE, RMV (RQST REMOVE),
+#: IDENT (RQST IDENT) and ENABLE BYPASS A/B; the status element has no bit for RQST
+#: ACTIVE, MISSING, INSERT, FAULT or DEVICE OFF, so those start clear.
 SES1_ARRAY_DEVICE = ElementType(0x01, "Device slot", "dev", (
     StatusField("ok", 1, 7, label="OK"), StatusField("rsvd_device", 1, 6, label="Reserved device"),
     StatusField("hot_spare", 1, 5, label="Hot spare"), StatusField("cons_chk", 1, 4, label="Cons check"),
@@ -464,7 +471,25 @@ SES1_ARRAY_DEVICE = ElementType(0x01, "Device slot", "dev", (
     StatusField("enable_bypass_b", 3, 2, label="Enable bypass B"),
     StatusField("bypass_a_enabled", 3, 1, label="Bypass A enabled"),
     StatusField("bypass_b_enabled", 3, 0, label="Bypass B enabled"),
-), ())
+), (
+    ControlField("rqst_ok", 1, 7, aliases=("ok",)), ControlField("rqst_rsvd_device", 1, 6, aliases=("rsvddevice",)),
+    ControlField("rqst_hot_spare", 1, 5, aliases=("hotspare",)),
+    ControlField("rqst_cons_check", 1, 4, aliases=("conscheck",)),
+    ControlField("rqst_in_crit_array", 1, 3, aliases=("incritarray",)),
+    ControlField("rqst_in_failed_array", 1, 2, aliases=("infailedarray",)),
+    ControlField("rqst_rebuild_remap", 1, 1, aliases=("rebuildremap",)),
+    ControlField("rqst_r_r_abort", 1, 0, aliases=("rrabort",)),
+    ControlField("rqst_active", 2, 7, keep=False, aliases=("active",)),
+    ControlField("do_not_remove", 2, 6, aliases=("dnr",)),
+    ControlField("rqst_missing", 2, 4, keep=False, aliases=("missing",)),
+    ControlField("rqst_insert", 2, 3, keep=False, aliases=("insert",)),
+    ControlField("rqst_remove", 2, 2, aliases=("remove",)),
+    ControlField("rqst_ident", 2, 1, aliases=("ident", "locate")),
+    ControlField("rqst_fault", 3, 5, keep=False, aliases=("fault",)),
+    ControlField("device_off", 3, 4, keep=False, aliases=("devoff",)),
+    ControlField("enable_byp_a", 3, 3, aliases=("bypa",)),
+    ControlField("enable_byp_b", 3, 2, aliases=("bypb",)),
+))
 SES1_ARRAY_DEVICE = attrs.evolve(
     SES1_ARRAY_DEVICE, record=_status_record(attrs.evolve(SES1_ARRAY_DEVICE, name="Array status device")))
 
@@ -484,6 +509,12 @@ def element_type_name(code: int) -> str:
 def decode_status_element(code: int, raw: bytes) -> Any:
     """Four bytes of a status element of type ``code`` as that type's record."""
     return _decode(element_type(code), code, raw)
+
+
+def array_element_type(code: int) -> ElementType:
+    """The declaration of an element of type ``code`` in SES-1's array status and control
+    pages (06h): :data:`SES1_ARRAY_DEVICE` for a device element (01h), else the type's own."""
+    return SES1_ARRAY_DEVICE if code == 0x01 else element_type(code)
 
 
 def decode_array_status_element(code: int, raw: bytes) -> Any:
