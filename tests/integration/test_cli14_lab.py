@@ -141,7 +141,8 @@ def test_device_identification_views_agree_with_sg_vpd(enclosure, view, heading)
     ("dc", ["Constituent type: Direct access block device [0x3]", "Product_identification: EMU MEDIUM"]),
     ("ref", ["User data segment size: 0", "User data segment multiplier: 0"]),
     ("fp", ["Preset identifier: 0x1", "logical block length: 512", "designed last LBA: 0x3ffff"]),
-    ("cpr", ["LBA range number: 0", "number of storage elements: 1", "number of LBAs: 0x40000 [262144]"]),
+    # four storage elements: the disk default, as GET PHYSICAL ELEMENT STATUS reports them
+    ("cpr", ["LBA range number: 0", "number of storage elements: 4", "number of LBAs: 0x40000 [262144]"]),
 ])
 def test_sg_vpd_reads_the_new_pages(disk, page, expected):
     lun, _ = disk

@@ -166,6 +166,10 @@ def test_sg_modes_all_pages_agree(disk):
     assert ">> Caching, page_control: current" in text and ">> Control, page_control: current" in text
 
 
+def _shown_size(text: str) -> str:
+    return re.sub(r"of \d+ bytes \(use '-H' to see the rest\)", "of N bytes (use '-H' to see the rest)", text)
+
+
 def test_sg_logs_every_page_agrees(disk, tmp_path):
     lun, served = disk
     supported = ask(served, bytes.fromhex("4d004000000000fffc00"))
@@ -182,8 +186,11 @@ def test_sg_logs_every_page_agrees(disk, tmp_path):
             continue
         decoded = tool("sg_logs", f"--page={page:#x}", lun.sg)
         offline = tool("sg_logs", f"--in={hexfile(tmp_path, mine)}")
-        # The device path starts with the INQUIRY line; the page decode follows identically.
-        assert decoded.split("\n", 1)[1] == offline, f"log page {page:#x}"
+        # The device path starts with the INQUIRY line; the page decode follows identically,
+        # but for the size sg_logs 1.46 names where it stops showing a long page: 8192 bytes
+        # from a device, the file's 16388 from --in, for the application client page (0Fh);
+        # the bytes agree above.
+        assert _shown_size(decoded.split("\n", 1)[1]) == _shown_size(offline), f"log page {page:#x}"
     tool("sg_logs", "--all", lun.sg)
 
 
