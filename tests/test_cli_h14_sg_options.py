@@ -108,14 +108,15 @@ def test_enumerate_agrees_with_sg_vpd_on_every_shared_name(capsys):
 # --- inq --force ------------------------------------------------------------------------
 
 def test_page_is_checked_against_page_00h_unless_force(capsys, sent):
-    code, out, err = run(capsys, "inq", "emu:disk", "-p", "cpr")
+    # ATA information (89h): a SCSI disk that is not behind a SAT layer does not list it.
+    code, out, err = run(capsys, "inq", "emu:disk", "-p", "ai")
     assert (code, out) == (83, "")
-    assert err.startswith("sgframe inq: VPD page 0xb9 is not in the device's supported VPD pages (page 00h lists 0x00, ")
-    assert [cdb for cdb, _ in sent] == ["12010000fc00"]  # page 00h only; 0xb9 never asked
+    assert err.startswith("sgframe inq: VPD page 0x89 is not in the device's supported VPD pages (page 00h lists 0x00, ")
+    assert [cdb for cdb, _ in sent] == ["12010000fc00"]  # page 00h only; 0x89 never asked
     sent.clear()
-    code, out, err = run(capsys, "inq", "emu:disk", "-p", "cpr", "--force")
+    code, out, err = run(capsys, "inq", "emu:disk", "-p", "ai", "--force")
     assert (code, out) == (5, "")  # the device itself refuses it
-    assert [cdb for cdb, _ in sent] == ["1201b900fc00"]
+    assert [cdb for cdb, _ in sent] == ["12018900fc00"]
 
 
 @pytest.fixture
