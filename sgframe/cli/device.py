@@ -83,6 +83,8 @@ def _not_scsi(args: argparse.Namespace, why: str) -> DeviceOpenError:
     try:
         fd = os.open(args.device, (os.O_RDONLY if read_only else os.O_RDWR) | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
-        return for_errno(exc, args.device)
+        number = exc.errno or errno.EIO
+        # The class for_errno picks (permission, missing node, ...), with sysfs' more precise why.
+        return type(for_errno(exc, args.device))(number, f"{why} ({errno.errorcode.get(number, number)})", args.device)
     os.close(fd)
-    return WrongNodeType(errno.ENOTTY, why, args.device)
+    return WrongNodeType(errno.ENOTTY, f"{why} (ENOTTY)", args.device)
