@@ -307,7 +307,7 @@ def test_unmap_all_in_file_dry_run_and_json(capsys, disk, tmp_path):
 def test_unmap_errors(capsys):
     assert "give the ranges one way" in run(capsys, "unmap", "emu:disk")[2]
     assert "--lba gives 2 LBAs, --num 1 counts" in run(capsys, "unmap", "emu:disk", "-l", "1,2", "-n", "3")[2]
-    assert run(capsys, "unmap", "emu:disk", "--in", "/no/such/file")[0] == 15
+    assert run(capsys, "unmap", "emu:disk", "--in", "/no/such/file")[0] == 1  # as sg_unmap: a bad --in
     # The whole-range form asks first; with nobody to ask it refuses (1).
     assert run(capsys, "unmap", "emu:disk", "--all", "0,100")[0] == 1
 

@@ -126,7 +126,7 @@ def test_read_buffer_inhex_descriptor(capsys, tmp_path):
 @pytest.mark.parametrize("argv, code, message", [
     (["lba-status"], 1, "sgframe lba-status: give a DEVICE, or --inhex FILE"),
     (["lba-status", "emu:disk", "--inhex", "x.hex"], 1, "sgframe lba-status: give a DEVICE or --inhex FILE, not both"),
-    (["lba-status", "--inhex", "/nonexistent.hex"], 15, "sgframe lba-status: --inhex /nonexistent.hex: No such file"),
+    (["lba-status", "--inhex", "/nonexistent.hex"], 52, "sgframe lba-status: --inhex /nonexistent.hex: No such file"),
     (["read-buffer", "--inhex", "BADHEX"], 15, "sgframe read-buffer: --inhex BADHEX: not hex bytes"),
 ])
 def test_inhex_errors(capsys, tmp_path, monkeypatch, argv, code, message):

@@ -152,8 +152,8 @@ def _check(key, asc=0, ascq=0):
     (exception_for(0, driver_status=0x04), 99),
     (errors.DeviceGone(device="/dev/sg0"), 99),
     (errors.UsageError("bad"), 1),
-    (errors.DevicePermissionError(13, "cannot open", "/dev/sg0"), 15),
-    (FileNotFoundError(2, "No such file"), 15),
+    (errors.DevicePermissionError(13, "cannot open", "/dev/sg0"), 63),  # 50 + EACCES
+    (FileNotFoundError(2, "No such file"), 52),  # 50 + ENOENT
     (exitcodes.CliError("refused", 15), 15),
     (KeyboardInterrupt(), 130),
     (RuntimeError("bug"), 99),

@@ -109,7 +109,7 @@ def test_parse_hex_pages():
     (["ses", "emu:shelf", "-p", "0x10"], 5, "INVALID FIELD IN CDB"),
     (["ses", "--inhex", ARECA, "--set", "ident", "-I", "0,0"], 1, "do not go with --inhex"),
     (["ses", "--inhex", ARECA, "-p", "ht"], 15, "the file has no page 03h"),
-    (["ses", "--inhex", "/nonexistent/file.hex"], 15, "--inhex /nonexistent/file.hex"),
+    (["ses", "--inhex", "/nonexistent/file.hex"], 1, "--inhex /nonexistent/file.hex"),
     (["ses"], 1, "give a DEVICE, or --inhex FILE"),
 ])
 def test_errors(capsys, enc, argv, code, message):

@@ -237,18 +237,94 @@ def test_list_id_usage_11b_keeps_no_lid4_status(disk: EmulatedDisk) -> None:
 def test_third_party_copy_vpd_page_lists_the_lid4_commands(disk: EmulatedDisk) -> None:
     page = ok(disk.respond(H("12 01 8f 01 00 00"), None, 512))
     # The supported commands descriptor (0001h) comes first.
-    assert page[4:8] == H("0001 000c")
-    assert page[8:20] == H("0b 83 02 00 01 84 05 00 03 04 05 07")
+    assert page[4:8] == H("0001 0010")
+    assert page[8:24] == H("0d 83 02 00 01 84 07 00 01 03 04 05 06 07 00 00")
 
 
 def test_report_supported_operation_codes_lists_the_new_commands(reactor) -> None:
-    new = [(0xAB, 0x01), (0x9E, 0x13), (0x9E, 0x17), (0x9E, 0x18), (0x83, 0x01), (0x84, 0x05), (0x84, 0x07)]
+    new = [(0xAB, 0x01), (0x9E, 0x13), (0x9E, 0x17), (0x9E, 0x18), (0x83, 0x01), (0x84, 0x05), (0x84, 0x07),
+           (0x84, 0x01), (0x84, 0x06)]
     with Channel.open("emu:disk?blocks=4096", reactor=reactor) as channel:
         listed = channel.cmd.ReportSupportedOperationCodes().result
         one = channel.cmd.ReportSupportedOperationCodes(
             reporting_options=3, requested_operation_code=0x9E, requested_service_action=0x17).result
     assert [key for key in new if listed.find(*key) is None] == []
     assert one.cdb_usage_data == H("9e 17 00 00 00 00 ff ff ff ff ff ff ff ff cf 00")
+
+
+# ------------------------------------------------- RECEIVE COPY DATA(LID1) and (LID4)
+
+
+def _xcopy1(disk: EmulatedDisk, data: bytes) -> Reply:
+    return disk.respond(H("83 00 0000000000000000") + len(data).to_bytes(4, "big") + H("00 00"), data)
+
+
+def _copy_data1(disk: EmulatedDisk, list_id: int, length: int = 256) -> Reply:
+    return disk.respond(bytes((0x84, 0x01, list_id)) + bytes(7) + length.to_bytes(4, "big") + H("00 00"), None, length)
+
+
+def test_receive_copy_data_lid1_of_a_finished_list_holds_no_data(disk: EmulatedDisk) -> None:
+    segment = params.block_to_block_segment_descriptor(0, 0, 1, 0, 1)
+    assert _xcopy1(disk, params.extended_copy_lid1_parameters([_cscd(disk)], [segment], list_identifier=5)) == Reply(0)
+    data = ok(_copy_data1(disk, 5))
+    assert data == H("00000000")  # AVAILABLE DATA 0: block to block segments hold nothing
+    got = c.ReceiveCopyDataLid1(list_identifier=5).decode_response(data)
+    assert (got.available_data, got.held_data, got.problems) == (0, b"", ())
+
+
+def test_receive_copy_data_lid1_of_a_failed_list_holds_no_data_either(disk: EmulatedDisk) -> None:
+    segment = params.block_to_block_segment_descriptor(0, 0, 8, 1020, 0)  # past the last LBA
+    assert _xcopy1(disk, params.extended_copy_lid1_parameters([_cscd(disk)], [segment], list_identifier=6)).sense
+    assert ok(_copy_data1(disk, 6)) == H("00000000")
+
+
+def test_receive_copy_data_unknown_list_identifier_is_invalid_field_in_cdb(disk: EmulatedDisk) -> None:
+    # The same sense RECEIVE COPY STATUS gives for it: INVALID FIELD IN CDB at byte 2.
+    assert _copy_data1(disk, 9).sense == invalid_cdb(2)
+    assert disk.respond(H("84 00 09 00000000000000 00000100 00 00"), None, 256).sense == invalid_cdb(2)
+    assert _status4(disk, 9, sa=0x06).sense == invalid_cdb(2)
+    assert _status4(disk, 9).sense == invalid_cdb(2)
+    # LID1 and LID4 identifiers are apart: a LID1 list 9 is no LID4 list 9.
+    segment = params.block_to_block_segment_descriptor(0, 0, 1, 0, 1)
+    ok(_xcopy1(disk, params.extended_copy_lid1_parameters([_cscd(disk)], [segment], list_identifier=9)))
+    assert ok(_copy_data1(disk, 9)) == H("00000000")
+    assert _status4(disk, 9, sa=0x06).sense == invalid_cdb(2)
+
+
+def test_receive_copy_data_lid4_is_the_lid4_status_then_no_held_data(disk: EmulatedDisk) -> None:
+    segments = [params.block_to_block_segment_descriptor(0, 0, 2, 2, 100)]
+    ok(_xcopy4(disk, params.extended_copy_lid4_parameters([_cscd(disk)], segments, list_identifier=0x12345678)))
+    data = ok(_status4(disk, 0x12345678, sa=0x06))
+    # AVAILABLE DATA 32; RESPONSE TO SERVICE ACTION 01h (the EXTENDED COPY(LID4) that made
+    # the copy); HDD 0, COPY OPERATION STATUS 01h; OPERATION COUNTER 1; no sense data;
+    # 2 logical blocks (F1h) in 1 segment; HELD DATA LENGTH 0.
+    assert data == H("00000020 01 01 0001 00000000 00 00 00 f1 0000000000000002 0001 000000000000"
+                     "00000000")
+    assert data[:32] == ok(_status4(disk, 0x12345678))[:3] + b"\x20" + ok(_status4(disk, 0x12345678))[4:]
+    got = c.ReceiveCopyDataLid4(list_identifier=0x12345678).decode_response(data)
+    assert (got.response_to_service_action, got.copy_operation_status, got.hdd, got.held_data_length,
+            got.held_data, got.transfer_count, got.problems) == (1, 1, False, 0, b"", 2, ())
+
+
+def test_receive_copy_data_lid4_after_a_failure_carries_the_sense(disk: EmulatedDisk) -> None:
+    segments = [params.block_to_block_segment_descriptor(0, 0, 8, 1020, 0)]
+    sense = _xcopy4(disk, params.extended_copy_lid4_parameters([_cscd(disk)], segments, list_identifier=7)).sense
+    data = ok(_status4(disk, 7, sa=0x06))
+    # The sense data field is 20 bytes (18 of sense, padded); HELD DATA LENGTH follows it.
+    assert data[:4] == (32 + 20 + 4 - 4).to_bytes(4, "big") and data[13:15] == H("14 12")
+    assert data[32:50] == sense and data[52:] == H("00000000")
+    got = c.ReceiveCopyDataLid4().decode_response(data)
+    assert (got.copy_operation_status, got.sense_data, got.held_data_length, got.problems) == (2, sense, 0, ())
+
+
+def test_receive_copy_data_usage_data(reactor) -> None:
+    with Channel.open("emu:disk?blocks=4096", reactor=reactor) as channel:
+        lid1, lid4 = (channel.cmd.ReportSupportedOperationCodes(
+            reporting_options=3, requested_operation_code=0x84, requested_service_action=sa).result for sa in (1, 6))
+        listed = channel.cmd.ReportSupportedOperationCodes().result
+    assert lid1.cdb_usage_data == H("84 01 ff 00 00 00 00 00 00 00 ff ff ff ff 00 00")
+    assert lid4.cdb_usage_data == H("84 06 ff ff ff ff 00 00 00 00 ff ff ff ff 00 00")
+    assert (listed.find(0x84, 0x01) is not None, listed.find(0x84, 0x06) is not None) == (True, True)
 
 
 # ------------------------------------------- SECURITY PROTOCOL OUT (TCG ComID management)

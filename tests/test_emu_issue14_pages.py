@@ -42,11 +42,11 @@ def test_software_interface_identification(disk: EmulatedDisk) -> None:
 
 def test_third_party_copy_describes_the_copy_manager(disk: EmulatedDisk) -> None:
     assert vpd(disk, 0x8F) == H(
-        "00 8f 005c"
+        "00 8f 0060"
         # Supported commands: EXTENDED COPY(LID1) and (LID4); RECEIVE COPY STATUS(LID1),
-        # OPERATING PARAMETERS, FAILURE DETAILS(LID1), RECEIVE COPY STATUS(LID4) and
-        # RECEIVE ROD TOKEN INFORMATION.
-        "0001 000c 0b 83 02 00 01 84 05 00 03 04 05 07"
+        # DATA(LID1), OPERATING PARAMETERS, FAILURE DETAILS(LID1), STATUS(LID4),
+        # DATA(LID4) and RECEIVE ROD TOKEN INFORMATION; padded to a multiple of 4 bytes.
+        "0001 0010 0d 83 02 00 01 84 07 00 01 03 04 05 06 07 00 00"
         # Parameter data: 2 CSCD and 16 segment descriptors, 2*32 + 16*28 = 512 bytes.
         "0004 001c 00000000 0002 0010 00000200 00000000" + "00" * 12 +
         # Supported descriptors: block to block (02h), identification CSCD (E4h).

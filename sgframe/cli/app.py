@@ -169,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             _print_traceback()
         _fail(args, _one_line(exc))
-        return _json_failure(args, exc, exit_code_for(exc))
+        return _json_failure(args, exc, exit_code_for(exc, getattr(args, "subcommand", None)))
     except Exception as exc:  # noqa: BLE001 - a bug is still one line, unless debugging
         if debug:
             _print_traceback()

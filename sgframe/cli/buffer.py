@@ -14,7 +14,7 @@ from ..command import ReadBuffer10, ReadBuffer16, WriteBuffer
 from ..errors import UsageError
 from .base import Subcommand
 from .device import add_device, add_output, add_readonly, open_channel, parse_int
-from .exitcodes import FILE_ERROR, CliError
+from .exitcodes import CliError, os_error_code
 from .output import hexdump, print_json
 from .response import add_inhex, add_response_options, emit_undecoded, read_inhex
 from .safety import add_safety, confirm, guard_medium
@@ -128,7 +128,8 @@ def _data(args: argparse.Namespace) -> bytes:
             with open(name, "rb") as f:
                 data = f.read()
     except OSError as exc:
-        raise CliError(f"{name}: {exc.strerror}", FILE_ERROR) from None
+        # as sg_write_buffer --in=/missing: 50 + errno
+        raise CliError(f"{name}: {exc.strerror}", os_error_code(exc.errno or 0)) from None
     data = data[args.skip:]
     if args.length:
         if args.length > len(data):

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 
 from ..channel import Channel
-from ..errors import DeviceOpenError, UsageError
+from ..errors import DeviceOpenError, UsageError, WrongNodeType, for_errno
 from ..transport.opening import split_scheme
-from .exitcodes import FILE_ERROR, CliError
+from .exitcodes import READ_ONLY_OPENERS
 
 __all__ = ["DEVICE_HELP", "add_device", "add_output", "add_readonly", "open_channel", "is_uri", "parse_int"]
 
@@ -57,7 +59,8 @@ def add_readonly(parser: argparse.ArgumentParser, *flags: str) -> None:
 
 
 def open_channel(args: argparse.Namespace) -> Channel:
-    """Open ``args.device``; a device that cannot be opened is a file error (exit 15)."""
+    """Open ``args.device``; a device that cannot be opened raises :class:`DeviceOpenError`
+    with the errno sg3_utils' tool would have met (its exit code is 50 + errno)."""
     timeout = getattr(args, "timeout", 60.0)
     if not 0 < timeout <= 0xFFFFFFFF / 1000:
         raise UsageError(f"--timeout is in seconds, more than 0 and at most 4294967; got {timeout}")
@@ -69,4 +72,19 @@ def open_channel(args: argparse.Namespace) -> Channel:
     except UsageError as exc:
         if is_uri(args.device):
             raise  # a malformed URI is a syntax error
-        raise CliError(str(exc), FILE_ERROR) from None
+        raise _not_scsi(args, str(exc)) from None
+
+
+def _not_scsi(args: argparse.Namespace, why: str) -> DeviceOpenError:
+    """A path sysfs does not lead to a SCSI device (a directory, a file, /dev/null), as the
+    sg3_utils tool meets it: its open fails (a directory opened O_RDWR: EISDIR), or the
+    open succeeds and the first SG_IO fails with ENOTTY. Which errno is the exit code."""
+    read_only = bool(getattr(args, "readonly", False)) or getattr(args, "subcommand", None) in READ_ONLY_OPENERS
+    try:
+        fd = os.open(args.device, (os.O_RDONLY if read_only else os.O_RDWR) | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        number = exc.errno or errno.EIO
+        # The class for_errno picks (permission, missing node, ...), with sysfs' more precise why.
+        return type(for_errno(exc, args.device))(number, f"{why} ({errno.errorcode.get(number, number)})", args.device)
+    os.close(fd)
+    return WrongNodeType(errno.ENOTTY, f"{why} (ENOTTY)", args.device)

@@ -2,6 +2,7 @@
 written for sg_inq, sg_raw or sg_dd read sgframe's the same way."""
 from __future__ import annotations
 
+import errno as _errno
 from typing import Optional
 
 from .. import errors
@@ -12,7 +13,8 @@ __all__ = [
     "FILE_ERROR", "NO_SENSE", "CONTRADICT", "NOT_LISTED", "MALFORMED",
     "LBA_OUT_OF_RANGE", "RECOVERED", "RESERVATION_CONFLICT", "BUSY", "TASK_SET_FULL",
     "ACA_ACTIVE", "TASK_ABORTED", "TIMEOUT", "PROTECTION", "SENSE", "OTHER", "INTERRUPTED",
-    "TABLE", "CliError", "exit_code_for", "help_text",
+    "TABLE", "OS_BASE_ERR", "CliError", "exit_code_for", "os_error_code", "help_text",
+    "READ_ONLY_OPENERS",
 ]
 
 GOOD = 0
@@ -41,6 +43,10 @@ PROTECTION = 40
 # sg3_utils' sg_convert_errno(EDOM): 50 (SG_LIB_OS_BASE_ERR) + 33; what sg_vpd exits with
 # for a page the device's supported VPD pages do not list.
 NOT_LISTED = 83
+# sg3_utils' SG_LIB_OS_BASE_ERR: a system call that failed (most often opening DEVICE or an
+# --inhex file) exits 50 + errno, errno 1..46; a larger errno does not fit and is 50 itself.
+OS_BASE_ERR = 50
+_LAST_MAPPED_ERRNO = 46
 MALFORMED = 97
 SENSE = 98
 OTHER = 99
@@ -60,8 +66,9 @@ TABLE = (
     (COPY_ABORTED, "copy aborted"),
     (ABORTED_COMMAND, "aborted command"),
     (MISCOMPARE, "miscompare"),
-    (FILE_ERROR, "file error: a device or file could not be opened, read or written, "
-                 "or a device in use was left alone (no --force)"),
+    (FILE_ERROR, "file error: dd's input or output could not be opened, read or written (as sg_dd), "
+                 "another file could not be read or written, or a device in use was left alone "
+                 "(no --force)"),
     (NO_SENSE, "no sense (CHECK CONDITION with sense key NO SENSE)"),
     (RECOVERED, "recovered error"),
     (LBA_OUT_OF_RANGE, "logical block address out of range (ILLEGAL REQUEST 21h/00h)"),
@@ -73,11 +80,13 @@ TABLE = (
     (CONTRADICT, "options that contradict each other, or the device (sg_dd --verify to a file)"),
     (TIMEOUT, "command timeout (also host status DID_NO_CONNECT, DID_BUS_BUSY, DID_TIME_OUT)"),
     (PROTECTION, "protection information error (aborted command, ASC 10h)"),
+    (OS_BASE_ERR, "an OS error whose errno is 47 or more (too large for 50 + errno)"),
     (NOT_LISTED, "a VPD page the device does not list in page 00h (inq without --force)"),
     (MALFORMED, "a response or device not of the kind asked for (a page code other than the one asked, "
                 "format --tape on a device that is not a tape)"),
     (SENSE, "other sense data"),
-    (OTHER, "other error (transport, driver, device gone)"),
+    (OTHER, "other error (transport, driver, device gone; logs, opcodes, sat-identify and "
+            "write-same on a node that is not a SCSI device, as their sg3_utils tools)"),
     (INTERRUPTED, "interrupted"),
 )
 
@@ -112,14 +121,43 @@ _ILLEGAL_REQUEST_BY_ASC = {(0x20, 0x00): INVALID_OPCODE, (0x21, 0x00): LBA_OUT_O
 _BY_HOST_STATUS = {0x01: TIMEOUT, 0x02: TIMEOUT, 0x03: TIMEOUT, 0x11: RESERVATION_CONFLICT}
 
 
-def exit_code_for(exc: BaseException) -> int:
+#: Subcommands whose sg3_utils counterpart answers a DEVICE it cannot open with a code of
+#: its own rather than 50 + errno: sg_dd with SG_LIB_FILE_ERROR, sg_reset with 1.
+_OPEN_FAILURE_BY_SUBCOMMAND = {"dd": FILE_ERROR, "reset": SYNTAX_ERROR}
+
+#: Subcommands whose counterpart exits SG_LIB_CAT_OTHER, not 50 + ENOTTY, when a node that
+#: opened fails its first SG_IO: sg_logs, sg_opcodes and sg_sat_identify (an INQUIRY they
+#: send first) and sg_write_same (a pass-through error of its WRITE SAME).
+_NOT_SCSI_IS_OTHER = frozenset({"logs", "opcodes", "sat-identify", "write-same"})
+
+#: Subcommands whose counterpart opens DEVICE O_RDONLY unless told otherwise: a directory
+#: opens there and fails at the first SG_IO (ENOTTY), where the others' O_RDWR open fails
+#: with EISDIR. Measured with sg3_utils 1.46 (tests/test_cli_open_exit_codes.py).
+READ_ONLY_OPENERS = frozenset({"inq", "readcap", "tur", "modes", "persist", "requests", "logs", "opcodes"})
+
+
+def os_error_code(errno: int) -> int:
+    """sg3_utils' sg_convert_errno: 50 + errno for errno 1..46, 50 for a larger one."""
+    if errno <= 0:
+        return OTHER
+    return OS_BASE_ERR + errno if errno <= _LAST_MAPPED_ERRNO else OS_BASE_ERR
+
+
+def exit_code_for(exc: BaseException, subcommand: Optional[str] = None) -> int:
     """The exit code for an exception that ended a subcommand.
 
     As sg3_utils' sg_err_category_new decides: sense data that came with CHECK
-    CONDITION (or DRIVER_SENSE) first, then the host byte, then the status.
+    CONDITION (or DRIVER_SENSE) first, then the host byte, then the status. A device
+    that cannot be opened is 50 + errno (sg_convert_errno), but where ``subcommand``'s
+    counterpart tool answers that failure otherwise.
     """
     if isinstance(exc, CliError):
         return exc.code
+    if isinstance(exc, errors.DeviceOpenError) and subcommand is not None:
+        if subcommand in _OPEN_FAILURE_BY_SUBCOMMAND:
+            return _OPEN_FAILURE_BY_SUBCOMMAND[subcommand]
+        if isinstance(exc, errors.WrongNodeType) and exc.errno == _errno.ENOTTY and subcommand in _NOT_SCSI_IS_OTHER:
+            return OTHER
     if isinstance(exc, errors.TaskFailed):
         sense = exc.sense
         if sense is not None and (exc.status == _CHECK_CONDITION or exc.driver_status & _DRIVER_SENSE):
@@ -132,7 +170,7 @@ def exit_code_for(exc: BaseException) -> int:
         if isinstance(exc, cls):
             return code
     if isinstance(exc, (errors.DeviceOpenError, OSError)):
-        return FILE_ERROR
+        return os_error_code(exc.errno) if exc.errno else FILE_ERROR
     if isinstance(exc, errors.UsageError):
         return SYNTAX_ERROR
     if isinstance(exc, KeyboardInterrupt):
@@ -155,7 +193,11 @@ def _code_for_sense_key(cls: type, asc: Optional[int], ascq: Optional[int]) -> i
 def help_text() -> str:
     """The exit code table as ``sgframe --help`` prints it."""
     lines = ["exit codes (sg3_utils' categories):"]
-    lines.extend(f"  {code:3d}  {meaning}" for code, meaning in TABLE)
+    lines.extend(f"  {code:3d}  {meaning}" for code, meaning in TABLE if code < NOT_LISTED)
+    lines.append(" 51-96  50 + errno: an OS system call failed, most often opening DEVICE or an --inhex\n"
+                 "        file (52: ENOENT, no such file; 63: EACCES, permission denied; 71: EISDIR;\n"
+                 "        75: ENOTTY, a node that is not a SCSI device); errno 47 or more is 50")
+    lines.extend(f"  {code:3d}  {meaning}" for code, meaning in TABLE if code >= NOT_LISTED)
     return "\n".join(lines)
 
 

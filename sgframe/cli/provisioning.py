@@ -15,7 +15,7 @@ from ..errors import UsageError
 from ..params import MAX_UNMAP_DESCRIPTORS, unmap_parameters
 from .base import Subcommand, warn
 from .device import add_device, add_output, add_readonly, open_channel, parse_int
-from .exitcodes import FILE_ERROR, CliError
+from .exitcodes import SYNTAX_ERROR, CliError, os_error_code
 from .media import capacity
 from .output import print_json
 from .response import add_inhex, add_response_options, emit_undecoded, read_inhex
@@ -114,7 +114,8 @@ def _pairs_from_file(name: str) -> list[tuple[int, int]]:
     try:
         text = sys.stdin.read() if name == "-" else open(name).read()  # noqa: SIM115 - read whole
     except OSError as exc:
-        raise CliError(f"{name}: {exc.strerror}", FILE_ERROR) from None
+        # sg_unmap --in=/missing: "bad argument to '--in'", a syntax error
+        raise CliError(f"--in {name}: {exc.strerror}", SYNTAX_ERROR) from None
     numbers = _number_list(" ".join(line.split("#")[0] for line in text.splitlines()).replace(" ", ",").replace("\t", ","),
                            f"--in {name}")
     if len(numbers) % 2:
@@ -195,7 +196,8 @@ def _pattern(args: argparse.Namespace, block_size: int) -> bytes:
             with open(args.in_, "rb") as f:
                 data = f.read(args.xferlen or block_size)
         except OSError as exc:
-            raise CliError(f"{args.in_}: {exc.strerror}", FILE_ERROR) from None
+            # as sg_write_same --in=/missing: 50 + errno
+            raise CliError(f"{args.in_}: {exc.strerror}", os_error_code(exc.errno or 0)) from None
         if len(data) != block_size:
             raise UsageError(f"--in {args.in_} gives {len(data)} bytes; WRITE SAME sends one "
                              f"{block_size}-byte block")

@@ -11,7 +11,7 @@ from typing import Optional
 
 from ..errors import UsageError
 from .device import DEVICE_HELP, add_output
-from .exitcodes import FILE_ERROR, CliError
+from .exitcodes import FILE_ERROR, CliError, os_error_code
 from .output import hexdump
 
 __all__ = ["add_response_options", "emit_undecoded", "add_inhex", "read_inhex"]
@@ -58,7 +58,7 @@ def read_inhex(args: argparse.Namespace) -> Optional[bytes]:
     """The response --inhex names (None without --inhex).
 
     :raises UsageError: neither a device nor --inhex, or both.
-    :raises CliError: the file cannot be read or is not hex (exit 15, a file error).
+    :raises CliError: the file cannot be read (50 + errno, as sg3_utils) or is not hex (15).
     """
     if args.inhex is None:
         if args.device is None:
@@ -74,7 +74,9 @@ def read_inhex(args: argparse.Namespace) -> Optional[bytes]:
             with open(args.inhex, "rb") as f:
                 raw = f.read()
     except OSError as exc:
-        raise CliError(f"--inhex {args.inhex}: {exc.strerror or exc}", FILE_ERROR) from None
+        # sg3_utils' read_hex failing to open or read the file: 50 + errno (sg_inq, sg_vpd,
+        # sg_get_lba_status, sg_read_buffer --inhex=/missing exit 52).
+        raise CliError(f"--inhex {args.inhex}: {exc.strerror or exc}", os_error_code(exc.errno or 0)) from None
     if binary:
         args.raw = False  # sg3_utils: with --inhex, -r says how the file is written, not the output
         return raw

@@ -42,7 +42,7 @@ from ..decode.ses import (
 from ..errors import UsageError
 from .base import Subcommand
 from .device import DEVICE_HELP, add_readonly, open_channel, parse_int
-from .exitcodes import FILE_ERROR, OTHER, CliError
+from .exitcodes import FILE_ERROR, OTHER, SYNTAX_ERROR, CliError
 from .output import hexdump, print_json, print_record, to_jsonable
 
 __all__ = ["SES", "PAGE_ACRONYMS", "parse_index", "parse_hex_pages", "render_element"]
@@ -271,7 +271,8 @@ class _Source:
                 with open(args.inhex, encoding="latin-1") as f:
                     self.pages = parse_hex_pages(f.read())
             except OSError as exc:
-                raise CliError(f"--inhex {args.inhex}: {exc.strerror or exc}", FILE_ERROR) from None
+                # sg_ses --inhex=/missing: "bad argument, expect '--inhex=FN'", a syntax error
+                raise CliError(f"--inhex {args.inhex}: {exc.strerror or exc}", SYNTAX_ERROR) from None
         elif args.device is None:
             raise UsageError("give a DEVICE, or --inhex FILE to decode saved pages")
         else:

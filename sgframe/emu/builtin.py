@@ -91,6 +91,7 @@ _ROWS: List[Row] = [
     (0x7F, 0x0012, "GET LBA STATUS(32)", "sbc.get_lba_status", f"7f 00 00 00 00 00 00 18 00 12 03 00 {_FF8} {_FF4} {_FF4} {_FF4}", True, READ, _DATA, (28, 4)),
     (0x83, 0x00, "EXTENDED COPY(LID1)", "copy_manager.extended_copy", f"83 00 00 00 00 00 00 00 00 00 {_FF4} 00 00", True, WRITE, _LONG, None),
     (0x84, 0x00, "RECEIVE COPY STATUS(LID1)", "copy_manager.receive_copy_status", f"84 00 ff 00 00 00 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
+    (0x84, 0x01, "RECEIVE COPY DATA(LID1)", "copy_manager.receive_copy_data", f"84 01 ff 00 00 00 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
     (0x84, 0x03, "RECEIVE COPY OPERATING PARAMETERS", "copy_manager.receive_copy_operating_parameters", f"84 03 00 00 00 00 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
     (0x84, 0x04, "RECEIVE COPY FAILURE DETAILS(LID1)", "copy_manager.receive_copy_failure_details", f"84 04 ff 00 00 00 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
     (0x8B, None, "ORWRITE(16)", "sbc.orwrite", f"8b f8 {_FF8} {_FF4} 3f 00", True, WRITE, _DATA, None),
@@ -114,6 +115,7 @@ _ROWS: List[Row] = [
     (0x9E, 0x17, "GET PHYSICAL ELEMENT STATUS", "depopulation.get_physical_element_status", f"9e 17 00 00 00 00 {_FF4} {_FF4} cf 00", False, NONE, _QUICK, (10, 4)),
     (0x83, 0x01, "EXTENDED COPY(LID4)", "copy_manager.extended_copy_lid4", f"83 01 00 00 00 00 00 00 00 00 {_FF4} 00 00", True, WRITE, _LONG, None),
     (0x84, 0x05, "RECEIVE COPY STATUS(LID4)", "copy_manager.receive_copy_status_lid4", f"84 05 {_FF4} 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
+    (0x84, 0x06, "RECEIVE COPY DATA(LID4)", "copy_manager.receive_copy_data_lid4", f"84 06 {_FF4} 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
     (0x84, 0x07, "RECEIVE ROD TOKEN INFORMATION", "copy_manager.receive_rod_token_information", f"84 07 {_FF4} 00 00 00 00 {_FF4} 00 00", False, NONE, _QUICK, (10, 4)),
 ]
 
@@ -123,8 +125,6 @@ _ROWS: List[Row] = [
 # operation code has others:
 # * SET TARGET PORT GROUPS (A4h/0Ah) unless alua=explicit: TPGS 01b is implicit ALUA
 #   only (SPC-5 5.16.2.3: explicit transitions need TPGS 10b or 11b).
-# * RECEIVE COPY DATA(LID1), (LID4) (84h/01h, 06h): the copy manager holds no data
-#   (no segment descriptor that holds any is implemented).
 # * POPULATE TOKEN, WRITE USING TOKEN (83h/10h, 11h): sgframe declares no such commands,
 #   so no ROD token is ever made; RECEIVE ROD TOKEN INFORMATION reports none.
 # * REPORT REALMS, REPORT ZONE DOMAINS, ZONE ACTIVATE, ZONE QUERY (95h/06h-09h) unless

@@ -1,7 +1,8 @@
 """The emulated disk's copy manager (SPC-5 5.17): EXTENDED COPY(LID1) and (LID4) from one
 range of this logical unit to another, and the RECEIVE COPY STATUS(LID1), RECEIVE COPY
-FAILURE DETAILS(LID1), RECEIVE COPY OPERATING PARAMETERS, RECEIVE COPY STATUS(LID4) and
-RECEIVE ROD TOKEN INFORMATION that report on them.
+DATA(LID1), RECEIVE COPY FAILURE DETAILS(LID1), RECEIVE COPY OPERATING PARAMETERS, RECEIVE
+COPY STATUS(LID4), RECEIVE COPY DATA(LID4) and RECEIVE ROD TOKEN INFORMATION that report
+on them.
 
 A copy runs to its end before its command completes (IMMED is honoured by completing
 late, which SPC-5 allows: the status is ready at once either way). LID1 and LID4 list
@@ -11,7 +12,9 @@ with an empty ROD token list.
 
 It implements what a disk's copy manager for XCOPY offload needs and no more: CSCD
 descriptors of type E4h (identification descriptor) that name this logical unit, and
-block device to block device segment descriptors (02h). No inline or held data.
+block device to block device segment descriptors (02h). No inline or held data: the
+segment descriptors that hold data for RECEIVE COPY DATA (block to stream with CAT, the
+held data ones) are not implemented, so a copy's held data is always empty.
 """
 from __future__ import annotations
 
@@ -206,6 +209,13 @@ def receive_copy_status(disk: "EmulatedDisk", request: Request) -> bytes:
             + b"\xf1" + result.transfer_count.to_bytes(4, "big"))
 
 
+def receive_copy_data(disk: "EmulatedDisk", request: Request) -> bytes:
+    """RECEIVE COPY DATA(LID1) (SPC-5 6.20): AVAILABLE DATA, then the data held for the
+    list identifier; none is ever held (see the module docstring)."""
+    _result(disk, request)  # an unknown LIST IDENTIFIER: INVALID FIELD IN CDB
+    return (0).to_bytes(4, "big")
+
+
 def receive_copy_failure_details(disk: "EmulatedDisk", request: Request) -> bytes:
     result = _result(disk, request)
     if not result.sense:
@@ -259,6 +269,12 @@ def _lid4_status(result: CopyResult, service_action: int, after: bytes) -> bytes
 
 def receive_copy_status_lid4(disk: "EmulatedDisk", request: Request) -> bytes:
     return _lid4_status(_lid4_result(disk, request), 0x01, b"")
+
+
+def receive_copy_data_lid4(disk: "EmulatedDisk", request: Request) -> bytes:
+    """RECEIVE COPY DATA(LID4) (SPC-5 6.21): the LID4 status (HDD 0: no held data was
+    discarded), then HELD DATA LENGTH 0 and no held data."""
+    return _lid4_status(_lid4_result(disk, request), 0x01, (0).to_bytes(4, "big"))
 
 
 def receive_rod_token_information(disk: "EmulatedDisk", request: Request) -> bytes:

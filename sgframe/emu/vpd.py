@@ -240,9 +240,9 @@ def _tpc_descriptor(kind: int, body: bytes) -> bytes:
 def _third_party_copy(disk: "EmulatedDisk") -> bytes:
     """8Fh (SPC-5 7.7.18): what the copy manager of emu/copy_manager.py implements."""
     commands = (bytes((0x83, 2, 0x00, 0x01))  # EXTENDED COPY(LID1), (LID4)
-                # RECEIVE COPY STATUS(LID1), OPERATING PARAMETERS, FAILURE DETAILS(LID1),
-                # RECEIVE COPY STATUS(LID4), RECEIVE ROD TOKEN INFORMATION
-                + bytes((0x84, 5, 0x00, 0x03, 0x04, 0x05, 0x07)))
+                # RECEIVE COPY STATUS(LID1), DATA(LID1), OPERATING PARAMETERS, FAILURE
+                # DETAILS(LID1), STATUS(LID4), DATA(LID4), RECEIVE ROD TOKEN INFORMATION
+                + bytes((0x84, 7, 0x00, 0x01, 0x03, 0x04, 0x05, 0x06, 0x07)))
     parameter_data = bytearray(28)
     parameter_data[4:6] = MAX_CSCD_DESCRIPTORS.to_bytes(2, "big")
     parameter_data[6:8] = MAX_SEGMENT_DESCRIPTORS.to_bytes(2, "big")
