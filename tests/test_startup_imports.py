@@ -60,3 +60,11 @@ def test_the_host_and_driver_enumerations_are_there_when_named_or_needed():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines() == [
         "True True DID_TIME_OUT (the command timed out)", "<HostStatus.DID_TIME_OUT: 3>"]
+
+
+def test_import_sgframe_alone_imports_almost_nothing():
+    # A library user's `import sgframe` pays for the lazy namespace only: no typing (about
+    # 3 ms), no attrs, no command, no plugin manager until a name is used.
+    script = "import sys; import sgframe; print(sorted(m for m in ('typing', 'attr', 'pluggy', 'sgframe.cdb', 'sgframe.plugins', 'argparse') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
