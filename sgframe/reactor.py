@@ -215,7 +215,7 @@ class Reactor:
 
     def get_events(self, timeout: float | None) -> list[tuple[int, int]]:
         """Wait up to ``timeout`` seconds (None: forever) for fds with something to say."""
-        if any(source.has_work() for source in self._inline):
+        if self._inline and any(source.has_work() for source in self._inline):  # (no generator when none)
             timeout = 0
         elif self._timers:
             due = max(0.0, self._timers[0][0] - time.monotonic())
@@ -241,9 +241,10 @@ class Reactor:
                 timers = self._timers
                 while timers and timers[0][0] <= time.monotonic():
                     heapq.heappop(timers)[2]()
-                for source in list(self._inline):
-                    if source.has_work():
-                        completed += source.drain()
+                if self._inline:
+                    for source in list(self._inline):
+                        if source.has_work():
+                            completed += source.drain()
             finally:
                 # Waiters are woken even when a callback raised (KeyboardInterrupt from a
                 # handler): the Io it was completing has its outcome by then.

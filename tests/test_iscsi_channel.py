@@ -287,6 +287,91 @@ def test_a_command_past_its_timeout_fails_and_drops_the_connection(tmp_path, rea
         target.stop()
 
 
+def test_a_deadline_after_one_that_completed_is_still_kept(tmp_path, reactor):
+    # The timer is set for the earliest deadline only, never per command: a command that
+    # completes leaves it set for its own deadline, and when it fires there the next
+    # deadline is found. The command sent later, with a later deadline, times out then.
+    target = Tgt(tmp_path)
+    try:
+        target.add_target(1, DISK)
+        with Channel.open(target.url(), reactor=reactor, block_size=512) as channel:
+            assert channel.execute(Read16(lba=0, transfer_length=1), timeout=200).ok
+            os.kill(target.proc.pid, signal.SIGSTOP)
+            try:
+                start = time.monotonic()
+                late = channel.execute(TestUnitReady(), async_=True, timeout=700)
+                reactor.wait_for(lambda: late.returned, 5)
+                took = time.monotonic() - start
+            finally:
+                os.kill(target.proc.pid, signal.SIGCONT)
+            assert isinstance(late.exception, CommandTimedOut)
+            assert 0.65 < took < 2.5
+    finally:
+        target.stop()
+
+
+def test_the_timer_is_not_set_per_command(channel, monkeypatch):
+    from sgframe.linux.timerfd import Timer
+
+    settings = []
+    real = Timer.set
+    monkeypatch.setattr(Timer, "set", lambda timer, deadline: (settings.append(deadline), real(timer, deadline)))
+    io = channel.execute(Read16(lba=0, transfer_length=8))
+    for lba in range(1, 100):
+        channel.execute(Read16(lba=lba, transfer_length=8), io=io)
+    assert len(settings) == 1  # the first command's deadline; the others' are later
+    done = []
+
+    def again(io):
+        done.append(io)
+        if len(done) < 100:
+            channel.execute(Read16(lba=len(done), transfer_length=8), async_=True, io=io).add_done_callback(again)
+
+    channel.execute(Read16(lba=0, transfer_length=8), async_=True).add_done_callback(again)
+    channel.wait(10)
+    assert len(done) == 100 and all(io.ok for io in done)
+    assert len(settings) == 1
+
+
+class _CountingSocket:
+    """The transport's socket, counting receives that found nothing."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.empty = 0
+        self.reads = 0
+
+    def recv_into(self, view):
+        self.reads += 1
+        try:
+            return self.sock.recv_into(view)
+        except BlockingIOError:
+            self.empty += 1
+            raise
+
+    def __getattr__(self, name):
+        return getattr(self.sock, name)
+
+
+def test_a_synchronous_command_waits_for_its_answer_before_reading(channel):
+    # A read straight after the send finds nothing (the target has not answered yet):
+    # a system call and an exception per command for nothing.
+    counting = channel.transport._sock = _CountingSocket(channel.transport._sock)
+    io = channel.execute(Read16(lba=0, transfer_length=8))
+    for lba in range(1, 50):
+        channel.execute(Read16(lba=lba, transfer_length=8), io=io)
+    assert counting.reads >= 50 and counting.empty == 0
+
+
+def test_a_good_completion_after_a_check_condition_clears_the_header(channel):
+    io = channel.execute(Read16(lba=BLOCKS, transfer_length=1), verify_handler=lambda io: None)
+    assert (io.hdr.status, io.hdr.driver_status, io.hdr.info) == (0x02, 0x08, 1) and io.hdr.sense
+    channel.execute(Read16(lba=0, transfer_length=1), io=io)
+    hdr = io.hdr
+    assert (hdr.status, hdr.host_status, hdr.driver_status, hdr.info, hdr.resid, hdr.sense) == (0, 0, 0, 0, 0, b"")
+    assert hdr.duration.__class__ is int and 0 <= hdr.duration < 5000
+
+
 def test_close_logs_out(tgt, reactor):
     channel = Channel.open(tgt.url(query="?initiator_name=iqn.2026-12.test:bye"), reactor=reactor)
     session = channel.transport.session

@@ -83,7 +83,10 @@ def test_hot_path_sends_and_reports_what_the_pdu_classes_do(seed, digests, comma
             args = dict(data_out=bytes(rng.getrandbits(8) for _ in range(rng.choice([16, 3000]))))
         elif kind == "long cdb":
             cdb = bytes([0x7F]) + bytes(rng.getrandbits(8) for _ in range(rng.choice([17, 31])))
-        tags = {session.submit(cdb, **args) for session in (fast, slow)}
+        # Reads land in a buffer of the caller's (the transport's way) or the session's own.
+        into = kind == "read" and rng.random() < 0.5
+        tags = {session.submit(cdb, **args, **({"data_in_buffer": bytearray(args["data_in_length"])} if into else {}))
+                for session in (fast, slow)}
         assert len(tags) == 1
     # The window lets min(window, commands) out; each answer opens it by one.
     out_fast, out_slow = fast.data_to_send(), slow.data_to_send()

@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from .digest import crc32c, digest_bytes
 from .errors import RemoteProtocolError
-from .pdu import BHS_LENGTH, Pdu, pdu_class
+from .pdu import _BY_OPCODE, BHS_LENGTH, Pdu, pdu_class
 
 __all__ = ["PduReader", "encode_pdu", "frame"]
 
@@ -141,8 +141,11 @@ class PduReader:
         if self._header_next and self._start == self._end:
             # (Until bytes come: a receive that finds none yet must not end the mode.)
             size = min(size, BHS_LENGTH + (4 if self.header_digest else 0))
-        self._room(size)
-        return memoryview(self._buffer)[self._end:self._end + size]
+        end = self._end
+        if len(self._buffer) - end < size:
+            self._room(size)
+            end = self._end
+        return memoryview(self._buffer)[end:end + size]
 
     def received(self, count: int) -> None:
         room = len(self._sink) if self._sink is not None else len(self._buffer) - self._end
@@ -203,7 +206,9 @@ class PduReader:
         try:
             while count != limit and stop - pos >= BHS_LENGTH:
                 opcode = buf[pos] & 0x3F
-                cls = pdu_class(opcode)  # garbage shows first as an unknown opcode
+                cls = _BY_OPCODE.get(opcode)
+                if cls is None:
+                    pdu_class(opcode)  # raises: garbage shows first as an unknown opcode
                 ahs_length = buf[pos + 4] * 4
                 data_length = (buf[pos + 5] << 16) | (buf[pos + 6] << 8) | buf[pos + 7]
                 if data_length > self.max_data_segment:

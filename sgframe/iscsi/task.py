@@ -38,7 +38,8 @@ class ScsiTask:
         self.tag = tag
         self.lun = lun
         self.cdb = cdb
-        self.data_out = memoryview(data_out)
+        # bytes, not a view: a slice of it copies once, as bytes(view[a:b]) would.
+        self.data_out = bytes(data_out)
         self.data_in_length = data_in_length
         self.attr = attr
         self.cmd_sn = 0
