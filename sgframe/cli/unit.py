@@ -5,7 +5,8 @@ import argparse
 import sys
 import time
 
-from ..command import RequestSense, TestUnitReady
+from ..command import TestUnitReady
+from .. import command
 from ..errors import TaskFailed, UsageError
 from .base import Subcommand, warn
 from .device import add_device, add_output, open_channel
@@ -75,7 +76,7 @@ def _run_requests(args: argparse.Namespace) -> int:
     with open_channel(args) as channel:
         count = 0
         while True:
-            raw = channel.execute(RequestSense(desc=args.desc, allocation_length=252)).data
+            raw = channel.execute(command.RequestSense(desc=args.desc, allocation_length=252)).data
             sense = decode_sense(raw)
             count += 1
             percent = _progress(sense)

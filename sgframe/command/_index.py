@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Dict, Optional, Tuple
 
 #: The command modules, in registry order (SPC first).
-MODULES = ("identity", "reports", "spc", "pages", "diagnostics", "power", "maintenance", "security", "copy", "reservations", "rw", "blocks", "sbc", "media", "zbc")
+MODULES = ("identity", "reports", "request_sense", "spc", "pages", "diagnostics", "power", "maintenance", "security", "copy", "reservations", "rw", "blocks", "sbc", "media", "zbc")
 
 #: (module, class name, T10 name, operation code, service action or None), in registry order.
 COMMANDS: Tuple[Tuple[str, str, str, int, Optional[int]], ...] = (
@@ -22,7 +22,7 @@ COMMANDS: Tuple[Tuple[str, str, str, int, Optional[int]], ...] = (
     ("reports", "ReportSupportedOperationCodes", "REPORT SUPPORTED OPERATION CODES", 0xA3, 0x0C),
     ("reports", "ReportSupportedTaskManagementFunctions", "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS", 0xA3, 0x0D),
     ("reports", "ReportTargetPortGroups", "REPORT TARGET PORT GROUPS", 0xA3, 0x0A),
-    ("spc", "RequestSense", "REQUEST SENSE", 0x03, None),
+    ("request_sense", "RequestSense", "REQUEST SENSE", 0x03, None),
     ("spc", "TestUnitReady", "TEST UNIT READY", 0x00, None),
     ("pages", "LogSelect", "LOG SELECT", 0x4C, None),
     ("pages", "LogSense", "LOG SENSE", 0x4D, None),
