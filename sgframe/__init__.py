@@ -12,8 +12,8 @@ The layers, from the bottom; a module imports only from its own layer or those b
    the means to import lazily, cheap-to-make attrs records, and generated code kept
    compiled between runs.
 2. ``sense``, ``cdb``, ``linux``: sense data, the CDB language, the kernel's structures.
-3. ``command``, ``decode``, ``registry``, ``raw``, ``params``, ``emu``: commands, the
-   decoders of what devices return, the emulated devices.
+3. ``command``, ``command_info``, ``decode``, ``registry``, ``raw``, ``params``, ``emu``:
+   commands, the decoders of what devices return, the emulated devices.
 4. ``io``: the record of one exchange.
 5. ``judge``, ``handler``, ``retry``, ``exchange``: deciding an Io's outcome, and the
    I/O-free engine that runs Ios for a channel.

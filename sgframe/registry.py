@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import threading
 from importlib import import_module
-from typing import Dict, Iterable, Iterator, List, Optional, Tuple, Type, Union
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Tuple, Type, Union
 
-from ._records import record
+from ._lazy import attach
 from .cdb import Command, Direction, VariableLengthCommand
 from .errors import UsageError
 
 __all__ = ["CommandInfo", "CommandRegistry"]
+
+# CommandInfo lives in sgframe.command_info, made at the first description.
+__getattr__, __dir__ = attach(__name__, {"CommandInfo": ("sgframe.command_info", "CommandInfo")})
 
 _Key = Tuple[int, Optional[int]]
 
@@ -40,34 +43,10 @@ class _Indexed:
         return f"_Indexed({self.module}.{self.class_name}, {self.name!r})"
 
 
+if TYPE_CHECKING:
+    from .command_info import CommandInfo
+
 _Entry = Union[Type[Command], _Indexed]
-
-
-@record
-class CommandInfo:
-    """What the registry knows about one command class."""
-
-    name: str
-    class_name: str
-    opcode: int
-    service_action: Optional[int]
-    cdb_length: int
-    #: None when the CDB's own fields set it (ATA PASS-THROUGH's T_DIR and T_LENGTH).
-    direction: Optional[Direction]
-    modifies_medium: bool
-
-    def __str__(self) -> str:
-        digits = 4 if self.opcode == VariableLengthCommand.OPCODE else 2
-        sa = "" if self.service_action is None else f"/{self.service_action:0{digits}X}h"
-        return (
-            f"{self.name} ({self.opcode:02X}h{sa}, {self.cdb_length}-byte CDB, "
-            f"data {self.direction_text}{', modifies medium' if self.modifies_medium else ''})"
-        )
-
-
-    @property
-    def direction_text(self) -> str:
-        return self.direction.value if self.direction is not None else "as the CDB's fields say"
 
 
 def _service_action_of(raw: bytes) -> int:
@@ -215,8 +194,10 @@ class CommandRegistry:
             cls = self.lookup(opcode)
         return cls.from_bytes(raw, strict=strict)
 
-    def describe(self, cls: Type[Command]) -> CommandInfo:
+    def describe(self, cls: Type[Command]) -> "CommandInfo":
         """The registry record of a command class (registered or not)."""
+        from .command_info import CommandInfo
+
         return CommandInfo(
             name=cls.NAME,
             class_name=cls.__name__,

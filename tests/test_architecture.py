@@ -22,7 +22,7 @@ PACKAGE = pathlib.Path(sgframe.__file__).parent
 LAYERS: List[Set[str]] = [
     {"_code_cache", "_compat", "_lazy", "_records", "_version", "errors", "host_status", "status"},
     {"sense", "cdb", "linux"},
-    {"command", "decode", "registry", "raw", "params", "emu"},
+    {"command", "command_info", "decode", "registry", "raw", "params", "emu"},
     {"io"},
     {"judge", "handler", "retry", "exchange"},
     {"transport", "reactor", "iscsi"},
