@@ -46,7 +46,7 @@ import os
 import stat
 import struct
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from .. import errors
 from ..cdb import Direction
@@ -412,28 +412,79 @@ class SgTransport(Transport):
         done: list[Io] = []
         if lane is None:
             return done
-        reply = lane.reply
-        readinto = lane.readinto
         while lane.held:
-            try:
-                if readinto(reply) is None:
-                    break  # EAGAIN: nothing more is ready
-            except OSError as exc:
-                if exc.errno in _GONE:
-                    break  # the reactor sees POLLHUP and calls detach()
-                raise
-            lane.held -= 1
-            (pack_id,) = _PACK_ID.unpack_from(reply, _PACK_ID_OFFSET)
-            io, _ = self._pending.pop(pack_id)
-            _fill(io, reply, lane.sense)
-            if lane.map_busy and _FLAGS_FIELD.unpack_from(reply, _FLAGS_OFFSET)[0] & sgdev.SG_FLAG_MMAP_IO:
-                lane.map_busy = False
-                if io.DIRECTION is Direction.IN:
-                    _mapped_in(io, lane.map_view)
-            if io.hdr.host_status in _MAYBE_GONE and not self._present():
-                io.transport_error = self._gone_error(io)
+            io = self._read_one(lane)
+            if io is None:
+                break
             done.append(io)
         return done
+
+    def reap_each(self, fd: int, complete: Callable[[Io], Any]) -> int:
+        """Read the completions ready on ``fd``, handing each to ``complete`` as soon as it
+        is read, before the next ``read()``; returns how many.
+
+        Why one at a time: a done callback that sends the next command (a loop that keeps
+        N commands in flight) sends it at once, as a C write/poll/read loop refills each
+        slot, instead of after the whole batch; the kernel then frees one data buffer and
+        allocates the next while its pages are still in the cache, and fewer Ios (and their
+        buffers) are alive at once. And when the device has answered that new command
+        already (scsi_debug with delay=0, a fast SSD), its completion is read in this same
+        call, without another pass of the reactor (epoll_wait, and the clock it reads).
+
+        It stops on EAGAIN, when the fd holds nothing, after :attr:`REAP_BUDGET`
+        completions (one busy fd does not keep the others and the timers waiting: the fd
+        stays readable and the reactor comes back to it), or when a completion closed the
+        transport. A completion that raises (a handler's KeyboardInterrupt) is raised once
+        the completions the fd held when it raised have been handed on, as :meth:`reap`'s
+        caller does with a batch."""
+        lane = self._by_fd.get(fd)
+        if lane is None:
+            return 0
+        count = 0
+        limit = self.REAP_BUDGET
+        raised: BaseException | None = None
+        by_fd = self._by_fd
+        while lane.held and count < limit:
+            io = self._read_one(lane)
+            if io is None:
+                break
+            count += 1
+            try:
+                complete(io)
+            except BaseException as exc:  # noqa: BLE001 - re-raised below
+                if raised is None:
+                    raised = exc
+                    limit = count + lane.held  # what was sent before it raised, no more
+            if by_fd.get(fd) is not lane:
+                break  # a callback closed the channel (or the device went away)
+        if raised is not None:
+            raise raised
+        return count
+
+    #: Completions :meth:`reap_each` reads from one fd per call at most.
+    REAP_BUDGET = 64
+
+    def _read_one(self, lane: _Lane) -> Io | None:
+        """The next completion on the lane, filled in; None when nothing is ready."""
+        reply = lane.reply
+        try:
+            if lane.readinto(reply) is None:
+                return None  # EAGAIN: nothing more is ready
+        except OSError as exc:
+            if exc.errno in _GONE:
+                return None  # the reactor sees POLLHUP and calls detach()
+            raise
+        lane.held -= 1
+        (pack_id,) = _PACK_ID.unpack_from(reply, _PACK_ID_OFFSET)
+        io, _ = self._pending.pop(pack_id)
+        _fill(io, reply, lane.sense)
+        if lane.map_busy and _FLAGS_FIELD.unpack_from(reply, _FLAGS_OFFSET)[0] & sgdev.SG_FLAG_MMAP_IO:
+            lane.map_busy = False
+            if io.DIRECTION is Direction.IN:
+                _mapped_in(io, lane.map_view)
+        if io.hdr.host_status in _MAYBE_GONE and not self._present():
+            io.transport_error = self._gone_error(io)
+        return io
 
     def detach(self) -> list[Io]:
         with self._lock:
