@@ -443,7 +443,6 @@ class SgTransport(Transport):
         count = 0
         limit = self.REAP_BUDGET
         raised: BaseException | None = None
-        by_fd = self._by_fd
         while lane.held and count < limit:
             io = self._read_one(lane)
             if io is None:
@@ -455,8 +454,8 @@ class SgTransport(Transport):
                 if raised is None:
                     raised = exc
                     limit = count + lane.held  # what was sent before it raised, no more
-            if by_fd.get(fd) is not lane:
-                break  # a callback closed the channel (or the device went away)
+            if self._by_fd.get(fd) is not lane:
+                break  # a callback closed the channel (detach() makes a new map) or the device went away
         if raised is not None:
             raise raised
         return count
