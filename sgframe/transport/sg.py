@@ -16,7 +16,9 @@ fd, copied out right after each ``read()`` (reads on an fd never overlap). Nothi
 allocated per command except the sense bytes of a command that returned sense.
 
 Completions come back in any order; each carries the ``pack_id`` it was sent with, a
-per-transport counter, which finds its Io.
+per-transport counter, which finds its Io. The channel has each one judged as soon as it
+is read (:meth:`SgTransport.reap_each`), so a done callback that sends the next command
+does so before the next ``read()``, as a C write/poll/read loop refills a slot.
 
 How the data moves (``io_mode``, per transport or per command; sg.c, Linux 6.1):
 
