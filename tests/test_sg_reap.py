@@ -157,3 +157,38 @@ def test_reap_still_gives_a_batch(driver, channel):
     reaped = channel.transport.reap(driver.theirs.fileno())
     assert reaped == ios and not any(io.returned for io in ios)  # filled in, not yet completed
     assert channel.transport.reap(driver.theirs.fileno()) == []
+
+
+@pytest.mark.parametrize("make", [bytes, bytearray])
+def test_an_mmapd_write_copies_the_data_once(driver, reactor, monkeypatch, make):
+    import tracemalloc
+
+    from sgframe.transport import sg as sgtransport
+
+    size = 1 << 20
+    reserved = bytearray(size)  # stands for the fd's mapped reserved buffer
+    monkeypatch.setattr(sgtransport._Lane, "mapped", lambda lane, length, want, name: memoryview(reserved))
+    transport = SgTransport(fd=driver.theirs.fileno(), queue_depth=1)
+    with Channel(transport, reactor=reactor, block_size=512) as channel:
+        data = make(b"\xa5" * size)
+
+        def write():
+            return channel.execute(command.Write10(lba=0, transfer_length=size // 512), data=data, async_=True,
+                                   io_mode="mmap")
+
+        def answer(io):
+            (pack_id,) = driver.sent()
+            driver.answer(pack_id)
+            io.wait(5)
+
+        answer(write())  # the first command's one-time costs (the codec) are not measured
+        reserved[:] = bytes(size)
+        tracemalloc.start()
+        try:
+            io = write()
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert reserved == data  # in the reserved buffer...
+        assert peak < size // 4  # ...without a copy of the whole on the way
+        answer(io)

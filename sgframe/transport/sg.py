@@ -332,7 +332,7 @@ class SgTransport(Transport):
         try:
             view = lane.mapped(io.length, self.mmap_size, self.name)
             if direction == sgdev.SG_DXFER_TO_DEV:
-                view[: io.length] = io.buffer[: io.length]  # the one copy: into the reserved buffer
+                _copy_out(view, io)
             cdb = io.cdb
             lane.cdb[: len(cdb)] = cdb
             header = lane.header
@@ -373,7 +373,7 @@ class SgTransport(Transport):
                 return False
             view = lane.mapped(io.length, self.mmap_size, self.name)
             if direction == sgdev.SG_DXFER_TO_DEV:
-                view[: io.length] = io.buffer[: io.length]  # the one copy: into the reserved buffer
+                _copy_out(view, io)
             data_address = 0
         else:
             state = io.transport_state
@@ -677,6 +677,12 @@ def _data_address(io: Io) -> int:
         pin, address = sgdev.pin_any(io.buffer)
         state = io.transport_state = (io.buffer, pin, address)
     return state[2]
+
+
+def _copy_out(view: memoryview, io: Io) -> None:
+    """The data to send into the mapped reserved buffer: the one copy. Sliced as a
+    memoryview, since a slice of bytes, a bytearray or an mmap is a copy of its own."""
+    view[: io.length] = memoryview(io.buffer)[: io.length]
 
 
 def _mapped_in(io: Io, view: memoryview) -> None:
