@@ -109,6 +109,9 @@ class Channel:
         if transport.inline:
             self._inline_feed = _InlineFeed(transport, self._exchange.complete)
             reactor.add_inline(self._inline_feed)
+        # A transport that hands each completion on as it reads it (sg: see
+        # SgTransport.reap_each) does so; the others give a batch (reap).
+        self._reap_each = getattr(transport, "reap_each", None)
         for fd in transport.fds():
             reactor.register(fd, self._on_readable, self._on_hangup)
         reactor.on_close(self.close)
@@ -349,6 +352,9 @@ class Channel:
     # --- what the reactor calls -----------------------------------------------------------
 
     def _on_readable(self, fd: int) -> int:
+        reap_each = self._reap_each
+        if reap_each is not None:
+            return reap_each(fd, self._exchange.complete)
         return _complete_all(self.transport.reap(fd), self._exchange.complete)
 
     def _on_hangup(self, fd: int) -> int:

@@ -16,7 +16,9 @@ fd, copied out right after each ``read()`` (reads on an fd never overlap). Nothi
 allocated per command except the sense bytes of a command that returned sense.
 
 Completions come back in any order; each carries the ``pack_id`` it was sent with, a
-per-transport counter, which finds its Io.
+per-transport counter, which finds its Io. The channel has each one judged as soon as it
+is read (:meth:`SgTransport.reap_each`), so a done callback that sends the next command
+does so before the next ``read()``, as a C write/poll/read loop refills a slot.
 
 How the data moves (``io_mode``, per transport or per command; sg.c, Linux 6.1):
 
@@ -46,7 +48,7 @@ import os
 import stat
 import struct
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from .. import errors
 from ..cdb import Direction
@@ -330,7 +332,7 @@ class SgTransport(Transport):
         try:
             view = lane.mapped(io.length, self.mmap_size, self.name)
             if direction == sgdev.SG_DXFER_TO_DEV:
-                view[: io.length] = io.buffer[: io.length]  # the one copy: into the reserved buffer
+                _copy_out(view, io)
             cdb = io.cdb
             lane.cdb[: len(cdb)] = cdb
             header = lane.header
@@ -371,7 +373,7 @@ class SgTransport(Transport):
                 return False
             view = lane.mapped(io.length, self.mmap_size, self.name)
             if direction == sgdev.SG_DXFER_TO_DEV:
-                view[: io.length] = io.buffer[: io.length]  # the one copy: into the reserved buffer
+                _copy_out(view, io)
             data_address = 0
         else:
             state = io.transport_state
@@ -412,28 +414,78 @@ class SgTransport(Transport):
         done: list[Io] = []
         if lane is None:
             return done
-        reply = lane.reply
-        readinto = lane.readinto
         while lane.held:
-            try:
-                if readinto(reply) is None:
-                    break  # EAGAIN: nothing more is ready
-            except OSError as exc:
-                if exc.errno in _GONE:
-                    break  # the reactor sees POLLHUP and calls detach()
-                raise
-            lane.held -= 1
-            (pack_id,) = _PACK_ID.unpack_from(reply, _PACK_ID_OFFSET)
-            io, _ = self._pending.pop(pack_id)
-            _fill(io, reply, lane.sense)
-            if lane.map_busy and _FLAGS_FIELD.unpack_from(reply, _FLAGS_OFFSET)[0] & sgdev.SG_FLAG_MMAP_IO:
-                lane.map_busy = False
-                if io.DIRECTION is Direction.IN:
-                    _mapped_in(io, lane.map_view)
-            if io.hdr.host_status in _MAYBE_GONE and not self._present():
-                io.transport_error = self._gone_error(io)
+            io = self._read_one(lane)
+            if io is None:
+                break
             done.append(io)
         return done
+
+    def reap_each(self, fd: int, complete: Callable[[Io], Any]) -> int:
+        """Read the completions ready on ``fd``, handing each to ``complete`` as soon as it
+        is read, before the next ``read()``; returns how many.
+
+        Why one at a time: a done callback that sends the next command (a loop that keeps
+        N commands in flight) sends it at once, as a C write/poll/read loop refills each
+        slot, instead of after the whole batch; the kernel then frees one data buffer and
+        allocates the next while its pages are still in the cache, and fewer Ios (and their
+        buffers) are alive at once. And when the device has answered that new command
+        already (scsi_debug with delay=0, a fast SSD), its completion is read in this same
+        call, without another pass of the reactor (epoll_wait, and the clock it reads).
+
+        It stops on EAGAIN, when the fd holds nothing, after :attr:`REAP_BUDGET`
+        completions (one busy fd does not keep the others and the timers waiting: the fd
+        stays readable and the reactor comes back to it), or when a completion closed the
+        transport. A completion that raises (a handler's KeyboardInterrupt) is raised once
+        the completions the fd held when it raised have been handed on, as :meth:`reap`'s
+        caller does with a batch."""
+        lane = self._by_fd.get(fd)
+        if lane is None:
+            return 0
+        count = 0
+        limit = self.REAP_BUDGET
+        raised: BaseException | None = None
+        while lane.held and count < limit:
+            io = self._read_one(lane)
+            if io is None:
+                break
+            count += 1
+            try:
+                complete(io)
+            except BaseException as exc:  # noqa: BLE001 - re-raised below
+                if raised is None:
+                    raised = exc
+                    limit = count + lane.held  # what was sent before it raised, no more
+            if self._by_fd.get(fd) is not lane:
+                break  # a callback closed the channel (detach() makes a new map) or the device went away
+        if raised is not None:
+            raise raised
+        return count
+
+    #: Completions :meth:`reap_each` reads from one fd per call at most.
+    REAP_BUDGET = 64
+
+    def _read_one(self, lane: _Lane) -> Io | None:
+        """The next completion on the lane, filled in; None when nothing is ready."""
+        reply = lane.reply
+        try:
+            if lane.readinto(reply) is None:
+                return None  # EAGAIN: nothing more is ready
+        except OSError as exc:
+            if exc.errno in _GONE:
+                return None  # the reactor sees POLLHUP and calls detach()
+            raise
+        lane.held -= 1
+        (pack_id,) = _PACK_ID.unpack_from(reply, _PACK_ID_OFFSET)
+        io, _ = self._pending.pop(pack_id)
+        _fill(io, reply, lane.sense)
+        if lane.map_busy and _FLAGS_FIELD.unpack_from(reply, _FLAGS_OFFSET)[0] & sgdev.SG_FLAG_MMAP_IO:
+            lane.map_busy = False
+            if io.DIRECTION is Direction.IN:
+                _mapped_in(io, lane.map_view)
+        if io.hdr.host_status in _MAYBE_GONE and not self._present():
+            io.transport_error = self._gone_error(io)
+        return io
 
     def detach(self) -> list[Io]:
         with self._lock:
@@ -625,6 +677,12 @@ def _data_address(io: Io) -> int:
         pin, address = sgdev.pin_any(io.buffer)
         state = io.transport_state = (io.buffer, pin, address)
     return state[2]
+
+
+def _copy_out(view: memoryview, io: Io) -> None:
+    """The data to send into the mapped reserved buffer: the one copy. Sliced as a
+    memoryview, since a slice of bytes, a bytearray or an mmap is a copy of its own."""
+    view[: io.length] = memoryview(io.buffer)[: io.length]
 
 
 def _mapped_in(io: Io, view: memoryview) -> None:
